@@ -1,0 +1,295 @@
+import { MemoryStore } from './memory-store.js'
+import type {
+  Cache,
+  CacheEntry,
+  CacheEvent,
+  CacheOptions,
+  CacheStore,
+  Invalidation,
+  RevalidateOptions,
+} from './types.js'
+import { checkKey, checkRevalidateCall, checkSeconds } from './validate.js'
+
+export const DEFAULT_STALE_SECONDS = 86_400
+export const DEFAULT_RETRY_AFTER_SECONDS = 10
+/** How many keys' refresh-failure times are remembered; older ones are forgotten first. */
+const MAX_REMEMBERED_FAILURES = 10_000
+
+/**
+ * One fetch of one key, shared by every caller that arrives while it runs. `fenced` is set
+ * when an invalidation overtakes it: its callers still get its value, the cache does not.
+ */
+interface Flight {
+  readonly tags: readonly string[]
+  promise: Promise<unknown>
+  fenced: boolean
+  /** A caller that missed is waiting on this flight, so it must fetch even without the lock. */
+  awaited: boolean
+}
+
+interface ResolvedOptions {
+  store: CacheStore
+  staleMs: number
+  retryAfterMs: number
+  now: () => number
+  onEvent: ((event: CacheEvent) => void) | undefined
+}
+
+function resolveOptions(options: CacheOptions): ResolvedOptions {
+  const staleSeconds = options.staleSeconds ?? DEFAULT_STALE_SECONDS
+  const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS
+  const bad =
+    checkSeconds('createCache', 'staleSeconds', staleSeconds) ??
+    checkSeconds('createCache', 'retryAfterSeconds', retryAfterSeconds)
+  if (bad) throw bad
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new TypeError('createCache: now must be a function returning milliseconds')
+  }
+  return {
+    store: options.store ?? new MemoryStore({ maxEntries: options.maxEntries }),
+    staleMs: staleSeconds * 1000,
+    retryAfterMs: retryAfterSeconds * 1000,
+    now: options.now ?? Date.now,
+    onEvent: options.onEvent,
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function'
+}
+
+/**
+ * The coordinator: owns every stale-while-revalidate rule over any store.
+ *
+ *   age < ttl                   -> cached value (hit)
+ *   ttl <= age < ttl + stale    -> cached value at once, one background refresh per key (stale)
+ *   no entry, other version,
+ *   or age >= ttl + stale       -> one fetch per key, shared by all waiting callers (miss)
+ */
+class Coordinator implements Cache {
+  readonly #store: CacheStore
+  readonly #staleMs: number
+  readonly #retryAfterMs: number
+  readonly #now: () => number
+  readonly #onEvent: ((event: CacheEvent) => void) | undefined
+  readonly #flights = new Map<string, Flight>()
+  /** When a key whose refresh failed may be refreshed again. */
+  readonly #retryAt = new Map<string, number>()
+
+  constructor(options: CacheOptions) {
+    const resolved = resolveOptions(options)
+    this.#store = resolved.store
+    this.#staleMs = resolved.staleMs
+    this.#retryAfterMs = resolved.retryAfterMs
+    this.#now = resolved.now
+    this.#onEvent = resolved.onEvent
+    this.#store.subscribe?.((invalidation) => this.#fence(invalidation, true))
+  }
+
+  withRevalidate<T>(
+    key: string,
+    ttlSeconds: number,
+    fetcher: () => T | Promise<T>,
+    options?: RevalidateOptions,
+  ): Promise<T> {
+    const bad = checkRevalidateCall(key, ttlSeconds, fetcher, options)
+    if (bad) return Promise.reject(bad)
+    let read: CacheEntry | undefined | Promise<CacheEntry | undefined>
+    try {
+      read = this.#store.get(key)
+    } catch (error) {
+      this.#emitStoreError(key, error)
+      read = undefined
+    }
+    if (isPromise(read)) {
+      return read.then(
+        (entry) => this.#serve(key, entry, ttlSeconds, fetcher, options),
+        (error: unknown) => {
+          this.#emitStoreError(key, error)
+          return this.#serve(key, undefined, ttlSeconds, fetcher, options)
+        },
+      )
+    }
+    return this.#serve(key, read, ttlSeconds, fetcher, options)
+  }
+
+  async invalidate(key: string): Promise<void> {
+    const bad = checkKey('invalidate', 'key', key)
+    if (bad) throw bad
+    this.#fence({ kind: 'key', key }, false)
+    await this.#store.delete(key)
+  }
+
+  async invalidateTag(tag: string): Promise<void> {
+    const bad = checkKey('invalidateTag', 'tag', tag)
+    if (bad) throw bad
+    this.#fence({ kind: 'tag', tag }, false)
+    await this.#store.deleteTag(tag)
+  }
+
+  async invalidateAll(): Promise<void> {
+    this.#fence({ kind: 'all' }, false)
+    await this.#store.clear()
+  }
+
+  #serve<T>(
+    key: string,
+    entry: CacheEntry | undefined,
+    ttlSeconds: number,
+    fetcher: () => T | Promise<T>,
+    options: RevalidateOptions | undefined,
+  ): Promise<T> {
+    const ttlMs = ttlSeconds * 1000
+    const staleMs = options?.staleSeconds === undefined ? this.#staleMs : options.staleSeconds * 1000
+    if (entry !== undefined && entry.version === options?.version) {
+      const age = this.#now() - entry.storedAt
+      if (age < ttlMs) {
+        if (this.#onEvent) this.#emit({ type: 'hit', key, age })
+        return Promise.resolve(entry.value as T)
+      }
+      if (age < ttlMs + staleMs) {
+        if (this.#onEvent) this.#emit({ type: 'stale', key, age })
+        this.#refreshInBackground(key, fetcher, ttlMs, staleMs, options)
+        return Promise.resolve(entry.value as T)
+      }
+    }
+    const running = this.#flights.get(key)
+    if (running !== undefined) {
+      running.awaited = true
+      return running.promise as Promise<T>
+    }
+    this.#emit({ type: 'miss', key })
+    return this.#startFlight(key, fetcher, ttlMs, staleMs, options, 'miss').promise as Promise<T>
+  }
+
+  #refreshInBackground<T>(
+    key: string,
+    fetcher: () => T | Promise<T>,
+    ttlMs: number,
+    staleMs: number,
+    options: RevalidateOptions | undefined,
+  ): void {
+    if (this.#flights.has(key)) return
+    const retryAt = this.#retryAt.get(key)
+    if (retryAt !== undefined && this.#now() < retryAt) return
+    const flight = this.#startFlight(key, fetcher, ttlMs, staleMs, options, 'refresh')
+    // Stale readers already have their value; a failed refresh is reported, never thrown.
+    flight.promise.catch(() => {})
+  }
+
+  #startFlight<T>(
+    key: string,
+    fetcher: () => T | Promise<T>,
+    ttlMs: number,
+    staleMs: number,
+    options: RevalidateOptions | undefined,
+    phase: 'miss' | 'refresh',
+  ): Flight {
+    const flight: Flight = { tags: options?.tags ?? [], promise: Promise.resolve(), fenced: false, awaited: phase === 'miss' }
+    const leave = () => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key)
+    }
+    const run = async (): Promise<T> => {
+      const holdsLock = phase === 'refresh' && (await this.#winRefreshLock(key))
+      if (phase === 'refresh' && !holdsLock && !flight.awaited) {
+        // Another instance refreshes this key; stale readers keep being served meanwhile.
+        leave()
+        return undefined as T
+      }
+      if (phase === 'refresh') this.#emit({ type: 'refresh', key })
+      try {
+        const value = await fetcher()
+        if (!flight.fenced) await this.#write(key, value, ttlMs, staleMs, options)
+        return value
+      } catch (error) {
+        if (phase === 'refresh' && !flight.fenced) this.#rememberFailure(key)
+        this.#emit({ type: 'error', key, phase, error })
+        throw error
+      } finally {
+        leave()
+        if (holdsLock) this.#releaseRefreshLock(key)
+      }
+    }
+    this.#flights.set(key, flight)
+    flight.promise = run()
+    return flight
+  }
+
+  async #write(key: string, value: unknown, ttlMs: number, staleMs: number, options: RevalidateOptions | undefined) {
+    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs, staleMs }
+    if (options?.tags?.length) entry.tags = options.tags
+    if (options?.version !== undefined) entry.version = options.version
+    this.#retryAt.delete(key)
+    try {
+      await this.#store.set(key, entry)
+    } catch (error) {
+      // The caller still gets the value; only caching it failed.
+      this.#emitStoreError(key, error)
+    }
+  }
+
+  async #winRefreshLock(key: string): Promise<boolean> {
+    if (this.#store.acquireLock === undefined) return true
+    try {
+      return await this.#store.acquireLock(key)
+    } catch (error) {
+      // A store that cannot answer must not stop refreshes: slower, never down.
+      this.#emitStoreError(key, error)
+      return true
+    }
+  }
+
+  #releaseRefreshLock(key: string): void {
+    this.#store.releaseLock?.(key).catch((error: unknown) => this.#emitStoreError(key, error))
+  }
+
+  #rememberFailure(key: string): void {
+    this.#retryAt.delete(key)
+    this.#retryAt.set(key, this.#now() + this.#retryAfterMs)
+    if (this.#retryAt.size > MAX_REMEMBERED_FAILURES) {
+      this.#retryAt.delete(this.#retryAt.keys().next().value as string)
+    }
+  }
+
+  /** Stops in-flight fetches that an invalidation overtook from writing, and lets the next read fetch anew. */
+  #fence(invalidation: Invalidation, remote: boolean): void {
+    for (const [key, flight] of this.#flights) {
+      const overtaken =
+        invalidation.kind === 'all' ||
+        (invalidation.kind === 'key' ? key === invalidation.key : flight.tags.includes(invalidation.tag))
+      if (!overtaken) continue
+      flight.fenced = true
+      this.#flights.delete(key)
+    }
+    if (invalidation.kind === 'all') this.#retryAt.clear()
+    if (invalidation.kind === 'key') this.#retryAt.delete(invalidation.key)
+    if (this.#onEvent) this.#emit(invalidateEvent(invalidation, remote))
+  }
+
+  #emitStoreError(key: string, error: unknown): void {
+    this.#emit({ type: 'error', key, phase: 'store', error })
+  }
+
+  #emit(event: CacheEvent): void {
+    if (this.#onEvent === undefined) return
+    try {
+      this.#onEvent(event)
+    } catch {
+      // Reporting must never break serving.
+    }
+  }
+}
+
+function invalidateEvent(invalidation: Invalidation, remote: boolean): CacheEvent {
+  const event: Extract<CacheEvent, { type: 'invalidate' }> = { type: 'invalidate' }
+  if (invalidation.kind === 'key') event.key = invalidation.key
+  if (invalidation.kind === 'tag') event.tag = invalidation.tag
+  if (invalidation.kind === 'all') event.all = true
+  if (remote) event.remote = true
+  return event
+}
+
+/** An isolated cache with its own store and settings. */
+export function createCache(options: CacheOptions = {}): Cache {
+  return new Coordinator(options)
+}

@@ -1,0 +1,52 @@
+import { createCache } from './cache.js'
+import type { Cache, CacheOptions, RevalidateOptions } from './types.js'
+
+/**
+ * The process-wide cache behind the top-level functions. It is kept on `globalThis` under a
+ * registered symbol so that two copies of this module (a bundled page and an external API
+ * route, say) still share one cache: an `invalidate` in one must reach the other's pages.
+ */
+const SLOT = Symbol.for('@revalidate/runtime:default-cache')
+type Slot = { [SLOT]?: Cache }
+
+function defaultCache(): Cache {
+  const slot = globalThis as Slot
+  return (slot[SLOT] ??= createCache())
+}
+
+/**
+ * Replaces the default cache with one built from `options`. Call it once at start-up: entries
+ * and in-flight fetches of the previous default cache are dropped.
+ */
+export function configure(options: CacheOptions): void {
+  ;(globalThis as Slot)[SLOT] = createCache(options)
+}
+
+/**
+ * Returns `fetcher()`'s value, cached under `key` for `ttlSeconds`, then served stale while one
+ * background refresh runs.
+ * @example const posts = await withRevalidate('posts:all', 60, () => Post.all())
+ */
+export function withRevalidate<T>(
+  key: string,
+  ttlSeconds: number,
+  fetcher: () => T | Promise<T>,
+  options?: RevalidateOptions,
+): Promise<T> {
+  return defaultCache().withRevalidate(key, ttlSeconds, fetcher, options)
+}
+
+/** Drops `key`; a fetch of it already running will not write, and the next read fetches. */
+export function invalidate(key: string): Promise<void> {
+  return defaultCache().invalidate(key)
+}
+
+/** Drops every entry stored with `tag` in its `tags`. */
+export function invalidateTag(tag: string): Promise<void> {
+  return defaultCache().invalidateTag(tag)
+}
+
+/** Drops every entry of the default cache. */
+export function invalidateAll(): Promise<void> {
+  return defaultCache().invalidateAll()
+}

@@ -1,0 +1,14 @@
+export { configure, invalidate, invalidateAll, invalidateTag, withRevalidate } from './default-cache.js'
+export { createCache, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
+export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
+export { pageKey } from './page-key.js'
+export type {
+  Cache,
+  CacheEntry,
+  CacheEvent,
+  CacheOptions,
+  CacheStore,
+  Invalidation,
+  MaybePromise,
+  RevalidateOptions,
+} from './types.js'

@@ -1,0 +1,2 @@
+// Until the vercel store lands, this target uses the in-memory store of the universal runtime.
+export * from '../index.js'

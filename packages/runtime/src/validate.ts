@@ -1,0 +1,59 @@
+import type { RevalidateOptions } from './types.js'
+
+/** Says what a bad argument was, without dumping whole objects into the message. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(value)}`
+  if (typeof value === 'number') return `the number ${value}`
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : String(value)
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== ''
+}
+
+export function checkKey(caller: string, argument: string, key: unknown): TypeError | undefined {
+  if (isNonEmptyString(key)) return undefined
+  return new TypeError(`${caller}: ${argument} must be a non-empty string, got ${describe(key)}`)
+}
+
+/** Returns the TypeError for the first bad argument of a `withRevalidate` call, if any. */
+export function checkRevalidateCall(
+  key: unknown,
+  ttlSeconds: unknown,
+  fetcher: unknown,
+  options: RevalidateOptions | undefined,
+): TypeError | undefined {
+  const caller = 'withRevalidate'
+  const badKey = checkKey(caller, 'key', key)
+  if (badKey) return badKey
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    return new TypeError(`${caller}: ttlSeconds must be a finite number greater than 0, got ${describe(ttlSeconds)}`)
+  }
+  if (typeof fetcher !== 'function') {
+    return new TypeError(`${caller}: fetcher must be a function, got ${describe(fetcher)}`)
+  }
+  if (options === undefined) return undefined
+  if (typeof options !== 'object' || options === null) {
+    return new TypeError(`${caller}: options must be an object, got ${describe(options)}`)
+  }
+  const { tags, staleSeconds, version } = options
+  if (tags !== undefined && (!Array.isArray(tags) || !tags.every(isNonEmptyString))) {
+    return new TypeError(`${caller}: options.tags must be an array of non-empty strings, got ${describe(tags)}`)
+  }
+  if (staleSeconds !== undefined) {
+    const bad = checkSeconds(caller, 'options.staleSeconds', staleSeconds)
+    if (bad) return bad
+  }
+  if (version !== undefined && typeof version !== 'string') {
+    return new TypeError(`${caller}: options.version must be a string, got ${describe(version)}`)
+  }
+  return undefined
+}
+
+/** A duration that may be zero (no stale window, no retry delay) but not negative or infinite. */
+export function checkSeconds(caller: string, argument: string, seconds: unknown): TypeError | undefined {
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return undefined
+  return new TypeError(`${caller}: ${argument} must be a finite number of seconds, 0 or more, got ${describe(seconds)}`)
+}

@@ -1,0 +1,142 @@
+// Coordinator rules that need a store with particular behaviour: failing, locking, broadcasting.
+import { describe, expect, it } from 'vitest'
+import { createCache, MemoryStore, type CacheStore, type Invalidation } from '../src/index.js'
+import { countingFetcher, deferred, eventLog, eventually, manualClock, settle } from './helpers.js'
+
+describe('stampedes', () => {
+  it('10,000 concurrent callers on a cold key: exactly 1 fetcher call, all get the value', async () => {
+    const cache = createCache()
+    const value = deferred<object>()
+    const fetcher = countingFetcher(() => value.promise)
+    const reads = Array.from({ length: 10_000 }, () => cache.withRevalidate('cold', 60, fetcher))
+    value.resolve({ rows: 3 })
+    const results = await Promise.all(reads)
+    expect(fetcher.calls).toBe(1)
+    expect(results.every((result) => result === results[0])).toBe(true)
+  })
+
+  it('10,000 concurrent callers on a stale key: all get the stale value at once, exactly 1 refresh', async () => {
+    const clock = manualClock()
+    const cache = createCache({ now: clock.now })
+    await cache.withRevalidate('warm', 60, () => 'stale value')
+    clock.advance(61)
+    const never = deferred<string>() // the refresh never ends: no stale reader may wait for it
+    const fetcher = countingFetcher(() => never.promise)
+    const results = await Promise.all(Array.from({ length: 10_000 }, () => cache.withRevalidate('warm', 60, fetcher)))
+    expect(results.every((result) => result === 'stale value')).toBe(true)
+    expect(fetcher.calls).toBe(1)
+  })
+})
+
+/** A store whose every operation fails, as a remote store does while its server is down. */
+function brokenStore(): CacheStore {
+  const fail = () => Promise.reject(new Error('store unreachable'))
+  return { get: fail, set: fail, delete: fail, deleteTag: fail, clear: fail }
+}
+
+describe('store failures', () => {
+  it('a store that cannot read or write: callers are served by the fetcher and the error is reported', async () => {
+    const log = eventLog()
+    const cache = createCache({ store: brokenStore(), onEvent: log.onEvent })
+    expect(await cache.withRevalidate('k', 60, () => 'from the fetcher')).toBe('from the fetcher')
+    const storeErrors = log.events.filter((event) => event.type === 'error' && event.phase === 'store')
+    expect(storeErrors).toHaveLength(2) // the read and the write
+  })
+
+  it('a store that throws synchronously is read as a miss', async () => {
+    const store: CacheStore = {
+      get() {
+        throw new Error('corrupt')
+      },
+      set() {},
+      delete() {},
+      deleteTag() {},
+      clear() {},
+    }
+    const cache = createCache({ store })
+    expect(await cache.withRevalidate('k', 60, () => 'ok')).toBe('ok')
+  })
+
+  it('invalidate rejects when the store cannot delete, rather than claim it did', async () => {
+    const cache = createCache({ store: brokenStore() })
+    await expect(cache.invalidate('k')).rejects.toThrow('store unreachable')
+  })
+})
+
+/** A memory store with the capabilities remote stores add: a shared lock and a broadcast. */
+function sharedStore() {
+  const memory = new MemoryStore()
+  let listener: ((invalidation: Invalidation) => void) | undefined
+  const lock = { held: false, attempts: 0 }
+  const store: CacheStore = {
+    get: (key) => memory.get(key),
+    set: (key, entry) => memory.set(key, entry),
+    delete: (key) => memory.delete(key),
+    deleteTag: (tag) => memory.deleteTag(tag),
+    clear: () => memory.clear(),
+    async acquireLock() {
+      lock.attempts += 1
+      if (lock.held) return false
+      lock.held = true
+      return true
+    },
+    async releaseLock() {
+      lock.held = false
+    },
+    subscribe(next) {
+      listener = next
+      return () => (listener = undefined)
+    },
+  }
+  return { store, lock, broadcast: (invalidation: Invalidation) => listener?.(invalidation) }
+}
+
+describe('store capabilities', () => {
+  it('refresh lock: an instance that loses it keeps serving stale and does not fetch', async () => {
+    const clock = manualClock()
+    const { store, lock } = sharedStore()
+    const cache = createCache({ store, now: clock.now })
+    await cache.withRevalidate('k', 10, () => 'old')
+    clock.advance(11)
+    lock.held = true // another instance is refreshing
+    const fetcher = countingFetcher(() => 'new')
+    expect(await cache.withRevalidate('k', 10, fetcher)).toBe('old')
+    await eventually(() => expect(lock.attempts).toBe(1))
+    await settle()
+    expect(fetcher.calls).toBe(0)
+    lock.held = false
+    expect(await cache.withRevalidate('k', 10, fetcher)).toBe('old')
+    await eventually(() => expect(fetcher.calls).toBe(1))
+    await eventually(() => expect(lock.held).toBe(false)) // released after the refresh
+  })
+
+  it('refresh lock: a caller that missed while a refresh waited on the lock still gets a value', async () => {
+    const clock = manualClock()
+    const { store, lock } = sharedStore()
+    const cache = createCache({ store, now: clock.now, staleSeconds: 5 })
+    await cache.withRevalidate('k', 10, () => 'old')
+    clock.advance(11)
+    lock.held = true
+    const fetcher = countingFetcher(() => 'new')
+    const stale = cache.withRevalidate('k', 10, fetcher) // starts a refresh that will lose the lock
+    clock.advance(10) // now expired: the next caller misses and joins the refresh in flight
+    const missed = cache.withRevalidate('k', 10, fetcher)
+    expect(await stale).toBe('old')
+    expect(await missed).toBe('new')
+    expect(fetcher.calls).toBe(1)
+    expect(lock.held).toBe(true) // it never held the other instance's lock, so never released it
+  })
+
+  it('an invalidation broadcast by another instance fences fetches in flight here', async () => {
+    const { store, broadcast } = sharedStore()
+    const log = eventLog()
+    const cache = createCache({ store, onEvent: log.onEvent })
+    const inFlight = deferred<string>()
+    const pending = cache.withRevalidate('k', 60, () => inFlight.promise, { tags: ['t'] })
+    broadcast({ kind: 'tag', tag: 't' })
+    inFlight.resolve('from before')
+    expect(await pending).toBe('from before')
+    expect(await cache.withRevalidate('k', 60, () => 'after')).toBe('after')
+    expect(log.events).toContainEqual({ type: 'invalidate', tag: 't', remote: true })
+  })
+})

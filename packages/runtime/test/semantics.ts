@@ -1,0 +1,242 @@
+// The rules of DESIGN.md "Semantics every store must keep", one test each, run against any store.
+// Every store (memory, Redis, Cloudflare) runs this same suite through `describeStoreSemantics`.
+import { describe, expect, it } from 'vitest'
+import { createCache, type CacheOptions, type CacheStore } from '../src/index.js'
+import { countingFetcher, deferred, eventLog, eventually, manualClock, settle } from './helpers.js'
+
+export function describeStoreSemantics(storeName: string, makeStore: () => CacheStore | Promise<CacheStore>) {
+  async function setup(options: Omit<CacheOptions, 'store' | 'now' | 'onEvent'> = {}) {
+    const clock = manualClock()
+    const log = eventLog()
+    const store = await makeStore()
+    const cache = createCache({ ...options, store, now: clock.now, onEvent: log.onEvent })
+    return { clock, log, store, cache }
+  }
+
+  describe(`semantics over the ${storeName} store`, () => {
+    it('fresh: returns the cached value without calling the fetcher', async () => {
+      const { cache, clock } = await setup()
+      const fetcher = countingFetcher((n) => `v${n}`)
+      expect(await cache.withRevalidate('k', 60, fetcher)).toBe('v1')
+      clock.advance(59)
+      expect(await cache.withRevalidate('k', 60, fetcher)).toBe('v1')
+      expect(fetcher.calls).toBe(1)
+    })
+
+    it('stale: returns the cached value at once and starts one background refresh for many callers', async () => {
+      const { cache, clock } = await setup()
+      await cache.withRevalidate('k', 60, () => 'old')
+      clock.advance(60)
+      const refresh = deferred<string>()
+      const fetcher = countingFetcher(() => refresh.promise)
+      const reads = await Promise.all(Array.from({ length: 50 }, () => cache.withRevalidate('k', 60, fetcher)))
+      // The refresh has not finished, yet every stale reader already has its value.
+      expect(reads).toEqual(Array(50).fill('old'))
+      await eventually(() => expect(fetcher.calls).toBe(1))
+      refresh.resolve('new')
+      await eventually(async () => expect(await cache.withRevalidate('k', 60, fetcher)).toBe('new'))
+      expect(fetcher.calls).toBe(1)
+    })
+
+    it('missing: calls the fetcher once however many callers arrive, and all get its value', async () => {
+      const { cache } = await setup()
+      const value = deferred<{ id: number }>()
+      const fetcher = countingFetcher(() => value.promise)
+      const reads = Array.from({ length: 100 }, () => cache.withRevalidate('k', 60, fetcher))
+      await eventually(() => expect(fetcher.calls).toBe(1))
+      value.resolve({ id: 1 })
+      const results = await Promise.all(reads)
+      expect(new Set(results).size).toBe(1)
+      expect(results[0]).toEqual({ id: 1 })
+      expect(fetcher.calls).toBe(1)
+    })
+
+    it('expired: past ttl + staleSeconds a caller waits for a fresh fetch instead of the stale value', async () => {
+      const { cache, clock } = await setup({ staleSeconds: 30 })
+      await cache.withRevalidate('k', 60, () => 'old')
+      clock.advance(90)
+      const fetcher = countingFetcher(() => 'new')
+      const reads = await Promise.all([1, 2, 3].map(() => cache.withRevalidate('k', 60, fetcher)))
+      expect(reads).toEqual(['new', 'new', 'new'])
+      expect(fetcher.calls).toBe(1)
+    })
+
+    it('staleSeconds is the hard limit on serving stale, per cache and per call', async () => {
+      const { cache, clock } = await setup({ staleSeconds: 0 })
+      await cache.withRevalidate('no-window', 10, () => 'old')
+      await cache.withRevalidate('own-window', 10, () => 'old', { staleSeconds: 5 })
+      clock.advance(10)
+      expect(await cache.withRevalidate('no-window', 10, () => 'new')).toBe('new')
+      expect(await cache.withRevalidate('own-window', 10, () => 'new', { staleSeconds: 5 })).toBe('old')
+    })
+
+    it('age counts from when the value was stored, not from when the call began', async () => {
+      const { cache, clock } = await setup()
+      const slow = deferred<string>()
+      const pending = cache.withRevalidate('k', 10, () => slow.promise)
+      clock.advance(8) // the fetch takes 8 s
+      slow.resolve('v1')
+      await pending
+      clock.advance(9) // 17 s after the call began, 9 s after the value was stored
+      const fetcher = countingFetcher(() => 'v2')
+      expect(await cache.withRevalidate('k', 10, fetcher)).toBe('v1')
+      expect(fetcher.calls).toBe(0)
+    })
+
+    it('a failed miss rejects every waiting caller with the fetcher’s own error and caches nothing', async () => {
+      const { cache, log } = await setup()
+      const failure = new Error('database down')
+      const gate = deferred<never>()
+      const reads = [1, 2, 3].map(() => cache.withRevalidate('k', 60, () => gate.promise))
+      gate.reject(failure)
+      for (const read of reads) await expect(read).rejects.toBe(failure)
+      const fetcher = countingFetcher(() => 'recovered')
+      expect(await cache.withRevalidate('k', 60, fetcher)).toBe('recovered')
+      expect(fetcher.calls).toBe(1)
+      expect(log.events).toContainEqual({ type: 'error', key: 'k', phase: 'miss', error: failure })
+    })
+
+    it('a fetcher that throws synchronously rejects instead of throwing', async () => {
+      const { cache } = await setup()
+      const failure = new TypeError('bad row')
+      const read = cache.withRevalidate('k', 60, () => {
+        throw failure
+      })
+      await expect(read).rejects.toBe(failure)
+    })
+
+    it('a failed refresh keeps the stale value, is reported, and is retried at most once per backoff interval', async () => {
+      const { cache, clock, log } = await setup({ retryAfterSeconds: 10 })
+      await cache.withRevalidate('k', 60, () => 'old')
+      clock.advance(61)
+      const failure = new Error('refresh failed')
+      const failing = countingFetcher((): string => {
+        throw failure
+      })
+      for (let i = 0; i < 20; i++) expect(await cache.withRevalidate('k', 60, failing)).toBe('old')
+      await eventually(() => expect(log.events).toContainEqual({ type: 'error', key: 'k', phase: 'refresh', error: failure }))
+      clock.advance(9)
+      for (let i = 0; i < 20; i++) expect(await cache.withRevalidate('k', 60, failing)).toBe('old')
+      await settle()
+      expect(failing.calls).toBe(1)
+      clock.advance(1) // the backoff interval has passed: one more try
+      for (let i = 0; i < 20; i++) expect(await cache.withRevalidate('k', 60, failing)).toBe('old')
+      await eventually(() => expect(failing.calls).toBe(2))
+    })
+
+    it('invalidate fences a miss in flight: its callers get the value, the cache does not', async () => {
+      const { cache } = await setup()
+      const old = deferred<string>()
+      const before = cache.withRevalidate('k', 60, () => old.promise)
+      await settle()
+      await cache.invalidate('k')
+      old.resolve('from before the invalidation')
+      expect(await before).toBe('from before the invalidation')
+      const fetcher = countingFetcher(() => 'fresh')
+      expect(await cache.withRevalidate('k', 60, fetcher)).toBe('fresh')
+      expect(fetcher.calls).toBe(1)
+    })
+
+    it('invalidate fences a background refresh in flight', async () => {
+      const { cache, clock } = await setup()
+      await cache.withRevalidate('k', 60, () => 'v1')
+      clock.advance(61)
+      const refresh = deferred<string>()
+      const refreshing = countingFetcher(() => refresh.promise)
+      expect(await cache.withRevalidate('k', 60, refreshing)).toBe('v1')
+      await eventually(() => expect(refreshing.calls).toBe(1))
+      await cache.invalidate('k')
+      refresh.resolve('refreshed before the invalidation')
+      await settle()
+      expect(await cache.withRevalidate('k', 60, () => 'after')).toBe('after')
+    })
+
+    it('invalidate: the next read fetches fresh', async () => {
+      const { cache, log } = await setup()
+      await cache.withRevalidate('k', 60, () => 'v1')
+      await cache.invalidate('k')
+      expect(await cache.withRevalidate('k', 60, () => 'v2')).toBe('v2')
+      expect(log.events).toContainEqual({ type: 'invalidate', key: 'k' })
+    })
+
+    it('invalidateTag drops exactly the tagged entries and fences their fetches', async () => {
+      const { cache } = await setup()
+      await cache.withRevalidate('post:1', 60, () => 'p1', { tags: ['posts'] })
+      await cache.withRevalidate('post:2', 60, () => 'p2', { tags: ['posts', 'featured'] })
+      await cache.withRevalidate('user:1', 60, () => 'u1', { tags: ['users'] })
+      const inFlight = deferred<string>()
+      const pending = cache.withRevalidate('posts:all', 60, () => inFlight.promise, { tags: ['posts'] })
+      await settle()
+      await cache.invalidateTag('posts')
+      inFlight.resolve('list from before')
+      expect(await pending).toBe('list from before')
+      const refetch = countingFetcher((n) => `again${n}`)
+      expect(await cache.withRevalidate('post:1', 60, refetch, { tags: ['posts'] })).toBe('again1')
+      expect(await cache.withRevalidate('post:2', 60, refetch, { tags: ['posts'] })).toBe('again2')
+      expect(await cache.withRevalidate('posts:all', 60, refetch, { tags: ['posts'] })).toBe('again3')
+      expect(await cache.withRevalidate('user:1', 60, refetch, { tags: ['users'] })).toBe('u1')
+    })
+
+    it('invalidateAll drops every entry and fences every fetch in flight', async () => {
+      const { cache } = await setup()
+      await cache.withRevalidate('a', 60, () => 'a1')
+      await cache.withRevalidate('b', 60, () => 'b1')
+      const inFlight = deferred<string>()
+      const pending = cache.withRevalidate('c', 60, () => inFlight.promise)
+      await settle()
+      await cache.invalidateAll()
+      inFlight.resolve('c1')
+      await pending
+      const fetcher = countingFetcher((n) => `fresh${n}`)
+      expect(await cache.withRevalidate('a', 60, fetcher)).toBe('fresh1')
+      expect(await cache.withRevalidate('b', 60, fetcher)).toBe('fresh2')
+      expect(await cache.withRevalidate('c', 60, fetcher)).toBe('fresh3')
+    })
+
+    it('version: an entry stored under another version is a miss', async () => {
+      const { cache } = await setup()
+      await cache.withRevalidate('page:/posts', 60, () => 'old shape', { version: 'a1' })
+      expect(await cache.withRevalidate('page:/posts', 60, () => 'new shape', { version: 'b2' })).toBe('new shape')
+      expect(await cache.withRevalidate('page:/posts', 60, () => 'unused', { version: 'b2' })).toBe('new shape')
+    })
+
+    it('bad input rejects with a TypeError that names the argument, and caches nothing', async () => {
+      const { cache } = await setup()
+      const fetcher = countingFetcher(() => 'v')
+      const call = cache.withRevalidate.bind(cache) as (...args: unknown[]) => Promise<unknown>
+      await expect(call('', 60, fetcher)).rejects.toThrow(new TypeError('withRevalidate: key must be a non-empty string, got an empty string'))
+      await expect(call(42, 60, fetcher)).rejects.toThrow(/key must be a non-empty string, got the number 42/)
+      for (const ttl of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '60']) {
+        await expect(call('k', ttl, fetcher)).rejects.toThrow(/withRevalidate: ttlSeconds must be a finite number greater than 0/)
+      }
+      await expect(call('k', 60, 'not a function')).rejects.toThrow(/fetcher must be a function/)
+      await expect(call('k', 60, fetcher, { tags: 'posts' })).rejects.toThrow(/options.tags must be an array of non-empty strings/)
+      await expect(call('k', 60, fetcher, { tags: ['ok', 7] })).rejects.toThrow(TypeError)
+      await expect(call('k', 60, fetcher, { staleSeconds: -1 })).rejects.toThrow(/options.staleSeconds/)
+      await expect(cache.invalidate('')).rejects.toThrow(/invalidate: key must be a non-empty string/)
+      await expect(cache.invalidateTag(undefined as never)).rejects.toThrow(/invalidateTag: tag must be a non-empty string/)
+      expect(fetcher.calls).toBe(0)
+      expect(await cache.withRevalidate('k', 60, () => 'first real value')).toBe('first real value')
+    })
+
+    it('onEvent reports hit, stale, miss, refresh and invalidate, and a throwing onEvent breaks nothing', async () => {
+      const clock = manualClock()
+      const types: string[] = []
+      const cache = createCache({
+        store: await makeStore(),
+        now: clock.now,
+        onEvent: (event) => {
+          types.push(event.type)
+          throw new Error('a broken logger')
+        },
+      })
+      await cache.withRevalidate('k', 10, () => 1)
+      await cache.withRevalidate('k', 10, () => 2)
+      clock.advance(10)
+      await cache.withRevalidate('k', 10, () => 3)
+      await eventually(() => expect(types).toContain('refresh'))
+      await cache.invalidate('k')
+      expect(types).toEqual(['miss', 'hit', 'stale', 'refresh', 'invalidate'])
+    })
+  })
+}

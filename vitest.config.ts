@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config'
+
+// One project per kind of environment, so each can be run alone: `npx vitest run --project unit`.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'fixtures/**/*.test.ts'],
+          setupFiles: ['test/no-unhandled-rejections.ts'],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+})
