@@ -1,0 +1,68 @@
+import { codeFrameColumns } from '@babel/code-frame'
+
+/** A position in a source file: line from 1, column from 0 (as Babel and Rollup count). */
+export interface Loc {
+  line: number
+  column: number
+}
+
+/**
+ * A compile error of a page, in the shape Vite's overlay and Rollup print: `id`, `loc` and a code
+ * `frame`; the message itself names the file, line and column, then the rule and the fix.
+ */
+export class RevalidateError extends Error {
+  override readonly name = 'RevalidateError'
+  readonly id: string
+  readonly loc: Loc & { file: string }
+  readonly frame: string
+  /** Offset of the error in the source, for hosts that want it (Babel's code frames). */
+  readonly pos: number
+  readonly plugin = 'revalidate'
+
+  constructor(message: string, id: string, loc: Loc, frame: string, pos: number) {
+    super(`${id}:${loc.line}:${loc.column + 1}: ${message}`)
+    this.id = id
+    this.loc = { file: id, ...loc }
+    this.frame = frame
+    this.pos = pos
+  }
+}
+
+/** Turns offsets in one source text into line and column, with one scan of the text. */
+export class SourceText {
+  readonly #lineStarts: number[] = [0]
+
+  constructor(
+    readonly code: string,
+    readonly id: string,
+  ) {
+    for (let i = 0; i < code.length; i++) if (code.charCodeAt(i) === 10) this.#lineStarts.push(i + 1)
+  }
+
+  locate(offset: number): Loc {
+    let low = 0
+    let high = this.#lineStarts.length - 1
+    while (low < high) {
+      const middle = (low + high + 1) >> 1
+      if (this.#lineStarts[middle]! <= offset) low = middle
+      else high = middle - 1
+    }
+    return { line: low + 1, column: offset - this.#lineStarts[low]! }
+  }
+
+  /**
+   * The error for the source range [start, end): the rule broken, how to fix it, and a frame.
+   * Messages follow one form: what is wrong, then "Fix:", then where to read more.
+   */
+  error(start: number, end: number, problem: string, fix: string): RevalidateError {
+    const loc = this.locate(start)
+    const endLoc = this.locate(Math.max(start + 1, end))
+    const frame = codeFrameColumns(
+      this.code,
+      { start: { line: loc.line, column: loc.column + 1 }, end: { line: endLoc.line, column: endLoc.column + 1 } },
+      { highlightCode: false },
+    )
+    const message = `${problem}\nFix: ${fix}\nSee: README.md#diagnostics`
+    return new RevalidateError(message, this.id, loc, frame, start)
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Reads the pragma from the header of a module: the comments (and directives) before its first
+ * statement.
+ *
+ *   # Pragma: revalidate 5m stale 1h tags posts,home query page    (a `#` line, header only)
+ *   // Pragma: revalidate 60
+ *   /* Pragma: revalidate 1d *\/
+ *
+ *   -> { ttl: 300, staleSeconds: 3600, tags: ['posts', 'home'], query: ['page'] }
+ *
+ * A `#` pragma line is not JavaScript: it becomes `//` in place (the `# ` is overwritten), so
+ * every other character keeps its offset and every location and source map stays exact.
+ */
+import { closest } from './did-you-mean.js'
+import type { SourceText } from './errors.js'
+
+export interface Pragma {
+  /** Seconds the data stays fresh. */
+  ttl: number
+  /** Seconds past the ttl the data may be served stale, when the pragma says. */
+  staleSeconds?: number
+  tags: string[]
+  /** Query parameter names that vary the data (and so the key). */
+  query: string[]
+  /** Offsets of the whole comment. */
+  start: number
+  end: number
+}
+
+export interface Header {
+  pragma: Pragma | null
+  /** The code with a `#` pragma line turned into a `//` comment: same length, same offsets. */
+  code: string
+  /** Offset of the first statement, where the header ends. */
+  end: number
+}
+
+interface Comment {
+  start: number
+  end: number
+  /** The comment's text, without `//`, `/*`, `*\/` or `#`. */
+  textStart: number
+  textEnd: number
+  hash: boolean
+}
+
+interface Token {
+  text: string
+  start: number
+  end: number
+}
+
+/** Any comment that starts like this is read as a pragma; the file filter tests the same. */
+export const PRAGMA_HINT = /Pragma:/i
+const PRAGMA_START = /^\s*Pragma:/i
+const KEYWORD = 'revalidate'
+const OPTION_NAMES = ['stale', 'tags', 'query'] as const
+type OptionName = (typeof OPTION_NAMES)[number]
+const DURATION = /^(\d+)(s|m|h|d)?$/
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const
+const QUERY_NAME = /^[\w.\-[\]]+$/
+
+/** Reads the header that starts at `from` (0, or where an `.astro` frontmatter begins). */
+export function readHeader(source: SourceText, from = 0): Header {
+  const { comments, end } = scanHeader(source.code, from)
+  let pragma: Pragma | null = null
+  let code = source.code
+  for (const comment of comments) {
+    const found = readPragmaComment(source, comment)
+    if (found === null) continue
+    if (pragma !== null) {
+      throw source.error(comment.start, comment.end, 'A page has one pragma; this is the second.', 'merge them into one line, e.g. `# Pragma: revalidate 60 tags posts`.')
+    }
+    pragma = found
+    if (comment.hash) code = `${code.slice(0, comment.start)}//${code.slice(comment.start + 2)}`
+  }
+  return { pragma, code, end }
+}
+
+/** Walks the comments, blank lines and directives ("use client") before the first statement. */
+function scanHeader(code: string, from: number): { comments: Comment[]; end: number } {
+  const comments: Comment[] = []
+  let pos = from === 0 && code.startsWith('#!') ? lineEnd(code, 0) : from
+  for (;;) {
+    while (pos < code.length && /[\s\uFEFF]/.test(code[pos]!)) pos++
+    if (code.startsWith('//', pos)) {
+      const end = lineEnd(code, pos)
+      comments.push({ start: pos, end, textStart: pos + 2, textEnd: end, hash: false })
+      pos = end
+    } else if (code.startsWith('/*', pos)) {
+      const close = code.indexOf('*/', pos + 2)
+      if (close === -1) break // unterminated: the parser reports it
+      comments.push({ start: pos, end: close + 2, textStart: pos + 2, textEnd: close, hash: false })
+      pos = close + 2
+    } else if (code[pos] === '#') {
+      const end = lineEnd(code, pos)
+      comments.push({ start: pos, end, textStart: pos + 1, textEnd: end, hash: true })
+      pos = end
+    } else {
+      const directiveEnd = directiveAt(code, pos)
+      if (directiveEnd === -1) break
+      pos = directiveEnd
+    }
+  }
+  return { comments, end: pos }
+}
+
+function lineEnd(code: string, from: number): number {
+  const newline = code.indexOf('\n', from)
+  return newline === -1 ? code.length : newline
+}
+
+/** The end of a directive such as `'use client';` at `pos`, or -1 if there is none. */
+function directiveAt(code: string, pos: number): number {
+  const quote = code[pos]
+  if (quote !== '"' && quote !== "'") return -1
+  let end = pos + 1
+  while (end < code.length && code[end] !== quote && code[end] !== '\n') end += code[end] === '\\' ? 2 : 1
+  if (code[end] !== quote) return -1
+  end++
+  while (code[end] === ' ' || code[end] === '\t') end++
+  if (code[end] === ';') return end + 1
+  // Without a semicolon it is a directive only if the statement ends here.
+  return end >= code.length || code[end] === '\n' || code[end] === '\r' || code.startsWith('//', end) ? end : -1
+}
+
+function tokenize(code: string, start: number, end: number): Token[] {
+  const tokens: Token[] = []
+  const pattern = /\S+/g
+  const text = code.slice(start, end)
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    tokens.push({ text: match[0], start: start + match.index, end: start + match.index + match[0].length })
+  }
+  return tokens
+}
+
+/** Pragmas are read from comments in the header only; this says whether a comment is one. */
+export function isPragmaText(text: string): boolean {
+  return PRAGMA_START.test(text)
+}
+
+function readPragmaComment(source: SourceText, comment: Comment): Pragma | null {
+  const { code } = source
+  const text = code.slice(comment.textStart, comment.textEnd)
+  const head = PRAGMA_START.exec(text)
+  if (head === null) return null
+  const tokens = tokenize(code, comment.textStart + head[0].length, comment.textEnd)
+  const keyword = tokens[0]
+  if (keyword === undefined || keyword.text !== KEYWORD) {
+    const guess = keyword && closest(keyword.text, [KEYWORD])
+    if (keyword !== undefined && guess === undefined) return null // another tool's pragma
+    throw source.error(
+      keyword?.start ?? comment.start,
+      keyword?.end ?? comment.end,
+      keyword ? `Unknown pragma "${keyword.text}"; did you mean "${KEYWORD}"?` : 'The pragma says nothing after "Pragma:".',
+      'write `# Pragma: revalidate <ttl>`, e.g. `# Pragma: revalidate 60`.',
+    )
+  }
+  if (comment.hash && !/\s/.test(code[comment.start + 1] ?? '')) {
+    throw source.error(comment.start, comment.end, 'A `#` pragma line needs a space after the `#`.', 'write `# Pragma: revalidate …`.')
+  }
+  const ttlToken = tokens[1]
+  if (ttlToken === undefined) {
+    throw source.error(keyword.start, keyword.end, '"revalidate" needs a ttl.', 'add the seconds the data stays fresh, e.g. `revalidate 60` or `revalidate 5m`.')
+  }
+  const pragma: Pragma = { ttl: readDuration(source, ttlToken, 'ttl', false), tags: [], query: [], start: comment.start, end: comment.end }
+  const seen = new Set<OptionName>()
+  for (let i = 2; i < tokens.length; i += 2) {
+    const nameToken = tokens[i]!
+    const name = readOptionName(source, nameToken)
+    if (seen.has(name)) {
+      throw source.error(nameToken.start, nameToken.end, `The option "${name}" is given twice.`, `keep one "${name}".`)
+    }
+    seen.add(name)
+    const value = tokens[i + 1]
+    if (value === undefined) {
+      throw source.error(nameToken.start, nameToken.end, `The option "${name}" needs a value.`, OPTION_HELP[name])
+    }
+    if (name === 'stale') pragma.staleSeconds = readDuration(source, value, 'stale', true)
+    if (name === 'tags') pragma.tags = readList(source, value, 'tags', () => true)
+    if (name === 'query') pragma.query = readList(source, value, 'query', (item) => QUERY_NAME.test(item))
+  }
+  return pragma
+}
+
+const OPTION_HELP: Record<OptionName, string> = {
+  stale: 'write how long stale data may be served, e.g. `stale 1h`.',
+  tags: 'write comma-separated tags without spaces, e.g. `tags posts,home`.',
+  query: 'write the query parameter names that change the data, e.g. `query page,sort`.',
+}
+
+function readOptionName(source: SourceText, token: Token): OptionName {
+  const name = token.text as OptionName
+  if (OPTION_NAMES.includes(name)) return name
+  const guess = closest(token.text, OPTION_NAMES)
+  throw source.error(
+    token.start,
+    token.end,
+    `Unknown pragma option "${token.text}"${guess ? `; did you mean "${guess}"?` : '.'}`,
+    `the options are ${OPTION_NAMES.map((option) => `"${option}"`).join(', ')}: \`# Pragma: revalidate <ttl> [stale <ttl>] [tags <a,b>] [query <name,...>]\`.`,
+  )
+}
+
+function readDuration(source: SourceText, token: Token, what: 'ttl' | 'stale', zeroAllowed: boolean): number {
+  const match = DURATION.exec(token.text)
+  const seconds = match ? Number(match[1]) * UNIT_SECONDS[(match[2] ?? 's') as keyof typeof UNIT_SECONDS] : Number.NaN
+  if (match && (seconds > 0 || zeroAllowed)) return seconds
+  const problem = match
+    ? `The ${what} "${token.text}" must be greater than 0.`
+    : `The ${what} "${token.text}" is not a duration.`
+  throw source.error(token.start, token.end, problem, 'write whole seconds (`60`) or a whole number with a unit: `30s`, `5m`, `2h`, `1d`.')
+}
+
+function readList(source: SourceText, token: Token, name: 'tags' | 'query', valid: (item: string) => boolean): string[] {
+  const items = token.text.split(',')
+  if (items.every((item) => item !== '' && valid(item))) return items
+  throw source.error(token.start, token.end, `The ${name} list "${token.text}" has an empty or invalid item.`, OPTION_HELP[name])
+}

@@ -1,0 +1,33 @@
+/**
+ * The route of a page file, from its path below the routes folder:
+ *
+ *   src/routes/index.tsx                  -> /
+ *   src/pages/posts/[slug].tsx            -> /posts/[slug]
+ *   app/(blog)/posts/[slug]/page.tsx      -> /posts/[slug]        (Next.js app router)
+ *   src/routes/posts/[slug]/+page.server.ts -> /posts/[slug]      (SvelteKit)
+ *   app/routes/posts.$slug.tsx            -> /posts/:slug         (Remix flat routes)
+ */
+import type { ResolvedOptions } from './options.js'
+
+const FILE_ONLY_SEGMENTS = /^(index|page|_index|\+page|\+page\.server|\+page\.ts|\+layout|route)$/
+
+export function routeFromId(id: string, options: Pick<ResolvedOptions, 'routesDirs' | 'root'>): string {
+  const path = id.replaceAll('\\', '/').replace(/[?#].*$/, '')
+  const relative = path.startsWith(`${options.root}/`) ? path.slice(options.root.length + 1) : path
+  let below = relative
+  for (const dir of options.routesDirs) {
+    const normalized = dir.replaceAll('\\', '/').replace(/^\.\//, '').replace(/\/$/, '')
+    const at = `/${relative}`.lastIndexOf(`/${normalized}/`)
+    if (at !== -1) {
+      below = relative.slice(at + normalized.length + 1)
+      break
+    }
+  }
+  const withoutExtension = below.replace(/\.(m?[jt]sx?|astro)$/, '')
+  const segments = withoutExtension
+    .split('/')
+    .flatMap((segment) => (segment.includes('$') ? segment.split('.') : [segment])) // Remix flat routes
+    .filter((segment) => !FILE_ONLY_SEGMENTS.test(segment) && !/^\(.*\)$/.test(segment) && segment !== '')
+    .map((segment) => segment.replace(/^\$(\w+)$/, ':$1'))
+  return `/${segments.join('/')}`
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto'
+import type { Comment, Program } from '@babel/types'
+import MagicString, { type SourceMap } from 'magic-string'
+import { closest } from './did-you-mean.js'
+import { SourceText } from './errors.js'
+import { checkQueryReads, checkRequestBound, type DataCode } from './checks.js'
+import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
+import { findPageData, type PageData } from './page-data.js'
+import { astroFrontmatter, parsePage } from './parse.js'
+import { isPragmaText, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
+import { routeFromId } from './route.js'
+import { addRevalidateExport, existingRevalidateExport } from './vercel.js'
+import { wrapPageData, type RuntimeNames } from './wrap.js'
+
+export interface CachedPage {
+  ttl: number
+  route: string
+  target: Target
+}
+
+export interface TransformResult {
+  code: string
+  map: SourceMap
+  page: CachedPage
+}
+
+/**
+ * Compiles one page: reads its pragma, finds its data, checks it is safe to share, and wraps it
+ * for the target (or hands it to Vercel's ISR). Returns null when the file has no pragma or was
+ * compiled already; throws a RevalidateError (id, loc, frame) for a bad page.
+ */
+export function transform(code: string, id: string, options?: TransformOptions): TransformResult | null {
+  if (!PRAGMA_HINT.test(code)) return null
+  const resolved = resolveOptions(options)
+  const source = new SourceText(code, id)
+  const frontmatter = /\.astro($|\?)/.test(id) ? astroFrontmatter(code) : null
+  if (/\.astro($|\?)/.test(id) && frontmatter === null) return null
+  const header = readHeader(source, frontmatter?.start ?? 0)
+  const file = parsePage(header.code, source, frontmatter)
+  const { program } = file
+  checkPragmasBelowHeader(file.comments ?? [], header.pragma, source)
+  const { pragma } = header
+  if (pragma === null || alreadyCompiled(program, resolved, pragma, source)) return null
+
+  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null)
+  const dataCode = dataCodeOf(data)
+  checkRequestBound(dataCode, source, resolved.requestBound)
+  checkQueryReads(dataCode, source, pragma)
+
+  const route = routeFromId(id, resolved)
+  const s = new MagicString(code)
+  if (header.code !== code) s.overwrite(pragma.start, pragma.start + 2, '//')
+  if (resolved.target === 'vercel') {
+    addRevalidateExport(s, program, pragma)
+  } else {
+    const names = runtimeNames(code)
+    wrapPageData(s, { data, pragma, route, version: versionOf(code, dataCode), names })
+    s.appendLeft(program.body[0]!.start!, runtimeImport(names, resolved.runtime))
+  }
+  return {
+    code: s.toString(),
+    map: s.generateMap({ hires: true, source: id, includeContent: true }),
+    page: { ttl: pragma.ttl, route, target: resolved.target },
+  }
+}
+
+function dataCodeOf(data: PageData): DataCode {
+  if (data.kind === 'loader') return { nodes: [...data.fn.params, data.fn.body], context: data.fn.params[0] }
+  if (data.kind === 'page') return { nodes: data.section, context: data.fn.params[0] }
+  return { nodes: data.section, context: undefined }
+}
+
+/** A hash of the code that loads the data: a deploy that changes it never reads the old entries. */
+function versionOf(code: string, data: DataCode): string {
+  const hash = createHash('sha256')
+  for (const node of data.context ? [data.context, ...data.nodes] : data.nodes) hash.update(code.slice(node.start!, node.end!))
+  return hash.digest('hex').slice(0, 12)
+}
+
+/** Local names for the runtime's exports that no binding, string or comment of the page uses. */
+function runtimeNames(code: string): RuntimeNames {
+  let prefix = '__rv_'
+  for (let n = 1; code.includes(prefix); n++) prefix = `__rv${n}_`
+  return { withRevalidate: `${prefix}withRevalidate`, pageKey: `${prefix}pageKey`, context: `${prefix}ctx` }
+}
+
+function runtimeImport(names: RuntimeNames, runtime: string): string {
+  return `import { withRevalidate as ${names.withRevalidate}, pageKey as ${names.pageKey} } from ${JSON.stringify(runtime)}; `
+}
+
+/** Output of an earlier pass carries the runtime import (or, for vercel, the revalidate export). */
+function alreadyCompiled(program: Program, options: ResolvedOptions, pragma: Pragma, source: SourceText): boolean {
+  if (options.target === 'vercel') {
+    const existing = existingRevalidateExport(program)
+    if (existing === undefined) return false
+    if (existing.value === pragma.ttl) return true
+    throw source.error(existing.start, existing.end, `The page exports its own \`revalidate\`, which disagrees with the pragma's ${pragma.ttl} seconds.`, 'keep one: the pragma, or the export.')
+  }
+  return program.body.some(
+    (statement) =>
+      statement.type === 'ImportDeclaration' &&
+      statement.source.value === options.runtime &&
+      statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_withRevalidate$/.test(specifier.local.name)),
+  )
+}
+
+/** A pragma comment anywhere but the header would be silently ignored: say so instead. */
+function checkPragmasBelowHeader(comments: Comment[], pragma: Pragma | null, source: SourceText): void {
+  for (const comment of comments) {
+    if (comment.start === pragma?.start || !isPragmaText(comment.value)) continue
+    const keyword = /^\s*Pragma:\s*(\S*)/i.exec(comment.value)?.[1] ?? ''
+    if (keyword !== 'revalidate' && closest(keyword, ['revalidate']) === undefined) continue
+    throw source.error(comment.start!, comment.end!, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
+  }
+}

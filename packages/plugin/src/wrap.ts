@@ -1,0 +1,118 @@
+/**
+ * Wraps page data in `withRevalidate` with edits on the original text, for node, browser and
+ * cloudflare. Inserted code stays on the lines it replaces, so line numbers do not move.
+ *
+ * A loader keeps its name, arity, types, `this` and `arguments`; its body becomes the fetcher:
+ *
+ *   export async function loader({ params }) { return db.post(params.slug) }
+ *   ->
+ *   export async function loader(__rv_ctx) {let { params } = __rv_ctx; return __rv_withRevalidate(
+ *     __rv_pageKey("/posts/[slug]", __rv_ctx), 60, async () => { return db.post(params.slug) }, {…});}
+ *
+ * A page function's data section becomes the fetcher; its bindings are returned and destructured
+ * in place, so the final `return` reads them unchanged:
+ *
+ *   export default async function Page() { const posts = await db.posts(); return <List posts={posts} /> }
+ *   ->
+ *   export default async function Page() { const { posts } = await __rv_withRevalidate(__rv_pageKey("/", undefined),
+ *     60, async () => { const posts = await db.posts();; return { posts } }, {…}); return <List posts={posts} /> }
+ */
+import { getBindingIdentifiers, type Node, type Statement } from '@babel/types'
+import type MagicString from 'magic-string'
+import type { DataFunction, PageData } from './page-data.js'
+import type { Pragma } from './pragma.js'
+
+export interface RuntimeNames {
+  withRevalidate: string
+  pageKey: string
+  context: string
+}
+
+export interface WrapInput {
+  data: PageData
+  pragma: Pragma
+  route: string
+  version: string
+  names: RuntimeNames
+}
+
+/** How the wrapper reaches the function's first parameter (the loader context or page props). */
+interface ContextAccess {
+  expression: string
+  /** Restores a destructuring pattern that was replaced by a plain parameter. */
+  prologue: string
+}
+
+function accessContext(s: MagicString, fn: DataFunction, names: RuntimeNames): ContextAccess {
+  const [first] = fn.params
+  if (first === undefined) return { expression: 'undefined', prologue: '' }
+  const target = first.type === 'AssignmentPattern' ? first.left : first
+  if (target.type === 'Identifier') return { expression: target.name, prologue: '' }
+  if (target.type === 'RestElement' && target.argument.type === 'Identifier') {
+    return { expression: `${target.argument.name}[0]`, prologue: '' }
+  }
+  // A pattern such as `{ params }: Args`: the parameter becomes `__rv_ctx: Args` (same arity,
+  // same type) and the pattern is destructured from it first thing in the body, as before.
+  const typeStart = 'typeAnnotation' in target && target.typeAnnotation ? target.typeAnnotation.start! : target.end!
+  const pattern = s.original.slice(target.start!, typeStart)
+  s.overwrite(target.start!, typeStart, names.context)
+  return { expression: names.context, prologue: `let ${pattern} = ${names.context}; ` }
+}
+
+function optionsLiteral(pragma: Pragma, version: string): string {
+  const parts = [`version: ${JSON.stringify(version)}`]
+  if (pragma.tags.length > 0) parts.push(`tags: ${JSON.stringify(pragma.tags)}`)
+  if (pragma.staleSeconds !== undefined) parts.push(`staleSeconds: ${pragma.staleSeconds}`)
+  return `{ ${parts.join(', ')} }`
+}
+
+function keyCall(input: WrapInput, context: string): string {
+  const query = input.pragma.query.length > 0 ? `, ${JSON.stringify(input.pragma.query)}` : ''
+  return `${input.names.pageKey}(${JSON.stringify(input.route)}, ${context}${query})`
+}
+
+export function wrapPageData(s: MagicString, input: WrapInput): void {
+  const { data } = input
+  if (data.kind === 'loader') wrapLoader(s, data.fn, input)
+  else if (data.kind === 'page') wrapDataSection(s, data.section, input, accessContext(s, data.fn, input.names), true)
+  else wrapDataSection(s, data.section, input, { expression: 'Astro', prologue: '' }, false)
+}
+
+function wrapLoader(s: MagicString, fn: DataFunction, input: WrapInput): void {
+  const { names, pragma } = input
+  const context = accessContext(s, fn, names)
+  const call = `${names.withRevalidate}(${keyCall(input, context.expression)}, ${pragma.ttl}, async () => `
+  const options = optionsLiteral(pragma, input.version)
+  if (fn.body.type === 'BlockStatement') {
+    s.appendLeft(fn.body.start! + 1, `${context.prologue}return ${call}{`)
+    s.appendLeft(fn.body.end! - 1, `}, ${options});`)
+    return
+  }
+  // An expression body, parenthesized or not: the arrow ends where its body does.
+  const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined
+  const bodyStart = extra?.parenthesized ? extra.parenStart! : fn.body.start!
+  s.appendLeft(bodyStart, `{ ${context.prologue}return ${call}(`)
+  s.appendLeft(fn.end!, `), ${options}) }`)
+}
+
+/** Names a statement declares at the top level of the section (what the template may read). */
+function declaredNames(statement: Statement): string[] {
+  if (statement.type !== 'VariableDeclaration') return []
+  return statement.declarations.flatMap((declarator) => Object.keys(getBindingIdentifiers(declarator.id as Node)))
+}
+
+function wrapDataSection(s: MagicString, section: Statement[], input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
+  const { names, pragma } = input
+  const bindings = [...new Set(section.flatMap(declaredNames))].join(', ')
+  const onlyConst = section.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
+  // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values.
+  const keyContext =
+    awaitProps && context.expression !== 'undefined'
+      ? `{ ...${context.expression}, params: await ${context.expression}?.params, searchParams: await ${context.expression}?.searchParams }`
+      : context.expression
+  const receive = bindings === '' ? 'await ' : `${onlyConst ? 'const' : 'let'} { ${bindings} } = await `
+  const start = section[0]!.start!
+  const end = section.at(-1)!.end!
+  s.appendLeft(start, `${context.prologue}${receive}${names.withRevalidate}(${keyCall(input, keyContext)}, ${pragma.ttl}, async () => { `)
+  s.appendLeft(end, `; return { ${bindings} } }, ${optionsLiteral(pragma, input.version)});`)
+}
