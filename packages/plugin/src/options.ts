@@ -10,7 +10,7 @@ export interface TransformOptions {
   /**
    * Where file-based routes start, relative to the project root or absolute. The route of a page
    * is its path below this folder (`src/routes/posts/[slug].tsx` -> `/posts/[slug]`).
-   * @default the first of 'src/routes', 'src/pages', 'src/app', 'app', 'pages', 'routes' in the path
+   * @default the first of 'src/routes', 'src/pages', 'src/app', 'app/routes', 'app', 'pages', 'routes' in the path
    */
   routesDir?: string
   /**
@@ -34,7 +34,7 @@ export interface TransformOptions {
 }
 
 export const DEFAULT_LOADERS = ['loader', 'load', 'getServerSideProps', 'getStaticProps', 'data']
-export const DEFAULT_ROUTES_DIRS = ['src/routes', 'src/pages', 'src/app', 'app', 'pages', 'routes']
+export const DEFAULT_ROUTES_DIRS = ['src/routes', 'src/pages', 'src/app', 'app/routes', 'app', 'pages', 'routes']
 export const DEFAULT_REQUEST_BOUND = [
   'cookies',
   'headers',

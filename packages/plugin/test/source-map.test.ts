@@ -1,0 +1,44 @@
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
+import { describe, expect, it } from 'vitest'
+import { transform } from '../src/index.js'
+
+/** Line (from 1) and column (from 0) of the first occurrence of `needle` in `code`. */
+function positionOf(code: string, needle: string) {
+  const offset = code.indexOf(needle)
+  expect(offset, `"${needle}" in the code`).toBeGreaterThan(-1)
+  const before = code.slice(0, offset).split('\n')
+  return { line: before.length, column: before.at(-1)!.length }
+}
+
+const page = `# Pragma: revalidate 60
+import { db } from './db'
+
+export async function loader({ params }) {
+  const post = await db.post(params.slug)
+  return { post }
+}
+
+export default async function unused() {}
+`
+
+describe('source maps', () => {
+  for (const target of ['node', 'vercel'] as const) {
+    it(`map a position inside the loader back to its original line and column (${target})`, () => {
+      const result = transform(page, '/app/src/routes/posts/[slug].ts', { target, root: '/app' })!
+      const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)
+      for (const needle of ['db.post(params.slug)', 'return { post }', 'export default async']) {
+        const original = originalPositionFor(map, positionOf(result.code, needle))
+        expect(original).toMatchObject({ source: '/app/src/routes/posts/[slug].ts', ...positionOf(page, needle) })
+      }
+    })
+  }
+
+  it('is high resolution: every character of an unchanged line maps to itself', () => {
+    const result = transform(page, '/app/src/routes/x.ts', { root: '/app' })!
+    const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)
+    const { line } = positionOf(result.code, 'const post')
+    for (let column = 2; column < 30; column++) {
+      expect(originalPositionFor(map, { line, column })).toMatchObject({ line: positionOf(page, 'const post').line, column })
+    }
+  })
+})

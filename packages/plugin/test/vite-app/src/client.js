@@ -1,0 +1,5 @@
+import Widget from './routes/widget.js'
+
+Widget().then((html) => {
+  document.body.innerHTML = html
+})

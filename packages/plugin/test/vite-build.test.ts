@@ -1,0 +1,57 @@
+// Real `vite build`s of a small app with the plugin: the server bundle caches, the client bundle
+// gets the browser runtime, a bad page fails the build with its file, line and column.
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build, createLogger, type InlineConfig, type Rollup } from 'vite'
+import { afterAll, describe, expect, it } from 'vitest'
+import revalidate from '../src/vite.js'
+
+const APP = join(dirname(fileURLToPath(import.meta.url)), 'vite-app')
+const OUT = join(APP, 'dist')
+
+function capturingLogger() {
+  const infos: string[] = []
+  const logger = createLogger('silent')
+  return { infos, logger: { ...logger, info: (message: string) => void infos.push(message) } }
+}
+
+function config(overrides: InlineConfig): InlineConfig {
+  return { root: APP, configFile: false, logLevel: 'silent', plugins: [revalidate()], ...overrides }
+}
+
+afterAll(() => rmSync(OUT, { recursive: true, force: true }))
+
+describe('vite build with the plugin', () => {
+  it('SSR: the built server bundle caches the loader and the build lists the cached page', async () => {
+    const { infos, logger } = capturingLogger()
+    await build(config({ customLogger: logger, logLevel: 'info', build: { ssr: 'src/entry-server.js', outDir: join(OUT, 'server') } }))
+    const server = (await import(pathToFileURL(join(OUT, 'server', 'entry-server.js')).href)) as {
+      render(slug: string): Promise<string>
+      queries: string[]
+    }
+    expect(await server.render('a')).toBe('<h1>Post a</h1>')
+    expect(await server.render('a')).toBe('<h1>Post a</h1>')
+    expect(await server.render('b')).toBe('<h1>Post b</h1>')
+    expect(server.queries).toEqual(['a', 'b'])
+    const summary = infos.find((line) => line.includes('[revalidate]'))
+    expect(summary).toMatch(/1 cached page\(s\) in ssr:\n\s+\/posts\/\[slug\]\s+60s\s+node/)
+  })
+
+  it('client: the page is wrapped with the browser runtime', async () => {
+    const loaded: string[] = [] // every module the build loads, re-export-only ones included
+    const recordLoads = { name: 'record-loads', load: (id: string) => void loaded.push(id.replaceAll('\\', '/')) }
+    const output = (await build(
+      config({ plugins: [revalidate(), recordLoads], build: { write: false, outDir: join(OUT, 'client'), rollupOptions: { input: join(APP, 'src/client.js') } } }),
+    )) as Rollup.RollupOutput
+    expect(loaded.some((id) => id.endsWith('runtime/dist/targets/browser.js'))).toBe(true)
+    expect(loaded.some((id) => id.endsWith('runtime/dist/targets/node.js'))).toBe(false)
+    const chunks = output.output.filter((item): item is Rollup.OutputChunk => item.type === 'chunk')
+    expect(chunks.map((chunk) => chunk.code).join('\n')).toContain('page:')
+  })
+
+  it('a bad page fails the build with its file, line and column', async () => {
+    const failing = build(config({ build: { write: false, ssr: 'src/broken.js', outDir: join(OUT, 'broken') } }))
+    await expect(failing).rejects.toThrow(/broken\.js:2:1: A pragma must be in the header of the module/)
+  })
+})
