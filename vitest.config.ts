@@ -8,8 +8,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'fixtures/**/*.test.ts'],
+          exclude: ['packages/*/test/redis/**'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'redis',
+          include: ['packages/*/test/redis/**/*.test.ts'],
+          setupFiles: ['test/no-unhandled-rejections.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
         },
       },
     ],

@@ -14,6 +14,8 @@ export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
 /** How many keys' refresh-failure times are remembered; older ones are forgotten first. */
 const MAX_REMEMBERED_FAILURES = 10_000
+/** Longest pause between two looks for another instance's value while it holds the lock. */
+const MAX_LOCK_POLL_MS = 100
 
 /**
  * One fetch of one key, shared by every caller that arrives while it runs. `fenced` is set
@@ -23,7 +25,7 @@ interface Flight {
   readonly tags: readonly string[]
   promise: Promise<unknown>
   fenced: boolean
-  /** A caller that missed is waiting on this flight, so it must fetch even without the lock. */
+  /** A caller that missed is waiting on this refresh, so it must fetch even without the lock. */
   awaited: boolean
 }
 
@@ -190,11 +192,21 @@ class Coordinator implements Cache {
       if (this.#flights.get(key) === flight) this.#flights.delete(key)
     }
     const run = async (): Promise<T> => {
-      const holdsLock = phase === 'refresh' && (await this.#winRefreshLock(key))
-      if (phase === 'refresh' && !holdsLock && !flight.awaited) {
-        // Another instance refreshes this key; stale readers keep being served meanwhile.
-        leave()
-        return undefined as T
+      let holdsLock = false
+      if (this.#store.acquireLock !== undefined && phase === 'refresh') {
+        holdsLock = await this.#winLock(key)
+        if (!holdsLock && !flight.awaited) {
+          // Another instance refreshes this key; stale readers keep being served meanwhile.
+          leave()
+          return undefined as T
+        }
+      } else if (this.#store.acquireLock !== undefined) {
+        const other = await this.#lockOrOtherInstancesValue(key, ttlMs + staleMs, options)
+        if (other.entry !== undefined) {
+          leave()
+          return other.entry.value as T
+        }
+        holdsLock = other.holdsLock
       }
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       try {
@@ -207,7 +219,7 @@ class Coordinator implements Cache {
         throw error
       } finally {
         leave()
-        if (holdsLock) this.#releaseRefreshLock(key)
+        if (holdsLock) this.#releaseLock(key)
       }
     }
     this.#flights.set(key, flight)
@@ -228,18 +240,53 @@ class Coordinator implements Cache {
     }
   }
 
-  async #winRefreshLock(key: string): Promise<boolean> {
+  /**
+   * A miss on a store shared by several instances: take the key's lock and fetch, or, while
+   * another instance holds it, wait for the value it writes instead of calling the fetcher too.
+   * The lock expires by itself, so a holder that dies or fails leaves the fetch to the next one.
+   */
+  async #lockOrOtherInstancesValue(
+    key: string,
+    servableMs: number,
+    options: RevalidateOptions | undefined,
+  ): Promise<{ entry?: CacheEntry; holdsLock: boolean }> {
+    const servable = (entry: CacheEntry | undefined): entry is CacheEntry =>
+      entry !== undefined && entry.version === options?.version && this.#now() - entry.storedAt < servableMs
+    for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
+      if (await this.#winLock(key)) {
+        // The last holder may have written and let go just before we took the lock.
+        const entry = await this.#readQuietly(key)
+        if (!servable(entry)) return { holdsLock: true }
+        this.#releaseLock(key)
+        return { entry, holdsLock: false }
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      const entry = await this.#readQuietly(key)
+      if (servable(entry)) return { entry, holdsLock: false }
+    }
+  }
+
+  async #readQuietly(key: string): Promise<CacheEntry | undefined> {
+    try {
+      return await this.#store.get(key)
+    } catch (error) {
+      this.#emitStoreError(key, error)
+      return undefined
+    }
+  }
+
+  async #winLock(key: string): Promise<boolean> {
     if (this.#store.acquireLock === undefined) return true
     try {
       return await this.#store.acquireLock(key)
     } catch (error) {
-      // A store that cannot answer must not stop refreshes: slower, never down.
+      // A store that cannot answer must not stop fetches: slower, never down.
       this.#emitStoreError(key, error)
       return true
     }
   }
 
-  #releaseRefreshLock(key: string): void {
+  #releaseLock(key: string): void {
     this.#store.releaseLock?.(key).catch((error: unknown) => this.#emitStoreError(key, error))
   }
 

@@ -2,6 +2,7 @@ export { configure, invalidate, invalidateAll, invalidateTag, withRevalidate } f
 export { createCache, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
 export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { pageKey } from './page-key.js'
+export { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, ENVELOPE_FORMAT, serializeEntry } from './serialize.js'
 export type {
   Cache,
   CacheEntry,

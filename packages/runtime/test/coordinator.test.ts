@@ -65,7 +65,7 @@ describe('store failures', () => {
 
 /** A memory store with the capabilities remote stores add: a shared lock and a broadcast. */
 function sharedStore() {
-  const memory = new MemoryStore()
+  const memory = new MemoryStore() // what every instance reads and writes
   let listener: ((invalidation: Invalidation) => void) | undefined
   const lock = { held: false, attempts: 0 }
   const store: CacheStore = {
@@ -88,7 +88,7 @@ function sharedStore() {
       return () => (listener = undefined)
     },
   }
-  return { store, lock, broadcast: (invalidation: Invalidation) => listener?.(invalidation) }
+  return { store, lock, memory, broadcast: (invalidation: Invalidation) => listener?.(invalidation) }
 }
 
 describe('store capabilities', () => {
@@ -99,6 +99,7 @@ describe('store capabilities', () => {
     await cache.withRevalidate('k', 10, () => 'old')
     clock.advance(11)
     lock.held = true // another instance is refreshing
+    lock.attempts = 0
     const fetcher = countingFetcher(() => 'new')
     expect(await cache.withRevalidate('k', 10, fetcher)).toBe('old')
     await eventually(() => expect(lock.attempts).toBe(1))
@@ -125,6 +126,33 @@ describe('store capabilities', () => {
     expect(await missed).toBe('new')
     expect(fetcher.calls).toBe(1)
     expect(lock.held).toBe(true) // it never held the other instance's lock, so never released it
+  })
+
+  it('miss while another instance holds the lock: waits for its value instead of fetching', async () => {
+    const clock = manualClock()
+    const { store, lock, memory } = sharedStore()
+    const cache = createCache({ store, now: clock.now })
+    lock.held = true // another instance is fetching this key
+    const fetcher = countingFetcher(() => 'fetched here')
+    const reads = [1, 2, 3].map(() => cache.withRevalidate('k', 60, fetcher))
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    memory.set('k', { value: 'fetched there', storedAt: clock.now(), ttlMs: 60_000, staleMs: 0 })
+    expect(await Promise.all(reads)).toEqual(['fetched there', 'fetched there', 'fetched there'])
+    expect(fetcher.calls).toBe(0)
+  })
+
+  it('miss while another instance holds the lock and never writes: fetches once the lock is free', async () => {
+    const { store, lock } = sharedStore()
+    const cache = createCache({ store })
+    lock.held = true
+    const fetcher = countingFetcher(() => 'fetched here')
+    const read = cache.withRevalidate('k', 60, fetcher)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(fetcher.calls).toBe(0)
+    lock.held = false // the holder failed, or its lock expired
+    expect(await read).toBe('fetched here')
+    expect(fetcher.calls).toBe(1)
+    expect(lock.held).toBe(false) // released after the fetch
   })
 
   it('an invalidation broadcast by another instance fences fetches in flight here', async () => {

@@ -87,6 +87,7 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       const { cache, log } = await setup()
       const failure = new Error('database down')
       const gate = deferred<never>()
+      gate.promise.catch(() => {}) // rejected before a store with a lock has called the fetcher
       const reads = [1, 2, 3].map(() => cache.withRevalidate('k', 60, () => gate.promise))
       gate.reject(failure)
       for (const read of reads) await expect(read).rejects.toBe(failure)
@@ -127,8 +128,9 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
     it('invalidate fences a miss in flight: its callers get the value, the cache does not', async () => {
       const { cache } = await setup()
       const old = deferred<string>()
-      const before = cache.withRevalidate('k', 60, () => old.promise)
-      await settle()
+      const started = countingFetcher(() => old.promise)
+      const before = cache.withRevalidate('k', 60, started)
+      await eventually(() => expect(started.calls).toBe(1)) // the fetch began before the invalidation
       await cache.invalidate('k')
       old.resolve('from before the invalidation')
       expect(await before).toBe('from before the invalidation')
@@ -165,8 +167,9 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       await cache.withRevalidate('post:2', 60, () => 'p2', { tags: ['posts', 'featured'] })
       await cache.withRevalidate('user:1', 60, () => 'u1', { tags: ['users'] })
       const inFlight = deferred<string>()
-      const pending = cache.withRevalidate('posts:all', 60, () => inFlight.promise, { tags: ['posts'] })
-      await settle()
+      const started = countingFetcher(() => inFlight.promise)
+      const pending = cache.withRevalidate('posts:all', 60, started, { tags: ['posts'] })
+      await eventually(() => expect(started.calls).toBe(1))
       await cache.invalidateTag('posts')
       inFlight.resolve('list from before')
       expect(await pending).toBe('list from before')
@@ -182,8 +185,9 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       await cache.withRevalidate('a', 60, () => 'a1')
       await cache.withRevalidate('b', 60, () => 'b1')
       const inFlight = deferred<string>()
-      const pending = cache.withRevalidate('c', 60, () => inFlight.promise)
-      await settle()
+      const started = countingFetcher(() => inFlight.promise)
+      const pending = cache.withRevalidate('c', 60, started)
+      await eventually(() => expect(started.calls).toBe(1))
       await cache.invalidateAll()
       inFlight.resolve('c1')
       await pending

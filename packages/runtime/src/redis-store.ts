@@ -1,0 +1,319 @@
+/**
+ * One cache for many Node instances, on Redis (node-redis), behind a bounded in-memory tier.
+ *
+ *   <prefix>gen                  the namespace generation; invalidateAll increments it
+ *   <prefix><gen>:e:<key>        one entry: the serialized envelope, expiring at ttl + staleSeconds
+ *   <prefix><gen>:t:<tag>        the keys stored with a tag (a set)
+ *   <prefix>lock:<key>           the refresh lock: one instance fetches a key at a time
+ *   <prefix>invalidate           the pub/sub channel that carries invalidations to every instance
+ *
+ * Redis down, slow or restarting means slower, never down: reads fall back to the memory tier
+ * and the fetcher, the first failure of an outage is reported (thrown once to the coordinator,
+ * which reports it through onEvent) and the rest are quiet, invalidations made meanwhile are
+ * replayed when Redis is back, and the memory tier is emptied then, since invalidations from
+ * other instances may have been missed.
+ */
+import { randomUUID } from 'node:crypto'
+import { createClient, ErrorReply, type RedisClientType } from 'redis'
+import { MemoryStore } from './memory-store.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
+import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+
+export interface RedisStoreOptions {
+  /** `redis://user:password@host:6379/0` or `rediss://…` for TLS. Ignored when `client` is given. */
+  url?: string
+  /**
+   * A node-redis client to use instead of `url` (connected or not). The store duplicates it once
+   * for its pub/sub subscription, and closes neither on `close()`.
+   */
+  client?: RedisClientType
+  /**
+   * Every Redis key of this cache starts with it, so several caches share one Redis.
+   * @default 'revalidate:'
+   */
+  prefix?: string
+  /**
+   * Entries of the in-memory tier in front of Redis: a hot key costs no round trip. `false`
+   * turns it off (every read goes to Redis).
+   * @default 1000
+   */
+  memoryEntries?: number | false
+  /**
+   * Longest a refresh lock is held: if its holder dies, another instance refreshes after this.
+   * @default 30
+   */
+  lockSeconds?: number
+  /**
+   * A command slower than this counts as Redis being down for that call.
+   * @default 1000
+   */
+  commandTimeoutMs?: number
+  /** @default 8 MiB */
+  maxEntryBytes?: number
+}
+
+type Message = { from: string } & Invalidation & { generation?: number }
+
+/** Invalidations made while Redis was unreachable; past this many, replay invalidates everything. */
+const MAX_PENDING_INVALIDATIONS = 1000
+/** After a failure, how long Redis is left alone before the next call tries it again. */
+const RETRY_AFTER_FAILURE_MS = 1000
+
+const RELEASE_LOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
+
+export class RedisStore implements CacheStore {
+  readonly #client: RedisClientType
+  readonly #subscriber: RedisClientType
+  readonly #ownsClient: boolean
+  readonly #prefix: string
+  readonly #memory: MemoryStore | undefined
+  readonly #lockMs: number
+  readonly #maxEntryBytes: number
+  readonly #instance = randomUUID()
+  readonly #lockTokens = new Map<string, string>()
+  readonly #listeners = new Set<(invalidation: Invalidation) => void>()
+  #generation = 0
+  #healthy = false
+  #outageReported = false
+  #lastFailureAt = 0
+  /** The connection error of the current outage, reported once by the next call that meets it. */
+  #outageError: unknown
+  #readyOnce = false
+  #pending: Invalidation[] = []
+  /** Counts invalidations seen here; a read that overlapped one must not refill the memory tier. */
+  #invalidations = 0
+  #closed = false
+  #markReady!: () => void
+  readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve))
+
+  constructor(options: RedisStoreOptions = {}) {
+    const timeout = options.commandTimeoutMs ?? 1000
+    this.#ownsClient = options.client === undefined
+    const base =
+      options.client ??
+      (createClient({
+        url: options.url,
+        disableOfflineQueue: true, // fail at once while disconnected instead of queueing requests
+        socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+      }) as RedisClientType)
+    this.#client = base.withCommandOptions({ timeout }) as unknown as RedisClientType
+    this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
+    this.#prefix = options.prefix ?? 'revalidate:'
+    this.#memory = options.memoryEntries === false ? undefined : new MemoryStore({ maxEntries: options.memoryEntries ?? 1000 })
+    this.#lockMs = (options.lockSeconds ?? 30) * 1000
+    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
+    // Without an error listener node-redis would crash the process on the first failure.
+    base.on('error', (error: unknown) => this.#markDown(error))
+    this.#subscriber.on('error', (error: unknown) => this.#markDown(error))
+    base.on('ready', () => void this.#recover())
+    this.#subscriber.on('ready', () => this.#memory?.clear())
+    this.#connect(base)
+  }
+
+  #connect(base: RedisClientType): void {
+    if (!base.isOpen) base.connect().catch((error: unknown) => this.#markDown(error))
+    else if (base.isReady) void this.#recover()
+    this.#subscriber
+      .connect()
+      .then(() => this.#subscriber.subscribe(this.#channel, (message) => this.#receive(message)))
+      .catch((error: unknown) => this.#markDown(error))
+  }
+
+  get #channel(): string {
+    return `${this.#prefix}invalidate`
+  }
+
+  #entryKey(key: string): string {
+    return `${this.#prefix}${this.#generation}:e:${key}`
+  }
+
+  #tagKey(tag: string): string {
+    return `${this.#prefix}${this.#generation}:t:${tag}`
+  }
+
+  #lockKey(key: string): string {
+    return `${this.#prefix}lock:${key}`
+  }
+
+  /** Whether to try Redis now: connected, and not within the pause after a failure. */
+  #usable(): boolean {
+    return !this.#closed && this.#client.isReady && (this.#healthy || Date.now() - this.#lastFailureAt > RETRY_AFTER_FAILURE_MS)
+  }
+
+  #markDown(error?: unknown): void {
+    this.#healthy = false
+    this.#lastFailureAt = Date.now()
+    this.#outageError ??= error
+  }
+
+  /** Runs a Redis call; a failure is thrown once per outage (to be reported) and quiet after. */
+  async #attempt<T>(call: () => Promise<T>, fallback: T): Promise<T> {
+    if (!this.#usable()) {
+      if (this.#outageError === undefined || this.#outageReported || this.#closed) return fallback
+      this.#outageReported = true
+      throw this.#outageError
+    }
+    try {
+      const result = await call()
+      this.#healthy = true
+      this.#outageReported = false
+      this.#outageError = undefined
+      return result
+    } catch (error) {
+      // Redis answered with an error (a key of the wrong type, say): it is up, the call failed.
+      if (error instanceof ErrorReply) throw error
+      this.#markDown(error)
+      if (this.#outageReported || this.#closed) return fallback
+      this.#outageReported = true
+      throw error
+    }
+  }
+
+  /** Back after an outage: read the generation, replay what was invalidated meanwhile. */
+  async #recover(): Promise<void> {
+    try {
+      const generation = Number(await this.#client.get(`${this.#prefix}gen`))
+      this.#generation = Number.isSafeInteger(generation) ? generation : 0
+      if (this.#readyOnce) this.#memory?.clear() // invalidations may have been missed
+      this.#readyOnce = true
+      const pending = this.#pending
+      this.#pending = []
+      this.#healthy = true
+      this.#outageReported = false
+      this.#outageError = undefined
+      for (const invalidation of pending) await this.#invalidateRemote(invalidation)
+      this.#markReady()
+    } catch {
+      this.#markDown()
+    }
+  }
+
+  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
+    const local = this.#memory?.get(key)
+    if (local !== undefined) return local
+    const invalidationsBefore = this.#invalidations
+    return this.#attempt(async () => {
+      const entry = deserializeEntry(await this.#client.get(this.#entryKey(key)), this.#maxEntryBytes)
+      if (entry !== undefined && this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry)
+      return entry
+    }, undefined)
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    this.#memory?.set(key, entry)
+    const text = serializeEntry(entry, this.#maxEntryBytes)
+    const lifetimeMs = Math.max(1, Math.ceil(entry.ttlMs + entry.staleMs))
+    await this.#attempt(async () => {
+      const transaction = this.#client.multi().set(this.#entryKey(key), text, { PX: lifetimeMs })
+      for (const tag of entry.tags ?? []) {
+        transaction.sAdd(this.#tagKey(tag), key).pExpire(this.#tagKey(tag), lifetimeMs, 'GT').pExpire(this.#tagKey(tag), lifetimeMs, 'NX')
+      }
+      await transaction.exec()
+    }, undefined)
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#memory?.delete(key)
+    await this.#invalidate({ kind: 'key', key })
+  }
+
+  async deleteTag(tag: string): Promise<void> {
+    this.#memory?.deleteTag(tag)
+    await this.#invalidate({ kind: 'tag', tag })
+  }
+
+  async clear(): Promise<void> {
+    this.#memory?.clear()
+    await this.#invalidate({ kind: 'all' })
+  }
+
+  /** Applies an invalidation in Redis now, or keeps it to replay when Redis is back. */
+  async #invalidate(invalidation: Invalidation): Promise<void> {
+    this.#invalidations++
+    const keep = () => {
+      if (this.#pending.length >= MAX_PENDING_INVALIDATIONS) this.#pending = [{ kind: 'all' }]
+      else this.#pending.push(invalidation)
+    }
+    if (!this.#usable()) return keep()
+    try {
+      await this.#invalidateRemote(invalidation)
+    } catch (error) {
+      keep()
+      await this.#attempt(() => Promise.reject(error), undefined).catch(() => {})
+    }
+  }
+
+  async #invalidateRemote(invalidation: Invalidation): Promise<void> {
+    const message: Message = { from: this.#instance, ...invalidation }
+    if (invalidation.kind === 'key') await this.#client.del(this.#entryKey(invalidation.key))
+    if (invalidation.kind === 'tag') {
+      const keys = await this.#client.sMembers(this.#tagKey(invalidation.tag))
+      await this.#client.del([this.#tagKey(invalidation.tag), ...keys.map((key) => this.#entryKey(key))])
+    }
+    if (invalidation.kind === 'all') {
+      this.#generation = await this.#client.incr(`${this.#prefix}gen`)
+      message.generation = this.#generation
+    }
+    await this.#client.publish(this.#channel, JSON.stringify(message))
+  }
+
+  /** An invalidation published by another instance: drop it from memory, fence fetches here. */
+  #receive(text: string): void {
+    let message: Message
+    try {
+      message = JSON.parse(text) as Message
+    } catch {
+      return
+    }
+    if (message.from === this.#instance) return
+    this.#invalidations++
+    if (message.kind === 'key' && typeof message.key === 'string') this.#memory?.delete(message.key)
+    else if (message.kind === 'tag' && typeof message.tag === 'string') this.#memory?.deleteTag(message.tag)
+    else if (message.kind === 'all') {
+      this.#memory?.clear()
+      if (Number.isSafeInteger(message.generation)) this.#generation = Math.max(this.#generation, message.generation!)
+    } else return
+    for (const listener of this.#listeners) listener(message)
+  }
+
+  subscribe(listener: (invalidation: Invalidation) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async acquireLock(key: string): Promise<boolean> {
+    const token = `${this.#instance}:${randomUUID()}`
+    // Unreachable Redis: nobody can coordinate, so this instance refreshes on its own.
+    const reply = await this.#attempt(() => this.#client.set(this.#lockKey(key), token, { NX: true, PX: this.#lockMs }), 'OK' as const)
+    if (reply !== 'OK') return false
+    this.#lockTokens.set(key, token)
+    return true
+  }
+
+  async releaseLock(key: string): Promise<void> {
+    const token = this.#lockTokens.get(key)
+    this.#lockTokens.delete(key)
+    if (token === undefined) return
+    await this.#attempt(() => this.#client.eval(RELEASE_LOCK_SCRIPT, { keys: [this.#lockKey(key)], arguments: [token] }), 0)
+  }
+
+  /**
+   * Resolves once Redis has answered for the first time. Nothing needs to wait for it (the store
+   * serves from memory and the fetcher until then); it is there for start-up checks and tests.
+   */
+  ready(): Promise<void> {
+    return this.#ready
+  }
+
+  /** Closes the connections this store opened. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const closing = [this.#subscriber.close()]
+    if (this.#ownsClient) closing.push(this.#client.close())
+    await Promise.allSettled(closing)
+  }
+}
+
+export function redisStore(options?: RedisStoreOptions): RedisStore {
+  return new RedisStore(options)
+}

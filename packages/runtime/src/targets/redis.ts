@@ -1,0 +1,3 @@
+// Node instances that share one cache through Redis: configure({ store: redisStore({ url }) }).
+export * from '../index.js'
+export { RedisStore, redisStore, type RedisStoreOptions } from '../redis-store.js'

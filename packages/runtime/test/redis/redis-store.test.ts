@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto'
+import { createClient } from 'redis'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createCache } from '../../src/index.js'
+import { RedisStore } from '../../src/redis-store.js'
+import { countingFetcher, eventLog, eventually } from '../helpers.js'
+import { describeStoreSemantics } from '../semantics.js'
+import { REDIS_URL, redisIsAvailable } from './redis-available.js'
+
+const available = await redisIsAvailable()
+const stores: RedisStore[] = []
+
+async function connectedStore(options: ConstructorParameters<typeof RedisStore>[0] = {}): Promise<RedisStore> {
+  const store = new RedisStore({ url: REDIS_URL, prefix: `test:${randomUUID()}:`, ...options })
+  stores.push(store)
+  await store.ready()
+  return store
+}
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()))
+})
+
+describe.skipIf(!available)('RedisStore', () => {
+  describeStoreSemantics('redis (with its memory tier)', () => connectedStore())
+  describeStoreSemantics('redis (no memory tier: every read is a round trip)', () => connectedStore({ memoryEntries: false }))
+
+  it('two caches on one prefix share entries, and an invalidation in one reaches the other’s memory tier', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const [a, b] = [await connectedStore({ prefix }), await connectedStore({ prefix })]
+    const cacheA = createCache({ store: a })
+    const cacheB = createCache({ store: b })
+    expect(await cacheA.withRevalidate('k', 60, () => 'written by a')).toBe('written by a')
+    const notCalled = countingFetcher(() => 'fetched by b')
+    expect(await cacheB.withRevalidate('k', 60, notCalled)).toBe('written by a') // now in b's memory tier too
+    expect(notCalled.calls).toBe(0)
+    await cacheA.invalidate('k')
+    await eventually(async () => expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b')).toBe('fetched by b'))
+  })
+
+  it('a read racing an invalidation does not refill the memory tier with the old entry', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const [a, b] = [await connectedStore({ prefix }), await connectedStore({ prefix })]
+    const cacheA = createCache({ store: a })
+    await createCache({ store: b }).withRevalidate('k', 60, () => 'old') // in Redis, not in a's memory
+    const racing = cacheA.withRevalidate('k', 60, () => 'unused') // a's GET is on its way
+    await cacheA.invalidate('k') // its DEL goes after the GET
+    expect(await racing).toBe('old') // the read began first: it may see the old value
+    expect(await cacheA.withRevalidate('k', 60, () => 'after')).toBe('after') // the next read may not
+  })
+
+  it('invalidateAll uses a namespace generation, not SCAN or FLUSHDB, and leaves other prefixes alone', async () => {
+    const other = createCache({ store: await connectedStore() })
+    await other.withRevalidate('k', 60, () => 'other prefix')
+    const store = await connectedStore({ memoryEntries: false })
+    const cache = createCache({ store })
+    await cache.withRevalidate('k', 60, () => 'before')
+    await cache.invalidateAll()
+    expect(await cache.withRevalidate('k', 60, () => 'after')).toBe('after')
+    expect(await other.withRevalidate('k', 60, () => 'wrongly dropped')).toBe('other prefix')
+  })
+
+  it('writes one Redis key per entry with the envelope, expiring at ttl + staleSeconds', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const cache = createCache({ store: await connectedStore({ prefix }), staleSeconds: 40 })
+    await cache.withRevalidate('post:1', 20, () => ({ at: new Date(0) }), { tags: ['posts'] })
+    const raw = createClient({ url: REDIS_URL })
+    await raw.connect()
+    try {
+      const ttlMs = await raw.pTTL(`${prefix}0:e:post:1`)
+      expect(ttlMs).toBeGreaterThan(55_000)
+      expect(ttlMs).toBeLessThanOrEqual(60_000)
+      expect(JSON.parse((await raw.get(`${prefix}0:e:post:1`))!)).toMatchObject({ f: 1, tags: ['posts'], value: { at: { $: 'date', v: 0 } } })
+      expect(await raw.sMembers(`${prefix}0:t:posts`)).toEqual(['post:1'])
+    } finally {
+      await raw.close()
+    }
+  })
+
+  it('hostile entries written straight into Redis are misses, or data without a polluted prototype', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const log = eventLog()
+    const cache = createCache({ store: await connectedStore({ prefix, memoryEntries: false, maxEntryBytes: 10_000 }), onEvent: log.onEvent })
+    const raw = createClient({ url: REDIS_URL })
+    await raw.connect()
+    try {
+      const now = Date.now()
+      await raw.set(`${prefix}0:e:garbage`, '\u0000\u00ff not json {')
+      await raw.set(`${prefix}0:e:wrong-format`, JSON.stringify({ f: 2, storedAt: now, ttlMs: 60_000, staleMs: 0, value: 'from a future version' }))
+      await raw.set(`${prefix}0:e:oversized`, JSON.stringify({ f: 1, storedAt: now, ttlMs: 60_000, staleMs: 0, value: 'x'.repeat(20_000) }))
+      await raw.set(`${prefix}0:e:wrong-type`, 'a list')
+      await raw.del(`${prefix}0:e:wrong-type`)
+      await raw.rPush(`${prefix}0:e:wrong-type`, 'not a string')
+      await raw.set(`${prefix}0:e:polluting`, `{"f":1,"storedAt":${now},"ttlMs":60000,"staleMs":0,"value":{"__proto__":{"isAdmin":true},"name":"x"}}`)
+      for (const key of ['garbage', 'wrong-format', 'oversized']) {
+        expect(await cache.withRevalidate(key, 60, () => `fetched ${key}`)).toBe(`fetched ${key}`)
+      }
+      expect(await cache.withRevalidate('wrong-type', 60, () => 'fetched anyway')).toBe('fetched anyway')
+      const value = (await cache.withRevalidate('polluting', 60, () => ({}))) as Record<string, unknown>
+      expect(value.name).toBe('x')
+      expect(value.isAdmin).toBeUndefined()
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined()
+    } finally {
+      await raw.close()
+    }
+  })
+})
