@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // One project per kind of environment, so each can be run alone: `npx vitest run --project unit`.
 export default defineConfig({
@@ -8,9 +8,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'fixtures/**/*.test.ts'],
-          exclude: ['packages/*/test/redis/**'],
+          exclude: [...configDefaults.exclude, 'packages/*/test/redis/**', 'packages/*/test/workerd/**'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'workerd',
+          include: ['packages/*/test/workerd/**/*.test.ts'],
+          setupFiles: ['test/no-unhandled-rejections.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -35,6 +35,7 @@ interface ResolvedOptions {
   retryAfterMs: number
   now: () => number
   onEvent: ((event: CacheEvent) => void) | undefined
+  waitUntil: ((work: Promise<unknown>) => void) | undefined
 }
 
 function resolveOptions(options: CacheOptions): ResolvedOptions {
@@ -53,6 +54,7 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
     retryAfterMs: retryAfterSeconds * 1000,
     now: options.now ?? Date.now,
     onEvent: options.onEvent,
+    waitUntil: options.waitUntil,
   }
 }
 
@@ -74,7 +76,10 @@ class Coordinator implements Cache {
   readonly #retryAfterMs: number
   readonly #now: () => number
   readonly #onEvent: ((event: CacheEvent) => void) | undefined
+  readonly #waitUntil: ((work: Promise<unknown>) => void) | undefined
   readonly #flights = new Map<string, Flight>()
+  /** Store reads on their way, by key (stores that answer asynchronously). */
+  readonly #reads = new Map<string, Promise<CacheEntry | undefined>>()
   /** When a key whose refresh failed may be refreshed again. */
   readonly #retryAt = new Map<string, number>()
 
@@ -85,6 +90,7 @@ class Coordinator implements Cache {
     this.#retryAfterMs = resolved.retryAfterMs
     this.#now = resolved.now
     this.#onEvent = resolved.onEvent
+    this.#waitUntil = resolved.waitUntil
     this.#store.subscribe?.((invalidation) => this.#fence(invalidation, true))
   }
 
@@ -96,6 +102,8 @@ class Coordinator implements Cache {
   ): Promise<T> {
     const bad = checkRevalidateCall(key, ttlSeconds, fetcher, options)
     if (bad) return Promise.reject(bad)
+    const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)
+    if (pending !== undefined) return pending.then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
     let read: CacheEntry | undefined | Promise<CacheEntry | undefined>
     try {
       read = this.#store.get(key)
@@ -104,15 +112,28 @@ class Coordinator implements Cache {
       read = undefined
     }
     if (isPromise(read)) {
-      return read.then(
-        (entry) => this.#serve(key, entry, ttlSeconds, fetcher, options),
-        (error: unknown) => {
-          this.#emitStoreError(key, error)
-          return this.#serve(key, undefined, ttlSeconds, fetcher, options)
-        },
-      )
+      return this.#shareRead(key, read).then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
     }
     return this.#serve(key, read, ttlSeconds, fetcher, options)
+  }
+
+  /**
+   * Callers that arrive while a store read of their key is on its way wait for that same read, so
+   * they all reach #serve together and share one fetch even when the fetch fails at once.
+   */
+  #shareRead(key: string, read: Promise<CacheEntry | undefined>): Promise<CacheEntry | undefined> {
+    const shared = read.then(
+      (entry) => entry,
+      (error: unknown) => {
+        this.#emitStoreError(key, error)
+        return undefined
+      },
+    )
+    this.#reads.set(key, shared)
+    void shared.then(() => {
+      if (this.#reads.get(key) === shared) this.#reads.delete(key)
+    })
+    return shared
   }
 
   async invalidate(key: string): Promise<void> {
@@ -176,7 +197,12 @@ class Coordinator implements Cache {
     if (retryAt !== undefined && this.#now() < retryAt) return
     const flight = this.#startFlight(key, fetcher, ttlMs, staleMs, options, 'refresh')
     // Stale readers already have their value; a failed refresh is reported, never thrown.
-    flight.promise.catch(() => {})
+    const settled = flight.promise.catch(() => {})
+    try {
+      this.#waitUntil?.(settled)
+    } catch (error) {
+      this.#emitStoreError(key, error) // outside a request, the platform may refuse; the refresh still runs
+    }
   }
 
   #startFlight<T>(
@@ -216,6 +242,8 @@ class Coordinator implements Cache {
       } catch (error) {
         if (phase === 'refresh' && !flight.fenced) this.#rememberFailure(key)
         this.#emit({ type: 'error', key, phase, error })
+        // A fetcher can fail before this tick ends; callers arriving in the same tick share the failure.
+        await null
         throw error
       } finally {
         leave()

@@ -7,19 +7,34 @@ import type { Cache, CacheOptions, RevalidateOptions } from './types.js'
  * route, say) still share one cache: an `invalidate` in one must reach the other's pages.
  */
 const SLOT = Symbol.for('@revalidate/runtime:default-cache')
-type Slot = { [SLOT]?: Cache }
+interface DefaultCacheSlot {
+  cache?: Cache
+  /** What the deploy target sets up (the Cloudflare store and waitUntil, say), under the user's options. */
+  platformDefaults?: () => CacheOptions
+}
+
+function slot(): DefaultCacheSlot {
+  const global = globalThis as { [SLOT]?: DefaultCacheSlot }
+  return (global[SLOT] ??= {})
+}
 
 function defaultCache(): Cache {
-  const slot = globalThis as Slot
-  return (slot[SLOT] ??= createCache())
+  const current = slot()
+  return (current.cache ??= createCache(current.platformDefaults?.()))
+}
+
+/** For target entries: the options every default cache of this platform starts from. */
+export function setPlatformDefaults(defaults: () => CacheOptions): void {
+  slot().platformDefaults = defaults
 }
 
 /**
- * Replaces the default cache with one built from `options`. Call it once at start-up: entries
- * and in-flight fetches of the previous default cache are dropped.
+ * Replaces the default cache with one built from `options` (over the target's own defaults).
+ * Call it once at start-up: entries and in-flight fetches of the previous default cache are dropped.
  */
 export function configure(options: CacheOptions): void {
-  ;(globalThis as Slot)[SLOT] = createCache(options)
+  const current = slot()
+  current.cache = createCache({ ...current.platformDefaults?.(), ...options })
 }
 
 /**

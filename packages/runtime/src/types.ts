@@ -81,6 +81,11 @@ export interface CacheOptions {
    */
   now?: () => number
   /**
+   * Keeps background work alive past the response on platforms that end a request's work when
+   * it responds (Workers' `waitUntil`). The Cloudflare target sets it.
+   */
+  waitUntil?: (work: Promise<unknown>) => void
+  /**
    * Called for each hit, stale read, miss, refresh, error and invalidation. It must not throw;
    * if it does, the error is ignored so that reporting never breaks serving.
    * @example configure({ onEvent: (e) => e.type === 'error' && log.warn(e) })

@@ -34,7 +34,7 @@ describe('the default cache', () => {
     await withRevalidate('shared', 60, () => 'one copy wrote this')
     // A second copy of the runtime (bundled into a page, say) is a fresh module instance.
     vi.resetModules()
-    const copy = (await import('../src/default-cache.js')) as typeof runtime
+    const copy = (await import('../src/default-cache.js')) as typeof import('../src/default-cache.js')
     expect(copy.withRevalidate).not.toBe(withRevalidate)
     expect(await copy.withRevalidate('shared', 60, () => 'the other copy fetched')).toBe('one copy wrote this')
     await copy.invalidate('shared')

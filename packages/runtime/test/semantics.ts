@@ -97,6 +97,16 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       expect(log.events).toContainEqual({ type: 'error', key: 'k', phase: 'miss', error: failure })
     })
 
+    it('concurrent callers share one fetch even when it fails at once', async () => {
+      const { cache } = await setup()
+      const failing = countingFetcher((n): string => {
+        throw new Error(`failure ${n}`)
+      })
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => cache.withRevalidate('k', 60, failing)))
+      expect(failing.calls).toBe(1)
+      expect(new Set(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error).message : 'fulfilled')))).toEqual(new Set(['failure 1']))
+    })
+
     it('a fetcher that throws synchronously rejects instead of throwing', async () => {
       const { cache } = await setup()
       const failure = new TypeError('bad row')

@@ -1,0 +1,117 @@
+// The Cloudflare store inside workerd (Miniflare), driven over HTTP through store-worker.js.
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Miniflare } from 'miniflare'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { buildWorker } from '../../../../test/build-worker.js'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const OUT = join(HERE, 'dist', 'store')
+let script: string
+let worker: Miniflare
+
+interface Reply<T = unknown> {
+  result: T
+  calls: number
+  completed: number
+  events: string[]
+}
+
+async function call<T = { values: string[]; errors: string[] }>(route: string, params: Record<string, string | number> = {}): Promise<Reply<T>> {
+  const query = new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)]))
+  const response = await worker.dispatchFetch(`http://worker.test/${route}?${query}`)
+  if (!response.ok) throw new Error(`${route}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as Reply<T>
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+beforeAll(async () => {
+  script = await buildWorker({ root: HERE, entry: join(HERE, 'store-worker.js'), outDir: OUT })
+})
+afterAll(() => rmSync(OUT, { recursive: true, force: true }))
+beforeEach(() => {
+  worker = new Miniflare({ modules: true, scriptPath: script, compatibilityDate: '2025-09-01' })
+})
+afterEach(async () => {
+  await worker.dispose()
+})
+
+describe('the Cloudflare store inside workerd', () => {
+  it('fresh: served from cache without calling the fetcher', async () => {
+    expect((await call('read', { key: 'k' })).result.values).toEqual(['value#1'])
+    const second = await call('read', { key: 'k' })
+    expect(second.result.values).toEqual(['value#1'])
+    expect(second.calls).toBe(1)
+  })
+
+  it('miss: one fetch for 50 concurrent callers in an isolate', async () => {
+    const reply = await call('read', { key: 'k', behaviour: 'slow', ms: 50, concurrency: 50 })
+    expect(reply.result.values).toEqual(['value#1'])
+    expect(reply.calls).toBe(1)
+  })
+
+  it('stale: served at once, one refresh through waitUntil that finishes after the response', async () => {
+    await call('read', { key: 'k', ttl: 10 })
+    await call('advance', { seconds: 11 })
+    const stale = await call('read', { key: 'k', ttl: 10, behaviour: 'slow', ms: 200, concurrency: 20 })
+    expect(stale.result.values).toEqual(['value#1'])
+    expect(stale.calls).toBe(2) // one refresh for twenty stale readers
+    expect(stale.completed).toBe(1) // ...still running when the response left
+    await sleep(400)
+    const after = await call('read', { key: 'k', ttl: 10 })
+    expect(after.result.values).toEqual(['value#2'])
+    expect(after.completed).toBe(2)
+    expect(after.calls).toBe(2)
+  })
+
+  it('errors: a failed miss rejects and caches nothing; a failed refresh keeps the stale value', async () => {
+    const failed = await call('read', { key: 'k', behaviour: 'fail', concurrency: 3 })
+    expect(failed.result).toEqual({ values: [], errors: ['failure #1'] })
+    expect((await call('read', { key: 'k' })).result.values).toEqual(['value#2'])
+    await call('advance', { seconds: 61 })
+    expect((await call('read', { key: 'k', behaviour: 'fail' })).result.values).toEqual(['value#2'])
+    await sleep(50)
+    const events = (await call('read', { key: 'k', behaviour: 'fail' })).events
+    expect(events).toContain('stale')
+    expect((await call('read', { key: 'k' })).result.values).toEqual(['value#2']) // still served
+  })
+
+  it('invalidation fences a fetch in flight: it never writes, the next read fetches', async () => {
+    const reply = await call<{ before: string; after: string }>('fence', { key: 'k' })
+    expect(reply.result).toEqual({ before: 'value#1', after: 'value#2' })
+  })
+
+  it('invalidate, invalidateTag and invalidateAll reach another isolate of the location within syncSeconds', async () => {
+    await call('read', { key: 'post:1', tags: 'posts' })
+    await call('read', { key: 'user:1', tags: 'users' })
+    // Isolate b reads both from the Cache API into its own memory.
+    expect((await call('read', { key: 'post:1', isolate: 'b' })).result.values).toEqual(['value#1'])
+    expect((await call('read', { key: 'user:1', isolate: 'b' })).result.values).toEqual(['value#2'])
+    await call('invalidateTag', { tag: 'posts' })
+    expect((await call('read', { key: 'post:1' })).result.values).toEqual(['value#3']) // at once where it was made
+    await sleep(250) // b's syncSeconds
+    expect((await call('read', { key: 'post:1', isolate: 'b', tags: 'posts' })).result.values).toEqual(['value#3'])
+    expect((await call('read', { key: 'user:1', isolate: 'b' })).result.values).toEqual(['value#2'])
+    await call('invalidate', { key: 'user:1', isolate: 'b' })
+    expect((await call('read', { key: 'user:1', isolate: 'unbuffered' })).result.values).toEqual(['value#4'])
+    await call('invalidateAll')
+    await sleep(250)
+    expect((await call('read', { key: 'post:1', isolate: 'b' })).result.values).toEqual(['value#5'])
+  })
+
+  it('round-trips Date, Map, Set, BigInt and undefined through the Cache API', async () => {
+    const reply = await call<Record<string, unknown>>('roundTrip')
+    expect(reply.result).toEqual({ at: 0, byId: [[1, 'one']], tags: ['a'], big: (2n ** 70n).toString(), missingKept: true })
+  })
+
+  it('a corrupted cache entry is read as a miss', async () => {
+    for (const body of ['{not json', '{"f":7}', '']) {
+      await call('corrupt', { key: 'broken', body })
+      const reply = await call('read', { key: 'broken', isolate: 'unbuffered' })
+      expect(reply.result.values[0]).toMatch(/^value#\d+$/)
+      await call('invalidate', { key: 'broken' })
+    }
+  })
+})
