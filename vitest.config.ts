@@ -24,6 +24,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          include: ['examples/*/test/**/*.test.ts'],
+          setupFiles: ['test/no-unhandled-rejections.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'redis',
           include: ['packages/*/test/redis/**/*.test.ts'],
           setupFiles: ['test/no-unhandled-rejections.ts'],

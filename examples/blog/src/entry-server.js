@@ -1,0 +1,35 @@
+// Server entry: finds the page for a URL, runs its (cached) loader and renders it in the layout.
+import { layout } from './layout.js'
+import * as categoryPage from './pages/categories/[id].js'
+import * as dashboardPage from './pages/dashboard.js'
+import * as editorPage from './pages/editor.js'
+import * as homePage from './pages/index.js'
+import * as postPage from './pages/posts/[slug].js'
+import { advanceClock, testClockEnabled, trackCache } from './server/cache-state.js'
+
+export { createPost, deletePost, getPost, InvalidPost, listPosts, postsInCategory, updatePost } from './server/posts.js'
+export { advanceClock, testClockEnabled }
+
+const ROUTES = [
+  [/^\/$/, homePage, () => ({})],
+  [/^\/posts\/new$/, editorPage, () => ({})],
+  [/^\/posts\/([^/]+)\/edit$/, editorPage, (match) => ({ slug: decodeURIComponent(match[1]) })],
+  [/^\/posts\/([^/]+)$/, postPage, (match) => ({ slug: decodeURIComponent(match[1]) })],
+  [/^\/categories\/(\d+)$/, categoryPage, (match) => ({ id: match[1] })],
+  [/^\/dashboard$/, dashboardPage, () => ({})],
+]
+
+/** Renders the page for `request`, or returns null when no page matches its path. */
+export async function render(request) {
+  const { pathname } = new URL(request.url)
+  for (const [pattern, page, paramsOf] of ROUTES) {
+    const match = pattern.exec(pathname)
+    if (!match) continue
+    const params = paramsOf(match)
+    const { result: data, cache } = await trackCache(() => page.loader({ request, params }))
+    const title = typeof page.title === 'function' ? page.title(data) : page.title
+    const notFound = (page === postPage && !data.post) || (page === categoryPage && !data.category) || (page === editorPage && data.editing && !data.post)
+    return { status: notFound ? 404 : 200, cache, ...layout({ title, body: page.render(data), cache }) }
+  }
+  return null
+}

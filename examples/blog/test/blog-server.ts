@@ -1,0 +1,49 @@
+// Starts the built blog (node server.js) on a free port with its own SQLite file, as a user would
+// run it, with a test clock and a short query latency.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const BLOG_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+export interface BlogServer {
+  url: string
+  dbPath: string
+  stop(): Promise<void>
+}
+
+export async function startBlog(): Promise<BlogServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'revalidate-blog-'))
+  const dbPath = join(dataDir, 'blog.db')
+  const child: ChildProcess = spawn(process.execPath, ['server.js'], {
+    cwd: BLOG_ROOT,
+    env: { ...process.env, PORT: '0', BLOG_DB: dbPath, BLOG_QUERY_LATENCY_MS: '20', BLOG_TEST_CLOCK: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the blog did not start:\n${output}`)), 20_000)
+    const read = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /at (http:\/\/localhost:\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    }
+    child.stdout!.on('data', read)
+    child.stderr!.on('data', read)
+    child.once('exit', (code) => reject(new Error(`the blog exited with ${code}:\n${output}`)))
+  })
+  return {
+    url,
+    dbPath,
+    async stop() {
+      child.kill()
+      await new Promise((resolve) => child.once('exit', resolve))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

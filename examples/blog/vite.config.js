@@ -1,0 +1,6 @@
+import revalidate from '@revalidate/plugin/vite'
+import { defineConfig } from 'vite'
+
+export default defineConfig({
+  plugins: [revalidate()],
+})
