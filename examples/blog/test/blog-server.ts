@@ -14,10 +14,11 @@ export interface BlogServer {
   stop(): Promise<void>
 }
 
-export async function startBlog(): Promise<BlogServer> {
+/** Starts the production build, or with `dev` Vite's dev server (`npm run dev`). */
+export async function startBlog({ dev = false } = {}): Promise<BlogServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'revalidate-blog-'))
   const dbPath = join(dataDir, 'blog.db')
-  const child: ChildProcess = spawn(process.execPath, ['server.js'], {
+  const child: ChildProcess = spawn(process.execPath, ['server.js', ...(dev ? ['--dev'] : [])], {
     cwd: BLOG_ROOT,
     env: { ...process.env, PORT: '0', BLOG_DB: dbPath, BLOG_QUERY_LATENCY_MS: '20', BLOG_TEST_CLOCK: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
