@@ -1,3 +1,4 @@
+import { coarseNow } from './clock.js'
 import { MemoryStore } from './memory-store.js'
 import type {
   Cache,
@@ -52,7 +53,7 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
     store: options.store ?? new MemoryStore({ maxEntries: options.maxEntries }),
     staleMs: staleSeconds * 1000,
     retryAfterMs: retryAfterSeconds * 1000,
-    now: options.now ?? Date.now,
+    now: options.now ?? coarseNow,
     onEvent: options.onEvent,
     waitUntil: options.waitUntil,
   }
@@ -100,7 +101,9 @@ class Coordinator implements Cache {
     fetcher: () => T | Promise<T>,
     options?: RevalidateOptions,
   ): Promise<T> {
-    const bad = checkRevalidateCall(key, ttlSeconds, fetcher, options)
+    // The common call (a key, a ttl, a function, no options) is checked inline; the hot path is short.
+    const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && options === undefined
+    const bad = plain ? undefined : checkRevalidateCall(key, ttlSeconds, fetcher, options)
     if (bad) return Promise.reject(bad)
     const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)
     if (pending !== undefined) return pending.then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
@@ -163,16 +166,15 @@ class Coordinator implements Cache {
     options: RevalidateOptions | undefined,
   ): Promise<T> {
     const ttlMs = ttlSeconds * 1000
-    const staleMs = options?.staleSeconds === undefined ? this.#staleMs : options.staleSeconds * 1000
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
       if (age < ttlMs) {
         if (this.#onEvent) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
-      if (age < ttlMs + staleMs) {
+      if (age < ttlMs + this.#staleMsFor(options)) {
         if (this.#onEvent) this.#emit({ type: 'stale', key, age })
-        this.#refreshInBackground(key, fetcher, ttlMs, staleMs, options)
+        this.#refreshInBackground(key, fetcher, ttlMs, this.#staleMsFor(options), options)
         return Promise.resolve(entry.value as T)
       }
     }
@@ -182,7 +184,11 @@ class Coordinator implements Cache {
       return running.promise as Promise<T>
     }
     this.#emit({ type: 'miss', key })
-    return this.#startFlight(key, fetcher, ttlMs, staleMs, options, 'miss').promise as Promise<T>
+    return this.#startFlight(key, fetcher, ttlMs, this.#staleMsFor(options), options, 'miss').promise as Promise<T>
+  }
+
+  #staleMsFor(options: RevalidateOptions | undefined): number {
+    return options?.staleSeconds === undefined ? this.#staleMs : options.staleSeconds * 1000
   }
 
   #refreshInBackground<T>(

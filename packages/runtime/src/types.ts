@@ -77,7 +77,7 @@ export interface CacheOptions {
   retryAfterSeconds?: number
   /**
    * The clock, in milliseconds. Tests inject one to move time without sleeping.
-   * @default Date.now
+   * @default Date.now, read at most once per millisecond (reading it costs as much as a hit)
    */
   now?: () => number
   /**

@@ -1,0 +1,20 @@
+/**
+ * The default clock: `Date.now()`, read at most once per millisecond. Reading the system clock
+ * costs about as much as a whole cache hit, so within one millisecond every caller shares one
+ * reading (lru-cache's `ttlResolution` makes the same trade). Freshness is judged in seconds, so
+ * a reading up to a millisecond old (longer only while the thread is busy) changes nothing.
+ */
+let cachedMs: number | undefined
+
+function forget(): void {
+  cachedMs = undefined
+}
+
+export function coarseNow(): number {
+  if (cachedMs === undefined) {
+    cachedMs = Date.now()
+    const timer = setTimeout(forget, 1) as { unref?: () => void }
+    timer.unref?.() // never keeps a Node process alive
+  }
+  return cachedMs
+}
