@@ -92,6 +92,7 @@ async function handle(req, res) {
     entry.advanceClock(Number(url.searchParams.get('advance')))
     return send(res, 204, '')
   }
+  if (pathname === '/__test/stats' && entry.testClockEnabled) return json(res, 200, { queries: entry.queriesRun() })
   if (req.method === 'GET' && pathname.startsWith('/api/')) return readApi(entry, res, pathname)
   if (req.method !== 'GET' && req.method !== 'HEAD') return mutate(entry, req, res, pathname)
   const page = await entry.render(new Request(url, { headers: req.headers }))

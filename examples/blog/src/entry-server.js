@@ -1,5 +1,6 @@
 // Server entry: finds the page for a URL, runs its (cached) loader and renders it in the layout.
 import { layout } from './layout.js'
+import * as aboutPage from './pages/about.js'
 import * as categoryPage from './pages/categories/[id].js'
 import * as dashboardPage from './pages/dashboard.js'
 import * as editorPage from './pages/editor.js'
@@ -9,6 +10,7 @@ import { advanceClock, testClockEnabled, trackCache } from './server/cache-state
 
 export { createPost, deletePost, getPost, InvalidPost, listPosts, postsInCategory, updatePost } from './server/posts.js'
 export { advanceClock, testClockEnabled }
+export { queriesRun } from './server/db.js'
 
 const ROUTES = [
   [/^\/$/, homePage, () => ({})],
@@ -17,6 +19,7 @@ const ROUTES = [
   [/^\/posts\/([^/]+)$/, postPage, (match) => ({ slug: decodeURIComponent(match[1]) })],
   [/^\/categories\/(\d+)$/, categoryPage, (match) => ({ id: match[1] })],
   [/^\/dashboard$/, dashboardPage, () => ({})],
+  [/^\/about$/, aboutPage, () => ({})],
 ]
 
 /** Renders the page for `request`, or returns null when no page matches its path. */

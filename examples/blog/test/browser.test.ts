@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BLOG_ROOT, startBlog, type BlogServer } from './blog-server.js'
+import { BLOG_ROOT, startBlog, type BlogServer } from './blog-server.mjs'
 import { chromiumIsAvailable, launchChromium } from './chromium.js'
 
 const available = chromiumIsAvailable()

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { build, type Rollup } from 'vite'
 import { describe, expect, it } from 'vitest'
-import { BLOG_ROOT } from './blog-server.js'
+import { BLOG_ROOT } from './blog-server.mjs'
 
 function chunksOf(output: Awaited<ReturnType<typeof build>>): Rollup.OutputChunk[] {
   const outputs = Array.isArray(output) ? output : [output as Rollup.RollupOutput]

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BLOG_ROOT, startBlog, type BlogServer } from './blog-server.js'
+import { BLOG_ROOT, startBlog, type BlogServer } from './blog-server.mjs'
 
 let blog: BlogServer
 const PAGE = join(BLOG_ROOT, 'src/pages/categories/[id].js')

@@ -1,7 +1,7 @@
 // HTTP tests against the built blog: what a visitor's requests get, header by header.
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBlog, type BlogServer } from './blog-server.js'
+import { startBlog, type BlogServer } from './blog-server.mjs'
 
 let blog: BlogServer
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Comment, Program } from '@babel/types'
-import MagicString, { type SourceMap } from 'magic-string'
 import { closest } from './did-you-mean.js'
+import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
 import { checkQueryReads, checkRequestBound, type DataCode } from './checks.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
@@ -20,7 +20,7 @@ export interface CachedPage {
 
 export interface TransformResult {
   code: string
-  map: SourceMap
+  map: SourceMapV3
   page: CachedPage
 }
 
@@ -48,20 +48,16 @@ export function transform(code: string, id: string, options?: TransformOptions):
   checkQueryReads(dataCode, source, pragma)
 
   const route = routeFromId(id, resolved)
-  const s = new MagicString(code)
-  if (header.code !== code) s.overwrite(pragma.start, pragma.start + 2, '//')
+  const edits = new SourceEdits(code)
+  if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
   if (resolved.target === 'vercel') {
-    addRevalidateExport(s, program, pragma)
+    addRevalidateExport(edits, program, pragma)
   } else {
     const names = runtimeNames(code)
-    wrapPageData(s, { data, pragma, route, version: versionOf(code, dataCode), names })
-    s.appendLeft(program.body[0]!.start!, runtimeImport(names, resolved.runtime))
+    wrapPageData(edits, { data, pragma, route, version: versionOf(code, dataCode), names })
+    edits.insert(program.body[0]!.start!, runtimeImport(names, resolved.runtime))
   }
-  return {
-    code: s.toString(),
-    map: s.generateMap({ hires: true, source: id, includeContent: true }),
-    page: { ttl: pragma.ttl, route, target: resolved.target },
-  }
+  return { ...edits.apply(id), page: { ttl: pragma.ttl, route, target: resolved.target } }
 }
 
 function dataCodeOf(data: PageData): DataCode {

@@ -5,7 +5,7 @@
  *   export default async function P()  export const revalidate = 60; export default async function P()
  */
 import type { Program } from '@babel/types'
-import type MagicString from 'magic-string'
+import type { SourceEdits } from './edits.js'
 import type { Pragma } from './pragma.js'
 
 /** The literal of an existing `export const revalidate = <n>`, or undefined if there is none. */
@@ -21,7 +21,7 @@ export function existingRevalidateExport(program: Program): { value: number | un
   return undefined
 }
 
-export function addRevalidateExport(s: MagicString, program: Program, pragma: Pragma): void {
+export function addRevalidateExport(edits: SourceEdits, program: Program, pragma: Pragma): void {
   const first = program.body[0]!
-  s.appendLeft(first.start!, `export const revalidate = ${pragma.ttl}; `)
+  edits.insert(first.start!, `export const revalidate = ${pragma.ttl}; `)
 }

@@ -18,7 +18,7 @@
  *     60, async () => { const posts = await db.posts();; return { posts } }, {…}); return <List posts={posts} /> }
  */
 import { getBindingIdentifiers, type Node, type Statement } from '@babel/types'
-import type MagicString from 'magic-string'
+import type { SourceEdits } from './edits.js'
 import type { DataFunction, PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
@@ -43,7 +43,7 @@ interface ContextAccess {
   prologue: string
 }
 
-function accessContext(s: MagicString, fn: DataFunction, names: RuntimeNames): ContextAccess {
+function accessContext(edits: SourceEdits, fn: DataFunction, names: RuntimeNames): ContextAccess {
   const [first] = fn.params
   if (first === undefined) return { expression: 'undefined', prologue: '' }
   const target = first.type === 'AssignmentPattern' ? first.left : first
@@ -54,8 +54,8 @@ function accessContext(s: MagicString, fn: DataFunction, names: RuntimeNames): C
   // A pattern such as `{ params }: Args`: the parameter becomes `__rv_ctx: Args` (same arity,
   // same type) and the pattern is destructured from it first thing in the body, as before.
   const typeStart = 'typeAnnotation' in target && target.typeAnnotation ? target.typeAnnotation.start! : target.end!
-  const pattern = s.original.slice(target.start!, typeStart)
-  s.overwrite(target.start!, typeStart, names.context)
+  const pattern = edits.original.slice(target.start!, typeStart)
+  edits.replace(target.start!, typeStart, names.context)
   return { expression: names.context, prologue: `let ${pattern} = ${names.context}; ` }
 }
 
@@ -71,28 +71,28 @@ function keyCall(input: WrapInput, context: string): string {
   return `${input.names.pageKey}(${JSON.stringify(input.route)}, ${context}${query})`
 }
 
-export function wrapPageData(s: MagicString, input: WrapInput): void {
+export function wrapPageData(edits: SourceEdits, input: WrapInput): void {
   const { data } = input
-  if (data.kind === 'loader') wrapLoader(s, data.fn, input)
-  else if (data.kind === 'page') wrapDataSection(s, data.section, input, accessContext(s, data.fn, input.names), true)
-  else wrapDataSection(s, data.section, input, { expression: 'Astro', prologue: '' }, false)
+  if (data.kind === 'loader') wrapLoader(edits, data.fn, input)
+  else if (data.kind === 'page') wrapDataSection(edits, data.section, input, accessContext(edits, data.fn, input.names), true)
+  else wrapDataSection(edits, data.section, input, { expression: 'Astro', prologue: '' }, false)
 }
 
-function wrapLoader(s: MagicString, fn: DataFunction, input: WrapInput): void {
+function wrapLoader(edits: SourceEdits, fn: DataFunction, input: WrapInput): void {
   const { names, pragma } = input
-  const context = accessContext(s, fn, names)
+  const context = accessContext(edits, fn, names)
   const call = `${names.withRevalidate}(${keyCall(input, context.expression)}, ${pragma.ttl}, async () => `
   const options = optionsLiteral(pragma, input.version)
   if (fn.body.type === 'BlockStatement') {
-    s.appendLeft(fn.body.start! + 1, `${context.prologue}return ${call}{`)
-    s.appendLeft(fn.body.end! - 1, `}, ${options});`)
+    edits.insert(fn.body.start! + 1, `${context.prologue}return ${call}{`)
+    edits.insert(fn.body.end! - 1, `}, ${options});`)
     return
   }
   // An expression body, parenthesized or not: the arrow ends where its body does.
   const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined
   const bodyStart = extra?.parenthesized ? extra.parenStart! : fn.body.start!
-  s.appendLeft(bodyStart, `{ ${context.prologue}return ${call}(`)
-  s.appendLeft(fn.end!, `), ${options}) }`)
+  edits.insert(bodyStart, `{ ${context.prologue}return ${call}(`)
+  edits.insert(fn.end!, `), ${options}) }`)
 }
 
 /** Names a statement declares at the top level of the section (what the template may read). */
@@ -101,7 +101,7 @@ function declaredNames(statement: Statement): string[] {
   return statement.declarations.flatMap((declarator) => Object.keys(getBindingIdentifiers(declarator.id as Node)))
 }
 
-function wrapDataSection(s: MagicString, section: Statement[], input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
+function wrapDataSection(edits: SourceEdits, section: Statement[], input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
   const { names, pragma } = input
   const bindings = [...new Set(section.flatMap(declaredNames))].join(', ')
   const onlyConst = section.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
@@ -113,6 +113,6 @@ function wrapDataSection(s: MagicString, section: Statement[], input: WrapInput,
   const receive = bindings === '' ? 'await ' : `${onlyConst ? 'const' : 'let'} { ${bindings} } = await `
   const start = section[0]!.start!
   const end = section.at(-1)!.end!
-  s.appendLeft(start, `${context.prologue}${receive}${names.withRevalidate}(${keyCall(input, keyContext)}, ${pragma.ttl}, async () => { `)
-  s.appendLeft(end, `; return { ${bindings} } }, ${optionsLiteral(pragma, input.version)});`)
+  edits.insert(start, `${context.prologue}${receive}${names.withRevalidate}(${keyCall(input, keyContext)}, ${pragma.ttl}, async () => { `)
+  edits.insert(end, `; return { ${bindings} } }, ${optionsLiteral(pragma, input.version)});`)
 }

@@ -5,7 +5,8 @@
  *   <prefix><gen>:e:<key>        one entry: the serialized envelope, expiring at ttl + staleSeconds
  *   <prefix><gen>:t:<tag>        the keys stored with a tag (a set)
  *   <prefix>lock:<key>           the refresh lock: one instance fetches a key at a time
- *   <prefix>invalidate           the pub/sub channel that carries invalidations to every instance
+ *   <prefix>invalidate           the pub/sub channel that carries invalidations (and "this key was
+ *                                written anew") to every instance's memory tier
  *
  * Redis down, slow or restarting means slower, never down: reads fall back to the memory tier
  * and the fetcher, the first failure of an outage is reported (thrown once to the coordinator,
@@ -52,7 +53,8 @@ export interface RedisStoreOptions {
   maxEntryBytes?: number
 }
 
-type Message = { from: string } & Invalidation & { generation?: number }
+/** What instances tell each other: an invalidation, or that a key was written anew ("fill"). */
+type Message = { from: string } & (Invalidation | { kind: 'fill'; key: string }) & { generation?: number }
 
 /** Invalidations made while Redis was unreachable; past this many, replay invalidates everything. */
 const MAX_PENDING_INVALIDATIONS = 1000
@@ -208,6 +210,8 @@ export class RedisStore implements CacheStore {
       for (const tag of entry.tags ?? []) {
         transaction.sAdd(this.#tagKey(tag), key).pExpire(this.#tagKey(tag), lifetimeMs, 'GT').pExpire(this.#tagKey(tag), lifetimeMs, 'NX')
       }
+      // Other instances drop their memory copy, so they read this value instead of refreshing again.
+      transaction.publish(this.#channel, JSON.stringify({ from: this.#instance, kind: 'fill', key } satisfies Message))
       await transaction.exec()
     }, undefined)
   }
@@ -267,6 +271,10 @@ export class RedisStore implements CacheStore {
     }
     if (message.from === this.#instance) return
     this.#invalidations++
+    if (message.kind === 'fill') {
+      if (typeof message.key === 'string') this.#memory?.delete(message.key)
+      return
+    }
     if (message.kind === 'key' && typeof message.key === 'string') this.#memory?.delete(message.key)
     else if (message.kind === 'tag' && typeof message.tag === 'string') this.#memory?.deleteTag(message.tag)
     else if (message.kind === 'all') {

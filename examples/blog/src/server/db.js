@@ -60,8 +60,16 @@ export function slugify(title) {
   )
 }
 
+let queries = 0
+
+/** How many queries ran: what the tests and benchmarks count as fetcher calls. */
+export function queriesRun() {
+  return queries
+}
+
 /** Runs a query after the configured latency, as a remote database would answer. */
 export async function query(run) {
+  queries += 1
   if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
   return run(db())
 }

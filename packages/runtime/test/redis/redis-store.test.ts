@@ -3,7 +3,7 @@ import { createClient } from 'redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/index.js'
 import { RedisStore } from '../../src/redis-store.js'
-import { countingFetcher, eventLog, eventually } from '../helpers.js'
+import { countingFetcher, eventLog, eventually, manualClock } from '../helpers.js'
 import { describeStoreSemantics } from '../semantics.js'
 import { REDIS_URL, redisIsAvailable } from './redis-available.js'
 
@@ -36,6 +36,23 @@ describe.skipIf(!available)('RedisStore', () => {
     expect(notCalled.calls).toBe(0)
     await cacheA.invalidate('k')
     await eventually(async () => expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b')).toBe('fetched by b'))
+  })
+
+  it('after one instance refreshes a key, the others read its value instead of refreshing it again', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const clock = manualClock()
+    const [a, b] = [await connectedStore({ prefix }), await connectedStore({ prefix })]
+    const cacheA = createCache({ store: a, now: clock.now })
+    const cacheB = createCache({ store: b, now: clock.now })
+    await cacheA.withRevalidate('k', 10, () => 'v1')
+    expect(await cacheB.withRevalidate('k', 10, () => 'unused')).toBe('v1') // in both memory tiers now
+    clock.advance(11)
+    const refreshA = countingFetcher(() => 'v2')
+    expect(await cacheA.withRevalidate('k', 10, refreshA)).toBe('v1') // stale: A refreshes in the background
+    await eventually(async () => expect(await cacheA.withRevalidate('k', 10, refreshA)).toBe('v2'))
+    const refreshB = countingFetcher(() => 'v2 fetched again by b')
+    await eventually(async () => expect(await cacheB.withRevalidate('k', 10, refreshB)).toBe('v2'))
+    expect(refreshB.calls).toBe(0)
   })
 
   it('a read racing an invalidation does not refill the memory tier with the old entry', async () => {

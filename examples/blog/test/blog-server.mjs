@@ -1,6 +1,6 @@
 // Starts the built blog (node server.js) on a free port with its own SQLite file, as a user would
-// run it, with a test clock and a short query latency.
-import { spawn, type ChildProcess } from 'node:child_process'
+// run it, with a test clock. Used by the example's tests and by the serving benchmark.
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -8,34 +8,28 @@ import { fileURLToPath } from 'node:url'
 
 export const BLOG_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-export interface BlogServer {
-  url: string
-  dbPath: string
-  stop(): Promise<void>
-}
-
 /** Starts the production build, or with `dev` Vite's dev server (`npm run dev`). */
-export async function startBlog({ dev = false } = {}): Promise<BlogServer> {
+export async function startBlog({ dev = false, queryLatencyMs = 20 } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'revalidate-blog-'))
   const dbPath = join(dataDir, 'blog.db')
-  const child: ChildProcess = spawn(process.execPath, ['server.js', ...(dev ? ['--dev'] : [])], {
+  const child = spawn(process.execPath, ['server.js', ...(dev ? ['--dev'] : [])], {
     cwd: BLOG_ROOT,
-    env: { ...process.env, PORT: '0', BLOG_DB: dbPath, BLOG_QUERY_LATENCY_MS: '20', BLOG_TEST_CLOCK: '1' },
+    env: { ...process.env, PORT: '0', BLOG_DB: dbPath, BLOG_QUERY_LATENCY_MS: String(queryLatencyMs), BLOG_TEST_CLOCK: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
+  const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the blog did not start:\n${output}`)), 20_000)
-    const read = (chunk: Buffer) => {
+    const read = (chunk) => {
       output += chunk.toString()
       const match = /at (http:\/\/localhost:\d+)/.exec(output)
       if (match) {
         clearTimeout(timer)
-        resolve(match[1]!)
+        resolve(match[1])
       }
     }
-    child.stdout!.on('data', read)
-    child.stderr!.on('data', read)
+    child.stdout.on('data', read)
+    child.stderr.on('data', read)
     child.once('exit', (code) => reject(new Error(`the blog exited with ${code}:\n${output}`)))
   })
   return {

@@ -1,0 +1,9 @@
+export declare const BLOG_ROOT: string
+
+export interface BlogServer {
+  url: string
+  dbPath: string
+  stop(): Promise<void>
+}
+
+export declare function startBlog(options?: { dev?: boolean; queryLatencyMs?: number }): Promise<BlogServer>
