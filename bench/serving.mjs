@@ -14,7 +14,13 @@ function load(url, onTick) {
   })
 }
 
-const summary = (result) => ({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx })
+const summary = (result) => ({
+  rps: result.requests.average,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  errors: result.errors + result.non2xx,
+  bytes: Math.round(result.throughput.total / result.requests.total),
+})
 
 export async function run() {
   const blog = await startBlog({ queryLatencyMs: 20 })
@@ -42,14 +48,14 @@ export async function run() {
     const ratio = pragma.rps / noData.rps
     const p99Jump = crossing.p99 / pragma.p99
     const targets = { throughput: ratio >= 0.8, p99: crossing.p99 <= Math.max(pragma.p99 * 1.5, pragma.p99 + 5), fetches: fetchesPerWindow === 1 }
-    const row = (name, s) => [name, fixed(s.rps, 0), fixed(s.p50, 0), fixed(s.p99, 0), String(s.errors)]
+    const row = (name, s) => [name, String(s.bytes), fixed(s.rps, 0), fixed(s.p50, 0), fixed(s.p99, 0), String(s.errors)]
     const markdown = [
       '## 4. Serving the example blog',
       '',
       `autocannon, ${CONNECTIONS} connections for ${DURATION_SECONDS} s per run, against \`node server.js\` (the built blog) with a 20 ms query latency. Latencies in ms.`,
       '',
-      table(['page', 'requests/s', 'p50', 'p99', 'errors'], [
-        row('`/about`: no data at all', noData),
+      table(['page', 'bytes per response', 'requests/s', 'p50', 'p99', 'errors'], [
+        row('`/about`: no data at all (text of a similar size)', noData),
         row('`/`: `# Pragma: revalidate 60`, fresh', pragma),
         row(`\`/\` crossing the ttl ${windows} times (stale, refresh)`, crossing),
       ]),

@@ -37,8 +37,9 @@ async function readBody(req) {
 }
 
 function serveStatic(req, res, pathname) {
+  if (!pathname.startsWith('/assets/')) return false // the client build puts every asset there
   const file = normalize(join(ROOT, 'dist/client', pathname))
-  if (!file.startsWith(join(ROOT, 'dist/client')) || !existsSync(file) || pathname === '/' || pathname.endsWith('.html')) return false
+  if (!file.startsWith(join(ROOT, 'dist/client', 'assets')) || !existsSync(file)) return false
   res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'public, max-age=31536000, immutable' })
   createReadStream(file).pipe(res)
   return true

@@ -1,6 +1,11 @@
 // The page shell: navigation, the cache badge, the posts island, and the page's own content.
-export const escape = (text) =>
-  String(text).replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char])
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const UNSAFE = /[&<>"']/
+
+export const escape = (value) => {
+  const text = String(value)
+  return UNSAFE.test(text) ? text.replace(/[&<>"']/g, (char) => ENTITIES[char]) : text
+}
 
 export function badge(cache) {
   if (!cache?.state) return '<span class="badge badge-none" data-cache-state="NONE" title="not cached">not cached</span>'

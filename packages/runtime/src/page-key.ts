@@ -13,10 +13,25 @@ export function pageKey(route: string, context: unknown, queryNames?: readonly s
   if (typeof route !== 'string' || !route.startsWith('/')) {
     throw new TypeError(`pageKey: route must be a path starting with "/", got ${JSON.stringify(route)}`)
   }
+  if (!queryNames?.length) {
+    const simple = simplePathname(field(field(context, 'request'), 'url') ?? field(context, 'url'))
+    if (simple !== undefined) return `page:${withoutTrailingSlash(simple)}`
+  }
   const url = urlOf(context)
   const pathname = url ? url.pathname : fillRoute(route, paramsOf(route, context))
   const query = queryNames?.length ? pickQuery(queryNames, url?.searchParams ?? searchParamsOf(context)) : ''
   return `page:${withoutTrailingSlash(pathname)}${query}`
+}
+
+// An absolute URL whose path has only characters that URL parsing leaves as they are (no dots,
+// no percent signs, nothing to encode): its pathname is the text itself, no parse needed.
+const SIMPLE_URL = /^https?:\/\/[^/?#\\]*(\/[\w\-~/]*)?(?:[?#]|$)/
+
+/** The pathname of a compiled page's request, read without a URL parse when that is safe. */
+function simplePathname(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined
+  const match = SIMPLE_URL.exec(url)
+  return match ? (match[1] ?? '/') : undefined
 }
 
 function field(value: unknown, name: string): unknown {

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { pageKey } from '../src/index.js'
 
@@ -42,6 +43,19 @@ describe('pageKey', () => {
     expect(pageKey('/search', { url }, ['q', 'page'])).toBe('page:/search?page=2&q=cats&q=dogs')
     expect(pageKey('/search', { url: '/search?utm=x' }, ['q'])).toBe('page:/search')
     expect(pageKey('/search', { searchParams: { q: 'cats' } }, ['q'])).toBe('page:/search?q=cats')
+  })
+
+  it('gives the pathname URL parsing gives, for any request URL', () => {
+    const path = fc.stringMatching(/^(\/[a-zA-Z0-9\-_~.%20 é?#&=+:@!$'()*,;\\]{0,12}){0,4}$/)
+    fc.assert(
+      fc.property(fc.constantFrom('http://blog.test', 'https://x.dev:8443', 'http://[::1]:3000'), path, (origin, rest) => {
+        const href = `${origin}${rest}`
+        const expected = new URL(href).pathname
+        const normalized = expected.length > 1 && expected.endsWith('/') ? expected.slice(0, -1) : expected
+        expect(pageKey('/x', { request: { url: href } })).toBe(`page:${normalized}`)
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it('rejects a route that is not an absolute path', () => {
