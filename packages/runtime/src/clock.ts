@@ -2,7 +2,9 @@
  * The default clock: `Date.now()`, read at most once per millisecond. Reading the system clock
  * costs about as much as a whole cache hit, so within one millisecond every caller shares one
  * reading (lru-cache's `ttlResolution` makes the same trade). Freshness is judged in seconds, so
- * a reading up to a millisecond old (longer only while the thread is busy) changes nothing.
+ * a reading up to a millisecond old (longer only while the thread is busy, or while a browser
+ * throttles the timers of a hidden tab) changes nothing that matters. The Cloudflare target
+ * uses Date.now() itself: Workers may drop a timer once the request that set it has ended.
  */
 let cachedMs: number | undefined
 

@@ -18,7 +18,6 @@
  * isolate of the location within that time and the isolate that made it at once. Other data
  * centres keep their entries until they expire.
  */
-import { coarseNow } from './clock.js'
 import { MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
 import type { CacheEntry, CacheStore } from './types.js'
@@ -110,7 +109,7 @@ export class CloudflareStore implements CacheStore {
 
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     const local = this.#memory?.get(key)
-    if (local !== undefined && coarseNow() - (this.#verifiedAt.get(key) ?? 0) < this.#syncMs) return local
+    if (local !== undefined && Date.now() - (this.#verifiedAt.get(key) ?? 0) < this.#syncMs) return local
     return this.#readThrough(key)
   }
 

@@ -4,7 +4,9 @@ import { waitUntil } from 'cloudflare:workers'
 import { cloudflareStore } from '../cloudflare-store.js'
 import { setPlatformDefaults } from '../default-cache.js'
 
-setPlatformDefaults(() => ({ store: cloudflareStore(), waitUntil }))
+// Date.now() as it is: Workers advance it only on I/O, and a timer (which the coarse default
+// clock uses) may never fire once a request has ended.
+setPlatformDefaults(() => ({ store: cloudflareStore(), waitUntil, now: Date.now }))
 
 export * from '../index.js'
 export { CloudflareStore, cloudflareStore, type CloudflareStoreOptions } from '../cloudflare-store.js'
