@@ -1,2 +1,9 @@
-// Until the vercel store lands, this target uses the in-memory store of the universal runtime.
+// The Vercel target: pages are cached by the platform's ISR; `invalidate('page:<path>')` asks it
+// to regenerate the page, and direct withRevalidate calls use memory.
+import { setPlatformDefaults } from '../default-cache.js'
+import { vercelStore } from '../vercel-store.js'
+
+setPlatformDefaults(() => ({ store: vercelStore() }))
+
 export * from '../index.js'
+export { VercelStore, vercelStore, type VercelStoreOptions } from '../vercel-store.js'
