@@ -31,6 +31,12 @@ export interface TransformOptions {
   requestBound?: string[]
   /** Project root, for relative routes in ids. @default process.cwd() */
   root?: string
+  /**
+   * Next.js with `cacheComponents` on rejects route segment config such as `revalidate`, so the
+   * vercel target reports a pragma as an error there. `withRevalidate(nextConfig)` sets it.
+   * @default false
+   */
+  nextCacheComponents?: boolean
 }
 
 export const DEFAULT_LOADERS = ['loader', 'load', 'getServerSideProps', 'getStaticProps', 'data']
@@ -54,6 +60,7 @@ export interface ResolvedOptions {
   runtime: string
   requestBound: Set<string>
   root: string
+  nextCacheComponents: boolean
 }
 
 export function resolveOptions(options: TransformOptions = {}): ResolvedOptions {
@@ -68,5 +75,6 @@ export function resolveOptions(options: TransformOptions = {}): ResolvedOptions 
     runtime: options.runtime ?? `@revalidate/runtime/${target}`,
     requestBound: new Set(options.requestBound ?? DEFAULT_REQUEST_BOUND),
     root: (options.root ?? process.cwd()).replaceAll('\\', '/'),
+    nextCacheComponents: options.nextCacheComponents === true,
   }
 }

@@ -51,6 +51,14 @@ export function transform(code: string, id: string, options?: TransformOptions):
   const edits = new SourceEdits(code)
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
   if (resolved.target === 'vercel') {
+    if (resolved.nextCacheComponents) {
+      throw source.error(
+        pragma.start,
+        pragma.end,
+        'With cacheComponents on, Next.js rejects route segment config such as `revalidate`, which is what the pragma compiles to on Vercel.',
+        `remove the pragma and cache the data with \`'use cache'\` and \`cacheLife({ revalidate: ${pragma.ttl} })\` from next/cache, or turn cacheComponents off.`,
+      )
+    }
     addRevalidateExport(edits, program, pragma)
   } else {
     const names = runtimeNames(code)

@@ -1,0 +1,3 @@
+export async function listPosts() {
+  return ['Caching page data with one line', 'Why stale is often fine']
+}

@@ -1,0 +1,57 @@
+// Real `next build`s (Next.js 16, Turbopack) of small apps whose page carries the pragma, wired
+// the two ways a Next.js user would: withRevalidate(nextConfig) (a loader) and a Babel config.
+// Next's own prerender manifest says what revalidation it will do for each route.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const NEXT_BIN = join(dirname(createRequire(import.meta.url).resolve('next/package.json')), 'dist/bin/next')
+const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma']
+
+function nextBuild(app: string) {
+  const dir = join(HERE, app)
+  const run = spawnSync(process.execPath, [NEXT_BIN, 'build', dir], { cwd: dir, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 240_000 })
+  return { status: run.status, output: `${run.stdout}\n${run.stderr}`, dir }
+}
+
+function revalidateSeconds(dir: string): Record<string, number | false> {
+  const manifest = JSON.parse(readFileSync(join(dir, '.next/prerender-manifest.json'), 'utf8')) as { routes: Record<string, { initialRevalidateSeconds: number | false }> }
+  return Object.fromEntries(Object.entries(manifest.routes).map(([route, info]) => [route, info.initialRevalidateSeconds]))
+}
+
+afterAll(() => {
+  for (const app of APPS) rmSync(join(HERE, app, '.next'), { recursive: true, force: true })
+})
+
+describe('next build with the pragma', () => {
+  it('withRevalidate(nextConfig): the loader compiles `// Pragma: revalidate 45` into the revalidate Next reads', () => {
+    const build = nextBuild('loader')
+    expect(build.status, build.output).toBe(0)
+    expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 45, '/about': false })
+    expect(build.output).toMatch(/\/posts\s+45s/)
+  })
+
+  it('a Babel config with @revalidate/plugin/babel does the same (Next then compiles with Babel)', () => {
+    const build = nextBuild('babel')
+    expect(build.status, build.output).toBe(0)
+    expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 90, '/about': false })
+  })
+
+  it('the `#` form cannot be used in Next.js: Next parses page files itself, before any loader', () => {
+    const build = nextBuild('hash-pragma')
+    expect(build.status).not.toBe(0)
+    expect(build.output).toMatch(/posts\/page\.jsx:1:\d+[\s\S]*Expected ';', '}' or <eof>/)
+  })
+
+  it('with cacheComponents, where Next rejects route segment config, the build stops with our clear error', () => {
+    const build = nextBuild('cache-components')
+    expect(build.status).not.toBe(0)
+    expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
+    expect(build.output).toContain("cacheLife({ revalidate: 45 })")
+    expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
+  })
+})
