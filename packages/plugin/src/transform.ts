@@ -16,6 +16,8 @@ export interface CachedPage {
   ttl: number
   route: string
   target: Target
+  /** Query parameter names that vary the data (the pragma's `query`). */
+  query: string[]
 }
 
 export interface TransformResult {
@@ -65,7 +67,7 @@ export function transform(code: string, id: string, options?: TransformOptions):
     wrapPageData(edits, { data, pragma, route, version: versionOf(code, dataCode), names })
     edits.insert(program.body[0]!.start!, runtimeImport(names, resolved.runtime))
   }
-  return { ...edits.apply(id), page: { ttl: pragma.ttl, route, target: resolved.target } }
+  return { ...edits.apply(id), page: { ttl: pragma.ttl, route, target: resolved.target, query: pragma.query } }
 }
 
 function dataCodeOf(data: PageData): DataCode {

@@ -10,9 +10,10 @@
  * the environment it compiles for, and prints the cached pages at the end of a build.
  */
 import type { Environment, Plugin } from 'vite'
-import type { Target, TransformOptions } from './options.js'
+import { resolveOptions, type Target, type TransformOptions } from './options.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { transform, type CachedPage } from './transform.js'
+import { scanRoutes, writeVercelOutput, type VercelOutputOptions } from './vercel-output.js'
 
 type Filter = string | RegExp | Array<string | RegExp>
 
@@ -33,6 +34,11 @@ export interface RevalidateVitePluginOptions extends Omit<TransformOptions, 'tar
    * @default /node_modules/
    */
   exclude?: Filter
+  /**
+   * With target vercel, the server build is written as Vercel Build Output (`.vercel/output`):
+   * one function for every route, a prerender config (ISR) for each cached one.
+   */
+  vercel?: VercelOutputOptions
 }
 
 export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
@@ -46,7 +52,8 @@ export function targetFor(environment: Pick<Environment, 'config'> | undefined):
 }
 
 export default function revalidate(options: RevalidateVitePluginOptions = {}): Plugin {
-  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', ...transformOptions } = options
+  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, ...transformOptions } = options
+  const buildsForVercel = target === 'vercel' || (target === 'auto' && Boolean(process.env.VERCEL))
   let root = process.cwd()
   let isBuild = false
   const cachedPages = new Map<string, Map<string, CachedPage>>()
@@ -54,6 +61,11 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
   return {
     name: 'revalidate',
     enforce: 'pre',
+    config(config) {
+      // A Vercel function has only what is in its folder: bundle the server's dependencies.
+      if (buildsForVercel && config.ssr?.noExternal === undefined) return { ssr: { noExternal: true } }
+      return undefined
+    },
     configResolved(config) {
       root = config.root
       isBuild = config.command === 'build'
@@ -70,6 +82,21 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
         cachedPages.get(environmentName)!.set(id, result.page)
         return { code: result.code, map: result.map }
       },
+    },
+    writeBundle(output, bundle) {
+      if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return
+      const entry = Object.values(bundle).find((item) => item.type === 'chunk' && item.isEntry)
+      if (entry === undefined) return
+      const pages = [...(cachedPages.get(this.environment.name)?.values() ?? [])]
+      const written = writeVercelOutput({
+        root,
+        serverDir: output.dir,
+        serverEntry: entry.fileName,
+        routes: scanRoutes(resolveOptions({ ...transformOptions, root })),
+        cached: pages.filter((page) => page.target === 'vercel'),
+        options: vercel,
+      })
+      this.environment.logger.info(`[revalidate] Vercel Build Output written to ${written.outputDir}`)
     },
     buildEnd() {
       const pages = cachedPages.get(this.environment?.name ?? 'default')
