@@ -12,9 +12,10 @@ const HERE = dirname(fileURLToPath(import.meta.url))
 const NEXT_BIN = join(dirname(createRequire(import.meta.url).resolve('next/package.json')), 'dist/bin/next')
 const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma']
 
-function nextBuild(app: string) {
+function nextBuild(app: string, bundler: '--turbopack' | '--webpack' = '--turbopack') {
   const dir = join(HERE, app)
-  const run = spawnSync(process.execPath, [NEXT_BIN, 'build', dir], { cwd: dir, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 240_000 })
+  rmSync(join(dir, '.next'), { recursive: true, force: true })
+  const run = spawnSync(process.execPath, [NEXT_BIN, 'build', bundler, dir], { cwd: dir, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 240_000 })
   return { status: run.status, output: `${run.stdout}\n${run.stderr}`, dir }
 }
 
@@ -33,6 +34,12 @@ describe('next build with the pragma', () => {
     expect(build.status, build.output).toBe(0)
     expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 45, '/about': false })
     expect(build.output).toMatch(/\/posts\s+45s/)
+  })
+
+  it('withRevalidate(nextConfig) works the same with `next build --webpack`', () => {
+    const build = nextBuild('loader', '--webpack')
+    expect(build.status, build.output).toBe(0)
+    expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 45, '/about': false })
   })
 
   it('a Babel config with @revalidate/plugin/babel does the same (Next then compiles with Babel)', () => {
