@@ -334,6 +334,9 @@ class Coordinator implements Cache {
 
   /** Stops in-flight fetches that an invalidation overtook from writing, and lets the next read fetch anew. */
   #fence(invalidation: Invalidation, remote: boolean): void {
+    // A store read that began before the invalidation must not be shared with callers after it.
+    if (invalidation.kind === 'key') this.#reads.delete(invalidation.key)
+    else this.#reads.clear()
     for (const [key, flight] of this.#flights) {
       const overtaken =
         invalidation.kind === 'all' ||

@@ -1,6 +1,6 @@
 // Coordinator rules that need a store with particular behaviour: failing, locking, broadcasting.
 import { describe, expect, it } from 'vitest'
-import { createCache, MemoryStore, type CacheStore, type Invalidation } from '../src/index.js'
+import { createCache, MemoryStore, type CacheEntry, type CacheStore, type Invalidation } from '../src/index.js'
 import { countingFetcher, deferred, eventLog, eventually, manualClock, settle } from './helpers.js'
 
 describe('stampedes', () => {
@@ -33,6 +33,35 @@ function brokenStore(): CacheStore {
   const fail = () => Promise.reject(new Error('store unreachable'))
   return { get: fail, set: fail, delete: fail, deleteTag: fail, clear: fail }
 }
+
+describe('store reads on their way', () => {
+  it('callers after an invalidation do not join a store read that began before it', async () => {
+    const reads: Array<ReturnType<typeof deferred<CacheEntry | undefined>>> = []
+    const store: CacheStore = {
+      get() {
+        const read = deferred<CacheEntry | undefined>()
+        reads.push(read)
+        return read.promise
+      },
+      async set() {},
+      async delete() {},
+      async deleteTag() {},
+      async clear() {},
+    }
+    const cache = createCache({ store })
+    const before = cache.withRevalidate('k', 60, () => 'fetched before')
+    const joined = cache.withRevalidate('k', 60, () => 'never called')
+    expect(reads).toHaveLength(1) // the second caller shares the read on its way
+    await cache.invalidate('k')
+    const after = cache.withRevalidate('k', 60, () => 'fetched after')
+    expect(reads).toHaveLength(2) // a read of its own
+    reads[0]!.resolve({ value: 'old', storedAt: Date.now(), ttlMs: 60_000, staleMs: 0 })
+    reads[1]!.resolve(undefined)
+    expect(await before).toBe('old')
+    expect(await joined).toBe('old')
+    expect(await after).toBe('fetched after')
+  })
+})
 
 describe('store failures', () => {
   it('a store that cannot read or write: callers are served by the fetcher and the error is reported', async () => {
