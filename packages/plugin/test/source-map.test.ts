@@ -1,5 +1,7 @@
+import { transformSync } from '@babel/core'
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { describe, expect, it } from 'vitest'
+import babelPlugin from '../src/babel.js'
 import { transform } from '../src/index.js'
 
 /** Line (from 1) and column (from 0) of the first occurrence of `needle` in `code`. */
@@ -32,6 +34,16 @@ describe('source maps', () => {
       }
     })
   }
+
+  it('the Babel path maps back to the page as written too (its map merged into Babel’s)', () => {
+    const id = '/app/src/routes/posts/[slug].js'
+    const output = transformSync(page, { filename: id, babelrc: false, configFile: false, sourceMaps: true, plugins: [[babelPlugin, { root: '/app' }]] })!
+    const map = new TraceMap(output.map as never)
+    // Both on a line where the transform inserted code (the runtime import) and on one it did not.
+    for (const needle of ["'./db'", 'db.post(params.slug)']) {
+      expect(originalPositionFor(map, positionOf(output.code!, needle))).toMatchObject({ source: id, ...positionOf(page, needle) })
+    }
+  })
 
   it('is high resolution: every character of an unchanged line maps to itself', () => {
     const result = transform(page, '/app/src/routes/x.ts', { root: '/app' })!
