@@ -28,31 +28,34 @@ afterAll(() => {
   for (const app of APPS) rmSync(join(HERE, app, '.next'), { recursive: true, force: true })
 })
 
+// A Next.js build takes seconds alone and more while other test files run beside it.
+const BUILD_TIMEOUT = 240_000
+
 describe('next build with the pragma', () => {
   it('withRevalidate(nextConfig): the loader compiles `// Pragma: revalidate 45` into the revalidate Next reads', () => {
     const build = nextBuild('loader')
     expect(build.status, build.output).toBe(0)
     expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 45, '/about': false })
     expect(build.output).toMatch(/\/posts\s+45s/)
-  })
+  }, BUILD_TIMEOUT)
 
   it('withRevalidate(nextConfig) works the same with `next build --webpack`', () => {
     const build = nextBuild('loader', '--webpack')
     expect(build.status, build.output).toBe(0)
     expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 45, '/about': false })
-  })
+  }, BUILD_TIMEOUT)
 
   it('a Babel config with @revalidate/plugin/babel does the same (Next then compiles with Babel)', () => {
     const build = nextBuild('babel')
     expect(build.status, build.output).toBe(0)
     expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts': 90, '/about': false })
-  })
+  }, BUILD_TIMEOUT)
 
   it('the `#` form cannot be used in Next.js: Next parses page files itself, before any loader', () => {
     const build = nextBuild('hash-pragma')
     expect(build.status).not.toBe(0)
     expect(build.output).toMatch(/posts\/page\.jsx:1:\d+[\s\S]*Expected ';', '}' or <eof>/)
-  })
+  }, BUILD_TIMEOUT)
 
   it('with cacheComponents, where Next rejects route segment config, the build stops with our clear error', () => {
     const build = nextBuild('cache-components')
@@ -60,5 +63,5 @@ describe('next build with the pragma', () => {
     expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
     expect(build.output).toContain("cacheLife({ revalidate: 45 })")
     expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
-  })
+  }, BUILD_TIMEOUT)
 })
