@@ -1,7 +1,7 @@
 // On-demand revalidation on Vercel, sent to a local HTTP server standing in for the deployment.
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCache } from '../src/index.js'
 import { vercelStore } from '../src/vercel-store.js'
 
@@ -51,6 +51,24 @@ describe('the Vercel store', () => {
       delete process.env.REVALIDATE_BYPASS_TOKEN
     }
     expect(received.map((request) => request.url)).toEqual(['/'])
+  })
+
+  it('the node entry on Vercel (VERCEL set) gives the default cache this store', async () => {
+    received.length = 0
+    Object.assign(process.env, { VERCEL: '1', REVALIDATE_ORIGIN: origin, REVALIDATE_BYPASS_TOKEN: TOKEN })
+    const slot = Symbol.for('@revalidate/runtime:default-cache')
+    const global = globalThis as Record<symbol, unknown>
+    const previous = global[slot]
+    delete global[slot]
+    try {
+      vi.resetModules()
+      const runtime = await import('../src/targets/node.js')
+      await runtime.invalidate('page:/from-the-default-cache')
+    } finally {
+      global[slot] = previous
+      for (const name of ['VERCEL', 'REVALIDATE_ORIGIN', 'REVALIDATE_BYPASS_TOKEN']) delete process.env[name]
+    }
+    expect(received.map((request) => request.url)).toEqual(['/from-the-default-cache'])
   })
 
   it('rejects, naming what is missing or what Vercel answered, when a page cannot be revalidated', async () => {

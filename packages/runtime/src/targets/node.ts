@@ -1,3 +1,10 @@
 // The node target keeps entries in process memory (an LRU store) and background refreshes as
-// promises the runtime holds: the universal runtime as it is.
+// promises the runtime holds. On Vercel (which sets VERCEL in its functions) page keys belong to
+// the platform's ISR, so the default cache uses the Vercel store: `invalidate('page:/posts')`
+// regenerates the page there.
+import { setPlatformDefaults } from '../default-cache.js'
+import { vercelStore } from '../vercel-store.js'
+
+if (typeof process !== 'undefined' && process.env.VERCEL) setPlatformDefaults(() => ({ store: vercelStore() }))
+
 export * from '../index.js'
