@@ -44,6 +44,9 @@ function encode(value: unknown, path: string, seen: Set<object>): Encoded {
   if (value === null) return null
   const object = value as object
   if (seen.has(object)) throw new TypeError(`A circular reference cannot be stored in a shared cache (at ${path})`)
+  if (typeof Response !== 'undefined' && object instanceof Response) {
+    throw new TypeError(`A Response cannot be stored in a shared cache (at ${path}): cache the data, and build the Response from it`)
+  }
   seen.add(object)
   try {
     if (object instanceof Date) return tagged('date', Number.isNaN(object.getTime()) ? null : object.getTime())

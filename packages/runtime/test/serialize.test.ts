@@ -43,6 +43,7 @@ describe('the serialization envelope', () => {
     cyclic.self = cyclic
     expect(() => serializeEntry(entry(cyclic))).toThrow(/circular reference/)
     expect(() => serializeEntry(entry('x'.repeat(100)), 50)).toThrow(/larger than the 50/)
+    expect(() => serializeEntry(entry(new Response('{}')))).toThrow(/A Response cannot be stored in a shared cache \(at value\): cache the data/)
   })
 
   it('reads anything malformed, of another format or too large as a miss', () => {
