@@ -28,26 +28,32 @@ export class RevalidateError extends Error {
   }
 }
 
+function lineStartsOf(code: string): number[] {
+  const starts = [0]
+  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
 /** Turns offsets in one source text into line and column, with one scan of the text. */
 export class SourceText {
-  readonly #lineStarts: number[] = [0]
+  /** Offsets where lines start; found on the first error, since a page that compiles needs none. */
+  #lineStarts: number[] | undefined
 
   constructor(
     readonly code: string,
     readonly id: string,
-  ) {
-    for (let i = 0; i < code.length; i++) if (code.charCodeAt(i) === 10) this.#lineStarts.push(i + 1)
-  }
+  ) {}
 
   locate(offset: number): Loc {
+    const lineStarts = (this.#lineStarts ??= lineStartsOf(this.code))
     let low = 0
-    let high = this.#lineStarts.length - 1
+    let high = lineStarts.length - 1
     while (low < high) {
       const middle = (low + high + 1) >> 1
-      if (this.#lineStarts[middle]! <= offset) low = middle
+      if (lineStarts[middle]! <= offset) low = middle
       else high = middle - 1
     }
-    return { line: low + 1, column: offset - this.#lineStarts[low]! }
+    return { line: low + 1, column: offset - lineStarts[low]! }
   }
 
   /**

@@ -31,6 +31,7 @@ export function parsePage(code: string, source: SourceText, script: { start: num
       plugins: pluginsFor(source.id),
       allowReturnOutsideFunction: script !== null,
       allowAwaitOutsideFunction: true,
+      attachComment: false, // the analysis reads file.comments, never comments attached to nodes
     })
   } catch (error) {
     throw syntaxError(error, source)
