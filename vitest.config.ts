@@ -8,7 +8,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'fixtures/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'packages/*/test/redis/**', 'packages/*/test/workerd/**', 'packages/*/test/next/**'],
+          exclude: [...configDefaults.exclude, 'packages/*/test/redis/**', 'packages/*/test/workerd/**', 'packages/*/test/next/**', 'packages/*/test/astro/**'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 30_000,
         },
@@ -25,7 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['examples/*/test/**/*.test.ts', 'packages/*/test/next/**/*.test.ts'],
+          include: ['examples/*/test/**/*.test.ts', 'packages/*/test/next/**/*.test.ts', 'packages/*/test/astro/**/*.test.ts'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

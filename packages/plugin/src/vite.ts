@@ -9,6 +9,7 @@
  * code mentions `Pragma:` (a hook filter, so other files cost no parse), picks the target from
  * the environment it compiles for, and prints the cached pages at the end of a build.
  */
+import { readFileSync } from 'node:fs'
 import type { Environment, Plugin } from 'vite'
 import { resolveOptions, type Target, type TransformOptions } from './options.js'
 import { PRAGMA_HINT } from './pragma.js'
@@ -43,6 +44,8 @@ export interface RevalidateVitePluginOptions extends Omit<TransformOptions, 'tar
 
 export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
 export const DEFAULT_EXCLUDE = /node_modules/
+/** An .astro page itself, not one of the `?astro&type=style` parts Astro asks for. */
+const ASTRO_PAGE = /\.astro$/
 
 export function targetFor(environment: Pick<Environment, 'config'> | undefined): Target {
   if (environment?.config.consumer === 'client') return 'browser'
@@ -58,6 +61,16 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
   let isBuild = false
   const cachedPages = new Map<string, Map<string, CachedPage>>()
 
+  function compile(environment: Environment | undefined, code: string, id: string) {
+    const pageTarget = target === 'auto' ? targetFor(environment) : target
+    const result = transform(code, id.replace(/[?#].*$/, ''), { ...transformOptions, target: pageTarget, root })
+    if (result === null) return null
+    const environmentName = environment?.name ?? 'default'
+    if (!cachedPages.has(environmentName)) cachedPages.set(environmentName, new Map())
+    cachedPages.get(environmentName)!.set(id, result.page)
+    return { code: result.code, map: result.map }
+  }
+
   return {
     name: 'revalidate',
     enforce: 'pre',
@@ -70,17 +83,23 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       root = config.root
       isBuild = config.command === 'build'
     },
+    // Astro compiles an .astro file before any transform hook sees it, so its source is
+    // compiled here, where it is read; Astro then compiles what this returns.
+    load: {
+      filter: { id: ASTRO_PAGE },
+      handler(id) {
+        if (!ASTRO_PAGE.test(id) || id.startsWith('\0')) return null
+        const code = readFileSync(id, 'utf8')
+        return PRAGMA_HINT.test(code) ? compile(this.environment, code, id) : null
+      },
+    },
     transform: {
       filter: { id: { include, exclude }, code: PRAGMA_HINT },
       handler(code, id) {
+        // An .astro page arrives here already compiled by Astro (load did the work), unless no
+        // Astro plugin runs: then this is its source, and it is compiled here.
         if (id.startsWith('\0') || !PRAGMA_HINT.test(code)) return null
-        const pageTarget = target === 'auto' ? targetFor(this.environment) : target
-        const result = transform(code, id.replace(/[?#].*$/, ''), { ...transformOptions, target: pageTarget, root })
-        if (result === null) return null
-        const environmentName = this.environment?.name ?? 'default'
-        if (!cachedPages.has(environmentName)) cachedPages.set(environmentName, new Map())
-        cachedPages.get(environmentName)!.set(id, result.page)
-        return { code: result.code, map: result.map }
+        return compile(this.environment, code, id)
       },
     },
     writeBundle(output, bundle) {
