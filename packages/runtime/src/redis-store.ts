@@ -45,7 +45,8 @@ export interface RedisStoreOptions {
    */
   lockSeconds?: number
   /**
-   * A command slower than this counts as Redis being down for that call.
+   * A reply slower than this counts as Redis being down for that call: the request goes on with
+   * the memory tier and the fetcher instead of waiting.
    * @default 1000
    */
   commandTimeoutMs?: number
@@ -70,6 +71,7 @@ export class RedisStore implements CacheStore {
   readonly #prefix: string
   readonly #memory: MemoryStore | undefined
   readonly #lockMs: number
+  readonly #commandTimeoutMs: number
   readonly #maxEntryBytes: number
   readonly #instance = randomUUID()
   readonly #lockTokens = new Map<string, string>()
@@ -89,7 +91,7 @@ export class RedisStore implements CacheStore {
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve))
 
   constructor(options: RedisStoreOptions = {}) {
-    const timeout = options.commandTimeoutMs ?? 1000
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000
     this.#ownsClient = options.client === undefined
     const base =
       options.client ??
@@ -98,7 +100,7 @@ export class RedisStore implements CacheStore {
         disableOfflineQueue: true, // fail at once while disconnected instead of queueing requests
         socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
       }) as RedisClientType)
-    this.#client = base.withCommandOptions({ timeout }) as unknown as RedisClientType
+    this.#client = base
     this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
     this.#prefix = options.prefix ?? 'revalidate:'
     this.#memory = options.memoryEntries === false ? undefined : new MemoryStore({ maxEntries: options.memoryEntries ?? 1000 })
@@ -156,7 +158,7 @@ export class RedisStore implements CacheStore {
       throw this.#outageError
     }
     try {
-      const result = await call()
+      const result = await this.#withinTime(call())
       this.#healthy = true
       this.#outageReported = false
       this.#outageError = undefined
@@ -169,6 +171,18 @@ export class RedisStore implements CacheStore {
       this.#outageReported = true
       throw error
     }
+  }
+
+  /**
+   * A reply that does not come within commandTimeoutMs counts as a failure. node-redis's own
+   * command timeout stops only commands not yet sent, not one whose reply is slow to come.
+   */
+  #withinTime<T>(work: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.#commandTimeoutMs} ms`)), this.#commandTimeoutMs)
+    })
+    return Promise.race([work, late]).finally(() => clearTimeout(timer))
   }
 
   /** Back after an outage: read the generation, replay what was invalidated meanwhile. */
@@ -240,7 +254,7 @@ export class RedisStore implements CacheStore {
     }
     if (!this.#usable()) return keep()
     try {
-      await this.#invalidateRemote(invalidation)
+      await this.#withinTime(this.#invalidateRemote(invalidation))
     } catch (error) {
       keep()
       await this.#attempt(() => Promise.reject(error), undefined).catch(() => {})

@@ -16,7 +16,7 @@ const URL = `redis://127.0.0.1:${PORT}`
 let server: ChildProcess | undefined
 
 async function startRedis(): Promise<void> {
-  server = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  server = spawn('redis-server', ['--port', String(PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'], { stdio: 'ignore' })
   await eventually(async () => expect(await redisServerAnswers(URL)).toBe(true), 10_000)
 }
 
@@ -30,6 +30,30 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 afterAll(() => stopRedis())
 
 describe.skipIf(!available)('Redis outage', () => {
+  it('a Redis that stops answering (DEBUG SLEEP) does not hold requests: they are served by the fetcher meanwhile', async () => {
+    await startRedis()
+    const store = new RedisStore({ url: URL, prefix: `test:${randomUUID()}:`, commandTimeoutMs: 100 })
+    await store.ready()
+    const events: CacheEvent[] = []
+    const cache = createCache({ store, onEvent: (event) => events.push(event) })
+    const blocker = createClient({ url: URL })
+    await blocker.connect()
+    try {
+      const asleep = blocker.sendCommand(['DEBUG', 'SLEEP', '1.5']).then(() => 'redis answered again')
+      await sleep(50) // the server is now busy sleeping
+      const served = Promise.all(Array.from({ length: 20 }, (_, i) => cache.withRevalidate(`slow:${i}`, 60, async () => `fetched ${i}`)))
+      const first = await Promise.race([served.then(() => 'served while redis slept'), asleep])
+      expect(first).toBe('served while redis slept')
+      expect((await served)[7]).toBe('fetched 7')
+      expect(events.filter((event) => event.type === 'error' && event.phase === 'store')).toHaveLength(1)
+      await asleep
+    } finally {
+      await blocker.close()
+      await store.close()
+      stopRedis()
+    }
+  })
+
   it('requests keep being served through a stop and a restart, errors are reported once per outage, and the store recovers', async () => {
     await startRedis()
     const prefix = `test:${randomUUID()}:`
