@@ -5,11 +5,24 @@
  *   invalidate('page:/posts')  ->  HEAD https://<deployment>/posts
  *                                  x-prerender-revalidate: <bypass token>
  *
- * Every other key lives in memory, as on Node. Entries tagged for `invalidateTag` and
- * `invalidateAll` reach that memory only: the platform's page cache has no tags to aim at.
+ * Every other key lives in memory, as on Node, or, given `runtimeCache: getCache()` from
+ * @vercel/functions, in Vercel's Runtime Cache, shared by the function's instances in a region.
+ * That cache drops an entry at its TTL and knows nothing of staleness, so entries go in as our
+ * envelope with TTL = ttl + staleSeconds, and the coordinator judges freshness as everywhere.
+ * `invalidateTag` and `invalidateAll` reach those entries, not pages: the platform's page cache
+ * has no tags to aim at.
  */
 import { MemoryStore } from './memory-store.js'
-import type { CacheEntry, CacheStore } from './types.js'
+import { deserializeEntry, serializeEntry } from './serialize.js'
+import type { CacheEntry, CacheStore, MaybePromise } from './types.js'
+
+/** The part of Vercel's Runtime Cache (`getCache()` from @vercel/functions) this store uses. */
+export interface RuntimeCacheLike {
+  get(key: string): Promise<unknown>
+  set(key: string, value: unknown, options?: { ttl?: number; tags?: string[] }): Promise<void>
+  delete(key: string): Promise<void>
+  expireTag(tag: string | string[]): Promise<void>
+}
 
 export interface VercelStoreOptions {
   /**
@@ -22,13 +35,20 @@ export interface VercelStoreOptions {
    * @default process.env.REVALIDATE_BYPASS_TOKEN
    */
   bypassToken?: string
-  /** @default 1000 */
+  /**
+   * Vercel's Runtime Cache for non-page keys (`getCache()` from @vercel/functions), shared by
+   * the function's instances; without it they live in this instance's memory.
+   */
+  runtimeCache?: RuntimeCacheLike
+  /** Entries kept in memory when there is no `runtimeCache`. @default 1000 */
   maxEntries?: number
   /** @default globalThis.fetch */
   fetch?: typeof fetch
 }
 
 const PAGE_PREFIX = 'page:'
+/** Carried by every Runtime Cache entry, so invalidateAll is one expireTag. */
+const ALL_TAG = 'revalidate:all'
 
 function environment(name: string): string | undefined {
   return typeof process === 'undefined' ? undefined : process.env[name] || undefined
@@ -43,25 +63,33 @@ export class VercelStore implements CacheStore {
     this.#memory = new MemoryStore({ maxEntries: options.maxEntries })
   }
 
-  get(key: string): CacheEntry | undefined {
-    return this.#memory.get(key)
+  get(key: string): MaybePromise<CacheEntry | undefined> {
+    const shared = this.#options.runtimeCache
+    if (shared === undefined) return this.#memory.get(key)
+    return shared.get(key).then((text) => deserializeEntry(text))
   }
 
-  set(key: string, entry: CacheEntry): void {
-    this.#memory.set(key, entry)
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    const shared = this.#options.runtimeCache
+    if (shared === undefined) return this.#memory.set(key, entry)
+    const ttl = Math.max(1, Math.ceil((entry.ttlMs + entry.staleMs) / 1000))
+    await shared.set(key, serializeEntry(entry), { ttl, tags: [...(entry.tags ?? []), ALL_TAG] })
   }
 
   async delete(key: string): Promise<void> {
     this.#memory.delete(key)
+    await this.#options.runtimeCache?.delete(key)
     if (key.startsWith(PAGE_PREFIX)) await this.#revalidatePage(key.slice(PAGE_PREFIX.length))
   }
 
-  deleteTag(tag: string): void {
+  async deleteTag(tag: string): Promise<void> {
     this.#memory.deleteTag(tag)
+    await this.#options.runtimeCache?.expireTag(tag)
   }
 
-  clear(): void {
+  async clear(): Promise<void> {
     this.#memory.clear()
+    await this.#options.runtimeCache?.expireTag(ALL_TAG)
   }
 
   /** Sends the documented on-demand revalidation request for `path`; rejects if it fails. */

@@ -2,8 +2,14 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { getCache } from '@vercel/functions'
 import { createCache } from '../src/index.js'
 import { vercelStore } from '../src/vercel-store.js'
+import { describeStoreSemantics } from './semantics.js'
+
+let namespace = 0
+// @vercel/functions' getCache() outside Vercel is its own in-memory Runtime Cache (with TTLs and tags).
+describeStoreSemantics('Vercel Runtime Cache', () => vercelStore({ runtimeCache: getCache({ namespace: `semantics-${++namespace}` }) }))
 
 const TOKEN = 'a-bypass-token-of-at-least-32-characters'
 const received: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = []

@@ -6,4 +6,4 @@ import { vercelStore } from '../vercel-store.js'
 setPlatformDefaults(() => ({ store: vercelStore() }))
 
 export * from '../index.js'
-export { VercelStore, vercelStore, type VercelStoreOptions } from '../vercel-store.js'
+export { VercelStore, vercelStore, type RuntimeCacheLike, type VercelStoreOptions } from '../vercel-store.js'
