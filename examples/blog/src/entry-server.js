@@ -1,4 +1,5 @@
 // Server entry: finds the page for a URL, runs its (cached) loader and renders it in the layout.
+// A page may export `found(data)`; false makes the response a 404.
 import { layout } from './layout.js'
 import * as aboutPage from './pages/about.js'
 import * as categoryPage from './pages/categories/[id].js'
@@ -31,8 +32,8 @@ export async function render(request) {
     const params = paramsOf(match)
     const { result: data, cache } = await trackCache(() => page.loader({ request, params }))
     const title = typeof page.title === 'function' ? page.title(data) : page.title
-    const notFound = (page === postPage && !data.post) || (page === categoryPage && !data.category) || (page === editorPage && data.editing && !data.post)
-    return { status: notFound ? 404 : 200, cache, ...layout({ title, body: page.render(data), cache }) }
+    const status = page.found?.(data) === false ? 404 : 200
+    return { status, cache, ...layout({ title, body: page.render(data), cache }) }
   }
   return null
 }

@@ -1,6 +1,7 @@
 import { parse, type ParserPlugin } from '@babel/parser'
 import type { File } from '@babel/types'
 import type { SourceText } from './errors.js'
+import { pragmaBelowHeader } from './pragma.js'
 
 /** The script of an `.astro` file: its frontmatter between the `---` fences, as offsets. */
 export function astroFrontmatter(code: string): { start: number; end: number } | null {
@@ -49,9 +50,11 @@ function syntaxError(error: unknown, source: SourceText) {
   const lineStart = source.code.lastIndexOf('\n', pos - 1) + 1
   const lineEnd = source.code.indexOf('\n', lineStart)
   const lineText = source.code.slice(lineStart, lineEnd === -1 ? undefined : lineEnd)
-  if (/^\s*#\s*Pragma:/i.test(lineText)) {
-    const start = lineStart + lineText.indexOf('#')
-    return source.error(start, start + lineText.trim().length, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
+  const hash = lineText.indexOf('#')
+  if (hash !== -1 && lineText.slice(0, hash).trim() === '') {
+    const start = lineStart + hash
+    const belowHeader = pragmaBelowHeader(source, start, start + lineText.trim().length, lineText.slice(hash + 1))
+    if (belowHeader) return belowHeader
   }
   const message = (error as Error).message.replace(/ \(\d+:\d+\)$/, '').replace(/\.?$/, '.')
   return source.error(pos, pos + 1, `This page does not parse: ${message}`, 'fix the syntax error.')

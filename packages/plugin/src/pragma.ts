@@ -11,8 +11,9 @@
  * A `#` pragma line is not JavaScript: it becomes `//` in place (the `# ` is overwritten), so
  * every other character keeps its offset and every location and source map stays exact.
  */
+import type { Comment as BabelComment } from '@babel/types'
 import { closest } from './did-you-mean.js'
-import type { SourceText } from './errors.js'
+import type { RevalidateError, SourceText } from './errors.js'
 
 export interface Pragma {
   /** Seconds the data stays fresh. */
@@ -134,9 +135,28 @@ function tokenize(code: string, start: number, end: number): Token[] {
   return tokens
 }
 
-/** Pragmas are read from comments in the header only; this says whether a comment is one. */
-export function isPragmaText(text: string): boolean {
-  return PRAGMA_START.test(text)
+/** Whether a pragma's first word is `revalidate`, or close enough to be a typo of it. */
+function namesRevalidate(word: string): boolean {
+  return word === KEYWORD || closest(word, [KEYWORD]) !== undefined
+}
+
+/**
+ * The error for a revalidate pragma found below the header (in the comment or `#` line text
+ * given, without its `//`, `/*` or `#`), or undefined when the text is no such pragma.
+ */
+export function pragmaBelowHeader(source: SourceText, start: number, end: number, text: string): RevalidateError | undefined {
+  const word = /^\s*Pragma:\s*(\S*)/i.exec(text)?.[1]
+  if (word === undefined || !namesRevalidate(word)) return undefined
+  return source.error(start, end, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
+}
+
+/** A pragma comment anywhere but the header would be silently ignored: say so instead. */
+export function checkNoPragmaBelowHeader(comments: readonly BabelComment[], header: Header, source: SourceText): void {
+  for (const comment of comments) {
+    if (comment.start === header.pragma?.start) continue
+    const error = pragmaBelowHeader(source, comment.start!, comment.end!, comment.value)
+    if (error) throw error
+  }
 }
 
 function readPragmaComment(source: SourceText, comment: Comment): Pragma | null {
@@ -146,9 +166,8 @@ function readPragmaComment(source: SourceText, comment: Comment): Pragma | null 
   if (head === null) return null
   const tokens = tokenize(code, comment.textStart + head[0].length, comment.textEnd)
   const keyword = tokens[0]
+  if (keyword !== undefined && !namesRevalidate(keyword.text)) return null // another tool's pragma
   if (keyword === undefined || keyword.text !== KEYWORD) {
-    const guess = keyword && closest(keyword.text, [KEYWORD])
-    if (keyword !== undefined && guess === undefined) return null // another tool's pragma
     throw source.error(
       keyword?.start ?? comment.start,
       keyword?.end ?? comment.end,

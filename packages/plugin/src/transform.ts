@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto'
-import type { Comment, Program } from '@babel/types'
-import { closest } from './did-you-mean.js'
+import type { Program } from '@babel/types'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
 import { checkQueryReads, checkRequestBound, type DataCode } from './checks.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
 import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
-import { isPragmaText, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
+import { checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
 import { routeFromId } from './route.js'
 import { addRevalidateExport, existingRevalidateExport } from './vercel.js'
 import { wrapPageData, type RuntimeNames } from './wrap.js'
@@ -33,14 +32,15 @@ export interface TransformResult {
  */
 export function transform(code: string, id: string, options?: TransformOptions): TransformResult | null {
   if (!PRAGMA_HINT.test(code)) return null
+  const isAstro = /\.astro($|\?)/.test(id)
+  const frontmatter = isAstro ? astroFrontmatter(code) : null
+  if (isAstro && frontmatter === null) return null // compiled by Astro already, or no frontmatter
   const resolved = resolveOptions(options)
   const source = new SourceText(code, id)
-  const frontmatter = /\.astro($|\?)/.test(id) ? astroFrontmatter(code) : null
-  if (/\.astro($|\?)/.test(id) && frontmatter === null) return null
   const header = readHeader(source, frontmatter?.start ?? 0)
   const file = parsePage(header.code, source, frontmatter)
   const { program } = file
-  checkPragmasBelowHeader(file.comments ?? [], header.pragma, source)
+  checkNoPragmaBelowHeader(file.comments ?? [], header, source)
   const { pragma } = header
   if (pragma === null || alreadyCompiled(program, resolved, pragma, source)) return null
 
@@ -53,15 +53,7 @@ export function transform(code: string, id: string, options?: TransformOptions):
   const edits = new SourceEdits(code)
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
   if (resolved.target === 'vercel') {
-    if (resolved.nextCacheComponents) {
-      throw source.error(
-        pragma.start,
-        pragma.end,
-        'With cacheComponents on, Next.js rejects route segment config such as `revalidate`, which is what the pragma compiles to on Vercel.',
-        `remove the pragma and cache the data with \`'use cache'\` and \`cacheLife({ revalidate: ${pragma.ttl} })\` from next/cache, or turn cacheComponents off.`,
-      )
-    }
-    addRevalidateExport(edits, program, pragma)
+    addRevalidateExport(edits, program, pragma, source, resolved)
   } else {
     const names = runtimeNames(code)
     wrapPageData(edits, { data, pragma, route, version: versionOf(code, dataCode), names })
@@ -108,14 +100,4 @@ function alreadyCompiled(program: Program, options: ResolvedOptions, pragma: Pra
       statement.source.value === options.runtime &&
       statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_withRevalidate$/.test(specifier.local.name)),
   )
-}
-
-/** A pragma comment anywhere but the header would be silently ignored: say so instead. */
-function checkPragmasBelowHeader(comments: Comment[], pragma: Pragma | null, source: SourceText): void {
-  for (const comment of comments) {
-    if (comment.start === pragma?.start || !isPragmaText(comment.value)) continue
-    const keyword = /^\s*Pragma:\s*(\S*)/i.exec(comment.value)?.[1] ?? ''
-    if (keyword !== 'revalidate' && closest(keyword, ['revalidate']) === undefined) continue
-    throw source.error(comment.start!, comment.end!, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
-  }
 }

@@ -66,8 +66,17 @@ export function scanRoutes(options: Pick<ResolvedOptions, 'routesDirs' | 'root'>
   return [...new Set(pages.map((file) => routeFromId(join(dir, file), options)))]
 }
 
-function routeParams(route: string): string[] {
-  return [...route.matchAll(/\[(?:\.\.\.)?([\w$]+)\]|:([\w$]+)/g)].map((match) => (match[1] ?? match[2])!)
+// `[[...rest]]`, `[...rest]`, `[slug]` and `:slug`, as routeFromId writes routes.
+const ROUTE_PARAM = /\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+)/g
+
+/** A route's params in order, and the regular expression for its paths (one group per param). */
+function parseRoute(route: string): { params: string[]; pattern: string } {
+  const params: string[] = []
+  const pattern = route.replace(ROUTE_PARAM, (_match, optionalRest?: string, rest?: string, name?: string, colon?: string) => {
+    params.push((optionalRest ?? rest ?? name ?? colon)!)
+    return optionalRest !== undefined ? '?(.*)' : rest !== undefined ? '(.+)' : '([^/]+?)'
+  })
+  return { params, pattern }
 }
 
 /** The path of a route's function: `/` is `index`, `/posts/[slug]` stays as it is. */
@@ -76,14 +85,9 @@ function functionPath(route: string): string {
 }
 
 /** A config.json route that sends `/posts/hello` to the function `/posts/[slug]?slug=hello`. */
-function dynamicRoute(route: string): { src: string; dest: string } {
-  let group = 0
-  const params: string[] = []
-  const src = route.replace(/\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+)/g, (_match, rest?: string, name?: string, pattern?: string) => {
-    params.push(`${(rest ?? name ?? pattern)!}=$${++group}`)
-    return rest ? '(.+)' : '([^/]+?)'
-  })
-  return { src: `^${src}/?$`, dest: `/${functionPath(route)}?${params.join('&')}` }
+function dynamicRoute(route: string, { params, pattern }: { params: string[]; pattern: string }): { src: string; dest: string } {
+  const query = params.map((param, index) => `${param}=$${index + 1}`).join('&')
+  return { src: `^${pattern}/?$`, dest: `/${functionPath(route)}?${query}` }
 }
 
 const HANDLER = (entry: string) => `// Written by @revalidate/plugin: Node's request and response around the app's fetch handler.
@@ -127,17 +131,18 @@ export function writeVercelOutput(input: {
 
   const cachedByRoute = new Map(input.cached.map((page) => [page.route, page]))
   const routes = [...new Set([...input.routes, ...cachedByRoute.keys()])].sort()
+  const parsedRoutes = new Map(routes.map((route) => [route, parseRoute(route)]))
   for (const route of routes) {
     const base = join(functions, functionPath(route))
     mkdirSync(dirname(base), { recursive: true })
     symlinkSync(relative(dirname(base), render), `${base}.func`)
     const page = cachedByRoute.get(route)
     if (page === undefined) continue
-    const prerender = { expiration: page.ttl, allowQuery: [...routeParams(route), ...page.query], bypassToken: token }
+    const prerender = { expiration: page.ttl, allowQuery: [...parsedRoutes.get(route)!.params, ...page.query], bypassToken: token }
     writeFileSync(`${base}.prerender-config.json`, `${JSON.stringify(prerender, null, 2)}\n`)
   }
 
-  const dynamic = routes.filter((route) => routeParams(route).length > 0).map(dynamicRoute)
+  const dynamic = routes.filter((route) => parsedRoutes.get(route)!.params.length > 0).map((route) => dynamicRoute(route, parsedRoutes.get(route)!))
   const config = { version: 3, routes: [{ handle: 'filesystem' }, ...dynamic] }
   writeFileSync(join(outputDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
   const staticDir = join(input.root, input.options.staticDir ?? 'dist/client')

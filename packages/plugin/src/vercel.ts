@@ -6,6 +6,8 @@
  */
 import type { Program } from '@babel/types'
 import type { SourceEdits } from './edits.js'
+import type { SourceText } from './errors.js'
+import type { ResolvedOptions } from './options.js'
 import type { Pragma } from './pragma.js'
 
 /** The literal of an existing `export const revalidate = <n>`, or undefined if there is none. */
@@ -21,7 +23,15 @@ export function existingRevalidateExport(program: Program): { value: number | un
   return undefined
 }
 
-export function addRevalidateExport(edits: SourceEdits, program: Program, pragma: Pragma): void {
+export function addRevalidateExport(edits: SourceEdits, program: Program, pragma: Pragma, source: SourceText, options: Pick<ResolvedOptions, 'nextCacheComponents'>): void {
+  if (options.nextCacheComponents) {
+    throw source.error(
+      pragma.start,
+      pragma.end,
+      'With cacheComponents on, Next.js rejects route segment config such as `revalidate`, which is what the pragma compiles to on Vercel.',
+      `remove the pragma and cache the data with \`'use cache'\` and \`cacheLife({ revalidate: ${pragma.ttl} })\` from next/cache, or turn cacheComponents off.`,
+    )
+  }
   const first = program.body[0]!
   edits.insert(first.start!, `export const revalidate = ${pragma.ttl}; `)
 }

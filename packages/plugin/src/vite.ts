@@ -60,6 +60,8 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
   let root = process.cwd()
   let isBuild = false
   const cachedPages = new Map<string, Map<string, CachedPage>>()
+  /** .astro pages compiled when loaded: what reaches the transform hook for them is Astro's output. */
+  const compiledOnLoad = new Set<string>()
 
   function compile(environment: Environment | undefined, code: string, id: string) {
     const pageTarget = target === 'auto' ? targetFor(environment) : target
@@ -90,15 +92,17 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       handler(id) {
         if (!ASTRO_PAGE.test(id) || id.startsWith('\0')) return null
         const code = readFileSync(id, 'utf8')
-        return PRAGMA_HINT.test(code) ? compile(this.environment, code, id) : null
+        if (!PRAGMA_HINT.test(code)) return null
+        compiledOnLoad.add(id)
+        return compile(this.environment, code, id)
       },
     },
     transform: {
       filter: { id: { include, exclude }, code: PRAGMA_HINT },
       handler(code, id) {
-        // An .astro page arrives here already compiled by Astro (load did the work), unless no
-        // Astro plugin runs: then this is its source, and it is compiled here.
-        if (id.startsWith('\0') || !PRAGMA_HINT.test(code)) return null
+        // An .astro page compiled on load arrives here as Astro's output; one not loaded by us
+        // (no Astro plugin in this build) is still its source, and is compiled here.
+        if (id.startsWith('\0') || compiledOnLoad.has(id) || !PRAGMA_HINT.test(code)) return null
         return compile(this.environment, code, id)
       },
     },

@@ -107,17 +107,27 @@ class Coordinator implements Cache {
     if (bad) return Promise.reject(bad)
     const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)
     if (pending !== undefined) return pending.then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
+    const read = this.#read(key)
+    if (isPromise(read)) {
+      return this.#shareRead(key, read).then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
+    }
+    return this.#serve(key, read, ttlSeconds, fetcher, options)
+  }
+
+  /** The store's entry for `key`; a store that fails (by throwing or rejecting) is reported and read as a miss. */
+  #read(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     let read: CacheEntry | undefined | Promise<CacheEntry | undefined>
     try {
       read = this.#store.get(key)
     } catch (error) {
       this.#emitStoreError(key, error)
-      read = undefined
+      return undefined
     }
-    if (isPromise(read)) {
-      return this.#shareRead(key, read).then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
-    }
-    return this.#serve(key, read, ttlSeconds, fetcher, options)
+    if (!isPromise(read)) return read
+    return read.catch((error: unknown) => {
+      this.#emitStoreError(key, error)
+      return undefined
+    })
   }
 
   /**
@@ -125,18 +135,11 @@ class Coordinator implements Cache {
    * they all reach #serve together and share one fetch even when the fetch fails at once.
    */
   #shareRead(key: string, read: Promise<CacheEntry | undefined>): Promise<CacheEntry | undefined> {
-    const shared = read.then(
-      (entry) => entry,
-      (error: unknown) => {
-        this.#emitStoreError(key, error)
-        return undefined
-      },
-    )
-    this.#reads.set(key, shared)
-    void shared.then(() => {
-      if (this.#reads.get(key) === shared) this.#reads.delete(key)
+    this.#reads.set(key, read)
+    void read.then(() => {
+      if (this.#reads.get(key) === read) this.#reads.delete(key)
     })
-    return shared
+    return read
   }
 
   async invalidate(key: string): Promise<void> {
@@ -172,9 +175,10 @@ class Coordinator implements Cache {
         if (this.#onEvent) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
-      if (age < ttlMs + this.#staleMsFor(options)) {
+      const staleMs = this.#staleMsFor(options)
+      if (age < ttlMs + staleMs) {
         if (this.#onEvent) this.#emit({ type: 'stale', key, age })
-        this.#refreshInBackground(key, fetcher, ttlMs, this.#staleMsFor(options), options)
+        this.#refreshInBackground(key, fetcher, ttlMs, staleMs, options)
         return Promise.resolve(entry.value as T)
       }
     }
@@ -289,23 +293,14 @@ class Coordinator implements Cache {
     for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
       if (await this.#winLock(key)) {
         // The last holder may have written and let go just before we took the lock.
-        const entry = await this.#readQuietly(key)
+        const entry = await this.#read(key)
         if (!servable(entry)) return { holdsLock: true }
         this.#releaseLock(key)
         return { entry, holdsLock: false }
       }
       await new Promise((resolve) => setTimeout(resolve, delayMs))
-      const entry = await this.#readQuietly(key)
+      const entry = await this.#read(key)
       if (servable(entry)) return { entry, holdsLock: false }
-    }
-  }
-
-  async #readQuietly(key: string): Promise<CacheEntry | undefined> {
-    try {
-      return await this.#store.get(key)
-    } catch (error) {
-      this.#emitStoreError(key, error)
-      return undefined
     }
   }
 

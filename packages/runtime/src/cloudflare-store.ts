@@ -19,7 +19,7 @@
  * centres keep their entries until they expire.
  */
 import { MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore } from './types.js'
 
 export interface CloudflareStoreOptions {
@@ -55,12 +55,6 @@ export interface CloudflareStoreOptions {
 const MARKER_MAX_AGE_SECONDS = 365 * 86_400
 const WRITTEN_AT = 'x-revalidate-written-at'
 
-interface Verified {
-  entry: CacheEntry
-  /** When this isolate last confirmed the entry against the Cache API (Date.now()). */
-  verifiedAt: number
-}
-
 interface Marker {
   at: number
   readAt: number
@@ -72,7 +66,8 @@ export class CloudflareStore implements CacheStore {
   readonly #syncMs: number
   readonly #maxEntryBytes: number
   readonly #memory: MemoryStore | undefined
-  readonly #verifiedAt = new Map<string, number>()
+  /** When this isolate last confirmed an entry of its memory tier against the Cache API. */
+  readonly #verifiedAt = new WeakMap<CacheEntry, number>()
   readonly #markers = new Map<string, Marker>()
   #cache: Promise<Cache> | undefined
 
@@ -94,22 +89,13 @@ export class CloudflareStore implements CacheStore {
   }
 
   #remember(key: string, entry: CacheEntry, verifiedAt: number): void {
-    if (this.#memory === undefined) return
-    this.#memory.set(key, entry)
-    this.#verifiedAt.set(key, verifiedAt)
-    if (this.#verifiedAt.size > this.#memory.maxEntries * 2) {
-      for (const known of this.#verifiedAt.keys()) if (!this.#memory.has(known)) this.#verifiedAt.delete(known)
-    }
-  }
-
-  #forget(key: string): void {
-    this.#memory?.delete(key)
-    this.#verifiedAt.delete(key)
+    this.#memory?.set(key, entry)
+    this.#verifiedAt.set(entry, verifiedAt)
   }
 
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     const local = this.#memory?.get(key)
-    if (local !== undefined && Date.now() - (this.#verifiedAt.get(key) ?? 0) < this.#syncMs) return local
+    if (local !== undefined && Date.now() - (this.#verifiedAt.get(local) ?? 0) < this.#syncMs) return local
     return this.#readThrough(key)
   }
 
@@ -119,7 +105,7 @@ export class CloudflareStore implements CacheStore {
     const writtenAt = Number(response?.headers.get(WRITTEN_AT))
     const entry = response && Number.isFinite(writtenAt) ? deserializeEntry(await response.text(), this.#maxEntryBytes) : undefined
     if (entry === undefined || (await this.#invalidatedSince(writtenAt, entry.tags ?? []))) {
-      this.#forget(key)
+      this.#memory?.delete(key)
       return undefined
     }
     this.#remember(key, entry, Date.now())
@@ -144,15 +130,14 @@ export class CloudflareStore implements CacheStore {
   async set(key: string, entry: CacheEntry): Promise<void> {
     const writtenAt = Date.now()
     this.#remember(key, entry, writtenAt)
-    const lifetimeSeconds = Math.max(1, Math.ceil((entry.ttlMs + entry.staleMs) / 1000))
     const response = new Response(serializeEntry(entry, this.#maxEntryBytes), {
-      headers: { 'content-type': 'application/json', 'cache-control': `max-age=${lifetimeSeconds}`, [WRITTEN_AT]: String(writtenAt) },
+      headers: { 'content-type': 'application/json', 'cache-control': `max-age=${storedLifetimeSeconds(entry)}`, [WRITTEN_AT]: String(writtenAt) },
     })
     await (await this.#open()).put(this.#url('e', key), response)
   }
 
   async delete(key: string): Promise<void> {
-    this.#forget(key)
+    this.#memory?.delete(key)
     await (await this.#open()).delete(this.#url('e', key))
   }
 
@@ -163,7 +148,6 @@ export class CloudflareStore implements CacheStore {
 
   async clear(): Promise<void> {
     this.#memory?.clear()
-    this.#verifiedAt.clear()
     await this.#writeMarker('all')
   }
 

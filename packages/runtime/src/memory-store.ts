@@ -46,11 +46,6 @@ export class MemoryStore implements CacheStore {
     return entry
   }
 
-  /** Whether `key` is kept, without counting as a use. */
-  has(key: string): boolean {
-    return this.#entries.has(key)
-  }
-
   set(key: string, entry: CacheEntry): void {
     this.delete(key)
     this.#entries.set(key, entry)

@@ -13,11 +13,12 @@ export function pageKey(route: string, context: unknown, queryNames?: readonly s
   if (typeof route !== 'string' || !route.startsWith('/')) {
     throw new TypeError(`pageKey: route must be a path starting with "/", got ${JSON.stringify(route)}`)
   }
-  if (!queryNames?.length) {
-    const simple = simplePathname(field(field(context, 'request'), 'url') ?? field(context, 'url'))
+  const where = requestUrl(context)
+  if (typeof where === 'string' && !queryNames?.length) {
+    const simple = simplePathname(where)
     if (simple !== undefined) return `page:${withoutTrailingSlash(simple)}`
   }
-  const url = urlOf(context)
+  const url = where === undefined ? undefined : parsed(where)
   const pathname = url ? url.pathname : fillRoute(route, paramsOf(route, context))
   const query = queryNames?.length ? pickQuery(queryNames, url?.searchParams ?? searchParamsOf(context)) : ''
   return `page:${withoutTrailingSlash(pathname)}${query}`
@@ -27,9 +28,8 @@ export function pageKey(route: string, context: unknown, queryNames?: readonly s
 // no percent signs, nothing to encode): its pathname is the text itself, no parse needed.
 const SIMPLE_URL = /^https?:\/\/[^/?#\\]*(\/[\w\-~/]*)?(?:[?#]|$)/
 
-/** The pathname of a compiled page's request, read without a URL parse when that is safe. */
-function simplePathname(url: unknown): string | undefined {
-  if (typeof url !== 'string') return undefined
+/** The pathname of a request URL, read without a URL parse when that is safe. */
+function simplePathname(url: string): string | undefined {
   const match = SIMPLE_URL.exec(url)
   return match ? (match[1] ?? '/') : undefined
 }
@@ -38,24 +38,30 @@ function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined
 }
 
-/** The URL a loader or page was called for, from the shapes frameworks pass (Request, URL, Node req). */
-function urlOf(context: unknown): URL | undefined {
-  const candidates = [
-    field(field(context, 'request'), 'url'), // Remix, React Router, SvelteKit, Astro: { request }
-    field(context, 'url'), // SvelteKit and Astro: { url }; a Workers Request itself
-    field(field(context, 'req'), 'url'), // Next.js pages router: { req }
-    field(context, 'resolvedUrl'), // Next.js getServerSideProps
-  ]
-  for (const candidate of candidates) {
-    if (candidate instanceof URL) return candidate
-    if (typeof candidate !== 'string') continue
-    try {
-      return new URL(candidate, 'http://localhost')
-    } catch {
-      throw new TypeError(`pageKey: cannot read a URL from ${JSON.stringify(candidate)}`)
-    }
+/** Where frameworks put the URL a loader or page was called for, in the order they are read. */
+const URL_FIELDS: Array<(context: unknown) => unknown> = [
+  (context) => field(field(context, 'request'), 'url'), // Remix, React Router, SvelteKit, Astro: { request }
+  (context) => field(context, 'url'), // SvelteKit and Astro: { url }; a Workers Request itself
+  (context) => field(field(context, 'req'), 'url'), // Next.js pages router: { req }
+  (context) => field(context, 'resolvedUrl'), // Next.js getServerSideProps
+]
+
+/** The first URL, or URL string, the context carries. */
+function requestUrl(context: unknown): URL | string | undefined {
+  for (const read of URL_FIELDS) {
+    const candidate = read(context)
+    if (candidate instanceof URL || typeof candidate === 'string') return candidate
   }
   return undefined
+}
+
+function parsed(url: URL | string): URL {
+  if (url instanceof URL) return url
+  try {
+    return new URL(url, 'http://localhost')
+  } catch {
+    throw new TypeError(`pageKey: cannot read a URL from ${JSON.stringify(url)}`)
+  }
 }
 
 function paramsOf(route: string, context: unknown): Record<string, unknown> {

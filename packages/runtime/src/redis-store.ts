@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto'
 import { createClient, ErrorReply, type RedisClientType } from 'redis'
 import { MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
 
 export interface RedisStoreOptions {
@@ -84,6 +84,7 @@ export class RedisStore implements CacheStore {
   #outageError: unknown
   #readyOnce = false
   #pending: Invalidation[] = []
+  #replaying = false
   /** Counts invalidations seen here; a read that overlapped one must not refill the memory tier. */
   #invalidations = 0
   #closed = false
@@ -162,6 +163,8 @@ export class RedisStore implements CacheStore {
       this.#healthy = true
       this.#outageReported = false
       this.#outageError = undefined
+      // Back after a failure that was not a reconnect: what was kept for replay goes out now.
+      if (this.#pending.length > 0) this.#replayPending().catch((error: unknown) => this.#markDown(error))
       return result
     } catch (error) {
       // Redis answered with an error (a key of the wrong type, say): it is up, the call failed.
@@ -192,15 +195,27 @@ export class RedisStore implements CacheStore {
       this.#generation = Number.isSafeInteger(generation) ? generation : 0
       if (this.#readyOnce) this.#memory?.clear() // invalidations may have been missed
       this.#readyOnce = true
-      const pending = this.#pending
-      this.#pending = []
       this.#healthy = true
       this.#outageReported = false
       this.#outageError = undefined
-      for (const invalidation of pending) await this.#invalidateRemote(invalidation)
+      await this.#replayPending()
       this.#markReady()
-    } catch {
-      this.#markDown()
+    } catch (error) {
+      this.#markDown(error)
+    }
+  }
+
+  /** Applies the invalidations kept while Redis was away, oldest first, each once it succeeds. */
+  async #replayPending(): Promise<void> {
+    if (this.#replaying) return
+    this.#replaying = true
+    try {
+      while (this.#pending.length > 0) {
+        await this.#withinTime(this.#invalidateRemote(this.#pending[0]!))
+        this.#pending.shift() // only once applied: a failure leaves it for the next try
+      }
+    } finally {
+      this.#replaying = false
     }
   }
 
@@ -218,11 +233,11 @@ export class RedisStore implements CacheStore {
   async set(key: string, entry: CacheEntry): Promise<void> {
     this.#memory?.set(key, entry)
     const text = serializeEntry(entry, this.#maxEntryBytes)
-    const lifetimeMs = Math.max(1, Math.ceil(entry.ttlMs + entry.staleMs))
+    const lifetime = storedLifetimeSeconds(entry)
     await this.#attempt(async () => {
-      const transaction = this.#client.multi().set(this.#entryKey(key), text, { PX: lifetimeMs })
+      const transaction = this.#client.multi().set(this.#entryKey(key), text, { EX: lifetime })
       for (const tag of entry.tags ?? []) {
-        transaction.sAdd(this.#tagKey(tag), key).pExpire(this.#tagKey(tag), lifetimeMs, 'GT').pExpire(this.#tagKey(tag), lifetimeMs, 'NX')
+        transaction.sAdd(this.#tagKey(tag), key).expire(this.#tagKey(tag), lifetime, 'GT').expire(this.#tagKey(tag), lifetime, 'NX')
       }
       // Other instances drop their memory copy, so they read this value instead of refreshing again.
       transaction.publish(this.#channel, JSON.stringify({ from: this.#instance, kind: 'fill', key } satisfies Message))
@@ -245,20 +260,26 @@ export class RedisStore implements CacheStore {
     await this.#invalidate({ kind: 'all' })
   }
 
-  /** Applies an invalidation in Redis now, or keeps it to replay when Redis is back. */
+  /**
+   * Applies an invalidation in Redis now, or keeps it to replay when Redis is back: the caller is
+   * not failed for an outage, and the outage is reported by the next read or write that meets it.
+   */
   async #invalidate(invalidation: Invalidation): Promise<void> {
     this.#invalidations++
-    const keep = () => {
-      if (this.#pending.length >= MAX_PENDING_INVALIDATIONS) this.#pending = [{ kind: 'all' }]
-      else this.#pending.push(invalidation)
+    if (this.#usable()) {
+      try {
+        await this.#withinTime(this.#invalidateRemote(invalidation))
+        return
+      } catch (error) {
+        this.#markDown(error)
+      }
     }
-    if (!this.#usable()) return keep()
-    try {
-      await this.#withinTime(this.#invalidateRemote(invalidation))
-    } catch (error) {
-      keep()
-      await this.#attempt(() => Promise.reject(error), undefined).catch(() => {})
-    }
+    this.#keepForReplay(invalidation)
+  }
+
+  #keepForReplay(invalidation: Invalidation): void {
+    if (this.#pending.length >= MAX_PENDING_INVALIDATIONS) this.#pending = [{ kind: 'all' }]
+    else this.#pending.push(invalidation)
   }
 
   async #invalidateRemote(invalidation: Invalidation): Promise<void> {

@@ -105,6 +105,14 @@ function decode(encoded: unknown): unknown {
   throw new Unreadable()
 }
 
+/**
+ * How long a shared store keeps an entry: until it may no longer be served, ttl + staleSeconds
+ * (at least one second; the stores' own expiry works in whole seconds or milliseconds).
+ */
+export function storedLifetimeSeconds(entry: CacheEntry): number {
+  return Math.max(1, Math.ceil((entry.ttlMs + entry.staleMs) / 1000))
+}
+
 /** The envelope of `entry` as text; throws a TypeError for a value a shared cache cannot keep. */
 export function serializeEntry(entry: CacheEntry, maxBytes = DEFAULT_MAX_ENTRY_BYTES): string {
   const envelope: Record<string, Encoded> = { f: ENVELOPE_FORMAT, storedAt: entry.storedAt, ttlMs: entry.ttlMs, staleMs: entry.staleMs }

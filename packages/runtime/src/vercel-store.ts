@@ -13,7 +13,7 @@
  * has no tags to aim at.
  */
 import { MemoryStore } from './memory-store.js'
-import { deserializeEntry, serializeEntry } from './serialize.js'
+import { deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore, MaybePromise } from './types.js'
 
 /** The part of Vercel's Runtime Cache (`getCache()` from @vercel/functions) this store uses. */
@@ -72,8 +72,7 @@ export class VercelStore implements CacheStore {
   async set(key: string, entry: CacheEntry): Promise<void> {
     const shared = this.#options.runtimeCache
     if (shared === undefined) return this.#memory.set(key, entry)
-    const ttl = Math.max(1, Math.ceil((entry.ttlMs + entry.staleMs) / 1000))
-    await shared.set(key, serializeEntry(entry), { ttl, tags: [...(entry.tags ?? []), ALL_TAG] })
+    await shared.set(key, serializeEntry(entry), { ttl: storedLifetimeSeconds(entry), tags: [...(entry.tags ?? []), ALL_TAG] })
   }
 
   async delete(key: string): Promise<void> {

@@ -5,6 +5,8 @@ import { query } from '../server/db.js'
 
 export const title = (data) => (data.post ? `Edit ${data.post.title}` : 'Write a post')
 
+export const found = (data) => !data.editing || data.post !== null
+
 export async function loader({ params }) {
   const categories = await listCategories()
   const post = params.slug ? await query((db) => db.prepare('SELECT slug, title, body, category_id AS categoryId FROM posts WHERE slug = ?').get(params.slug)) : undefined

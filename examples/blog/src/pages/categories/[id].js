@@ -10,6 +10,8 @@ export async function loader({ params }) {
 
 export const title = (data) => data.category?.name ?? 'Not found'
 
+export const found = (data) => data.category !== null
+
 export function render({ category, posts, renderedAt }) {
   if (!category) return '<h1>Not found</h1>'
   const items = posts.map((post) => `<li data-slug="${escape(post.slug)}"><a href="/posts/${escape(post.slug)}">${escape(post.title)}</a></li>`).join('')

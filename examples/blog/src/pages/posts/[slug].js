@@ -9,6 +9,8 @@ export async function loader({ params }) {
 
 export const title = (data) => data.post?.title ?? 'Not found'
 
+export const found = (data) => data.post !== null
+
 export function render({ post, renderedAt }) {
   if (!post) return '<h1>Not found</h1><p>There is no such post. <a href="/">Back to the posts</a></p>'
   return `
