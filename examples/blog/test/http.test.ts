@@ -1,5 +1,5 @@
 // HTTP tests against the built blog: what a visitor's requests get, header by header.
-import Database from 'better-sqlite3'
+import { DatabaseSync } from 'node:sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBlog, type BlogServer } from './blog-server.mjs'
 
@@ -21,7 +21,7 @@ const api = (method: string, path: string, body?: object) =>
 
 /** A write that bypasses the app, so nothing is invalidated: only the ttl can show it. */
 function insertBehindTheCachesBack(title: string) {
-  const db = new Database(blog.dbPath)
+  const db = new DatabaseSync(blog.dbPath)
   db.prepare('INSERT INTO posts (slug, title, body, category_id) VALUES (?, ?, ?, 1)').run(title.toLowerCase().replaceAll(' ', '-'), title, 'Written straight into SQLite.')
   db.close()
 }

@@ -1,8 +1,9 @@
-// The blog's SQLite database (better-sqlite3), created and seeded on first start. Every query
-// waits BLOG_QUERY_LATENCY_MS first, so the effect of caching is visible (and measurable).
+// The blog's SQLite database (Node's built-in node:sqlite: no native build to install), created
+// and seeded on first start. Every query waits BLOG_QUERY_LATENCY_MS first, so the effect of
+// caching is visible (and measurable).
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import Database from 'better-sqlite3'
+import { DatabaseSync } from 'node:sqlite'
 
 const DEFAULT_PATH = resolve(import.meta.dirname ?? '.', '../../data/blog.db')
 const latencyMs = Number(process.env.BLOG_QUERY_LATENCY_MS ?? 150)
@@ -23,8 +24,8 @@ export function db() {
   if (database) return database
   const path = process.env.BLOG_DB ?? DEFAULT_PATH
   mkdirSync(dirname(path), { recursive: true })
-  database = new Database(path)
-  database.pragma('journal_mode = WAL')
+  database = new DatabaseSync(path)
+  database.exec('PRAGMA journal_mode = WAL')
   database.exec(`
     CREATE TABLE IF NOT EXISTS categories (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS posts (
@@ -43,10 +44,10 @@ export function db() {
 function seed(database) {
   const addCategory = database.prepare('INSERT INTO categories (id, name) VALUES (?, ?)')
   const addPost = database.prepare('INSERT INTO posts (slug, title, body, category_id) VALUES (?, ?, ?, ?)')
-  database.transaction(() => {
-    SEED_CATEGORIES.forEach((name, index) => addCategory.run(index + 1, name))
-    for (const [title, categoryId, body] of SEED_POSTS) addPost.run(slugify(title), title, body, categoryId)
-  })()
+  database.exec('BEGIN')
+  SEED_CATEGORIES.forEach((name, index) => addCategory.run(index + 1, name))
+  for (const [title, categoryId, body] of SEED_POSTS) addPost.run(slugify(title), title, body, categoryId)
+  database.exec('COMMIT')
 }
 
 export function slugify(title) {

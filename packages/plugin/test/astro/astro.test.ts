@@ -2,27 +2,17 @@
 // is cached in the built server, a page without the pragma is not.
 import { spawn, spawnSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, packageBin } from '../../../../test/processes.js'
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), 'app')
-const ASTRO_BIN = join(dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'astro.js')
+const ASTRO_BIN = packageBin('astro')
 const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' }
 let buildOutput = ''
 let server: ReturnType<typeof spawn> | undefined
 let origin = ''
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [ASTRO_BIN, 'build', '--root', APP], { cwd: APP, encoding: 'utf8', env, timeout: 180_000 })
