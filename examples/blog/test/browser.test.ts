@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BLOG_ROOT, startBlog, type BlogServer } from './blog-server.mjs'
-import { chromiumIsAvailable, launchChromium } from './chromium.js'
+import { chromiumIsAvailable, launchChromium } from '../../../test/chromium.js'
 
 const available = chromiumIsAvailable()
 const SCREENSHOTS = join(BLOG_ROOT, 'test', 'output')
