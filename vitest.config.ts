@@ -25,7 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['examples/*/test/**/*.test.ts', 'packages/*/test/next/**/*.test.ts', 'packages/*/test/astro/**/*.test.ts'],
+          include: ['examples/*/test/**/*.test.ts', 'frameworks/*/test/**/*.test.ts', 'packages/*/test/next/**/*.test.ts', 'packages/*/test/astro/**/*.test.ts'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,0 +1,20 @@
+// React Router 8 in framework mode: `react-router build`, served by `react-router-serve`.
+import { join } from 'node:path'
+import { packageBin } from '../../../test/processes.js'
+import { describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
+
+const root = join(import.meta.dirname, '..')
+
+const app: FrameworkApp = {
+  name: 'React Router 8',
+  root,
+  build: [packageBin('@react-router/dev', 'react-router'), 'build'],
+  serve: () => ({ args: [packageBin('@react-router/serve', 'react-router-serve'), './build/server/index.js'] }),
+  // Client navigations fetch `<path>.data` (turbo-stream); the title sits in it as a string.
+  dataRequest: (path) => `${path}.data`,
+  titleIn: (body) => /Post (?:<!-- -->)?([^<]+)<\/h2>/.exec(body)?.[1] ?? /"title","([^"]+)"/.exec(body)?.[1],
+}
+
+const running = useApp(app)
+describeContract(app, running)
+describeClientNavigation(app, running)
