@@ -55,7 +55,8 @@ export function useApp(app: FrameworkApp): RunningApp {
   afterAll(() => server?.stop())
 
   const post = async (path: string) => {
-    const response = await fetch(`${origin}${path}`, { method: 'POST' })
+    // JSON, so that no framework takes it for a cross-site form post.
+    const response = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`)
   }
   return {

@@ -1,0 +1,14 @@
+// What the tests drive: load call counts, edits behind the cache's back, invalidation.
+import { json } from '@sveltejs/kit'
+import { invalidate } from '@revalidate/runtime'
+import { loadCalls, renamePost } from '#lib/posts.server'
+
+export function GET() {
+  return json(loadCalls())
+}
+
+export async function POST({ params, url }) {
+  if (params.action === 'rename') renamePost(url.searchParams.get('slug') ?? '', url.searchParams.get('title') ?? '')
+  if (params.action === 'invalidate') await invalidate(url.searchParams.get('key') ?? '')
+  return json({ ok: true })
+}
