@@ -79,7 +79,7 @@ export function useApp(app: FrameworkApp): RunningApp {
 }
 
 /** The parent route's post list, rendered by every app as `<a class="post-item" ...>Title</a>`. */
-const listIn = (body: string) => [...body.matchAll(/class="post-item"[^>]*>([^<]+)</g)].map((match) => match[1])
+const listIn = (body: string) => [...body.matchAll(/class="post-item[^"]*"[^>]*>([^<]+)</g)].map((match) => match[1])
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
