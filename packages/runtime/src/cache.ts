@@ -1,42 +1,59 @@
 import { coarseNow } from './clock.js'
+import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
 import { MemoryStore } from './memory-store.js'
 import type {
-  Cache,
   CacheEntry,
   CacheEvent,
   CacheOptions,
   CacheStore,
+  Fetcher,
   Invalidation,
+  RevalidateCache,
   RevalidateOptions,
 } from './types.js'
-import { checkKey, checkRevalidateCall, checkSeconds } from './validate.js'
+import { isUncacheableValue } from './value-model.js'
+import { checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
+/** How long a store's lock lives when the store has locks and does not say. */
+export const DEFAULT_LOCK_SECONDS = 30
 /** How many keys' refresh-failure times are remembered; older ones are forgotten first. */
 const MAX_REMEMBERED_FAILURES = 10_000
 /** Longest pause between two looks for another instance's value while it holds the lock. */
 const MAX_LOCK_POLL_MS = 100
 
 /**
- * One fetch of one key, shared by every caller that arrives while it runs. `fenced` is set
- * when an invalidation overtakes it: its callers still get its value, the cache does not.
+ * One fetch of one key and version, shared by every caller of that version that arrives while it
+ * runs. `fenced` is set when an invalidation overtakes it: its callers still get its value, the
+ * cache does not.
  */
 interface Flight {
-  readonly tags: readonly string[]
+  readonly key: string
+  readonly version: string | undefined
+  readonly ttlMs: number
+  readonly staleMs: number
+  readonly timeoutSeconds: number | undefined
+  /** The tags of every caller that joined: all of them end up on the entry. */
+  readonly tags: Set<string>
+  /** Its signal goes to the fetcher: aborted by a fence or by the timeout. */
+  readonly controller: AbortController
   promise: Promise<unknown>
   fenced: boolean
   /** A caller that missed is waiting on this refresh, so it must fetch even without the lock. */
   awaited: boolean
 }
 
+type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds'> & { tags: Iterable<string> }
+
 interface ResolvedOptions {
   store: CacheStore
   staleMs: number
   retryAfterMs: number
+  timeoutSeconds: number | undefined
   now: () => number
-  onEvent: ((event: CacheEvent) => void) | undefined
-  waitUntil: ((work: Promise<unknown>) => void) | undefined
+  onEvent: CacheOptions['onEvent']
+  waitUntil: CacheOptions['waitUntil']
 }
 
 function resolveOptions(options: CacheOptions): ResolvedOptions {
@@ -44,7 +61,8 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS
   const bad =
     checkSeconds('createCache', 'staleSeconds', staleSeconds) ??
-    checkSeconds('createCache', 'retryAfterSeconds', retryAfterSeconds)
+    checkSeconds('createCache', 'retryAfterSeconds', retryAfterSeconds) ??
+    (options.timeoutSeconds === undefined ? undefined : checkTimeout('createCache', 'timeoutSeconds', options.timeoutSeconds))
   if (bad) throw bad
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createCache: now must be a function returning milliseconds')
@@ -53,15 +71,14 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
     store: options.store ?? new MemoryStore({ maxEntries: options.maxEntries }),
     staleMs: staleSeconds * 1000,
     retryAfterMs: retryAfterSeconds * 1000,
+    timeoutSeconds: options.timeoutSeconds,
     now: options.now ?? coarseNow,
     onEvent: options.onEvent,
     waitUntil: options.waitUntil,
   }
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === 'function'
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * The coordinator: owns every stale-while-revalidate rule over any store.
@@ -69,38 +86,46 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
  *   age < ttl                   -> cached value (hit)
  *   ttl <= age < ttl + stale    -> cached value at once, one background refresh per key (stale)
  *   no entry, other version,
- *   or age >= ttl + stale       -> one fetch per key, shared by all waiting callers (miss)
+ *   or age >= ttl + stale       -> one fetch per key and version, shared by its callers (miss)
  */
-class Coordinator implements Cache {
+class Coordinator implements RevalidateCache {
   readonly #store: CacheStore
   readonly #staleMs: number
   readonly #retryAfterMs: number
+  readonly #timeoutSeconds: number | undefined
   readonly #now: () => number
-  readonly #onEvent: ((event: CacheEvent) => void) | undefined
-  readonly #waitUntil: ((work: Promise<unknown>) => void) | undefined
-  readonly #flights = new Map<string, Flight>()
+  readonly #onEvent: CacheOptions['onEvent']
+  readonly #waitUntil: CacheOptions['waitUntil']
+  /** Fetches in flight by key: one per version (almost always just one). */
+  readonly #flights = new Map<string, Flight[]>()
   /** Store reads on their way, by key (stores that answer asynchronously). */
   readonly #reads = new Map<string, Promise<CacheEntry | undefined>>()
   /** When a key whose refresh failed may be refreshed again. */
   readonly #retryAt = new Map<string, number>()
+  #unsubscribe: (() => void) | undefined
+  #disposed = false
 
   constructor(options: CacheOptions) {
     const resolved = resolveOptions(options)
     this.#store = resolved.store
     this.#staleMs = resolved.staleMs
     this.#retryAfterMs = resolved.retryAfterMs
+    this.#timeoutSeconds = resolved.timeoutSeconds
     this.#now = resolved.now
     this.#onEvent = resolved.onEvent
     this.#waitUntil = resolved.waitUntil
-    this.#store.subscribe?.((invalidation) => this.#fence(invalidation, true))
+    if (this.#store.subscribe !== undefined) {
+      try {
+        this.#unsubscribe = this.#store.subscribe((invalidation) => {
+          if (!this.#disposed) this.#fence(invalidation, true)
+        })
+      } catch (error) {
+        this.#emitStoreError('', error) // no remote invalidations then; local ones still work
+      }
+    }
   }
 
-  withRevalidate<T>(
-    key: string,
-    ttlSeconds: number,
-    fetcher: () => T | Promise<T>,
-    options?: RevalidateOptions,
-  ): Promise<T> {
+  withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
     // The common call (a key, a ttl, a function, no options) is checked inline; the hot path is short.
     const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && options === undefined
     const bad = plain ? undefined : checkRevalidateCall(key, ttlSeconds, fetcher, options)
@@ -112,6 +137,13 @@ class Coordinator implements Cache {
       return this.#shareRead(key, read).then((entry) => this.#serve(key, entry, ttlSeconds, fetcher, options))
     }
     return this.#serve(key, read, ttlSeconds, fetcher, options)
+  }
+
+  dispose(): void {
+    this.#disposed = true
+    const unsubscribe = this.#unsubscribe
+    this.#unsubscribe = undefined
+    if (unsubscribe !== undefined) callSafely(unsubscribe, (error) => this.#emitStoreError('', error))
   }
 
   /** The store's entry for `key`; a store that fails (by throwing or rejecting) is reported and read as a miss. */
@@ -161,13 +193,7 @@ class Coordinator implements Cache {
     await this.#store.clear()
   }
 
-  #serve<T>(
-    key: string,
-    entry: CacheEntry | undefined,
-    ttlSeconds: number,
-    fetcher: () => T | Promise<T>,
-    options: RevalidateOptions | undefined,
-  ): Promise<T> {
+  #serve<T>(key: string, entry: CacheEntry | undefined, ttlSeconds: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
     const ttlMs = ttlSeconds * 1000
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
@@ -178,145 +204,213 @@ class Coordinator implements Cache {
       const staleMs = this.#staleMsFor(options)
       if (age < ttlMs + staleMs) {
         if (this.#onEvent) this.#emit({ type: 'stale', key, age })
-        this.#refreshInBackground(key, fetcher, ttlMs, staleMs, options)
+        this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
         return Promise.resolve(entry.value as T)
       }
     }
-    const running = this.#flights.get(key)
+    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher)
+  }
+
+  #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined): FlightSpec {
+    return {
+      key,
+      version: options?.version,
+      ttlMs,
+      staleMs: this.#staleMsFor(options),
+      timeoutSeconds: options?.timeoutSeconds ?? this.#timeoutSeconds,
+      tags: options?.tags ?? [],
+    }
+  }
+
+  /** A miss: join the fetch of this key and version already running, or start one. */
+  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>): Promise<T> {
+    const running = this.#flightOf(spec.key, spec.version)
     if (running !== undefined) {
       running.awaited = true
+      for (const tag of spec.tags) running.tags.add(tag)
       return running.promise as Promise<T>
     }
-    this.#emit({ type: 'miss', key })
-    return this.#startFlight(key, fetcher, ttlMs, this.#staleMsFor(options), options, 'miss').promise as Promise<T>
+    this.#emit({ type: 'miss', key: spec.key })
+    return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
   }
 
   #staleMsFor(options: RevalidateOptions | undefined): number {
     return options?.staleSeconds === undefined ? this.#staleMs : options.staleSeconds * 1000
   }
 
-  #refreshInBackground<T>(
-    key: string,
-    fetcher: () => T | Promise<T>,
-    ttlMs: number,
-    staleMs: number,
-    options: RevalidateOptions | undefined,
-  ): void {
-    if (this.#flights.has(key)) return
-    const retryAt = this.#retryAt.get(key)
+  #refreshInBackground<T>(spec: FlightSpec, fetcher: Fetcher<T>): void {
+    const running = this.#flightOf(spec.key, spec.version)
+    if (running !== undefined) {
+      for (const tag of spec.tags) running.tags.add(tag)
+      return
+    }
+    const retryAt = this.#retryAt.get(spec.key)
     if (retryAt !== undefined && this.#now() < retryAt) return
-    const flight = this.#startFlight(key, fetcher, ttlMs, staleMs, options, 'refresh')
+    const flight = this.#startFlight(spec, fetcher, 'refresh')
     // Stale readers already have their value; a failed refresh is reported, never thrown.
     const settled = flight.promise.catch(() => {})
-    try {
-      this.#waitUntil?.(settled)
-    } catch (error) {
-      this.#emitStoreError(key, error) // outside a request, the platform may refuse; the refresh still runs
-    }
+    const waitUntil = this.#waitUntil
+    if (waitUntil === undefined) return
+    // Outside a request the platform may refuse; the refresh runs all the same.
+    callSafely(() => waitUntil(settled), (error) => this.#emit({ type: 'error', key: spec.key, phase: 'hook', error }))
   }
 
-  #startFlight<T>(
-    key: string,
-    fetcher: () => T | Promise<T>,
-    ttlMs: number,
-    staleMs: number,
-    options: RevalidateOptions | undefined,
-    phase: 'miss' | 'refresh',
-  ): Flight {
-    const flight: Flight = { tags: options?.tags ?? [], promise: Promise.resolve(), fenced: false, awaited: phase === 'miss' }
-    const leave = () => {
-      if (this.#flights.get(key) === flight) this.#flights.delete(key)
+  #flightOf(key: string, version: string | undefined): Flight | undefined {
+    const flights = this.#flights.get(key)
+    if (flights === undefined) return undefined
+    for (const flight of flights) if (flight.version === version) return flight
+    return undefined
+  }
+
+  #leave(flight: Flight): void {
+    const flights = this.#flights.get(flight.key)
+    const at = flights?.indexOf(flight) ?? -1
+    if (at === -1) return
+    if (flights!.length === 1) this.#flights.delete(flight.key)
+    else flights!.splice(at, 1)
+  }
+
+  #startFlight<T>(spec: FlightSpec, fetcher: Fetcher<T>, phase: 'miss' | 'refresh'): Flight {
+    const flight: Flight = {
+      key: spec.key,
+      version: spec.version,
+      ttlMs: spec.ttlMs,
+      staleMs: spec.staleMs,
+      timeoutSeconds: spec.timeoutSeconds,
+      tags: new Set(spec.tags),
+      controller: new AbortController(),
+      promise: Promise.resolve(),
+      fenced: false,
+      awaited: phase === 'miss',
     }
-    const run = async (): Promise<T> => {
-      let holdsLock = false
-      if (this.#store.acquireLock !== undefined && phase === 'refresh') {
-        holdsLock = await this.#winLock(key)
-        if (!holdsLock && !flight.awaited) {
-          // Another instance refreshes this key; stale readers keep being served meanwhile.
-          leave()
-          return undefined as T
-        }
-      } else if (this.#store.acquireLock !== undefined) {
-        const other = await this.#lockOrOtherInstancesValue(key, ttlMs + staleMs, options)
-        if (other.entry !== undefined) {
-          leave()
-          return other.entry.value as T
-        }
-        holdsLock = other.holdsLock
-      }
-      if (phase === 'refresh') this.#emit({ type: 'refresh', key })
-      try {
-        const value = await fetcher()
-        if (!flight.fenced) await this.#write(key, value, ttlMs, staleMs, options)
-        return value
-      } catch (error) {
-        if (phase === 'refresh' && !flight.fenced) this.#rememberFailure(key)
-        this.#emit({ type: 'error', key, phase, error })
-        // A fetcher can fail before this tick ends; callers arriving in the same tick share the failure.
-        await null
-        throw error
-      } finally {
-        leave()
-        if (holdsLock) this.#releaseLock(key)
-      }
-    }
-    this.#flights.set(key, flight)
-    flight.promise = run()
+    const flights = this.#flights.get(spec.key)
+    if (flights === undefined) this.#flights.set(spec.key, [flight])
+    else flights.push(flight)
+    flight.promise = this.#run(flight, fetcher, phase)
     return flight
   }
 
-  async #write(key: string, value: unknown, ttlMs: number, staleMs: number, options: RevalidateOptions | undefined) {
-    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs, staleMs }
-    if (options?.tags?.length) entry.tags = options.tags
-    if (options?.version !== undefined) entry.version = options.version
-    this.#retryAt.delete(key)
+  async #run<T>(flight: Flight, fetcher: Fetcher<T>, phase: 'miss' | 'refresh'): Promise<T> {
+    const { key } = flight
+    const deadline = this.#deadline(flight)
+    let token: string | undefined
     try {
-      await this.#store.set(key, entry)
+      if (this.#store.acquireLock !== undefined) {
+        if (phase === 'refresh') {
+          const lock = await this.#tryLock(key)
+          token = lock.token
+          if (!lock.granted && !flight.awaited) return undefined as T // another instance refreshes; stale readers are served meanwhile
+        } else {
+          const other = await deadline.race(this.#lockOrOtherInstancesValue(flight))
+          if (other.entry !== undefined) return other.entry.value as T
+          token = other.token
+        }
+      }
+      if (phase === 'refresh') this.#emit({ type: 'refresh', key })
+      const value = await deadline.race(fetcher({ signal: flight.controller.signal }))
+      if (!flight.fenced) await this.#write(flight, value)
+      return value
     } catch (error) {
-      // The caller still gets the value; only caching it failed.
-      this.#emitStoreError(key, error)
+      if (flight.fenced && phase === 'miss' && isAbortOf(flight, error)) {
+        // The fetcher stopped because an invalidation fenced it: its callers get a fetch made after it.
+        this.#leave(flight)
+        if (token !== undefined) this.#releaseLock(key, token)
+        token = undefined
+        return this.#joinOrFetch(flight, fetcher)
+      }
+      if (phase === 'refresh' && !flight.fenced) this.#rememberFailure(key)
+      this.#emit({ type: 'error', key, phase, error })
+      // A fetcher can fail before this tick ends; callers arriving in the same tick share the failure.
+      await null
+      throw error
+    } finally {
+      deadline.clear()
+      this.#leave(flight)
+      if (token !== undefined) this.#releaseLock(key, token)
+    }
+  }
+
+  /**
+   * The flight's timeout: `race(work)` rejects with a TimeoutError once it passes (and the
+   * fetcher's signal is aborted with it); `clear()` stops the timer when the flight ends.
+   */
+  #deadline(flight: Flight): { race<V>(work: V | Promise<V>): Promise<V>; clear(): void } {
+    if (flight.timeoutSeconds === undefined) return { race: async (work) => work, clear() {} }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const passed = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = timeoutError(`withRevalidate('${flight.key}'): no value within ${flight.timeoutSeconds} s (timeoutSeconds)`)
+        flight.controller.abort(error)
+        reject(error)
+      }, flight.timeoutSeconds! * 1000)
+    })
+    passed.catch(() => {}) // observed through race(); a flight that ends first never sees it
+    return { race: (work) => Promise.race([work, passed]), clear: () => clearTimeout(timer) }
+  }
+
+  async #write(flight: Flight, value: unknown): Promise<void> {
+    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs: flight.ttlMs, staleMs: flight.staleMs }
+    if (flight.tags.size > 0) entry.tags = [...flight.tags]
+    if (flight.version !== undefined) entry.version = flight.version
+    this.#retryAt.delete(flight.key)
+    try {
+      await this.#store.set(flight.key, entry)
+    } catch (error) {
+      // A value no store can keep is the caller's mistake: it fails the fetch, on every store alike.
+      if (isUncacheableValue(error)) throw error
+      // Otherwise the caller still gets the value; only caching it failed.
+      this.#emitStoreError(flight.key, error)
     }
   }
 
   /**
    * A miss on a store shared by several instances: take the key's lock and fetch, or, while
    * another instance holds it, wait for the value it writes instead of calling the fetcher too.
-   * The lock expires by itself, so a holder that dies or fails leaves the fetch to the next one.
+   * The wait is bounded by the lock's lifetime: a lock nobody releases (its holder died, or
+   * anyone wrote it without an expiry) leaves the fetch to this caller after `lockSeconds`.
    */
-  async #lockOrOtherInstancesValue(
-    key: string,
-    servableMs: number,
-    options: RevalidateOptions | undefined,
-  ): Promise<{ entry?: CacheEntry; holdsLock: boolean }> {
+  async #lockOrOtherInstancesValue(flight: Flight): Promise<{ entry?: CacheEntry; token?: string }> {
+    const { key } = flight
+    const servableMs = flight.ttlMs + flight.staleMs
     const servable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-      entry !== undefined && entry.version === options?.version && this.#now() - entry.storedAt < servableMs
-    for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
-      if (await this.#winLock(key)) {
+      entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < servableMs
+    const lockSeconds = this.#store.lockSeconds ?? DEFAULT_LOCK_SECONDS
+    const giveUpAt = Date.now() + lockSeconds * 1000 // real time: an injected clock may stand still
+    for (let delayMs = 5; !flight.controller.signal.aborted || flight.fenced; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
+      const lock = await this.#tryLock(key)
+      if (lock.granted) {
+        if (lock.token === undefined) return {}
         // The last holder may have written and let go just before we took the lock.
         const entry = await this.#read(key)
-        if (!servable(entry)) return { holdsLock: true }
-        this.#releaseLock(key)
-        return { entry, holdsLock: false }
+        if (!servable(entry)) return { token: lock.token }
+        this.#releaseLock(key, lock.token)
+        return { entry }
       }
-      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      if (Date.now() >= giveUpAt) {
+        this.#emitStoreError(key, new Error(`The lock of "${key}" is still held after lockSeconds (${lockSeconds} s); fetching without it`))
+        return {}
+      }
+      await sleep(Math.min(delayMs, Math.max(1, giveUpAt - Date.now())))
       const entry = await this.#read(key)
-      if (servable(entry)) return { entry, holdsLock: false }
+      if (servable(entry)) return { entry }
     }
+    return {} // timed out: the deadline has already rejected this flight's callers
   }
 
-  async #winLock(key: string): Promise<boolean> {
-    if (this.#store.acquireLock === undefined) return true
+  /** `granted` with a token: this fetch holds the lock; granted without one: the store cannot answer, go ahead. */
+  async #tryLock(key: string): Promise<{ granted: boolean; token?: string }> {
     try {
-      return await this.#store.acquireLock(key)
+      const token = await this.#store.acquireLock!(key)
+      return typeof token === 'string' ? { granted: true, token } : { granted: false }
     } catch (error) {
       // A store that cannot answer must not stop fetches: slower, never down.
       this.#emitStoreError(key, error)
-      return true
+      return { granted: true }
     }
   }
 
-  #releaseLock(key: string): void {
-    this.#store.releaseLock?.(key).catch((error: unknown) => this.#emitStoreError(key, error))
+  #releaseLock(key: string, token: string): void {
+    callSafely(() => this.#store.releaseLock?.(key, token), (error) => this.#emitStoreError(key, error))
   }
 
   #rememberFailure(key: string): void {
@@ -332,13 +426,16 @@ class Coordinator implements Cache {
     // A store read that began before the invalidation must not be shared with callers after it.
     if (invalidation.kind === 'key') this.#reads.delete(invalidation.key)
     else this.#reads.clear()
-    for (const [key, flight] of this.#flights) {
-      const overtaken =
-        invalidation.kind === 'all' ||
-        (invalidation.kind === 'key' ? key === invalidation.key : flight.tags.includes(invalidation.tag))
-      if (!overtaken) continue
-      flight.fenced = true
-      this.#flights.delete(key)
+    for (const [key, flights] of this.#flights) {
+      for (const flight of [...flights]) {
+        const overtaken =
+          invalidation.kind === 'all' ||
+          (invalidation.kind === 'key' ? key === invalidation.key : invalidation.kind === 'tag' && flight.tags.has(invalidation.tag))
+        if (!overtaken) continue
+        flight.fenced = true
+        this.#leave(flight)
+        flight.controller.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
+      }
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
     if (invalidation.kind === 'key') this.#retryAt.delete(invalidation.key)
@@ -350,13 +447,16 @@ class Coordinator implements Cache {
   }
 
   #emit(event: CacheEvent): void {
-    if (this.#onEvent === undefined) return
-    try {
-      this.#onEvent(event)
-    } catch {
-      // Reporting must never break serving.
-    }
+    const onEvent = this.#onEvent
+    if (onEvent === undefined) return
+    callSafely(() => onEvent(event), () => {}) // reporting must never break serving
   }
+}
+
+/** Whether `error` is the fetcher giving up because the flight's signal was aborted by a fence. */
+function isAbortOf(flight: Flight, error: unknown): boolean {
+  const signal = flight.controller.signal
+  return signal.aborted && (error === signal.reason || (error as { name?: unknown } | null)?.name === 'AbortError')
 }
 
 function invalidateEvent(invalidation: Invalidation, remote: boolean): CacheEvent {
@@ -369,6 +469,6 @@ function invalidateEvent(invalidation: Invalidation, remote: boolean): CacheEven
 }
 
 /** An isolated cache with its own store and settings. */
-export function createCache(options: CacheOptions = {}): Cache {
+export function createCache(options: CacheOptions = {}): RevalidateCache {
   return new Coordinator(options)
 }

@@ -1,5 +1,5 @@
 import { createCache } from './cache.js'
-import type { Cache, CacheOptions, RevalidateOptions } from './types.js'
+import type { CacheOptions, Fetcher, RevalidateCache, RevalidateOptions } from './types.js'
 
 /**
  * The process-wide cache behind the top-level functions. It is kept on `globalThis` under a
@@ -8,7 +8,7 @@ import type { Cache, CacheOptions, RevalidateOptions } from './types.js'
  */
 const SLOT = Symbol.for('@revalidate/runtime:default-cache')
 interface DefaultCacheSlot {
-  cache?: Cache
+  cache?: RevalidateCache
   /** What the deploy target sets up (the Cloudflare store and waitUntil, say), under the user's options. */
   platformDefaults?: () => CacheOptions
 }
@@ -18,7 +18,7 @@ function slot(): DefaultCacheSlot {
   return (global[SLOT] ??= {})
 }
 
-function defaultCache(): Cache {
+function defaultCache(): RevalidateCache {
   const current = slot()
   return (current.cache ??= createCache(current.platformDefaults?.()))
 }
@@ -30,11 +30,14 @@ export function setPlatformDefaults(defaults: () => CacheOptions): void {
 
 /**
  * Replaces the default cache with one built from `options` (over the target's own defaults).
- * Call it once at start-up: entries and in-flight fetches of the previous default cache are dropped.
+ * Call it once at start-up: entries and in-flight fetches of the previous default cache are
+ * dropped, and it stops listening to its store's invalidations.
  */
 export function configure(options: CacheOptions): void {
   const current = slot()
-  current.cache = createCache({ ...current.platformDefaults?.(), ...options })
+  const next = createCache({ ...current.platformDefaults?.(), ...options })
+  current.cache?.dispose()
+  current.cache = next
 }
 
 /**
@@ -45,7 +48,7 @@ export function configure(options: CacheOptions): void {
 export function withRevalidate<T>(
   key: string,
   ttlSeconds: number,
-  fetcher: () => T | Promise<T>,
+  fetcher: Fetcher<T>,
   options?: RevalidateOptions,
 ): Promise<T> {
   return defaultCache().withRevalidate(key, ttlSeconds, fetcher, options)

@@ -1,15 +1,19 @@
 export { configure, invalidate, invalidateAll, invalidateTag, withRevalidate } from './default-cache.js'
-export { createCache, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
+export { createCache, DEFAULT_LOCK_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
 export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { pageKey } from './page-key.js'
-export { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, ENVELOPE_FORMAT, serializeEntry } from './serialize.js'
+export { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, ENVELOPE_FORMAT, serializeEntry, storedLifetimeSeconds } from './serialize.js'
+export { isUncacheableValue, UNCACHEABLE_VALUE } from './value-model.js'
 export type {
   Cache,
   CacheEntry,
   CacheEvent,
   CacheOptions,
   CacheStore,
+  FetchContext,
+  Fetcher,
   Invalidation,
   MaybePromise,
+  RevalidateCache,
   RevalidateOptions,
 } from './types.js'

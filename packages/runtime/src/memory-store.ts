@@ -1,4 +1,5 @@
 import type { CacheEntry, CacheStore } from './types.js'
+import { checkCacheable, isProduction } from './value-model.js'
 
 /** Default bound of the in-memory store: enough for a site's pages, small enough for any isolate. */
 export const DEFAULT_MAX_ENTRIES = 1000
@@ -10,15 +11,25 @@ export interface MemoryStoreOptions {
    * @default 1000
    */
   maxEntries?: number
+  /**
+   * Deep-freezes every value it keeps, so a caller that mutates a cached value (shared by every
+   * caller of its key) gets a TypeError where it writes instead of changing what later requests
+   * see. Costs a walk of the value on each write, never on a hit.
+   * @default true outside production (`process.env.NODE_ENV !== 'production'`)
+   */
+  freezeValues?: boolean
 }
 
 /**
  * A least-recently-used store on one `Map`, whose insertion order is the recency order: a read
  * moves the key to the end, an insert past the bound evicts the first key. Synchronous, so a hit
  * costs no promise of its own. A tag index lets `deleteTag` remove exactly the tagged keys.
+ * It keeps only what a shared store could keep too (value-model.ts): a class instance or a
+ * function is a TypeError naming where it is, here as on Redis.
  */
 export class MemoryStore implements CacheStore {
   readonly maxEntries: number
+  readonly #freezeValues: boolean
   readonly #entries = new Map<string, CacheEntry>()
   readonly #keysByTag = new Map<string, Set<string>>()
   /** The key at the end of the recency order; reading it again needs no reordering. */
@@ -30,6 +41,7 @@ export class MemoryStore implements CacheStore {
       throw new TypeError(`maxEntries must be a whole number of at least 1, got ${String(maxEntries)}`)
     }
     this.maxEntries = maxEntries
+    this.#freezeValues = options.freezeValues ?? !isProduction()
   }
 
   get size(): number {
@@ -47,6 +59,7 @@ export class MemoryStore implements CacheStore {
   }
 
   set(key: string, entry: CacheEntry): void {
+    checkCacheable(key, entry.value, this.#freezeValues)
     this.delete(key)
     this.#entries.set(key, entry)
     this.#newestKey = key

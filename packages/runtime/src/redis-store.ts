@@ -16,7 +16,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createClient, ErrorReply, type RedisClientType } from 'redis'
-import { MemoryStore } from './memory-store.js'
+import { DEFAULT_LOCK_SECONDS } from './cache.js'
+import { DEFAULT_MAX_ENTRIES, MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
 
@@ -34,10 +35,12 @@ export interface RedisStoreOptions {
    */
   prefix?: string
   /**
-   * Entries of the in-memory tier in front of Redis: a hot key costs no round trip. `false`
-   * turns it off (every read goes to Redis).
+   * Entries of the in-memory tier in front of Redis: a hot key costs no round trip. `false` or
+   * `0` turns it off (every read goes to Redis).
    * @default 1000
    */
+  maxEntries?: number | false
+  /** @deprecated Renamed `maxEntries` (one name for one setting); still read when `maxEntries` is not given. */
   memoryEntries?: number | false
   /**
    * Longest a refresh lock is held: if its holder dies, another instance refreshes after this.
@@ -71,10 +74,10 @@ export class RedisStore implements CacheStore {
   readonly #prefix: string
   readonly #memory: MemoryStore | undefined
   readonly #lockMs: number
+  readonly lockSeconds: number
   readonly #commandTimeoutMs: number
   readonly #maxEntryBytes: number
   readonly #instance = randomUUID()
-  readonly #lockTokens = new Map<string, string>()
   readonly #listeners = new Set<(invalidation: Invalidation) => void>()
   #generation = 0
   #healthy = false
@@ -104,8 +107,10 @@ export class RedisStore implements CacheStore {
     this.#client = base
     this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
     this.#prefix = options.prefix ?? 'revalidate:'
-    this.#memory = options.memoryEntries === false ? undefined : new MemoryStore({ maxEntries: options.memoryEntries ?? 1000 })
-    this.#lockMs = (options.lockSeconds ?? 30) * 1000
+    const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MAX_ENTRIES
+    this.#memory = maxEntries === false || maxEntries === 0 ? undefined : new MemoryStore({ maxEntries })
+    this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
+    this.#lockMs = this.lockSeconds * 1000
     this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
     // Without an error listener node-redis would crash the process on the first failure.
     base.on('error', (error: unknown) => this.#markDown(error))
@@ -324,19 +329,14 @@ export class RedisStore implements CacheStore {
     return () => this.#listeners.delete(listener)
   }
 
-  async acquireLock(key: string): Promise<boolean> {
+  async acquireLock(key: string): Promise<string | undefined> {
     const token = `${this.#instance}:${randomUUID()}`
-    // Unreachable Redis: nobody can coordinate, so this instance refreshes on its own.
+    // Unreachable Redis: nobody can coordinate, so this instance fetches on its own.
     const reply = await this.#attempt(() => this.#client.set(this.#lockKey(key), token, { NX: true, PX: this.#lockMs }), 'OK' as const)
-    if (reply !== 'OK') return false
-    this.#lockTokens.set(key, token)
-    return true
+    return reply === 'OK' ? token : undefined
   }
 
-  async releaseLock(key: string): Promise<void> {
-    const token = this.#lockTokens.get(key)
-    this.#lockTokens.delete(key)
-    if (token === undefined) return
+  async releaseLock(key: string, token: string): Promise<void> {
     await this.#attempt(() => this.#client.eval(RELEASE_LOCK_SCRIPT, { keys: [this.#lockKey(key)], arguments: [token] }), 0)
   }
 

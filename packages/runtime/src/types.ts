@@ -31,14 +31,23 @@ export interface CacheStore {
   clear(): MaybePromise<void>
 
   /**
-   * Optional: a lock shared by every instance, so only one of them refreshes a key. Resolves
-   * true when this caller holds it; the store lets it expire by itself if never released.
+   * Optional: a lock shared by every instance, so only one of them fetches a key at a time. One
+   * lock per fetch: resolves a token when this caller now holds the lock, `undefined` when
+   * another holder has it. The store lets a lock expire by itself after `lockSeconds`.
    */
-  acquireLock?(key: string): Promise<boolean>
-  releaseLock?(key: string): Promise<void>
+  acquireLock?(key: string): Promise<string | undefined>
+  /** Releases the lock `token` holds, and only that one: a lock taken since by another fetch stays. */
+  releaseLock?(key: string, token: string): Promise<void>
+  /**
+   * How long a lock lives before it expires by itself. The coordinator waits for another holder
+   * at most this long, then fetches without the lock: a lock nobody releases never hangs callers.
+   * @default 30 (when the store has locks and does not say)
+   */
+  readonly lockSeconds?: number
   /**
    * Optional: invalidations made by other instances. The coordinator fences its own in-flight
-   * fetches with them; returns a function that stops listening.
+   * fetches with them; returns a function that stops listening (a cache that `configure()`
+   * replaces calls it, so one store does not deliver each invalidation to every cache it ever had).
    */
   subscribe?(listener: (invalidation: Invalidation) => void): () => void
 }
@@ -48,7 +57,7 @@ export type CacheEvent =
   | { type: 'stale'; key: string; age: number }
   | { type: 'miss'; key: string }
   | { type: 'refresh'; key: string }
-  | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store'; error: unknown }
+  | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
   | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true }
 
 export interface CacheOptions {
@@ -81,17 +90,36 @@ export interface CacheOptions {
    */
   now?: () => number
   /**
-   * Keeps background work alive past the response on platforms that end a request's work when
-   * it responds (Workers' `waitUntil`). The Cloudflare target sets it.
+   * Longest a fetch may take, in seconds, unless a call sets its own: then its signal is aborted,
+   * a miss rejects its callers with a `TimeoutError` and a refresh counts as failed.
+   * @default none (a fetch may take as long as it takes)
    */
-  waitUntil?: (work: Promise<unknown>) => void
+  timeoutSeconds?: number
   /**
-   * Called for each hit, stale read, miss, refresh, error and invalidation. It must not throw;
-   * if it does, the error is ignored so that reporting never breaks serving.
+   * Keeps background work alive past the response on platforms that end a request's work when
+   * it responds (Workers' `waitUntil`). The Cloudflare target sets it. If it throws or returns a
+   * rejected promise, that is reported (`{ type: 'error', phase: 'hook' }`) and the refresh goes on.
+   */
+  waitUntil?: (work: Promise<unknown>) => unknown
+  /**
+   * Called for each hit, stale read, miss, refresh, error and invalidation. If it throws or
+   * returns a rejected promise, that is ignored, so reporting never breaks serving.
    * @example configure({ onEvent: (e) => e.type === 'error' && log.warn(e) })
    */
-  onEvent?: (event: CacheEvent) => void
+  onEvent?: (event: CacheEvent) => unknown
 }
+
+/** What a fetcher receives. */
+export interface FetchContext {
+  /**
+   * Aborted when this fetch is no longer wanted: an invalidation fenced it, or its
+   * `timeoutSeconds` passed. Hand it to `fetch()` or your database client.
+   */
+  signal: AbortSignal
+}
+
+/** Computes the value of a key; it receives a signal that is aborted when the fetch is no longer wanted. */
+export type Fetcher<T> = (context: FetchContext) => T | Promise<T>
 
 export interface RevalidateOptions {
   /** Names under which `invalidateTag` finds this entry. */
@@ -103,16 +131,25 @@ export interface RevalidateOptions {
    * code, so a deploy that changes what a page loads never reads what the old code wrote.
    */
   version?: string
+  /**
+   * Longest this fetch may take, in seconds (overrides the cache's `timeoutSeconds`). Callers
+   * that join a fetch already running wait under that fetch's timeout.
+   */
+  timeoutSeconds?: number
 }
 
-export interface Cache {
-  withRevalidate<T>(
-    key: string,
-    ttlSeconds: number,
-    fetcher: () => T | Promise<T>,
-    options?: RevalidateOptions,
-  ): Promise<T>
+/** What `createCache()` returns; the top-level functions use one of these (the default cache). */
+export interface RevalidateCache {
+  withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T>
   invalidate(key: string): Promise<void>
   invalidateTag(tag: string): Promise<void>
   invalidateAll(): Promise<void>
+  /**
+   * Stops listening to the store's invalidations from other instances. Fetches in flight finish;
+   * the store is not closed (others may share it). `configure()` calls it on the cache it replaces.
+   */
+  dispose(): void
 }
+
+/** @deprecated Renamed `RevalidateCache`: `Cache` shadows the platform's Cache API type. */
+export type Cache = RevalidateCache

@@ -38,7 +38,7 @@ export function checkRevalidateCall(
   if (typeof options !== 'object' || options === null) {
     return new TypeError(`${caller}: options must be an object, got ${describe(options)}`)
   }
-  const { tags, staleSeconds, version } = options
+  const { tags, staleSeconds, version, timeoutSeconds } = options
   if (tags !== undefined && (!Array.isArray(tags) || !tags.every(isNonEmptyString))) {
     return new TypeError(`${caller}: options.tags must be an array of non-empty strings, got ${describe(tags)}`)
   }
@@ -49,7 +49,14 @@ export function checkRevalidateCall(
   if (version !== undefined && typeof version !== 'string') {
     return new TypeError(`${caller}: options.version must be a string, got ${describe(version)}`)
   }
+  if (timeoutSeconds !== undefined) return checkTimeout(caller, 'options.timeoutSeconds', timeoutSeconds)
   return undefined
+}
+
+/** A timeout: a finite number of seconds greater than 0 (no timeout is `undefined`, not 0). */
+export function checkTimeout(caller: string, argument: string, seconds: unknown): TypeError | undefined {
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return undefined
+  return new TypeError(`${caller}: ${argument} must be a finite number of seconds greater than 0 (leave it out for no timeout), got ${describe(seconds)}`)
 }
 
 /** A duration that may be zero (no stale window, no retry delay) but not negative or infinite. */

@@ -96,7 +96,7 @@ describe('store failures', () => {
 function sharedStore() {
   const memory = new MemoryStore() // what every instance reads and writes
   let listener: ((invalidation: Invalidation) => void) | undefined
-  const lock = { held: false, attempts: 0 }
+  const lock = { held: false, attempts: 0, token: 0 }
   const store: CacheStore = {
     get: (key) => memory.get(key),
     set: (key, entry) => memory.set(key, entry),
@@ -105,12 +105,12 @@ function sharedStore() {
     clear: () => memory.clear(),
     async acquireLock() {
       lock.attempts += 1
-      if (lock.held) return false
+      if (lock.held) return undefined
       lock.held = true
-      return true
+      return String(++lock.token)
     },
-    async releaseLock() {
-      lock.held = false
+    async releaseLock(_key, token) {
+      if (token === String(lock.token)) lock.held = false
     },
     subscribe(next) {
       listener = next
