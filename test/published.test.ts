@@ -1,0 +1,43 @@
+// What npm users get: the files each published package packs, and source maps that point only at
+// what is shipped (or carry the sources inline), so a stack trace never names a missing file.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { dirname, join, normalize } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = join(import.meta.dirname, '..')
+const PACKAGES = ['runtime', 'plugin']
+
+function packedFiles(dir: string): string[] {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const [report] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>
+  return report!.files.map((file) => file.path)
+}
+
+describe.each(PACKAGES)('@revalidate/%s as published', (name) => {
+  const dir = join(ROOT, 'packages', name)
+  const files = packedFiles(dir)
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { repository?: { url?: string; directory?: string }; exports: Record<string, Record<string, string>> }
+
+  it('ships every file its exports name', () => {
+    const named = Object.values(manifest.exports).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)))
+    for (const path of named) expect(files, path).toContain(normalize(path).replace(/^\.\//, ''))
+  })
+
+  it('source maps carry their sources, or point at shipped files', () => {
+    const maps = files.filter((file) => file.endsWith('.map'))
+    expect(maps.length).toBeGreaterThan(0)
+    for (const map of maps) {
+      const { sources, sourcesContent = [] } = JSON.parse(readFileSync(join(dir, map), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> }
+      sources.forEach((source, index) => {
+        const shipped = files.includes(normalize(join(dirname(map), source)))
+        expect(shipped || typeof sourcesContent[index] === 'string', `${map} -> ${source}`).toBe(true)
+      })
+    }
+  })
+
+  it('names its repository, so the links in its messages lead somewhere', () => {
+    expect(manifest.repository?.url).toMatch(/^git\+https:\/\/github\.com\//)
+    expect(manifest.repository?.directory).toBe(`packages/${name}`)
+  })
+})
