@@ -196,4 +196,58 @@ describe('store capabilities', () => {
     expect(await cache.withRevalidate('k', 60, () => 'after')).toBe('after')
     expect(log.events).toContainEqual({ type: 'invalidate', tag: 't', remote: true })
   })
+
+  it('a releaseLock that throws synchronously or returns nothing does not fail a fetch that succeeded', async () => {
+    for (const releaseLock of [
+      () => {
+        throw new Error('release failed')
+      },
+      () => undefined,
+      () => Promise.reject(new Error('release rejected')),
+    ]) {
+      const { store } = sharedStore()
+      const log = eventLog()
+      const cache = createCache({ store: { ...store, releaseLock: releaseLock as unknown as CacheStore['releaseLock'] }, onEvent: log.onEvent })
+      expect(await cache.withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
+      await settle()
+    }
+  })
+
+  it('a lock nobody releases (no expiry) holds a miss at most lockSeconds, then the caller fetches and it is reported', async () => {
+    const log = eventLog()
+    const memory = new MemoryStore()
+    const store: CacheStore = {
+      get: (key) => memory.get(key),
+      set: (key, entry) => memory.set(key, entry),
+      delete: (key) => memory.delete(key),
+      deleteTag: (tag) => memory.deleteTag(tag),
+      clear: () => memory.clear(),
+      lockSeconds: 0.1,
+      acquireLock: async () => undefined, // held by someone forever
+      releaseLock: async () => {},
+    }
+    const cache = createCache({ store, onEvent: log.onEvent })
+    expect(await cache.withRevalidate('k', 60, () => 'fetched without the lock')).toBe('fetched without the lock')
+    expect(log.events.some((event) => event.type === 'error' && event.phase === 'store' && /still held after lockSeconds/.test(String(event.error)))).toBe(true)
+  })
+
+  it('lock tokens are per fetch: a fenced fetch that outlives its lock does not release the lock of the fetch that replaced it', async () => {
+    const { store, lock } = sharedStore()
+    const cache = createCache({ store })
+    const first = deferred<string>()
+    const fenced = cache.withRevalidate('k', 60, () => first.promise)
+    await eventually(() => expect(lock.held).toBe(true))
+    await cache.invalidate('k')
+    lock.held = false // the first fetch's lock expired
+    const second = deferred<string>()
+    const replacing = cache.withRevalidate('k', 60, () => second.promise)
+    await eventually(() => expect(lock.token).toBe(2))
+    first.resolve('from before') // the fenced fetch ends and releases its own token only
+    expect(await fenced).toBe('from before')
+    await settle()
+    expect(lock.held).toBe(true)
+    second.resolve('fresh')
+    expect(await replacing).toBe('fresh')
+    await eventually(() => expect(lock.held).toBe(false))
+  })
 })

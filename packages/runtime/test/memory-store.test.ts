@@ -51,4 +51,56 @@ describe('MemoryStore', () => {
     expect(newest.calls).toBe(0)
     expect(await cache.withRevalidate('key:0', 60, () => 'evicted, fetched again')).toBe('evicted, fetched again')
   })
+
+  it('deep-freezes what it keeps outside production: a request that mutates a cached value throws where it writes', async () => {
+    const cache = createCache({ store: new MemoryStore() })
+    const value = await cache.withRevalidate('posts:all', 60, () => ({ posts: [{ title: 'a' }], byId: new Map([[1, 'a']]), ids: new Set([1]), at: new Date(0) }))
+    expect(() => value.posts.push({ title: 'b' })).toThrow(TypeError)
+    expect(() => {
+      value.posts[0]!.title = 'changed'
+    }).toThrow(TypeError)
+    expect(() => value.byId.set(2, 'b')).toThrow(/Cannot set\(\) a cached Map: every caller of its key shares it/)
+    expect(() => value.ids.add(2)).toThrow(/Cannot add\(\) a cached Set/)
+    expect(() => value.at.setFullYear(2000)).toThrow(/Cannot setFullYear\(\) a cached Date/)
+    const again = await cache.withRevalidate('posts:all', 60, () => ({ posts: [], byId: new Map(), ids: new Set(), at: new Date() }))
+    expect(again.posts).toEqual([{ title: 'a' }])
+    expect([...again.byId]).toEqual([[1, 'a']])
+  })
+
+  it('freezes nothing in production (NODE_ENV=production), or when freezeValues is false', async () => {
+    const before = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      const value = { list: [1] }
+      new MemoryStore().set('k', entry(value))
+      expect(Object.isFrozen(value)).toBe(false)
+    } finally {
+      process.env.NODE_ENV = before
+    }
+    const value = { list: [1] }
+    new MemoryStore({ freezeValues: false }).set('k', entry(value))
+    expect(Object.isFrozen(value.list)).toBe(false)
+  })
+
+  it('refuses a value no shared store can keep, and leaves it unfrozen', () => {
+    const store = new MemoryStore()
+    const value = { ok: { n: 1 }, bad: [new (class Session {})()] }
+    expect(() => store.set('k', entry(value))).toThrow(/The value for "k" cannot be cached: a Session instance at value\.bad\[0\]/)
+    expect(Object.isFrozen(value.ok)).toBe(false)
+    expect(store.get('k')).toBeUndefined()
+  })
+
+  it('walks a sparse array of length 2**32 - 1 by its own keys, and a 100,000-deep value without overflowing the stack', () => {
+    const sparse: unknown[] = []
+    sparse.length = 2 ** 32 - 1
+    sparse[5] = { a: 1 }
+    const store = new MemoryStore()
+    store.set('sparse', entry(sparse))
+    expect(Object.isFrozen(sparse[5])).toBe(true)
+    let deep: Record<string, unknown> = {}
+    const root = deep
+    for (let i = 0; i < 100_000; i++) deep = (deep.next = {}) as Record<string, unknown>
+    deep.bad = () => 1
+    expect(() => store.set('deep', entry(root))).toThrow(/a function at value(\.next){100000}\.bad/)
+  })
 })

@@ -12,7 +12,7 @@ const RETRY_AFTER = 5
 
 type Mode = 'ok' | 'fail' | 'slow'
 type Op =
-  | { op: 'read'; key: string; mode: Mode }
+  | { op: 'read'; key: string; mode: Mode; version: string | undefined }
   | { op: 'advance'; seconds: number }
   | { op: 'invalidate'; key: string }
   | { op: 'invalidateAll' }
@@ -22,44 +22,49 @@ type Outcome = { value: string } | { error: string }
 
 interface ModelFlight {
   key: string
+  version: string | undefined
   kind: 'miss' | 'refresh'
   fenced: boolean
   waiters: number[]
 }
 
+/** A fetch is shared only by callers of the same key and version. */
+const flightId = (key: string, version: string | undefined) => `${key}@${version ?? ''}`
+
 /** The semantics, written the plain way: synchronous, no promises, one Map per concern. */
 class Model {
   time = 0
   calls = 0
-  entries = new Map<string, { value: string; storedAt: number }>()
+  entries = new Map<string, { value: string; storedAt: number; version: string | undefined }>()
   flights = new Map<string, ModelFlight>()
   retryAt = new Map<string, number>()
   pending: ModelFlight[] = []
   expected = new Map<number, Outcome | 'pending'>()
 
-  read(readId: number, key: string, mode: Mode): void {
-    const entry = this.entries.get(key)
+  read(readId: number, key: string, mode: Mode, version: string | undefined): void {
+    const stored = this.entries.get(key)
+    const entry = stored?.version === version ? stored : undefined
     const age = entry ? this.time - entry.storedAt : Infinity
     if (entry && age < TTL * 1000) return void this.expected.set(readId, { value: entry.value })
     if (entry && age < (TTL + STALE) * 1000) {
       this.expected.set(readId, { value: entry.value })
       const retryAt = this.retryAt.get(key)
-      if (!this.flights.has(key) && !(retryAt !== undefined && this.time < retryAt)) this.fetch(key, mode, 'refresh', [])
+      if (!this.flights.has(flightId(key, version)) && !(retryAt !== undefined && this.time < retryAt)) this.fetch(key, version, mode, 'refresh', [])
       return
     }
-    const running = this.flights.get(key)
+    const running = this.flights.get(flightId(key, version))
     if (running) {
       running.waiters.push(readId)
       return void this.expected.set(readId, 'pending')
     }
-    this.fetch(key, mode, 'miss', [readId])
+    this.fetch(key, version, mode, 'miss', [readId])
   }
 
-  fetch(key: string, mode: Mode, kind: 'miss' | 'refresh', waiters: number[]): void {
+  fetch(key: string, version: string | undefined, mode: Mode, kind: 'miss' | 'refresh', waiters: number[]): void {
     this.calls += 1
-    const flight: ModelFlight = { key, kind, fenced: false, waiters }
+    const flight: ModelFlight = { key, version, kind, fenced: false, waiters }
     if (mode === 'slow') {
-      this.flights.set(key, flight)
+      this.flights.set(flightId(key, version), flight)
       this.pending.push(flight)
       for (const id of waiters) this.expected.set(id, 'pending')
       return
@@ -68,9 +73,10 @@ class Model {
   }
 
   finish(flight: ModelFlight, value: string | undefined, error: string): void {
-    if (this.flights.get(flight.key) === flight) this.flights.delete(flight.key)
+    const id = flightId(flight.key, flight.version)
+    if (this.flights.get(id) === flight) this.flights.delete(id)
     if (value !== undefined && !flight.fenced) {
-      this.entries.set(flight.key, { value, storedAt: this.time })
+      this.entries.set(flight.key, { value, storedAt: this.time, version: flight.version })
       this.retryAt.delete(flight.key)
     }
     if (value === undefined && flight.kind === 'refresh' && !flight.fenced) {
@@ -80,10 +86,10 @@ class Model {
   }
 
   invalidate(key: string | undefined): void {
-    for (const [flightKey, flight] of this.flights) {
-      if (key !== undefined && flightKey !== key) continue
+    for (const [id, flight] of this.flights) {
+      if (key !== undefined && flight.key !== key) continue
       flight.fenced = true
-      this.flights.delete(flightKey)
+      this.flights.delete(id)
     }
     if (key === undefined) {
       this.entries.clear()
@@ -96,7 +102,7 @@ class Model {
 }
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('read' as const), key: fc.constantFrom('a', 'b'), mode: fc.constantFrom<Mode>('ok', 'ok', 'fail', 'slow') }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('read' as const), key: fc.constantFrom('a', 'b'), mode: fc.constantFrom<Mode>('ok', 'ok', 'fail', 'slow'), version: fc.constantFrom(undefined, undefined, undefined, 'v2') }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 35 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('invalidate' as const), key: fc.constantFrom('a', 'b') }) },
   { weight: 1, arbitrary: fc.constant({ op: 'invalidateAll' as const }) },
@@ -123,11 +129,11 @@ async function runAgainstModel(ops: Op[]): Promise<void> {
         pending.push(slow)
         return slow.promise
       }
-      cache.withRevalidate(step.key, TTL, fetcher).then(
+      cache.withRevalidate(step.key, TTL, fetcher, step.version === undefined ? undefined : { version: step.version }).then(
         (value) => outcomes.set(readId, { value }),
         (error: Error) => outcomes.set(readId, { error: error.message }),
       )
-      model.read(readId, step.key, step.mode)
+      model.read(readId, step.key, step.mode, step.version)
     } else if (step.op === 'advance') {
       clock.advance(step.seconds)
       model.time += step.seconds * 1000

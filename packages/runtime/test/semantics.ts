@@ -1,8 +1,12 @@
 // The rules of DESIGN.md "Semantics every store must keep", one test each, run against any store.
 // Every store (memory, Redis, Cloudflare) runs this same suite through `describeStoreSemantics`.
 import { describe, expect, it } from 'vitest'
-import { createCache, type CacheOptions, type CacheStore } from '../src/index.js'
+import { createCache, type CacheOptions, type CacheStore, type FetchContext } from '../src/index.js'
 import { countingFetcher, deferred, eventLog, eventually, manualClock, settle } from './helpers.js'
+
+class Post {
+  constructor(readonly title: string) {}
+}
 
 export function describeStoreSemantics(storeName: string, makeStore: () => CacheStore | Promise<CacheStore>) {
   async function setup(options: Omit<CacheOptions, 'store' | 'now' | 'onEvent'> = {}) {
@@ -251,6 +255,118 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       await eventually(() => expect(types).toContain('refresh'))
       await cache.invalidate('k')
       expect(types).toEqual(['miss', 'hit', 'stale', 'refresh', 'invalidate'])
+    })
+
+    it('version: callers join only a fetch of their own version, never get another version’s data', async () => {
+      const { cache } = await setup()
+      const oldCode = deferred<string>()
+      const fromOld = cache.withRevalidate('page:/posts', 60, () => oldCode.promise, { version: 'a1' })
+      const newCode = countingFetcher(() => 'new shape')
+      const fromNew = cache.withRevalidate('page:/posts', 60, newCode, { version: 'b2' })
+      expect(await fromNew).toBe('new shape')
+      expect(newCode.calls).toBe(1)
+      oldCode.resolve('old shape')
+      expect(await fromOld).toBe('old shape')
+    })
+
+    it('the tags of every caller that joins a fetch end up on the entry', async () => {
+      const { cache } = await setup()
+      const value = deferred<string>()
+      const untagged = cache.withRevalidate('post:1', 60, () => value.promise)
+      const tagged = cache.withRevalidate('post:1', 60, () => 'never called', { tags: ['posts'] })
+      value.resolve('v1')
+      expect(await Promise.all([untagged, tagged])).toEqual(['v1', 'v1'])
+      await cache.invalidateTag('posts')
+      expect(await cache.withRevalidate('post:1', 60, () => 'v2')).toBe('v2')
+    })
+
+    it('cancellation: the fetcher gets a signal that an invalidation aborts; its waiting callers get a fetch made after it', async () => {
+      const { cache } = await setup()
+      const signals: AbortSignal[] = []
+      let calls = 0
+      const fetcher = ({ signal }: FetchContext) => {
+        signals.push(signal)
+        calls += 1
+        if (calls > 1) return 'after the invalidation'
+        return new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+      }
+      const waiting = cache.withRevalidate('k', 60, fetcher)
+      await eventually(() => expect(calls).toBe(1))
+      expect(signals[0]!.aborted).toBe(false)
+      await cache.invalidate('k')
+      expect(signals[0]!.aborted).toBe(true)
+      expect((signals[0]!.reason as Error).name).toBe('AbortError')
+      expect(await waiting).toBe('after the invalidation')
+      expect(await cache.withRevalidate('k', 60, () => 'unused')).toBe('after the invalidation')
+    })
+
+    it('timeoutSeconds: a hung miss rejects every waiting caller with a TimeoutError, aborts the fetcher, caches nothing', async () => {
+      const { cache } = await setup()
+      const signals: AbortSignal[] = []
+      const hung = ({ signal }: FetchContext) => {
+        signals.push(signal)
+        return new Promise<string>(() => {})
+      }
+      const callers = [1, 2, 3].map(() => cache.withRevalidate('k', 60, hung, { timeoutSeconds: 0.2 }))
+      for (const caller of callers) await expect(caller).rejects.toMatchObject({ name: 'TimeoutError' })
+      expect(signals).toHaveLength(1)
+      expect((signals[0]!.reason as Error).name).toBe('TimeoutError')
+      expect(await cache.withRevalidate('k', 60, () => 'next caller fetches anew')).toBe('next caller fetches anew')
+    })
+
+    it('timeoutSeconds in the cache options: a refresh that times out is a failed refresh, the stale value stays', async () => {
+      const { cache, clock, log } = await setup({ timeoutSeconds: 0.05 })
+      await cache.withRevalidate('k', 10, () => 'old')
+      clock.advance(11)
+      expect(await cache.withRevalidate('k', 10, () => new Promise<string>(() => {}))).toBe('old')
+      await eventually(() => expect(log.events.some((event) => event.type === 'error' && event.phase === 'refresh' && (event.error as Error).name === 'TimeoutError')).toBe(true))
+      expect(await cache.withRevalidate('k', 10, () => 'not retried at once')).toBe('old')
+    })
+
+    it('values: a class instance is refused with a TypeError naming its path, on every store alike', async () => {
+      const { cache } = await setup()
+      await expect(cache.withRevalidate('posts:all', 60, () => ({ posts: [new Post('hi')] }))).rejects.toThrow(
+        /The value for "posts:all" cannot be cached: a Post instance at value\.posts\[0\]/,
+      )
+      await expect(cache.withRevalidate('k', 60, () => ({ format: () => 'x' }))).rejects.toThrow(TypeError)
+      expect(await cache.withRevalidate('posts:all', 60, () => ({ posts: [{ title: 'hi' }] }))).toEqual({ posts: [{ title: 'hi' }] })
+    })
+
+    it('values: shared references stay shared through the store ({ a: o, b: o } reads back with a === b)', async () => {
+      const { store, cache, clock } = await setup()
+      const o = { id: 1 }
+      await cache.withRevalidate('k', 60, () => ({ a: o, b: o, when: new Date(0), ids: new Set([1]) }))
+      const other = createCache({ store, now: clock.now }) // another cache on the same store reads it back
+      const back = await other.withRevalidate('k', 60, () => ({ a: {}, b: {}, when: new Date(1), ids: new Set<number>() }))
+      expect(back.a).toBe(back.b)
+      expect(back.when).toEqual(new Date(0))
+      expect(back.ids).toEqual(new Set([1]))
+    })
+
+    it('hooks that return a rejected promise (onEvent, waitUntil) or throw (waitUntil) never fail a request nor leave a rejection unhandled', async () => {
+      const clock = manualClock()
+      const hookErrors: unknown[] = []
+      const cache = createCache({
+        store: await makeStore(),
+        now: clock.now,
+        onEvent: async (event) => {
+          if (event.type === 'error' && event.phase === 'hook') hookErrors.push(event.error)
+          throw new Error('an async logger that fails')
+        },
+        waitUntil: (work) => {
+          void work
+          return Promise.reject(new Error('waitUntil refused'))
+        },
+      })
+      await cache.withRevalidate('k', 10, () => 1)
+      clock.advance(10)
+      expect(await cache.withRevalidate('k', 10, () => 2)).toBe(1)
+      await eventually(() => expect(hookErrors).toHaveLength(1))
+      const throwing = createCache({ store: await makeStore(), now: clock.now, waitUntil: () => { throw new Error('outside a request') } })
+      await throwing.withRevalidate('j', 10, () => 1)
+      clock.advance(10)
+      expect(await throwing.withRevalidate('j', 10, () => 2)).toBe(1)
+      await eventually(async () => expect(await throwing.withRevalidate('j', 10, () => 3)).toBe(2))
     })
   })
 }
