@@ -1,0 +1,449 @@
+/**
+ * Entries in the browser's Cache Storage (`caches.open`), shared by every tab of the origin and
+ * its service worker and kept across reloads, behind a bounded tier in the tab's memory.
+ *
+ *   https://revalidate.invalid/e/<key>   one entry: the serialized envelope. Its request carries
+ *                                        the entry's tags and times (x-revalidate-*), so listing
+ *                                        the cache finds tagged and expired entries unread
+ *   https://revalidate.invalid/index     when each key was last used, for least-recently-used eviction
+ *
+ * The BroadcastChannel `revalidate:<cacheName>` tells every other tab (and the service worker)
+ * at once about an invalidation, so they drop their memory copies and fence their own fetches,
+ * and about a key written anew, so they read it instead of refreshing it again. The Web Locks API
+ * gives one fetch per key across tabs; without it (insecure contexts, old browsers) each tab
+ * fetches for itself.
+ *
+ * Cache Storage failing (a full quota, storage unavailable or blocked) never breaks a page: the
+ * first failure is thrown once for the coordinator to report (onEvent), the tab goes on with its
+ * memory tier, and writes to Cache Storage pause for a minute after a failed one.
+ */
+import { MemoryStore } from './memory-store.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
+import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+
+export interface CacheStorageStoreOptions {
+  /**
+   * Name of the cache in Cache Storage and of the BroadcastChannel. Tabs and a service worker
+   * that use the same name share entries, locks and invalidations.
+   * @default 'revalidate'
+   */
+  cacheName?: string
+  /**
+   * Most entries kept in Cache Storage for the whole origin (every tab and the service worker
+   * writing under `cacheName`); past it the least recently used go. Expired entries go first.
+   * @default 1000
+   */
+  maxEntries?: number
+  /**
+   * Entries kept in this tab's memory in front of Cache Storage, so a hot key costs no Cache
+   * Storage read. `false` for none (every read goes to Cache Storage).
+   * @default 500
+   */
+  memoryEntries?: number | false
+  /**
+   * Longest a tab holds a key's fetch lock; a lock is also let go when its tab closes.
+   * @default 30
+   */
+  lockSeconds?: number
+  /** Larger entries are not written, nor read if someone else wrote them. @default 8 MiB */
+  maxEntryBytes?: number
+}
+
+export const DEFAULT_CACHE_NAME = 'revalidate'
+const BASE_URL = 'https://revalidate.invalid/'
+const ENTRY_URL = `${BASE_URL}e/`
+const INDEX_URL = `${BASE_URL}index`
+const TAGS = 'x-revalidate-tags'
+const WRITTEN_AT = 'x-revalidate-written-at'
+const EXPIRES_AT = 'x-revalidate-expires-at'
+/** After a write to Cache Storage fails (usually a full quota), writes stay in memory this long. */
+const WRITE_PAUSE_MS = 60_000
+/** Uses of keys are gathered for this long before they are written to the index. */
+const INDEX_FLUSH_DELAY_MS = 1000
+/** Writes remembered for undoing, should another tab's invalidation overtake them. */
+const REMEMBERED_WRITES = 100
+
+/** What tabs tell each other: an invalidation, or that a key was written anew ("fill"). */
+type Message = { from: string; at: number } & (Invalidation | { kind: 'fill'; key: string })
+
+/** A write to Cache Storage of this tab, kept so that an invalidation from another tab can undo it. */
+interface Write {
+  readonly tags: readonly string[]
+  finishedAt?: number
+  undone: boolean
+}
+
+function checkCount(name: string, value: unknown): number {
+  if (Number.isInteger(value) && (value as number) >= 1) return value as number
+  throw new TypeError(`cacheStorageStore: ${name} must be a whole number of at least 1, got ${String(value)}`)
+}
+
+function covers(invalidation: Invalidation, key: string, tags: readonly string[]): boolean {
+  if (invalidation.kind === 'all') return true
+  return invalidation.kind === 'key' ? invalidation.key === key : tags.includes(invalidation.tag)
+}
+
+function parseMessage(data: unknown): Message | undefined {
+  if (data === null || typeof data !== 'object') return undefined
+  const message = data as Record<string, unknown>
+  if (typeof message.from !== 'string' || typeof message.at !== 'number') return undefined
+  if (message.kind === 'all') return message as Message
+  if ((message.kind === 'key' || message.kind === 'fill') && typeof message.key === 'string') return message as Message
+  if (message.kind === 'tag' && typeof message.tag === 'string') return message as Message
+  return undefined
+}
+
+const tagsOf = (request: Request): string[] =>
+  (request.headers.get(TAGS) ?? '').split(',').filter(Boolean).map((tag) => decodeURIComponent(tag))
+
+export class CacheStorageStore implements CacheStore {
+  readonly maxEntries: number
+  readonly lockSeconds: number
+  readonly #cacheName: string
+  readonly #maxEntryBytes: number
+  readonly #memory: MemoryStore | undefined
+  readonly #channel: BroadcastChannel | undefined
+  readonly #id = Math.random().toString(36).slice(2) + Date.now().toString(36)
+  readonly #listeners = new Set<(invalidation: Invalidation) => void>()
+  readonly #writes = new Map<string, Write>()
+  readonly #heldLocks = new Map<string, () => void>()
+  /** Keys read since the index was last written. */
+  readonly #used = new Set<string>()
+  #cache: Promise<Cache> | undefined
+  /** Set while Cache Storage fails: later failures are not thrown again until it works once more. */
+  #failing = false
+  #writesPausedUntil = 0
+  /** Counts invalidations seen here; a read that overlapped one must not refill the memory tier. */
+  #invalidations = 0
+  #indexFlushScheduled = false
+  #evicting: Promise<void> | undefined
+  #evictAgain = false
+  #lockCount = 0
+
+  constructor(options: CacheStorageStoreOptions = {}) {
+    this.#cacheName = options.cacheName ?? DEFAULT_CACHE_NAME
+    if (typeof this.#cacheName !== 'string' || this.#cacheName === '') {
+      throw new TypeError(`cacheStorageStore: cacheName must be a non-empty string, got ${String(options.cacheName)}`)
+    }
+    this.maxEntries = checkCount('maxEntries', options.maxEntries ?? 1000)
+    this.lockSeconds = options.lockSeconds ?? 30
+    if (!(this.lockSeconds > 0 && Number.isFinite(this.lockSeconds))) {
+      throw new TypeError(`cacheStorageStore: lockSeconds must be a finite number of seconds above 0, got ${String(options.lockSeconds)}`)
+    }
+    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
+    const memoryEntries = options.memoryEntries ?? 500
+    this.#memory = memoryEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryEntries', memoryEntries) })
+    if (typeof BroadcastChannel === 'function') {
+      this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
+      this.#channel.onmessage = (event) => this.#receive(event.data)
+    }
+    // A page restored from the back/forward cache may have missed invalidations while frozen.
+    globalThis.addEventListener?.('pageshow', (event) => {
+      if ((event as PageTransitionEvent).persisted) this.#forget({ kind: 'all' })
+    })
+  }
+
+  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
+    const local = this.#memory?.get(key)
+    if (local === undefined) return this.#readThrough(key)
+    this.#markUsed(key)
+    return local
+  }
+
+  async #readThrough(key: string): Promise<CacheEntry | undefined> {
+    const invalidationsBefore = this.#invalidations
+    const entry = await this.#attempt(async (cache) => {
+      const response = await cache.match(this.#entryUrl(key))
+      return response === undefined ? undefined : deserializeEntry(await response.text(), this.#maxEntryBytes)
+    }, undefined)
+    if (entry === undefined) return undefined
+    this.#markUsed(key)
+    if (this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry)
+    return entry
+  }
+
+  async set(key: string, entry: CacheEntry): Promise<void> {
+    const body = serializeEntry(entry, this.#maxEntryBytes) // a value no store can keep is refused before it is kept anywhere
+    this.#memory?.set(key, entry)
+    if (Date.now() < this.#writesPausedUntil) return
+    const tags = entry.tags ?? []
+    const write: Write = { tags, undone: false }
+    this.#rememberWrite(key, write)
+    const writtenAt = Date.now()
+    const request = new Request(this.#entryUrl(key), {
+      headers: {
+        [TAGS]: tags.map((tag) => encodeURIComponent(tag)).join(','),
+        [WRITTEN_AT]: String(writtenAt),
+        [EXPIRES_AT]: String(writtenAt + entry.ttlMs + entry.staleMs),
+      },
+    })
+    let stored = false
+    try {
+      stored = await this.#attempt(async (cache) => {
+        try {
+          await cache.put(request, new Response(body))
+        } catch (error) {
+          this.#writesPausedUntil = Date.now() + WRITE_PAUSE_MS
+          // Other tabs must not go on reading an older copy than this tab keeps; deleting frees space too.
+          await cache.delete(request).catch(() => false)
+          throw error
+        }
+        return true
+      }, false)
+    } finally {
+      write.finishedAt = Date.now()
+    }
+    if (!stored) return
+    if (write.undone) {
+      await this.#attempt((cache) => cache.delete(request), false)
+      return
+    }
+    this.#post({ kind: 'fill', key })
+    this.#evictInBackground()
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#invalidate({ kind: 'key', key })
+  }
+
+  async deleteTag(tag: string): Promise<void> {
+    await this.#invalidate({ kind: 'tag', tag })
+  }
+
+  async clear(): Promise<void> {
+    await this.#invalidate({ kind: 'all' })
+  }
+
+  subscribe(listener: (invalidation: Invalidation) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * One fetch per key across the origin's tabs, through the Web Locks API. The lock is let go on
+   * release, after `lockSeconds`, or when the tab holding it closes. Without Web Locks every
+   * caller gets a token: each tab fetches for itself (the coordinator still fetches once per tab).
+   */
+  acquireLock(key: string): Promise<string | undefined> {
+    const token = `${this.#id}:${++this.#lockCount}`
+    const locks = globalThis.navigator?.locks
+    if (locks === undefined) return Promise.resolve(token)
+    return new Promise((resolve, reject) => {
+      locks
+        .request(`revalidate:${this.#cacheName}:${key}`, { ifAvailable: true }, (lock) => {
+          if (lock === null) return resolve(undefined)
+          return new Promise<void>((release) => {
+            const timer = setTimeout(() => this.#release(token), this.lockSeconds * 1000)
+            this.#heldLocks.set(token, () => {
+              clearTimeout(timer)
+              release()
+            })
+            resolve(token)
+          })
+        })
+        .catch(reject)
+    })
+  }
+
+  async releaseLock(_key: string, token: string): Promise<void> {
+    this.#release(token)
+  }
+
+  #release(token: string): void {
+    this.#heldLocks.get(token)?.()
+    this.#heldLocks.delete(token)
+  }
+
+  /** Opened on first use; rejects (and keeps rejecting) where Cache Storage is unavailable. */
+  #open(): Promise<Cache> {
+    if (this.#cache === undefined) {
+      this.#cache =
+        typeof caches === 'undefined'
+          ? Promise.reject(new Error('cacheStorageStore: Cache Storage is not available here (it needs a secure context: https, or http://localhost); entries are kept in memory only'))
+          : caches.open(this.#cacheName)
+    }
+    return this.#cache
+  }
+
+  /** Runs work on the cache; a failure is thrown once, to be reported, and `fallback` is returned after that. */
+  async #attempt<T>(work: (cache: Cache) => Promise<T>, fallback: T): Promise<T> {
+    try {
+      const result = await work(await this.#open())
+      this.#failing = false
+      return result
+    } catch (error) {
+      if (this.#failing) return fallback
+      this.#failing = true
+      throw error
+    }
+  }
+
+  #entryUrl(key: string): string {
+    return ENTRY_URL + encodeURIComponent(key)
+  }
+
+  async #invalidate(invalidation: Invalidation): Promise<void> {
+    const at = Date.now()
+    this.#forget(invalidation)
+    try {
+      await this.#attempt((cache) => this.#deleteStored(cache, invalidation), undefined)
+    } finally {
+      // After the delete: a tab that hears it and reads Cache Storage finds the entry gone.
+      this.#post(invalidation, at)
+    }
+  }
+
+  async #deleteStored(cache: Cache, invalidation: Invalidation): Promise<void> {
+    if (invalidation.kind === 'key') {
+      await cache.delete(this.#entryUrl(invalidation.key))
+      return
+    }
+    const requests = await cache.keys()
+    const doomed = invalidation.kind === 'all' ? requests : requests.filter((request) => tagsOf(request).includes(invalidation.tag))
+    await Promise.all(doomed.map((request) => cache.delete(request)))
+  }
+
+  /** Drops what this tab keeps in memory for an invalidation, its own or another tab's. */
+  #forget(invalidation: Invalidation): void {
+    this.#invalidations++
+    if (invalidation.kind === 'key') this.#memory?.delete(invalidation.key)
+    else if (invalidation.kind === 'tag') this.#memory?.deleteTag(invalidation.tag)
+    else this.#memory?.clear()
+  }
+
+  #post(body: Invalidation | { kind: 'fill'; key: string }, at = Date.now()): void {
+    try {
+      this.#channel?.postMessage({ ...body, at, from: this.#id } satisfies Message)
+    } catch {
+      // A closed channel (the page is being unloaded): nobody is left to tell.
+    }
+  }
+
+  #receive(data: unknown): void {
+    const message = parseMessage(data)
+    if (message === undefined || message.from === this.#id) return
+    if (message.kind === 'fill') {
+      // Another tab wrote this key anew: read its value instead of refreshing the old one again.
+      this.#invalidations++
+      this.#memory?.delete(message.key)
+      return
+    }
+    this.#forget(message)
+    this.#undoOvertakenWrites(message, message.at)
+    const invalidation: Invalidation =
+      message.kind === 'key' ? { kind: 'key', key: message.key } : message.kind === 'tag' ? { kind: 'tag', tag: message.tag } : { kind: 'all' }
+    for (const listener of this.#listeners) {
+      try {
+        listener(invalidation)
+      } catch {
+        // One listener failing must not keep the invalidation from the others.
+      }
+    }
+  }
+
+  #rememberWrite(key: string, write: Write): void {
+    this.#writes.delete(key)
+    this.#writes.set(key, write)
+    if (this.#writes.size > REMEMBERED_WRITES) this.#writes.delete(this.#writes.keys().next().value as string)
+  }
+
+  /**
+   * Another tab invalidated at `at`. A write of ours that had not landed in Cache Storage by then
+   * may land after that tab's delete and bring the old value back: undo it.
+   */
+  #undoOvertakenWrites(invalidation: Invalidation, at: number): void {
+    for (const [key, write] of this.#writes) {
+      if (!covers(invalidation, key, write.tags)) continue
+      if (write.finishedAt === undefined) write.undone = true
+      else if (write.finishedAt >= at) {
+        this.#attempt((cache) => cache.delete(this.#entryUrl(key)), false).catch(() => {})
+      }
+    }
+  }
+
+  #markUsed(key: string): void {
+    this.#used.add(key)
+    if (this.#indexFlushScheduled) return
+    this.#indexFlushScheduled = true
+    setTimeout(() => {
+      this.#indexFlushScheduled = false
+      // The index only orders eviction: losing an update costs nothing but a less exact order.
+      this.#attempt((cache) => this.#writeIndex(cache), undefined).catch(() => {})
+    }, INDEX_FLUSH_DELAY_MS)
+  }
+
+  /** Adds this tab's recent uses to the index, under a lock where tabs can share one. */
+  async #writeIndex(cache: Cache): Promise<void> {
+    const used = [...this.#used]
+    this.#used.clear()
+    const update = async () => {
+      const index = await this.#readIndex(cache)
+      const now = Date.now()
+      for (const key of used) {
+        index.delete(key)
+        index.set(key, now)
+      }
+      // Most recent last; twice the bound leaves room for keys whose entries are gone.
+      const kept = [...index].sort((a, b) => a[1] - b[1]).slice(-2 * this.maxEntries)
+      await cache.put(INDEX_URL, new Response(JSON.stringify(kept)))
+    }
+    const locks = globalThis.navigator?.locks
+    await (locks === undefined ? update() : locks.request(`revalidate:${this.#cacheName}:index`, update))
+  }
+
+  async #readIndex(cache: Cache): Promise<Map<string, number>> {
+    const index = new Map<string, number>()
+    const response = await cache.match(INDEX_URL)
+    try {
+      const pairs: unknown = JSON.parse((await response?.text()) ?? '[]')
+      if (!Array.isArray(pairs)) return index
+      for (const pair of pairs) {
+        if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number') index.set(pair[0], pair[1])
+      }
+    } catch {
+      // An unreadable index orders nothing; entries fall back to when they were written.
+    }
+    return index
+  }
+
+  /** Keeps Cache Storage within `maxEntries`, one pass at a time, after the write that prompted it. */
+  #evictInBackground(): void {
+    if (this.#evicting !== undefined) {
+      this.#evictAgain = true
+      return
+    }
+    this.#evicting = this.#attempt((cache) => this.#evict(cache), undefined)
+      .catch(() => {}) // the next write tries again
+      .then(() => {
+        this.#evicting = undefined
+        if (this.#evictAgain) {
+          this.#evictAgain = false
+          this.#evictInBackground()
+        }
+      })
+  }
+
+  async #evict(cache: Cache): Promise<void> {
+    const now = Date.now()
+    const entries = (await cache.keys()).filter((request) => request.url.startsWith(ENTRY_URL))
+    // A missing or bad time reads as 0: such an entry is expired, and the first to go.
+    const time = (request: Request, header: string) => Number(request.headers.get(header)) || 0
+    const expired = entries.filter((request) => time(request, EXPIRES_AT) <= now)
+    const live = entries.filter((request) => time(request, EXPIRES_AT) > now)
+    const doomed = expired
+    if (live.length > this.maxEntries) {
+      const index = await this.#readIndex(cache)
+      const lastUse = (request: Request) => {
+        const key = decodeURIComponent(request.url.slice(ENTRY_URL.length))
+        return Math.max(index.get(key) ?? 0, time(request, WRITTEN_AT))
+      }
+      const byLastUse = live.map((request) => ({ request, at: lastUse(request) })).sort((a, b) => a.at - b.at)
+      for (const { request } of byLastUse.slice(0, live.length - this.maxEntries)) doomed.push(request)
+    }
+    await Promise.all(doomed.map((request) => cache.delete(request)))
+  }
+}
+
+export function cacheStorageStore(options?: CacheStorageStoreOptions): CacheStorageStore {
+  return new CacheStorageStore(options)
+}

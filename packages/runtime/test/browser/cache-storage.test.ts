@@ -1,0 +1,258 @@
+// cacheStorageStore in real Chromium: entries kept across reloads and shared by the site's tabs,
+// invalidations that reach every tab at once, one fetch per key across tabs (Web Locks), the
+// maxEntries bound, and Cache Storage failing (a tiny quota, no Cache Storage) without an error
+// on the page.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { chromiumIsAvailable } from '../../../../test/chromium.js'
+import type { Harness } from './fixtures/page.js'
+import { buildFixtures, launchProfile, pageErrors, TestSite } from './harness.js'
+
+declare global {
+  var harness: Harness
+}
+
+const available = chromiumIsAvailable()
+let out: string
+let site: TestSite
+
+interface Tab {
+  page: Page
+  errors: string[]
+}
+
+async function openTab(context: BrowserContext, options: Parameters<Harness['setup']>[0] = {}): Promise<Tab> {
+  const page = await context.newPage()
+  const errors = pageErrors(page)
+  await page.goto(`${site.origin}/`)
+  await page.waitForFunction(() => typeof globalThis.harness === 'object')
+  await page.evaluate((options) => harness.setup(options), options)
+  return { page, errors }
+}
+
+/** Runs `test` with a fresh browser profile, closed afterwards whatever happens. */
+async function withProfile(test: (context: BrowserContext) => Promise<void>): Promise<void> {
+  const profile = await launchProfile()
+  try {
+    await test(profile.context)
+  } finally {
+    await profile.close()
+  }
+}
+
+/** Waits until `check` (which may be async) is true in the page: waitForFunction would take its promise for true. */
+async function until(page: Page, check: () => unknown): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      if (!(await page.evaluate(check))) throw new Error(`still false in the page: ${String(check)}`)
+    },
+    { timeout: 20_000, interval: 50 },
+  )
+}
+
+const events = (tab: Tab) => tab.page.evaluate(() => harness.events)
+const countOf = (prefix: string) => site.requests.filter((request) => request.path.startsWith(prefix)).length
+
+describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'revalidate-browser-'))
+    site = new TestSite(await buildFixtures(out))
+    await site.start()
+  })
+  afterAll(async () => {
+    await site?.stop()
+    rmSync(out, { recursive: true, force: true })
+  })
+
+  it('a reload keeps a fresh entry: served without a fetch', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      expect(await tab.page.evaluate(() => harness.read('reload-me'))).toMatchObject({ n: 1 })
+      await tab.page.reload()
+      await tab.page.waitForFunction(() => typeof globalThis.harness === 'object')
+      await tab.page.evaluate(() => harness.setup())
+      expect(await tab.page.evaluate(() => harness.read('reload-me'))).toMatchObject({ n: 1 })
+      expect(await events(tab)).toContainEqual({ type: 'hit', key: 'reload-me' })
+      expect(countOf('/api/reload-me')).toBe(1)
+      expect(tab.errors).toEqual([])
+    })
+  })
+
+  it('two tabs share one fetch for a cold key (Web Locks), and both get its value', async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      const first = a.page.evaluate(() => harness.read('cold', 60, '?gate=cold'))
+      await vi.waitFor(() => expect(countOf('/api/cold')).toBe(1))
+      const second = b.page.evaluate(() => harness.read('cold', 60, '?gate=cold'))
+      // B has missed and is waiting for A's fetch; had it fetched too, the server would count two.
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'miss' && event.key === 'cold'))
+      site.open('cold')
+      expect(await first).toMatchObject({ n: 1 })
+      expect(await second).toMatchObject({ n: 1 })
+      expect(countOf('/api/cold')).toBe(1)
+    })
+  })
+
+  it('invalidate, invalidateTag and invalidateAll in tab A reach tab B at once, memory tier included', async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      await a.page.evaluate(() => Promise.all([harness.read('shared'), harness.read('tagged', 60, '', { tags: ['t'] }), harness.read('other')]))
+      // B reads them from Cache Storage (no fetch) and keeps them in its memory tier.
+      expect(await b.page.evaluate(() => Promise.all([harness.read('shared'), harness.read('tagged'), harness.read('other')]))).toMatchObject([{ n: 1 }, { n: 1 }, { n: 1 }])
+      expect(countOf('/api/shared') + countOf('/api/tagged') + countOf('/api/other')).toBe(3)
+
+      await a.page.evaluate(() => harness.cache!.invalidate('shared'))
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.key === 'shared' && event.remote))
+      expect(await b.page.evaluate(() => harness.read('shared'))).toMatchObject({ n: 2 })
+
+      await a.page.evaluate(() => harness.cache!.invalidateTag('t'))
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.tag === 't' && event.remote))
+      expect(await b.page.evaluate(() => harness.storedKeys())).not.toContain('tagged')
+      expect(await b.page.evaluate(() => Promise.all([harness.read('tagged'), harness.read('other')]))).toMatchObject([{ n: 2 }, { n: 1 }])
+
+      await a.page.evaluate(() => harness.cache!.invalidateAll())
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.remote && !event.key && !event.tag))
+      expect(await b.page.evaluate(() => harness.read('other'))).toMatchObject({ n: 2 })
+      expect(a.errors.concat(b.errors)).toEqual([])
+    })
+  })
+
+  it("an invalidation in tab A fences tab B's fetch in flight: its value is not cached anywhere", async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      const reading = b.page.evaluate(() => harness.read('inflight', 60, '?gate=inflight'))
+      await vi.waitFor(() => expect(countOf('/api/inflight')).toBe(1))
+      await a.page.evaluate(() => harness.cache!.invalidate('inflight'))
+      // B's fetch is aborted through its signal and made again after the invalidation.
+      await vi.waitFor(() => expect(site.requests.filter((request) => request.path.startsWith('/api/inflight')).map((request) => request.aborted)).toEqual([true, false]))
+      site.open('inflight')
+      expect(await reading).toMatchObject({ n: 2 })
+      expect(await a.page.evaluate(() => harness.read('inflight'))).toMatchObject({ n: 2 }) // from Cache Storage
+      expect(countOf('/api/inflight')).toBe(2)
+    })
+  })
+
+  it("a write that another tab's invalidation overtook is undone, in flight or just landed", async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      // B's write of "race" is held on its way to Cache Storage while A invalidates the key.
+      await b.page.evaluate(() => {
+        const put = Cache.prototype.put
+        const held = new Promise<void>((resolve) => Object.assign(globalThis, { releasePut: resolve }))
+        Cache.prototype.put = async function (this: Cache, ...args: Parameters<Cache['put']>) {
+          if (String(args[0]).endsWith('/e/race') || (args[0] as Request).url?.endsWith('/e/race')) await held
+          return put.apply(this, args)
+        }
+      })
+      const reading = b.page.evaluate(() => harness.read('race'))
+      await vi.waitFor(() => expect(countOf('/api/race')).toBe(1))
+      await a.page.evaluate(() => harness.cache!.invalidate('race'))
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.key === 'race'))
+      await b.page.evaluate(() => (globalThis as unknown as { releasePut: () => void }).releasePut())
+      expect(await reading).toMatchObject({ n: 1 }) // B's caller still gets its value
+      await until(b.page, async () => !(await harness.storedKeys()).includes('race'))
+      expect(await a.page.evaluate(() => harness.read('race'))).toMatchObject({ n: 2 })
+
+      // A message that arrives after B's write landed (sent before it) undoes it too.
+      expect(await b.page.evaluate(() => harness.read('late'))).toMatchObject({ n: 1 })
+      await a.page.evaluate(() => new BroadcastChannel('revalidate:revalidate').postMessage({ from: 'another tab', at: Date.now() - 5000, kind: 'key', key: 'late' }))
+      await until(b.page, async () => !(await harness.storedKeys()).includes('late'))
+    })
+  })
+
+  it('stale: every tab is answered at once, and one refresh runs for the origin', async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      expect(await a.page.evaluate(() => harness.read('aging'))).toMatchObject({ n: 1 })
+      expect(await b.page.evaluate(() => harness.read('aging'))).toMatchObject({ n: 1 })
+      for (const tab of [a, b]) await tab.page.evaluate(() => (harness.clockOffsetMs = 61_000))
+      // A's refresh is held at the server: stale readers are answered all the same.
+      expect(await a.page.evaluate(() => harness.read('aging', 60, '?gate=aging'))).toMatchObject({ n: 1 })
+      await vi.waitFor(() => expect(countOf('/api/aging')).toBe(2))
+      const stale = await b.page.evaluate(() => Promise.all(Array.from({ length: 20 }, () => harness.read('aging'))))
+      expect(stale.map((value) => value.n)).toEqual(Array(20).fill(1))
+      site.open('aging')
+      // A's write tells B, which drops its stale copy and reads A's value instead of refreshing.
+      await until(b.page, async () => ((await harness.peek('aging')) as { n?: number } | undefined)?.n === 2)
+      expect(await b.page.evaluate(() => harness.read('aging'))).toMatchObject({ n: 2 })
+      expect(countOf('/api/aging')).toBe(2)
+      expect((await events(b)).filter((event) => event.type === 'refresh')).toEqual([])
+    })
+  })
+
+  it('maxEntries bounds the origin: the least recently used entry goes, whichever tab used it', async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context, { maxEntries: 3 }), await openTab(context, { maxEntries: 3 })]
+      for (const key of ['k1', 'k2', 'k3']) {
+        await a.page.evaluate((key) => harness.read(key), key)
+        await a.page.waitForTimeout(5) // distinct write times
+      }
+      await b.page.evaluate(() => harness.read('k1')) // a use in another tab, from Cache Storage
+      await until(b.page, async () => {
+        const index = await (await caches.open('revalidate')).match('https://revalidate.invalid/index')
+        return index !== undefined && (await index.text()).includes('"k1"')
+      })
+      await a.page.evaluate(() => harness.read('k4'))
+      await until(a.page, async () => (await harness.storedKeys()).length === 3)
+      expect((await a.page.evaluate(() => harness.storedKeys())).sort()).toEqual(['k1', 'k3', 'k4'])
+      expect(countOf('/api/k1')).toBe(1)
+    })
+  })
+
+  it('a full quota: the value is served and kept in memory, the error reported once, nothing on the page', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      const cdp = await context.newCDPSession(tab.page)
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.origin, quotaSize: 2000 })
+      expect(await tab.page.evaluate(() => harness.read('big', 60, '?bytes=20000'))).toMatchObject({ n: 1 })
+      expect(await tab.page.evaluate(() => harness.read('big', 60, '?bytes=20000'))).toMatchObject({ n: 1 })
+      expect(await tab.page.evaluate(() => harness.read('big2', 60, '?bytes=20000'))).toMatchObject({ n: 1 })
+      const errors = (await events(tab)).filter((event) => event.type === 'error')
+      expect(errors).toEqual([{ type: 'error', key: 'big', phase: 'store', error: expect.stringContaining('QuotaExceededError') }])
+      expect(countOf('/api/big?')).toBe(1)
+      expect(await tab.page.evaluate(() => harness.unhandled)).toEqual([])
+      expect(tab.errors).toEqual([])
+    })
+  })
+
+  it('no Cache Storage at all: memory only, reported once, and invalidations still cross tabs', async () => {
+    await withProfile(async (context) => {
+      const tabs: Tab[] = []
+      for (let i = 0; i < 2; i++) {
+        const page = await context.newPage()
+        const errors = pageErrors(page)
+        await page.addInitScript(() => Object.defineProperty(globalThis, 'caches', { value: undefined, configurable: true }))
+        await page.goto(`${site.origin}/`)
+        await page.waitForFunction(() => typeof globalThis.harness === 'object')
+        await page.evaluate(() => harness.setup())
+        tabs.push({ page, errors })
+      }
+      const [a, b] = tabs as [Tab, Tab]
+      expect(await a.page.evaluate(() => [harness.read('nowhere'), harness.read('nowhere')].reduce(async (x, y) => (await x, y)))).toMatchObject({ n: 1 })
+      expect(await b.page.evaluate(() => harness.read('nowhere'))).toMatchObject({ n: 2 }) // nothing shared to read
+      expect((await events(a)).filter((event) => event.type === 'error')).toEqual([
+        { type: 'error', key: 'nowhere', phase: 'store', error: expect.stringContaining('Cache Storage is not available') },
+      ])
+      await a.page.evaluate(() => harness.cache!.invalidate('nowhere'))
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.remote))
+      expect(await b.page.evaluate(() => harness.read('nowhere'))).toMatchObject({ n: 3 })
+      expect(a.errors.concat(b.errors)).toEqual([])
+    })
+  })
+
+  it('an unreadable entry in Cache Storage is a miss, never an error', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      await tab.page.evaluate(async () => {
+        const cache = await caches.open('revalidate')
+        await cache.put('https://revalidate.invalid/e/garbage', new Response('{"f":1,"__proto__":{"polluted":true},"value":'))
+      })
+      expect(await tab.page.evaluate(() => harness.read('garbage'))).toMatchObject({ n: 1 })
+      expect((await events(tab)).filter((event) => event.type === 'error')).toEqual([])
+      expect(await tab.page.evaluate(() => ({} as { polluted?: boolean }).polluted)).toBeUndefined()
+    })
+  })
+})
