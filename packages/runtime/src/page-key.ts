@@ -2,46 +2,98 @@
  * The cache key of a compiled page: `page:<pathname>`, the same convention as hand-written keys,
  * so `invalidate('page:/posts/hello')` reaches the page.
  *
- *   pageKey('/posts/[slug]', { request: new Request('https://x.dev/posts/hi?ref=1') }) -> 'page:/posts/hi'
- *   pageKey('/posts/:slug', { params: { slug: 'hi' } })                               -> 'page:/posts/hi'
- *   pageKey('/search', { url: new URL('https://x.dev/search?q=a&p=2') }, ['q'])       -> 'page:/search?q=a'
+ *   pageKey('/posts/[slug]', { url: new URL('https://x.dev/posts/hi?ref=1') })           -> 'page:/posts/hi'
+ *   pageKey('/posts/:slug', { params: { slug: 'hi' } })                                 -> 'page:/posts/hi'
+ *   pageKey('/search', { url: new URL('https://x.dev/search?q=a&p=2') }, ['q'])         -> 'page:/search?q=a'
  *
- * The query string is left out unless `queryNames` lists what may vary the data: otherwise every
+ * One page has one key, and two pages never share one (DESIGN.md "Keys"). The pathname is made
+ * canonical: `/posts/%68ello`, `/posts//hello/`, `/posts/x/%2e%2e/hello` and `/posts/hello` are
+ * all `page:/posts/hello`; `%c3%a9` is `%C3%A9`. A path that no router serves as a page of this
+ * site (protocol-relative `//host/x`, a backslash, `..` above the root, a broken escape) is
+ * refused with a TypeError rather than keyed as some other page.
+ *
+ * The query string is left out unless `query` lists what may vary the data: otherwise every
  * query would get its own entry, or worse, the first one's data.
  */
-export function pageKey(route: string, context: unknown, queryNames?: readonly string[]): string {
+import { canonicalPath } from './canonical-path.js'
+
+export interface PageKeyOptions {
+  /** Names of the query parameters that vary the page's data (the pragma's `query`). */
+  query?: readonly string[]
+}
+
+export function pageKey(route: string, context: unknown, options?: readonly string[] | PageKeyOptions): string {
   if (typeof route !== 'string' || !route.startsWith('/')) {
     throw new TypeError(`pageKey: route must be a path starting with "/", got ${JSON.stringify(route)}`)
   }
+  const queryNames = Array.isArray(options) ? (options as readonly string[]) : (options as PageKeyOptions | undefined)?.query
   const where = requestUrl(context)
-  if (typeof where === 'string' && !queryNames?.length) {
-    const simple = simplePathname(where)
-    if (simple !== undefined) return `page:${withoutTrailingSlash(simple)}`
+  if (!queryNames?.length) {
+    // The common request: a path of plain segments, already canonical; no parse, no copy.
+    const simple = where === undefined ? undefined : simplePathname(where)
+    if (simple !== undefined) return `page:${simple}`
   }
-  const url = where === undefined ? undefined : parsed(where)
-  const pathname = url ? url.pathname : fillRoute(route, paramsOf(route, context))
-  const query = queryNames?.length ? pickQuery(queryNames, url?.searchParams ?? searchParamsOf(context)) : ''
-  return `page:${withoutTrailingSlash(pathname)}${query}`
+  let pathname: string
+  let search: URLSearchParams | undefined
+  if (where instanceof URL) {
+    pathname = canonicalPath(where.pathname, 'pageKey')
+    search = where.searchParams
+  } else if (where !== undefined) {
+    const parts = splitUrl(where)
+    pathname = canonicalPath(parts.path, 'pageKey')
+    search = new URLSearchParams(parts.query)
+  } else {
+    pathname = canonicalPath(fillRoute(route, paramsOf(route, context)), 'pageKey')
+  }
+  const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context)) : ''
+  return `page:${pathname}${query}`
 }
 
-// An absolute URL whose path has only characters that URL parsing leaves as they are (no dots,
-// no percent signs, nothing to encode): its pathname is the text itself, no parse needed.
-const SIMPLE_URL = /^https?:\/\/[^/?#\\]*(\/[\w\-~/]*)?(?:[?#]|$)/
+// A path of plain segments (letters, digits, `_`, `-`, `~`; no dots, no escapes, no `//`) and at
+// most one trailing slash: canonical as it is. An absolute URL needs a host (`https:///x` is not one).
+const SIMPLE_ABSOLUTE = /^https?:\/\/[^/?#\\]+((?:\/[\w\-~]+)*)\/?(?:[?#]|$)/
+const SIMPLE_RELATIVE = /^(?=\/)((?:\/[\w\-~]+)*)\/?(?:[?#]|$)/
+const SIMPLE_PATHNAME = /^((?:\/[\w\-~]+)*)\/?$/
 
-/** The pathname of a request URL, read without a URL parse when that is safe. */
-function simplePathname(url: string): string | undefined {
-  const match = SIMPLE_URL.exec(url)
-  return match ? (match[1] ?? '/') : undefined
+/** The canonical pathname of a URL whose path needs no work, or undefined. */
+function simplePathname(url: URL | string): string | undefined {
+  const match = url instanceof URL ? SIMPLE_PATHNAME.exec(url.pathname) : (url.charCodeAt(0) === 47 ? SIMPLE_RELATIVE : SIMPLE_ABSOLUTE).exec(url)
+  if (match === null) return undefined
+  return match[1] || '/'
+}
+
+// scheme://authority, then the path up to `?` or `#`, then the query up to `#`.
+const ABSOLUTE = /^[a-zA-Z][a-zA-Z\d+.-]*:\/\/[^/?#\\]*/
+
+/**
+ * The raw path and query of a URL string, as the request carried them: not resolved by a URL
+ * parse, which would quietly turn `//evil.example/x` into another host's `/x`, or `\` into `/`.
+ */
+function splitUrl(url: string): { path: string; query: string } {
+  const authority = ABSOLUTE.exec(url)
+  const rest = authority === null ? url : url.slice(authority[0].length)
+  if (authority === null && !rest.startsWith('/')) {
+    throw new TypeError(`pageKey: cannot read a page path from ${JSON.stringify(url)}: expected an absolute URL or a path starting with "/"`)
+  }
+  const end = rest.search(/[?#]/)
+  const path = end === -1 ? rest : rest.slice(0, end)
+  const query = end === -1 || rest[end] === '#' ? '' : rest.slice(end + 1).split('#')[0]!
+  return { path: path === '' ? '/' : path, query }
 }
 
 function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined
 }
 
-/** Where frameworks put the URL a loader or page was called for, in the order they are read. */
+/**
+ * Where frameworks put the URL a loader or page was called for, in the order they are read: the
+ * framework's normalised URL first (the one it routed on), the raw request after it. SvelteKit's
+ * `event.request` carries `/__data.json` on client navigations, React Router 8's `.data`.
+ */
 const URL_FIELDS: Array<(context: unknown) => unknown> = [
-  (context) => field(field(context, 'request'), 'url'), // Remix, React Router, SvelteKit, Astro: { request }
-  (context) => field(context, 'url'), // SvelteKit and Astro: { url }; a Workers Request itself
+  (context) => field(context, 'url'), // SvelteKit event.url, React Router 8's url, Astro; a Workers Request itself
+  (context) => field(field(context, 'request'), 'url'), // Remix and React Router 7: { request }
+  (context) => field(field(context, 'location'), 'href'), // TanStack Router: { location }
   (context) => field(field(context, 'req'), 'url'), // Next.js pages router: { req }
   (context) => field(context, 'resolvedUrl'), // Next.js getServerSideProps
 ]
@@ -53,15 +105,6 @@ function requestUrl(context: unknown): URL | string | undefined {
     if (candidate instanceof URL || typeof candidate === 'string') return candidate
   }
   return undefined
-}
-
-function parsed(url: URL | string): URL {
-  if (url instanceof URL) return url
-  try {
-    return new URL(url, 'http://localhost')
-  } catch {
-    throw new TypeError(`pageKey: cannot read a URL from ${JSON.stringify(url)}`)
-  }
 }
 
 function paramsOf(route: string, context: unknown): Record<string, unknown> {
@@ -102,10 +145,17 @@ function fillRoute(route: string, params: Record<string, unknown>): string {
       if (parts.length > 1 && !many) {
         throw new TypeError(`pageKey: params.${param} of route "${route}" must be one value, got ${parts.length}`)
       }
-      return parts.map((part) => encodeURIComponent(String(part))).join('/')
+      return parts
+        .map((part) => {
+          const text = String(part)
+          // A param of "." or ".." would make the path name another page (`/posts/..` is `/`).
+          if (text === '.' || text === '..') throw new TypeError(`pageKey: params.${param} of route "${route}" is "${text}", which no page path can hold`)
+          return encodeURIComponent(text)
+        })
+        .join('/')
     }),
   )
-  return segments.filter((segment, index) => index === 0 || segment !== '').join('/') || '/'
+  return segments.join('/')
 }
 
 function pickQuery(names: readonly string[], search: URLSearchParams): string {
@@ -115,8 +165,4 @@ function pickQuery(names: readonly string[], search: URLSearchParams): string {
   }
   const query = picked.toString()
   return query === '' ? '' : `?${query}`
-}
-
-function withoutTrailingSlash(pathname: string): string {
-  return pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname
 }

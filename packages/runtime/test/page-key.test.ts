@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { pageKey } from '../src/index.js'
+import { createCache, pageKey } from '../src/index.js'
 
 describe('pageKey', () => {
   it('reads the pathname of ctx.request.url (Remix, React Router, SvelteKit, Astro)', () => {
@@ -45,20 +45,118 @@ describe('pageKey', () => {
     expect(pageKey('/search', { searchParams: { q: 'cats' } }, ['q'])).toBe('page:/search?q=cats')
   })
 
-  it('gives the pathname URL parsing gives, for any request URL', () => {
-    const path = fc.stringMatching(/^(\/[a-zA-Z0-9\-_~.%20 é?#&=+:@!$'()*,;\\]{0,12}){0,4}$/)
+  it('rejects a route that is not an absolute path', () => {
+    expect(() => pageKey('posts', {})).toThrow(/route must be a path starting with "\/"/)
+  })
+
+  it('reads the framework’s normalised url before the raw request (SvelteKit event.url, React Router 8 url)', () => {
+    const svelteKit = { url: new URL('https://blog.dev/posts/hello'), request: new Request('https://blog.dev/posts/hello/__data.json') }
+    expect(pageKey('/posts/[slug]', svelteKit)).toBe('page:/posts/hello')
+    const reactRouter = { url: new URL('https://blog.dev/posts/hello'), request: new Request('https://blog.dev/posts/hello.data?_routes=x') }
+    expect(pageKey('/posts/:slug', reactRouter)).toBe('page:/posts/hello')
+    expect(pageKey('/posts/$id', { location: { href: '/posts/7?tab=1', pathname: '/posts/7' } })).toBe('page:/posts/7')
+  })
+
+  it('one page, one key: escapes of unreserved characters, hex case, // and trailing slashes, dot segments', () => {
+    const spellings = ['/posts/hello', '/posts/%68ello', '/posts/%68%65%6C%6c%6F', '/posts//hello', '/posts/hello/', '/posts/hello//', '/posts/./hello', '/posts/x/../hello', '/posts/x/%2e%2e/hello', '/posts/x/%2E./hello']
+    for (const path of spellings) {
+      expect(pageKey('/posts/[slug]', { request: { url: path } }), path).toBe('page:/posts/hello')
+      expect(pageKey('/posts/[slug]', { request: { url: `https://blog.dev${path}?ref=x` } }), path).toBe('page:/posts/hello')
+    }
+    expect(pageKey('/x', { url: '/caf%c3%a9' })).toBe('page:/caf%C3%A9')
+    expect(pageKey('/x', { url: '/café' })).toBe('page:/caf%C3%A9')
+    expect(pageKey('/x', { url: new URL('https://blog.dev/caf%c3%a9') })).toBe('page:/caf%C3%A9')
+    expect(pageKey('/x', { url: '/a%2fb' })).toBe('page:/a%2Fb') // an escaped "/" is not a "/"
+    expect(pageKey('/x', { url: '/a%2fb' })).not.toBe(pageKey('/x', { url: '/a/b' }))
+  })
+
+  it('2,048 spellings of one post make one fetcher call', async () => {
+    const cache = createCache()
+    let calls = 0
+    // Each of 11 bits picks one way to spell the same post: 2,048 spellings.
+    const spell = (n: number) => {
+      const bit = (i: number) => (n >> i) & 1
+      const hex = (char: string) => char.charCodeAt(0).toString(16)[bit(5) ? 'toUpperCase' : 'toLowerCase']()
+      const slug = [...'hello'].map((char, i) => (bit(i) ? `%${hex(char)}` : char)).join('')
+      return `/posts${bit(7) ? '//' : '/'}${bit(8) ? './' : ''}${bit(10) ? 'x/../' : ''}${slug}${bit(6) ? '/' : ''}${bit(9) ? '?utm=mail' : ''}`
+    }
+    const keys = new Set<string>()
+    for (let n = 0; n < 2048; n++) {
+      const key = pageKey('/posts/[slug]', { url: `https://blog.dev${spell(n)}` })
+      keys.add(key)
+      await cache.withRevalidate(key, 60, () => ++calls)
+    }
+    expect([...keys]).toEqual(['page:/posts/hello'])
+    expect(calls).toBe(1)
+  })
+
+  it('never maps a path onto another page: protocol-relative, backslash, above the root, broken escapes are refused', () => {
+    const refused = ['//evil.example/about', '/\\evil.example/about', '/posts\\..\\about', '/../about', '/%2e%2e/about', '/a/%zz', '/a/%4', '/a/%']
+    for (const url of refused) expect(() => pageKey('/about', { req: { url } }), url).toThrow(TypeError)
+    expect(() => pageKey('/z', { request: { url: 'https://site//attacker.example/z' } })).toThrow(/protocol-relative/)
+    expect(() => pageKey('/about', { url: 'about' })).toThrow(/expected an absolute URL or a path starting with "\/"/)
+    expect(() => pageKey('/posts/[slug]', { params: { slug: '..' } })).toThrow(/params.slug of route "\/posts\/\[slug\]" is "\.\."/)
+    expect(pageKey('/docs/[...path]', { url: '/docs/%2e%2e/about' })).toBe('page:/about') // as the URL standard resolves it, and routers on it
+  })
+
+  it('takes its options as an object too', () => {
+    expect(pageKey('/search', { url: new URL('https://blog.dev/search?q=a&x=1') }, { query: ['q'] })).toBe('page:/search?q=a')
+    expect(pageKey('/search', { url: '/search//?q=a&x=1' }, { query: ['q'] })).toBe('page:/search?q=a')
+  })
+
+  it('the fast path for plain URLs agrees with a plain reference implementation of the canonical form, for any request URL', () => {
+    const piece = fc.constantFrom('a', 'B', '0', '-', '_', '~', '.', '..', '%2e', '%2E', '%41', '%7e', '%c3%a9', '%2f', '%25', 'é', ' ', '[', '!', '@', ':', '/', '//', '%', '%zz', '\\', '?q=1', '#h')
+    const path = fc.array(piece, { maxLength: 10 }).map((pieces) => `/${pieces.join('')}`)
     fc.assert(
-      fc.property(fc.constantFrom('http://blog.test', 'https://x.dev:8443', 'http://[::1]:3000'), path, (origin, rest) => {
+      fc.property(fc.constantFrom('', 'http://blog.test', 'https://x.dev:8443', 'http://[::1]:3000'), path, (origin, rest) => {
         const href = `${origin}${rest}`
-        const expected = new URL(href).pathname
-        const normalized = expected.length > 1 && expected.endsWith('/') ? expected.slice(0, -1) : expected
-        expect(pageKey('/x', { request: { url: href } })).toBe(`page:${normalized}`)
+        const expected = referenceKey(rest)
+        const context = { request: { url: href } }
+        if (expected === 'refused') expect(() => pageKey('/x', context), href).toThrow(TypeError)
+        else expect(pageKey('/x', context), href).toBe(expected)
+      }),
+      { numRuns: 3000 },
+    )
+    // URL objects arrive already parsed by the URL standard (dots resolved, some characters escaped).
+    fc.assert(
+      fc.property(path, (rest) => {
+        let url: URL
+        try {
+          url = new URL(`https://blog.dev${rest}`)
+        } catch {
+          return
+        }
+        const expected = url.pathname.startsWith('//') || url.pathname.includes('\\') ? 'refused' : referenceKey(url.pathname)
+        if (expected === 'refused') expect(() => pageKey('/x', { url })).toThrow(TypeError)
+        else expect(pageKey('/x', { url }), url.href).toBe(expected)
       }),
       { numRuns: 2000 },
     )
   })
-
-  it('rejects a route that is not an absolute path', () => {
-    expect(() => pageKey('posts', {})).toThrow(/route must be a path starting with "\/"/)
-  })
 })
+
+/**
+ * The canonical key, computed the plain way: the path of the request text, each escape looked at
+ * on its own, dot segments resolved by the URL standard under a sentinel root.
+ */
+function referenceKey(rawPathAndMore: string): string {
+  const path = rawPathAndMore.split(/[?#]/)[0]!
+  if (path.includes('\\') || path.startsWith('//')) return 'refused'
+  const segments: string[] = []
+  for (const segment of path.split('/').slice(1)) {
+    if (/%(?![\dA-Fa-f]{2})/.test(segment)) return 'refused'
+    let canonical = ''
+    for (const part of segment.match(/%[\dA-Fa-f]{2}|[\s\S]/gu) ?? []) {
+      if (part.startsWith('%') && part.length === 3) {
+        const char = String.fromCharCode(Number.parseInt(part.slice(1), 16))
+        canonical += /[A-Za-z0-9\-._~]/.test(char) ? char : part.toUpperCase()
+      } else if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/.test(part)) canonical += part
+      else canonical += [...new TextEncoder().encode(part)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+    }
+    if (canonical !== '') segments.push(canonical)
+  }
+  const resolved = new URL(`/root/${segments.join('/')}`, 'http://reference.test').pathname
+  if (resolved !== '/root' && !resolved.startsWith('/root/')) return 'refused'
+  const below = resolved.slice('/root'.length).replace(/\/$/, '')
+  return `page:${below === '' ? '/' : below}`
+}

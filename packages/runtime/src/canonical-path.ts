@@ -1,0 +1,71 @@
+/**
+ * One spelling for each page path (DESIGN.md "Keys"), the way RFC 3986 section 6 normalises:
+ *
+ *   /posts/%68ello       -> /posts/hello         unreserved escapes decoded (and only those)
+ *   /caf%c3%a9           -> /caf%C3%A9           hex upper-cased
+ *   /café, /a b, /a[1]   -> /caf%C3%A9, /a%20b, /a%5B1%5D   what a URL may not hold raw, escaped
+ *   /posts//hello/       -> /posts/hello         no empty segments, no trailing slash
+ *   /docs/%2e%2e/about   -> /about               dot segments resolved, escaped ones too
+ *   /a%2Fb               -> /a%2Fb               reserved escapes kept: %2F is not a "/"
+ *
+ * Refused with a TypeError, never mapped onto another page: `//host/x` (protocol-relative), any
+ * backslash (browsers read it as "/"), `..` above the root, a `%` not followed by two hex digits.
+ */
+
+/** Characters a path segment holds as they are: unreserved, sub-delims, ":" and "@". */
+const PCHAR = /^[\w\-.~!$&'()*+,;=:@]$/
+/** Segments with nothing to decode, encode or resolve. */
+const PLAIN_SEGMENT = /^[\w\-~!$&'()*+,;=:@]*$/
+const UNRESERVED = /^[\w\-.~]$/
+const HEX_PAIR = /^[\dA-Fa-f]{2}$/
+
+function refuse(caller: string, path: string, why: string): TypeError {
+  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See the README, "Keys".`)
+}
+
+/** `segment` with every escape in its one spelling and every character a URL may not hold raw escaped. */
+function canonicalSegment(segment: string, caller: string, path: string): string {
+  if (PLAIN_SEGMENT.test(segment) && !segment.includes('.')) return segment
+  let out = ''
+  for (let i = 0; i < segment.length; ) {
+    const char = segment[i]!
+    if (char === '%') {
+      const hex = segment.slice(i + 1, i + 3)
+      if (!HEX_PAIR.test(hex)) throw refuse(caller, path, 'has a "%" that is not followed by two hex digits')
+      const decoded = String.fromCharCode(Number.parseInt(hex, 16))
+      out += UNRESERVED.test(decoded) ? decoded : `%${hex.toUpperCase()}`
+      i += 3
+      continue
+    }
+    const codePoint = segment.codePointAt(i)!
+    const width = codePoint > 0xffff ? 2 : 1
+    const text = segment.slice(i, i + width)
+    if (PCHAR.test(text)) out += text
+    else {
+      try {
+        out += encodeURIComponent(text).toUpperCase() // only escapes here: upper-casing changes just their hex
+      } catch {
+        throw refuse(caller, path, 'holds a lone UTF-16 surrogate')
+      }
+    }
+    i += width
+  }
+  return out
+}
+
+/** The canonical form of `path` (which starts with "/"), or a TypeError saying why it has none. */
+export function canonicalPath(path: string, caller: string): string {
+  if (path.includes('\\')) throw refuse(caller, path, 'holds a backslash, which browsers and some servers read as "/"')
+  if (path.startsWith('//')) throw refuse(caller, path, 'is protocol-relative (it names another host)')
+  if (!path.startsWith('/')) throw refuse(caller, path, 'does not start with "/"')
+  const kept: string[] = []
+  for (const raw of path.slice(1).split('/')) {
+    const segment = canonicalSegment(raw, caller, path)
+    if (segment === '' || segment === '.') continue
+    if (segment === '..') {
+      if (kept.length === 0) throw refuse(caller, path, 'goes above the root with ".."')
+      kept.pop()
+    } else kept.push(segment)
+  }
+  return `/${kept.join('/')}`
+}
