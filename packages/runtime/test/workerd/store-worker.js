@@ -1,5 +1,6 @@
-// A Worker that drives the Cloudflare store inside workerd for store.test.ts. Two caches on the
-// same Cache API namespace stand for two isolates of one location; the clock is the test's.
+// A Worker that drives the Cloudflare store inside workerd for store.test.ts. Several caches on the
+// same Cache API namespace stand for isolates of one location; the clock is the test's. The Cache
+// API can be slowed down and its calls counted, to pin down races and per-request costs.
 import { waitUntil } from 'cloudflare:workers'
 import { createCache } from '@revalidate/runtime'
 import { cloudflareStore } from '@revalidate/runtime/cloudflare'
@@ -9,13 +10,42 @@ let calls = 0
 let completed = 0
 const events = []
 const options = { prefix: 'test/' }
+const makeIsolate = (storeOptions = {}, cacheOptions = {}) => {
+  const store = cloudflareStore({ ...options, ...storeOptions })
+  return Object.assign(createCache({ store, waitUntil, now: () => nowMs, ...cacheOptions }), { store })
+}
 const isolates = {
-  a: createCache({ store: cloudflareStore(options), waitUntil, now: () => nowMs, onEvent: (event) => events.push(event.type) }),
-  b: createCache({ store: cloudflareStore({ ...options, syncSeconds: 0.2 }), waitUntil, now: () => nowMs }),
-  unbuffered: createCache({ store: cloudflareStore({ ...options, memoryEntries: false }), waitUntil, now: () => nowMs }),
+  a: makeIsolate({}, { onEvent: (event) => events.push(event.type === 'error' ? `error:${event.phase}:${event.error.message}` : event.type) }),
+  b: makeIsolate({ syncSeconds: 0.2 }),
+  unbuffered: makeIsolate({ maxEntries: false }),
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// The Cache API as the store sees it: each call counted by method and URL, optionally slowed down:
+// a slow match answers late with what it found when it was made, a slow put lands late.
+const cacheApi = { delayMs: { match: 0, put: 0, delete: 0 }, calls: [] }
+function instrumentCacheApi() {
+  const prototype = Object.getPrototypeOf(caches.default)
+  if (prototype.instrumented) return
+  for (const method of ['match', 'put', 'delete']) {
+    const original = prototype[method]
+    prototype[method] = async function (request, ...rest) {
+      cacheApi.calls.push({ method, url: String(request.url ?? request) })
+      const delayMs = cacheApi.delayMs[method]
+      if (method === 'match') {
+        const found = await original.call(this, request, ...rest)
+        if (delayMs > 0) await sleep(delayMs)
+        return found
+      }
+      if (delayMs > 0) await sleep(delayMs)
+      return original.call(this, request, ...rest)
+    }
+  }
+  prototype.instrumented = true
+}
+const callsTo = (method, start = 0) => cacheApi.calls.slice(start).filter((call) => call.method === method)
+const entryReads = (start) => callsTo('match', start).filter((call) => call.url.includes('/e/'))
 
 function fetcherFor(behaviour, ms) {
   return async () => {
@@ -54,6 +84,63 @@ const routes = {
     await cache.invalidate(key)
     return { before: await before, after: await cache.withRevalidate(key, 60, fetcherFor('ok')) }
   },
+  // A fresh isolate's first read is on its way (a slow Cache API match) when it invalidates the key.
+  async invalidateDuringRead(cache, params) {
+    const key = params.get('key')
+    await cache.withRevalidate(key, 60, () => 'old')
+    const fresh = makeIsolate()
+    cacheApi.delayMs.match = 50
+    const first = fresh.withRevalidate(key, 60, () => 'not fetched: the read began before the invalidation')
+    await sleep(10)
+    await fresh.invalidate(key)
+    cacheApi.delayMs.match = 0
+    return { first: await first, second: await fresh.withRevalidate(key, 60, () => 'new') }
+  },
+  // The fetcher has returned and the Cache API put is on its way (slow) when the key is invalidated.
+  async invalidateDuringWrite(cache, params) {
+    const key = params.get('key')
+    cacheApi.delayMs.put = 50
+    const first = cache.withRevalidate(key, 60, () => 'before the invalidation')
+    await sleep(10)
+    await cache.invalidate(key)
+    cacheApi.delayMs.put = 0
+    await first
+    const fresh = await makeIsolate({ maxEntries: false }).withRevalidate(key, 60, () => 'fetched anew by a fresh isolate')
+    return { fresh, here: await cache.withRevalidate(key, 60, () => 'fetched anew here') }
+  },
+  // Cache API calls of one cold read of an entry with `tags` tags (a fresh isolate, nothing in memory).
+  async coldReadCalls(cache, params) {
+    const tags = Array.from({ length: Number(params.get('tags')) }, (_, i) => `tag-${i}`)
+    await cache.withRevalidate(params.get('key'), 60, () => 'tagged', { tags })
+    const start = cacheApi.calls.length
+    const value = await makeIsolate().withRevalidate(params.get('key'), 60, () => 'not from the Cache API')
+    return { value, calls: cacheApi.calls.length - start }
+  },
+  // Marker records the Cache API receives for `count` distinct tags invalidated.
+  async markersForTags(cache, params) {
+    const start = cacheApi.calls.length
+    for (let i = 0; i < Number(params.get('count')); i++) await cache.invalidateTag(`tag-${i}`)
+    return new Set(callsTo('put', start).map((call) => call.url)).size
+  },
+  // `count` values of `bytes` characters each through an isolate whose memory tier keeps `maxMemoryBytes`;
+  // then how many of them a second read still finds in memory (no Cache API match).
+  async memoryBytes(cache, params) {
+    const isolate = makeIsolate({ maxMemoryBytes: Number(params.get('maxMemoryBytes')) })
+    const keys = Array.from({ length: Number(params.get('count')) }, (_, i) => `big-${params.get('bytes')}-${i}`)
+    for (const key of keys) await isolate.withRevalidate(key, 60, () => key.padEnd(Number(params.get('bytes')), '.'))
+    const start = cacheApi.calls.length
+    // Newest first: reading the oldest first would evict the newest before they are read.
+    for (const key of keys.toReversed()) await isolate.withRevalidate(key, 60, () => 'not fetched again')
+    return { fromMemory: keys.length - entryReads(start).length, usage: isolate.store.memoryUsage }
+  },
+  // A value whose UTF-16 length is under maxEntryBytes but whose UTF-8 bytes are over it.
+  async multiByteValue(cache, params) {
+    const value = '€'.repeat(Number(params.get('characters')))
+    const isolate = makeIsolate({ maxEntryBytes: Number(params.get('maxEntryBytes')) }, { onEvent: (event) => event.type === 'error' && events.push(`error:${event.phase}:${event.error.message}`) })
+    const stored = await isolate.withRevalidate('multi-byte', 60, () => value)
+    const reread = await makeIsolate({ maxEntries: false }).withRevalidate('multi-byte', 60, () => 'fetched: nothing was written')
+    return { stored: stored.length, reread: reread.length === value.length ? 'the big value' : reread }
+  },
   // Something else wrote garbage where an entry belongs.
   async corrupt(cache, params) {
     const url = `https://revalidate.internal/test/e/${encodeURIComponent(params.get('key'))}`
@@ -76,6 +163,7 @@ const routes = {
 
 export default {
   async fetch(request) {
+    instrumentCacheApi()
     const url = new URL(request.url)
     const route = routes[url.pathname.slice(1)]
     if (!route) return new Response('no such route', { status: 404 })

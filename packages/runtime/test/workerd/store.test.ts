@@ -114,4 +114,47 @@ describe('the Cloudflare store inside workerd', () => {
       await call('invalidate', { key: 'broken' })
     }
   })
+
+  it('a read already on its way when the isolate invalidates the key does not refill memory: the next read fetches (18.1)', async () => {
+    const reply = await call<{ first: string; second: string }>('invalidateDuringRead', { key: 'raced-read' })
+    expect(reply.result.first).toBe('old') // it began before the invalidation
+    expect(reply.result.second).toBe('new')
+  })
+
+  it('an invalidation that reaches a write on its way undoes it, here and for a fresh isolate (18.2)', async () => {
+    const reply = await call<{ here: string; fresh: string }>('invalidateDuringWrite', { key: 'raced-write' })
+    // The fresh isolate finds nothing and fetches; this isolate then reads what the fresh one wrote.
+    expect(reply.result).toEqual({ fresh: 'fetched anew by a fresh isolate', here: 'fetched anew by a fresh isolate' })
+  })
+
+  it('a cold read costs a small constant number of Cache API calls, however many tags the entry has (18.3)', async () => {
+    const many = await call<{ value: string; calls: number }>('coldReadCalls', { key: 'sixty-tags', tags: 60 })
+    expect(many.result.value).toBe('tagged')
+    expect(many.result.calls).toBeLessThanOrEqual(10) // the entry, "all", and at most 8 tag markers: far under Workers' 50
+    const few = await call<{ value: string; calls: number }>('coldReadCalls', { key: 'two-tags', tags: 2 })
+    expect(few.result.calls).toBeLessThanOrEqual(4)
+  })
+
+  it('invalidating many distinct tags leaves a bounded set of markers (14.16)', async () => {
+    const markers = await call<number>('markersForTags', { count: 300 })
+    expect(markers.result).toBeLessThanOrEqual(8)
+  })
+
+  it('the memory tier is bounded by bytes, not only by entries (18.4)', async () => {
+    const reply = await call<{ fromMemory: number; usage: { bytes: number } }>('memoryBytes', { count: 10, bytes: 1024 * 1024, maxMemoryBytes: 4 * 1024 * 1024 })
+    expect(reply.result.usage.bytes).toBeLessThanOrEqual(4 * 1024 * 1024)
+    expect(reply.result.fromMemory).toBeLessThanOrEqual(3) // each value is a little over 1 MiB serialized
+    expect(reply.result.fromMemory).toBeGreaterThan(0)
+    const tooBig = await call<{ fromMemory: number; usage: { entries: number } }>('memoryBytes', { count: 1, bytes: 7 * 1024 * 1024, maxMemoryBytes: 4 * 1024 * 1024 })
+    expect(tooBig.result).toMatchObject({ fromMemory: 0, usage: { entries: 0 } })
+  })
+
+  it('maxEntryBytes counts UTF-8 bytes: a value of multi-byte characters over it is not written (18.4)', async () => {
+    // 100,000 euro signs: 100,000 UTF-16 units, 300,000 bytes.
+    const reply = await call<{ stored: number; reread: string }>('multiByteValue', { characters: 100_000, maxEntryBytes: 200_000 })
+    expect(reply.result.stored).toBe(100_000) // the caller still gets its value
+    expect(reply.result.reread).toBe('fetched: nothing was written')
+    expect(reply.events.some((event) => /^error:store:.*larger than the 200000/.test(event))).toBe(true)
+  })
 })
+
