@@ -42,6 +42,8 @@ interface Flight {
   fenced: boolean
   /** A caller that missed is waiting on this refresh, so it must fetch even without the lock. */
   awaited: boolean
+  /** Real time past which the flight is over even if its timer never fired: Workers drop the timers of a request that was cut off. */
+  readonly endsBy: number
 }
 
 type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds'> & { tags: Iterable<string> }
@@ -258,7 +260,14 @@ class Coordinator implements RevalidateCache {
   #flightOf(key: string, version: string | undefined): Flight | undefined {
     const flights = this.#flights.get(key)
     if (flights === undefined) return undefined
-    for (const flight of flights) if (flight.version === version) return flight
+    for (const flight of flights) {
+      if (flight.version !== version) continue
+      if (Date.now() < flight.endsBy) return flight
+      // Its timeout passed and nothing ended it: its work was cut off with its request. It never writes.
+      flight.fenced = true
+      this.#leave(flight)
+      return undefined
+    }
     return undefined
   }
 
@@ -282,6 +291,7 @@ class Coordinator implements RevalidateCache {
       promise: Promise.resolve(),
       fenced: false,
       awaited: phase === 'miss',
+      endsBy: spec.timeoutSeconds === undefined ? Infinity : Date.now() + spec.timeoutSeconds * 1000,
     }
     const flights = this.#flights.get(spec.key)
     if (flights === undefined) this.#flights.set(spec.key, [flight])

@@ -18,6 +18,9 @@ const isolates = {
   a: makeIsolate({}, { onEvent: (event) => events.push(event.type === 'error' ? `error:${event.phase}:${event.error.message}` : event.type) }),
   b: makeIsolate({ syncSeconds: 0.2 }),
   unbuffered: makeIsolate({ maxEntries: false }),
+  // Background work the platform cuts off: the refresh is not kept alive past the response, as
+  // happens to work handed to waitUntil after its 30 seconds. Its timers never fire again.
+  cutOff: makeIsolate({}, { waitUntil: () => {}, timeoutSeconds: 0.5 }),
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))

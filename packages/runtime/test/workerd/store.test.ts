@@ -156,5 +156,18 @@ describe('the Cloudflare store inside workerd', () => {
     expect(reply.result.reread).toBe('fetched: nothing was written')
     expect(reply.events.some((event) => /^error:store:.*larger than the 200000/.test(event))).toBe(true)
   })
+
+  it('a refresh cut off with its request never stays registered: once its timeout has passed, the next stale read refreshes again', async () => {
+    await call('read', { key: 'cut-off', ttl: 10, isolate: 'cutOff' })
+    await call('advance', { seconds: 11 })
+    // The refresh starts, and its request ends before it can finish: the platform cuts it off.
+    const stale = await call('read', { key: 'cut-off', ttl: 10, behaviour: 'slow', ms: 5_000, isolate: 'cutOff' })
+    expect(stale.result.values).toEqual(['value#1'])
+    expect(stale.calls).toBe(2)
+    await sleep(700) // past its timeoutSeconds (0.5), whose timer died with the request
+    const later = await call('read', { key: 'cut-off', ttl: 10, behaviour: 'slow', ms: 5_000, isolate: 'cutOff' })
+    expect(later.result.values).toEqual(['value#1'])
+    expect(later.calls).toBe(3) // a new refresh, not a wait on the dead one
+  })
 })
 
