@@ -171,3 +171,23 @@ describe('the Cloudflare store inside workerd', () => {
   })
 })
 
+describe('waitUntil from cloudflare:workers under older compatibility dates', () => {
+  for (const compatibilityDate of ['2023-01-01', '2024-06-01', '2025-08-01']) {
+    it(`${compatibilityDate}: the stale refresh finishes after the response`, async () => {
+      const old = new Miniflare({ modules: true, scriptPath: script, compatibilityDate })
+      try {
+        const ask = async (route: string, params: Record<string, string | number>) =>
+          (await (await old.dispatchFetch(`http://worker.test/${route}?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`)).json()) as Reply<{ values: string[] }>
+        await ask('read', { key: 'k', ttl: 10 })
+        await ask('advance', { seconds: 11 })
+        const stale = await ask('read', { key: 'k', ttl: 10, behaviour: 'slow', ms: 200 })
+        expect(stale).toMatchObject({ result: { values: ['value#1'] }, calls: 2, completed: 1 })
+        await sleep(400)
+        expect(await ask('read', { key: 'k', ttl: 10 })).toMatchObject({ result: { values: ['value#2'] }, completed: 2 })
+      } finally {
+        await old.dispose()
+      }
+    })
+  }
+})
+
