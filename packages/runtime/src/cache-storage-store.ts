@@ -39,7 +39,7 @@ export interface CacheStorageStoreOptions {
    * Storage read. `false` for none (every read goes to Cache Storage).
    * @default 500
    */
-  memoryEntries?: number | false
+  memoryMaxEntries?: number | false
   /**
    * Longest a tab holds a key's fetch lock; a lock is also let go when its tab closes.
    * @default 30
@@ -131,8 +131,8 @@ export class CacheStorageStore implements CacheStore {
       throw new TypeError(`cacheStorageStore: lockSeconds must be a finite number of seconds above 0, got ${String(options.lockSeconds)}`)
     }
     this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
-    const memoryEntries = options.memoryEntries ?? 500
-    this.#memory = memoryEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryEntries', memoryEntries) })
+    const memoryMaxEntries = options.memoryMaxEntries ?? 500
+    this.#memory = memoryMaxEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryMaxEntries', memoryMaxEntries) })
     if (typeof BroadcastChannel === 'function') {
       this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
       this.#channel.onmessage = (event) => this.#receive(event.data)

@@ -7,7 +7,7 @@ import { cacheStorageStore } from '../cache-storage-store.js'
 import { setPlatformDefaults } from '../default-cache.js'
 import { keepAlive } from '../service-worker.js'
 
-setPlatformDefaults(() => ({ store: cacheStorageStore({ memoryEntries: false }), waitUntil: keepAlive }))
+setPlatformDefaults(() => ({ store: cacheStorageStore({ memoryMaxEntries: false }), waitUntil: keepAlive }))
 
 export * from '../index.js'
 export { CacheStorageStore, cacheStorageStore, type CacheStorageStoreOptions } from '../cache-storage-store.js'

@@ -1,0 +1,174 @@
+// serveWithRevalidate in a real service worker (Chromium): fresh answered from Cache Storage,
+// stale at once with one refresh kept alive by waitUntil, one network request per ttl; only
+// same-origin GETs without credentials are cached; a page's invalidation reaches the worker.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { chromiumIsAvailable } from '../../../../test/chromium.js'
+import type { Harness } from './fixtures/page.js'
+import { buildFixtures, launchProfile, pageErrors, TestSite } from './harness.js'
+
+declare global {
+  var harness: Harness
+}
+
+const available = chromiumIsAvailable()
+let out: string
+let site: TestSite
+
+interface Answer {
+  n: number
+  state: string | null
+  age: string | null
+}
+
+/** A tab of the site controlled by the test service worker. */
+async function controlledTab(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage()
+  const errors = pageErrors(page)
+  await page.goto(`${site.origin}/`)
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.register('/sw.js', { type: 'module' })
+    await navigator.serviceWorker.ready
+  })
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+  await page.waitForFunction(() => typeof globalThis.harness === 'object')
+  return { page, errors }
+}
+
+/** fetch() in the page: the body's n and what the worker said about it. */
+function get(page: Page, path: string, init: RequestInit = {}): Promise<Answer> {
+  return page.evaluate(
+    async ({ path, init }) => {
+      const response = await fetch(path, init)
+      const body = response.status === 204 ? {} : ((await response.json()) as { n: number })
+      return { n: (body as { n: number }).n, state: response.headers.get('x-revalidate-sw'), age: response.headers.get('age') }
+    },
+    { path, init },
+  )
+}
+
+/** Sets the worker's clock offset; resolves with the events it has seen. */
+function tellWorker(page: Page, message: { offsetMs?: number }): Promise<string[]> {
+  return page.evaluate(
+    (message) =>
+      new Promise<string[]>((resolve) => {
+        const channel = new MessageChannel()
+        channel.port1.onmessage = (event) => resolve(event.data as string[])
+        navigator.serviceWorker.controller!.postMessage(message, [channel.port2])
+      }),
+    message,
+  )
+}
+
+async function withProfile(test: (context: BrowserContext) => Promise<void>): Promise<void> {
+  const profile = await launchProfile()
+  try {
+    await test(profile.context)
+  } finally {
+    await profile.close()
+  }
+}
+
+describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', () => {
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'revalidate-sw-'))
+    site = new TestSite(await buildFixtures(out))
+    await site.start()
+  })
+  afterAll(async () => {
+    await site?.stop()
+    rmSync(out, { recursive: true, force: true })
+  })
+
+  it('GET /api/posts: one network request per ttl, stale answered at once while one refresh runs, kept across reloads', async () => {
+    await withProfile(async (context) => {
+      const { page, errors } = await controlledTab(context)
+      expect(await get(page, '/api/posts')).toMatchObject({ n: 1, state: 'MISS' })
+      const burst = await page.evaluate(() => Promise.all(Array.from({ length: 10 }, () => fetch('/api/posts').then((r) => r.json() as Promise<{ n: number }>))))
+      expect(burst.map((body) => body.n)).toEqual(Array(10).fill(1))
+      expect(await get(page, '/api/posts')).toMatchObject({ n: 1, state: 'HIT', age: '0' })
+      expect(site.count('/api/posts')).toBe(1)
+      expect(await page.evaluate(() => harness.storedKeys())).toEqual(['fetch:/api/posts']) // in Cache Storage, not the worker's memory
+
+      await page.reload()
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+      expect(await get(page, '/api/posts')).toMatchObject({ n: 1, state: 'HIT' })
+      expect(site.count('/api/posts')).toBe(1)
+
+      await tellWorker(page, { offsetMs: 61_000 })
+      const stale = await page.evaluate(() => Promise.all(Array.from({ length: 5 }, () => fetch('/api/posts').then((r) => r.headers.get('x-revalidate-sw')))))
+      expect(stale).toEqual(Array(5).fill('STALE'))
+      await vi.waitFor(() => expect(site.count('/api/posts')).toBe(2)) // one refresh, after the answers
+      await vi.waitFor(async () => expect(await get(page, '/api/posts')).toMatchObject({ n: 2, state: 'HIT', age: '0' }))
+      for (let i = 0; i < 5; i++) expect((await get(page, '/api/posts')).n).toBe(2)
+      expect(site.count('/api/posts')).toBe(2)
+      expect((await tellWorker(page, {})).filter((event) => event.startsWith('refresh'))).toEqual(['refresh fetch:/api/posts'])
+      expect(errors).toEqual([])
+    })
+  })
+
+  it('a cold URL asked for by many requests at once: one network request', async () => {
+    await withProfile(async (context) => {
+      const { page } = await controlledTab(context)
+      const answers = page.evaluate(() => Promise.all(Array.from({ length: 10 }, () => fetch('/api/cold?gate=cold').then((r) => r.json() as Promise<{ n: number }>))))
+      await vi.waitFor(() => expect(site.count('/api/cold?gate=cold')).toBe(1))
+      site.open('cold')
+      expect((await answers).map((body) => body.n)).toEqual(Array(10).fill(1))
+      expect(site.count('/api/cold?gate=cold')).toBe(1)
+    })
+  })
+
+  it('only same-origin GETs without credentials are cached; cached ones are fetched without cookies', async () => {
+    await withProfile(async (context) => {
+      const { page } = await controlledTab(context)
+      await page.evaluate(() => (document.cookie = 'session=s1'))
+      const twice = async (path: string, init: RequestInit = {}) => [await get(page, path, init), await get(page, path, init)]
+
+      await twice('/api/write', { method: 'POST', body: '{}' })
+      expect(site.count('/api/write', 'POST')).toBe(2)
+      expect((await twice('/api/auth', { headers: { authorization: 'Bearer secret' } })).map((answer) => answer.state)).toEqual([null, null])
+      expect(site.count('/api/auth')).toBe(2)
+      const crossOrigin = `${site.origin.replace('127.0.0.1', 'localhost')}/api/cross`
+      expect((await twice(crossOrigin, { credentials: 'omit' })).map((answer) => answer.state)).toEqual([null, null])
+      expect(site.count('/api/cross')).toBe(2)
+      await twice('/api/fresh', { cache: 'no-store' })
+      expect(site.count('/api/fresh')).toBe(2)
+
+      // A matching same-origin GET: cached, and fetched without the page's cookie.
+      expect((await twice('/api/public')).map((answer) => answer.state)).toEqual(['MISS', 'HIT'])
+      expect(site.requests.filter((request) => request.path === '/api/public').map((request) => request.cookie)).toEqual([undefined])
+      // The rule that opts in to credentials sends them, and caches what comes back.
+      expect((await twice('/api/mine')).map((answer) => answer.state)).toEqual(['MISS', 'HIT'])
+      expect(site.requests.filter((request) => request.path === '/api/mine').map((request) => request.cookie)).toEqual(['session=s1'])
+    })
+  })
+
+  it('responses that must not be shared are passed through and never cached', async () => {
+    await withProfile(async (context) => {
+      const { page, errors } = await controlledTab(context)
+      for (const path of ['/api/gone?status=404', '/api/private?cache-control=private', '/api/nostore?cache-control=no-store', '/api/vary?vary=Cookie']) {
+        const answers = [await get(page, path), await get(page, path)]
+        expect(answers.map((answer) => answer.n)).toEqual([1, 2])
+        expect(site.count(path)).toBe(2)
+      }
+      expect(errors.filter((error) => !error.includes('404'))).toEqual([])
+    })
+  })
+
+  it("a page's invalidate and invalidateTag reach the worker's entries (one Cache Storage, one channel)", async () => {
+    await withProfile(async (context) => {
+      const { page } = await controlledTab(context)
+      await page.evaluate(() => harness.setup()) // the page's cache: cacheStorageStore() under the default name
+      expect(await get(page, '/api/feed')).toMatchObject({ n: 1, state: 'MISS' })
+      expect(await get(page, '/api/feed')).toMatchObject({ n: 1, state: 'HIT' })
+      await page.evaluate(() => harness.cache!.invalidateTag('posts'))
+      expect(await get(page, '/api/feed')).toMatchObject({ n: 2, state: 'MISS' })
+      await page.evaluate(() => harness.cache!.invalidate('fetch:/api/feed'))
+      expect(await get(page, '/api/feed')).toMatchObject({ n: 3, state: 'MISS' })
+      expect(await get(page, '/api/feed')).toMatchObject({ n: 3, state: 'HIT' })
+    })
+  })
+})
