@@ -3,16 +3,21 @@
  *
  *   <prefix>gen                  the namespace generation; invalidateAll increments it
  *   <prefix><gen>:e:<key>        one entry: the serialized envelope, expiring at ttl + staleSeconds
- *   <prefix><gen>:t:<tag>        the keys stored with a tag (a set)
- *   <prefix>lock:<key>           the refresh lock: one instance fetches a key at a time
+ *   <prefix><gen>:t:<tag>        the keys stored with a tag: a sorted set scored by when each
+ *                                entry expires, trimmed on every write, so it holds live keys only
+ *   <prefix>lock:<key>           the fetch lock: one instance fetches a key at a time
  *   <prefix>invalidate           the pub/sub channel that carries invalidations (and "this key was
  *                                written anew") to every instance's memory tier
+ *
+ * Writes and invalidations are Lua scripts, so each is one step: a tagged write cannot land
+ * between reading a tag's keys and deleting them.
  *
  * Redis down, slow or restarting means slower, never down: reads fall back to the memory tier
  * and the fetcher, the first failure of an outage is reported (thrown once to the coordinator,
  * which reports it through onEvent) and the rest are quiet, invalidations made meanwhile are
- * replayed when Redis is back, and the memory tier is emptied then, since invalidations from
- * other instances may have been missed.
+ * replayed when Redis is back, before anything is read from it again, and the memory tier is
+ * emptied then, since invalidations from other instances may have been missed. Redis answering
+ * with an error (a key of the wrong type, say) is not an outage: it is up, and that one call failed.
  */
 import { randomUUID } from 'node:crypto'
 import { createClient, ErrorReply, type RedisClientType } from 'redis'
@@ -43,7 +48,8 @@ export interface RedisStoreOptions {
   /** @deprecated Renamed `maxEntries` (one name for one setting); still read when `maxEntries` is not given. */
   memoryEntries?: number | false
   /**
-   * Longest a refresh lock is held: if its holder dies, another instance refreshes after this.
+   * Longest a fetch lock is held: if its holder dies, another instance fetches after this, and
+   * no caller ever waits longer than this for another instance's fetch.
    * @default 30
    */
   lockSeconds?: number
@@ -53,56 +59,142 @@ export interface RedisStoreOptions {
    * @default 1000
    */
   commandTimeoutMs?: number
-  /** @default 8 MiB */
+  /**
+   * How long the first calls after start-up wait for the first connection, so a new instance
+   * (a serverless cold start) reads and fills the shared cache instead of going around it.
+   * @default 2000
+   */
+  connectTimeoutMs?: number
+  /** Largest entry written or read, in UTF-8 bytes. @default 8 MiB */
   maxEntryBytes?: number
 }
 
 /** What instances tell each other: an invalidation, or that a key was written anew ("fill"). */
-type Message = { from: string } & (Invalidation | { kind: 'fill'; key: string }) & { generation?: number }
+type Message = { from: string; generation?: number } & (Invalidation | { kind: 'fill'; key: string })
 
 /** Invalidations made while Redis was unreachable; past this many, replay invalidates everything. */
 const MAX_PENDING_INVALIDATIONS = 1000
 /** After a failure, how long Redis is left alone before the next call tries it again. */
 const RETRY_AFTER_FAILURE_MS = 1000
 
+/** KEYS: entry, tag keys. ARGV: text, lifetime ms, now ms, key, channel, message. */
+const WRITE_SCRIPT = `
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local now = tonumber(ARGV[3])
+local expiresAt = now + tonumber(ARGV[2])
+for i = 2, #KEYS do
+  local kind = redis.call('type', KEYS[i]).ok
+  if kind == 'set' then
+    local members = redis.call('smembers', KEYS[i])
+    redis.call('del', KEYS[i])
+    for j = 1, #members do redis.call('zadd', KEYS[i], expiresAt, members[j]) end
+  elseif kind ~= 'zset' and kind ~= 'none' then
+    redis.call('del', KEYS[i])
+  end
+  redis.call('zadd', KEYS[i], expiresAt, ARGV[4])
+  redis.call('zremrangebyscore', KEYS[i], '-inf', now)
+  if redis.call('pttl', KEYS[i]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[i], ARGV[2]) end
+end
+redis.call('publish', ARGV[5], ARGV[6])`
+
+/** KEYS: gen. ARGV: prefix, tag, channel, message. Deletes the tag's entries and the tag in one step. */
+const INVALIDATE_TAG_SCRIPT = `
+local namespace = ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':'
+local tagKey = namespace .. 't:' .. ARGV[2]
+local kind = redis.call('type', tagKey).ok
+local members = {}
+if kind == 'zset' then members = redis.call('zrange', tagKey, 0, -1)
+elseif kind == 'set' then members = redis.call('smembers', tagKey) end
+redis.call('del', tagKey)
+for i = 1, #members, 1000 do
+  local batch = {}
+  for j = i, math.min(i + 999, #members) do batch[#batch + 1] = namespace .. 'e:' .. members[j] end
+  redis.call('del', unpack(batch))
+end
+redis.call('publish', ARGV[3], ARGV[4])
+return #members`
+
+/** KEYS: gen. ARGV: prefix, key, channel, message. */
+const INVALIDATE_KEY_SCRIPT = `
+redis.call('del', ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':e:' .. ARGV[2])
+redis.call('publish', ARGV[3], ARGV[4])`
+
+/** KEYS: gen. ARGV: channel, message up to its generation. Returns the new generation. */
+const INVALIDATE_ALL_SCRIPT = `
+local generation = redis.call('incr', KEYS[1])
+redis.call('publish', ARGV[1], ARGV[2] .. generation .. '}')
+return generation`
+
+/** KEYS: lock. ARGV: token, ms. A lock someone left without an expiry gets one, so it cannot live forever. */
+const ACQUIRE_LOCK_SCRIPT = `
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('pttl', KEYS[1]) == -1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`
+
 const RELEASE_LOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 
+/** A pub/sub message as sent by another instance, or undefined for anything else: never a throw. */
+function parseMessage(text: string): Message | undefined {
+  let message: unknown
+  try {
+    message = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof message !== 'object' || message === null) return undefined
+  const { from, kind, key, tag, generation } = message as Record<string, unknown>
+  if (typeof from !== 'string') return undefined
+  if ((kind === 'key' || kind === 'fill') && typeof key === 'string') return { from, kind, key }
+  if (kind === 'tag' && typeof tag === 'string') return { from, kind, tag }
+  if (kind === 'all') return Number.isSafeInteger(generation) ? { from, kind, generation: generation as number } : { from, kind }
+  return undefined
+}
+
 export class RedisStore implements CacheStore {
+  readonly lockSeconds: number
   readonly #client: RedisClientType
   readonly #subscriber: RedisClientType
   readonly #ownsClient: boolean
   readonly #prefix: string
   readonly #memory: MemoryStore | undefined
   readonly #lockMs: number
-  readonly lockSeconds: number
   readonly #commandTimeoutMs: number
   readonly #maxEntryBytes: number
   readonly #instance = randomUUID()
   readonly #listeners = new Set<(invalidation: Invalidation) => void>()
   #generation = 0
-  #healthy = false
-  #outageReported = false
+  /** The generation has been read and every pending invalidation replayed since the last (re)connect. */
+  #synced = false
+  #everSynced = false
+  #resyncing: Promise<void> | undefined
+  /** The subscription is live: only then can the memory tier trust that it hears every invalidation. */
+  #subscribed = false
+  #everSubscribed = false
   #lastFailureAt = 0
-  /** The connection error of the current outage, reported once by the next call that meets it. */
+  /** The error of the current outage, thrown once by the next call that meets it. */
   #outageError: unknown
-  #readyOnce = false
+  #outageReported = false
+  /** Redis refused something done in the background (a replayed invalidation): thrown once by the next call. */
+  #refusal: ErrorReply | undefined
   #pending: Invalidation[] = []
-  #replaying = false
   /** Counts invalidations seen here; a read that overlapped one must not refill the memory tier. */
   #invalidations = 0
   #closed = false
   #markReady!: () => void
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve))
+  /** Resolves at the first sync, or once connectTimeoutMs has passed without one. */
+  readonly #coldStart: Promise<void>
 
   constructor(options: RedisStoreOptions = {}) {
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000
+    const connectTimeoutMs = options.connectTimeoutMs ?? 2000
     this.#ownsClient = options.client === undefined
     const base =
       options.client ??
       (createClient({
         url: options.url,
         disableOfflineQueue: true, // fail at once while disconnected instead of queueing requests
-        socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+        socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
       }) as RedisClientType)
     this.#client = base
     this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
@@ -110,27 +202,41 @@ export class RedisStore implements CacheStore {
     const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MAX_ENTRIES
     this.#memory = maxEntries === false || maxEntries === 0 ? undefined : new MemoryStore({ maxEntries })
     this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
-    this.#lockMs = this.lockSeconds * 1000
+    this.#lockMs = Math.max(1, Math.round(this.lockSeconds * 1000))
     this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
+    this.#coldStart = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, connectTimeoutMs) as { unref?: () => void }
+      timer.unref?.() // never keeps a Node process alive
+      void this.#ready.then(resolve)
+    })
     // Without an error listener node-redis would crash the process on the first failure.
     base.on('error', (error: unknown) => this.#markDown(error))
-    this.#subscriber.on('error', (error: unknown) => this.#markDown(error))
-    base.on('ready', () => void this.#recover())
-    this.#subscriber.on('ready', () => this.#memory?.clear())
+    base.on('ready', () => void this.#resync())
+    this.#subscriber.on('error', () => (this.#subscribed = false))
+    this.#subscriber.on('end', () => (this.#subscribed = false))
+    this.#subscriber.on('ready', () => this.#resubscribed())
     this.#connect(base)
   }
 
   #connect(base: RedisClientType): void {
     if (!base.isOpen) base.connect().catch((error: unknown) => this.#markDown(error))
-    else if (base.isReady) void this.#recover()
+    else if (base.isReady) void this.#resync()
     this.#subscriber
       .connect()
       .then(() => this.#subscriber.subscribe(this.#channel, (message) => this.#receive(message)))
-      .catch((error: unknown) => this.#markDown(error))
+      .then(() => {
+        this.#subscribed = true
+        this.#everSubscribed = true
+      })
+      .catch(() => (this.#subscribed = false))
   }
 
   get #channel(): string {
     return `${this.#prefix}invalidate`
+  }
+
+  get #generationKey(): string {
+    return `${this.#prefix}gen`
   }
 
   #entryKey(key: string): string {
@@ -145,40 +251,50 @@ export class RedisStore implements CacheStore {
     return `${this.#prefix}lock:${key}`
   }
 
-  /** Whether to try Redis now: connected, and not within the pause after a failure. */
-  #usable(): boolean {
-    return !this.#closed && this.#client.isReady && (this.#healthy || Date.now() - this.#lastFailureAt > RETRY_AFTER_FAILURE_MS)
+  #message(body: Invalidation | { kind: 'fill'; key: string }): string {
+    return JSON.stringify({ from: this.#instance, ...body } satisfies Message)
   }
 
   #markDown(error?: unknown): void {
-    this.#healthy = false
+    this.#synced = false
     this.#lastFailureAt = Date.now()
     this.#outageError ??= error
   }
 
-  /** Runs a Redis call; a failure is thrown once per outage (to be reported) and quiet after. */
+  /**
+   * Before a call: wait for the first connection (bounded), and for a resync when one is due, so
+   * nothing is read from Redis before the generation is known and pending invalidations are applied.
+   */
+  async #beforeCall(): Promise<boolean> {
+    if (!this.#everSynced) await this.#coldStart
+    if (!this.#synced) {
+      if (this.#resyncing !== undefined) await this.#resyncing
+      else if (!this.#closed && this.#client.isReady && Date.now() - this.#lastFailureAt > RETRY_AFTER_FAILURE_MS) await this.#resync()
+    }
+    return !this.#closed && this.#synced && this.#client.isReady
+  }
+
+  /** Runs a Redis call; an outage is thrown once (to be reported) and quiet after. */
   async #attempt<T>(call: () => Promise<T>, fallback: T): Promise<T> {
-    if (!this.#usable()) {
-      if (this.#outageError === undefined || this.#outageReported || this.#closed) return fallback
-      this.#outageReported = true
-      throw this.#outageError
+    if (!(await this.#beforeCall())) return this.#outage(fallback)
+    if (this.#refusal !== undefined) {
+      const refusal = this.#refusal
+      this.#refusal = undefined
+      throw refusal
     }
     try {
-      const result = await this.#withinTime(call())
-      this.#healthy = true
-      this.#outageReported = false
-      this.#outageError = undefined
-      // Back after a failure that was not a reconnect: what was kept for replay goes out now.
-      if (this.#pending.length > 0) this.#replayPending().catch((error: unknown) => this.#markDown(error))
-      return result
+      return await this.#withinTime(call())
     } catch (error) {
-      // Redis answered with an error (a key of the wrong type, say): it is up, the call failed.
-      if (error instanceof ErrorReply) throw error
+      if (error instanceof ErrorReply) throw error // Redis is up; this call failed: the caller reports it
       this.#markDown(error)
-      if (this.#outageReported || this.#closed) return fallback
-      this.#outageReported = true
-      throw error
+      return this.#outage(fallback)
     }
+  }
+
+  #outage<T>(fallback: T): T {
+    if (this.#outageError === undefined || this.#outageReported || this.#closed) return fallback
+    this.#outageReported = true
+    throw this.#outageError
   }
 
   /**
@@ -193,17 +309,28 @@ export class RedisStore implements CacheStore {
     return Promise.race([work, late]).finally(() => clearTimeout(timer))
   }
 
-  /** Back after an outage: read the generation, replay what was invalidated meanwhile. */
+  #resync(): Promise<void> {
+    return (this.#resyncing ??= this.#recover().finally(() => (this.#resyncing = undefined)))
+  }
+
+  /** (Re)connected: read the generation, replay what was invalidated meanwhile, and only then use Redis. */
   async #recover(): Promise<void> {
+    this.#synced = false
     try {
-      const generation = Number(await this.#client.get(`${this.#prefix}gen`))
+      let generation = 0
+      try {
+        generation = Number(await this.#withinTime(this.#client.get(this.#generationKey)))
+      } catch (error) {
+        if (!(error instanceof ErrorReply)) throw error
+        this.#refusal = error // a generation key someone overwrote: Redis is up; reported, and namespace 0
+      }
       this.#generation = Number.isSafeInteger(generation) ? generation : 0
-      if (this.#readyOnce) this.#memory?.clear() // invalidations may have been missed
-      this.#readyOnce = true
-      this.#healthy = true
-      this.#outageReported = false
-      this.#outageError = undefined
+      if (this.#everSynced) this.#memory?.clear() // invalidations may have been missed
       await this.#replayPending()
+      this.#synced = true
+      this.#everSynced = true
+      this.#outageError = undefined
+      this.#outageReported = false
       this.#markReady()
     } catch (error) {
       this.#markDown(error)
@@ -212,41 +339,51 @@ export class RedisStore implements CacheStore {
 
   /** Applies the invalidations kept while Redis was away, oldest first, each once it succeeds. */
   async #replayPending(): Promise<void> {
-    if (this.#replaying) return
-    this.#replaying = true
-    try {
-      while (this.#pending.length > 0) {
+    while (this.#pending.length > 0) {
+      try {
         await this.#withinTime(this.#invalidateRemote(this.#pending[0]!))
-        this.#pending.shift() // only once applied: a failure leaves it for the next try
+      } catch (error) {
+        if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
+        this.#refusal = error // Redis refuses this one: reported, and the rest go on
       }
-    } finally {
-      this.#replaying = false
+      this.#pending.shift()
     }
   }
 
+  /** The subscription is back after a drop: what was published meanwhile is lost, so start over. */
+  #resubscribed(): void {
+    if (!this.#everSubscribed) return // the first connection: #connect subscribes, then says so
+    // node-redis subscribed again before 'ready'.
+    this.#memory?.clear()
+    this.#synced = false
+    void this.#resync()
+    this.#notify({ kind: 'all' }) // fence fetches in flight here: they may predate a missed invalidation
+    this.#subscribed = true
+  }
+
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
-    const local = this.#memory?.get(key)
-    if (local !== undefined) return local
+    // While the subscription is down the memory tier may miss invalidations: read Redis, unless it is down too.
+    if (this.#memory !== undefined && (this.#subscribed || !this.#synced)) {
+      const local = this.#memory.get(key)
+      if (local !== undefined) return local
+    }
     const invalidationsBefore = this.#invalidations
     return this.#attempt(async () => {
       const entry = deserializeEntry(await this.#client.get(this.#entryKey(key)), this.#maxEntryBytes)
-      if (entry !== undefined && this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry)
+      if (entry !== undefined && this.#subscribed && this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry)
       return entry
     }, undefined)
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
+    const text = serializeEntry(entry, this.#maxEntryBytes, key) // a value no store keeps is refused before anything is kept
     this.#memory?.set(key, entry)
-    const text = serializeEntry(entry, this.#maxEntryBytes)
-    const lifetime = storedLifetimeSeconds(entry)
+    const lifetimeMs = String(storedLifetimeSeconds(entry) * 1000)
     await this.#attempt(async () => {
-      const transaction = this.#client.multi().set(this.#entryKey(key), text, { EX: lifetime })
-      for (const tag of entry.tags ?? []) {
-        transaction.sAdd(this.#tagKey(tag), key).expire(this.#tagKey(tag), lifetime, 'GT').expire(this.#tagKey(tag), lifetime, 'NX')
-      }
+      const keys = [this.#entryKey(key), ...(entry.tags ?? []).map((tag) => this.#tagKey(tag))]
       // Other instances drop their memory copy, so they read this value instead of refreshing again.
-      transaction.publish(this.#channel, JSON.stringify({ from: this.#instance, kind: 'fill', key } satisfies Message))
-      await transaction.exec()
+      const message = this.#message({ kind: 'fill', key })
+      await this.#client.eval(WRITE_SCRIPT, { keys, arguments: [text, lifetimeMs, String(Date.now()), key, this.#channel, message] })
     }, undefined)
   }
 
@@ -267,61 +404,60 @@ export class RedisStore implements CacheStore {
 
   /**
    * Applies an invalidation in Redis now, or keeps it to replay when Redis is back: the caller is
-   * not failed for an outage, and the outage is reported by the next read or write that meets it.
+   * not failed for an outage. Redis refusing it (an error reply) is the caller's to hear.
    */
   async #invalidate(invalidation: Invalidation): Promise<void> {
     this.#invalidations++
-    if (this.#usable()) {
+    if (await this.#beforeCall()) {
       try {
         await this.#withinTime(this.#invalidateRemote(invalidation))
         return
       } catch (error) {
+        if (error instanceof ErrorReply) throw error
         this.#markDown(error)
       }
     }
-    this.#keepForReplay(invalidation)
-  }
-
-  #keepForReplay(invalidation: Invalidation): void {
     if (this.#pending.length >= MAX_PENDING_INVALIDATIONS) this.#pending = [{ kind: 'all' }]
     else this.#pending.push(invalidation)
   }
 
   async #invalidateRemote(invalidation: Invalidation): Promise<void> {
-    const message: Message = { from: this.#instance, ...invalidation }
-    if (invalidation.kind === 'key') await this.#client.del(this.#entryKey(invalidation.key))
-    if (invalidation.kind === 'tag') {
-      const keys = await this.#client.sMembers(this.#tagKey(invalidation.tag))
-      await this.#client.del([this.#tagKey(invalidation.tag), ...keys.map((key) => this.#entryKey(key))])
+    const keys = [this.#generationKey]
+    if (invalidation.kind === 'key') {
+      const args = [this.#prefix, invalidation.key, this.#channel, this.#message(invalidation)]
+      await this.#client.eval(INVALIDATE_KEY_SCRIPT, { keys, arguments: args })
+    } else if (invalidation.kind === 'tag') {
+      const args = [this.#prefix, invalidation.tag, this.#channel, this.#message(invalidation)]
+      await this.#client.eval(INVALIDATE_TAG_SCRIPT, { keys, arguments: args })
+    } else {
+      const upToGeneration = `${this.#message(invalidation).slice(0, -1)},"generation":`
+      const generation = Number(await this.#client.eval(INVALIDATE_ALL_SCRIPT, { keys, arguments: [this.#channel, upToGeneration] }))
+      if (Number.isSafeInteger(generation)) this.#generation = Math.max(this.#generation, generation)
     }
-    if (invalidation.kind === 'all') {
-      this.#generation = await this.#client.incr(`${this.#prefix}gen`)
-      message.generation = this.#generation
-    }
-    await this.#client.publish(this.#channel, JSON.stringify(message))
   }
 
-  /** An invalidation published by another instance: drop it from memory, fence fetches here. */
+  /** A message published by an instance: drop what it names from memory, fence fetches here. */
   #receive(text: string): void {
-    let message: Message
-    try {
-      message = JSON.parse(text) as Message
-    } catch {
-      return
-    }
-    if (message.from === this.#instance) return
+    const message = parseMessage(text)
+    if (message === undefined || message.from === this.#instance) return
     this.#invalidations++
-    if (message.kind === 'fill') {
-      if (typeof message.key === 'string') this.#memory?.delete(message.key)
-      return
-    }
-    if (message.kind === 'key' && typeof message.key === 'string') this.#memory?.delete(message.key)
-    else if (message.kind === 'tag' && typeof message.tag === 'string') this.#memory?.deleteTag(message.tag)
-    else if (message.kind === 'all') {
+    if (message.kind === 'fill' || message.kind === 'key') this.#memory?.delete(message.key)
+    else if (message.kind === 'tag') this.#memory?.deleteTag(message.tag)
+    else {
       this.#memory?.clear()
-      if (Number.isSafeInteger(message.generation)) this.#generation = Math.max(this.#generation, message.generation!)
-    } else return
-    for (const listener of this.#listeners) listener(message)
+      if (message.generation !== undefined) this.#generation = Math.max(this.#generation, message.generation)
+    }
+    if (message.kind !== 'fill') this.#notify(message)
+  }
+
+  #notify(invalidation: Invalidation): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(invalidation)
+      } catch {
+        // One listener's failure must not stop the others, nor the subscription.
+      }
+    }
   }
 
   subscribe(listener: (invalidation: Invalidation) => void): () => void {
@@ -332,8 +468,8 @@ export class RedisStore implements CacheStore {
   async acquireLock(key: string): Promise<string | undefined> {
     const token = `${this.#instance}:${randomUUID()}`
     // Unreachable Redis: nobody can coordinate, so this instance fetches on its own.
-    const reply = await this.#attempt(() => this.#client.set(this.#lockKey(key), token, { NX: true, PX: this.#lockMs }), 'OK' as const)
-    return reply === 'OK' ? token : undefined
+    const won = await this.#attempt(() => this.#client.eval(ACQUIRE_LOCK_SCRIPT, { keys: [this.#lockKey(key)], arguments: [token, String(this.#lockMs)] }), 1)
+    return won === 1 ? token : undefined
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
@@ -341,8 +477,9 @@ export class RedisStore implements CacheStore {
   }
 
   /**
-   * Resolves once Redis has answered for the first time. Nothing needs to wait for it (the store
-   * serves from memory and the fetcher until then); it is there for start-up checks and tests.
+   * Resolves once Redis has answered for the first time. Nothing needs to wait for it (calls wait
+   * for the first connection by themselves, up to connectTimeoutMs); it is there for start-up
+   * checks and tests.
    */
   ready(): Promise<void> {
     return this.#ready
