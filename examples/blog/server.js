@@ -37,6 +37,12 @@ async function readBody(req) {
 }
 
 function serveStatic(req, res, pathname) {
+  if (pathname === '/sw.js') {
+    // The service worker, at the root so that its scope is the whole site; checked for updates on every visit.
+    res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-cache' })
+    createReadStream(join(ROOT, 'dist/client/sw.js')).pipe(res)
+    return true
+  }
   if (!pathname.startsWith('/assets/')) return false // the client build puts every asset there
   const file = normalize(join(ROOT, 'dist/client', pathname))
   if (!file.startsWith(join(ROOT, 'dist/client', 'assets')) || !existsSync(file)) return false

@@ -1,7 +1,17 @@
-// Browser entry: mounts the posts island and lets the editor forms save through the JSON API, so
-// the island here and in other tabs hears about the change. Without JavaScript the forms post.
+// Browser entry: the browser cache (Cache Storage, shared by the site's tabs and kept across
+// reloads) and the service worker, the posts island, and the editor forms saving through the JSON
+// API so that the islands here and in other tabs hear about the change. Without JavaScript the
+// forms post.
+import { cacheStorageStore, configure } from '@revalidate/runtime/browser'
 import './styles.css'
-import { announce, mountPostList } from './islands/post-list.js'
+import { announce, mountPostList, onCacheEvent } from './islands/post-list.js'
+
+configure({ store: cacheStorageStore(), onEvent: onCacheEvent })
+
+// Only in the production build: Vite's dev server serves modules, not the bundled worker.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch((error) => console.warn('The service worker was not registered:', error))
+}
 
 for (const list of document.querySelectorAll('[data-island="post-list"]')) mountPostList(list)
 
