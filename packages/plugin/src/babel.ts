@@ -11,9 +11,10 @@
  * from the Program visitor with Babel's own code frame.
  */
 import type { PluginObj, PluginPass } from '@babel/core'
+import { declare } from '@babel/helper-plugin-utils'
 import type { File, Node } from '@babel/types'
 import { RevalidateError } from './errors.js'
-import type { TransformOptions } from './options.js'
+import { resolveOptions, type TransformOptions } from './options.js'
 import { transform } from './transform.js'
 
 type Parse = (code: string, options: object) => File
@@ -35,7 +36,9 @@ type PluginWithParser = PluginObj<PluginPass> & {
   parserOverride(code: string, parserOptions: { sourceFileName?: string }, parse: Parse): File
 }
 
-export default function revalidateBabelPlugin(_api: unknown, options: TransformOptions = {}): PluginWithParser {
+export default declare((api, options: TransformOptions): PluginWithParser => {
+  api.assertVersion(7)
+  resolveOptions(options) // an unknown or mistyped option fails here, once, with "did you mean"
   return {
     name: 'revalidate',
     parserOverride(code: string, parserOptions: { sourceFileName?: string }, parse: Parse) {
@@ -70,4 +73,4 @@ export default function revalidateBabelPlugin(_api: unknown, options: TransformO
       },
     },
   }
-}
+})

@@ -1,139 +1,157 @@
 /**
- * What cached page data must not do, found before anything is wrapped:
+ * What cached page data must not do, found before anything is wrapped (data-flow.ts finds the
+ * reads; this file says which are errors, and how to fix them):
  *
- *   cookies(), headers(), request.headers, event.cookies, Astro.cookies, ({ cookies }) => ...
+ *   locals.user, cookies(), request.headers, Astro.locals, getUser(request)
  *     -> error: cached data is shared with every visitor, so a per-visitor read leaks
  *   url.searchParams.get('page') without `query page` in the pragma
  *     -> error: every query would get the first one's data
+ *   return json(data), return redirect('/'), return new Response(...)
+ *     -> error: a cached value must be data, not a Response
  */
-import type { Node } from '@babel/types'
+import type { Node, Statement } from '@babel/types'
+import { DataFlow, type FlowReporter } from './data-flow.js'
 import type { SourceText } from './errors.js'
+import type { Framework } from './frameworks/index.js'
+import type { PageData, Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
-import { propertyName, walk } from './walk.js'
+import type { Scopes } from './scope.js'
+import type { Shape } from './shapes.js'
 
-/** Objects that carry the visitor's request in the frameworks we know. */
-const REQUEST_OBJECTS = new Set(['request', 'req', 'event', 'Astro', 'context', 'ctx', 'locals'])
-const REQUEST_MEMBERS = new Set(['request', 'req', 'locals'])
-const QUERY_OBJECTS = new Set(['searchParams', 'query'])
-const QUERY_METHODS = new Set(['get', 'getAll', 'has'])
-
-export interface DataCode {
-  /** Every node that runs to load the data. */
-  nodes: Node[]
-  /** The first parameter of the data function (a loader's context or a page's props), if any. */
-  context: Node | undefined
+export interface CheckInput {
+  data: PageData
+  source: SourceText
+  pragma: Pragma
+  framework: Framework
+  scopes: Scopes
+  requestBound: ReadonlySet<string>
+  safeStarts: ReadonlySet<number>
 }
 
-function contextNames(context: Node | undefined): Set<string> {
-  const left = context?.type === 'AssignmentPattern' ? context.left : context
-  return new Set(left?.type === 'Identifier' ? [left.name] : [])
+const SHARED = "a cached page's data is shared with every visitor, so one visitor's data would be served to all"
+
+export function checkPageData(input: CheckInput): void {
+  const { data, scopes } = input
+  const reporter = new Checks(input.source, input.pragma)
+  const flow = new DataFlow({ framework: input.framework, scopes, reporter, requestBound: input.requestBound, safeStarts: input.safeStarts })
+  if (data.kind === 'loader') flow.loader(data.fn, data.input, scopes.module)
+  else if (data.kind === 'page') flow.section(dataStatements(data.section), scopes.enter(data.fn, scopes.module), data.fn, data.input)
+  else flow.section(dataStatements(data.section), scopes.module, undefined, input.framework.pageProps)
+  reporter.checkQueryReads()
 }
 
-function isRequestObject(node: Node, contexts: Set<string>): boolean {
-  if (node.type === 'Identifier') return REQUEST_OBJECTS.has(node.name) || contexts.has(node.name)
-  const name = propertyName(node)
-  return name !== undefined && REQUEST_MEMBERS.has(name)
-}
-
-function patternKeys(node: Node): { name: string; node: Node }[] {
-  const pattern = node.type === 'AssignmentPattern' ? node.left : node
-  if (pattern.type !== 'ObjectPattern') return []
-  return pattern.properties.flatMap((property) => {
-    if (property.type !== 'ObjectProperty' || property.computed) return []
-    const key = property.key.type === 'Identifier' ? property.key.name : property.key.type === 'StringLiteral' ? property.key.value : undefined
-    return key === undefined ? [] : [{ name: key, node: property }, ...patternKeys(property.value)]
-  })
-}
-
-function snippet(source: SourceText, node: Node): string {
-  const text = source.code.slice(node.start!, node.end!).replace(/\s+/g, ' ')
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text
-}
-
-export function checkRequestBound(data: DataCode, source: SourceText, requestBound: Set<string>): void {
-  const contexts = contextNames(data.context)
-  const leak = (node: Node, what: string) =>
-    source.error(
-      node.start!,
-      node.end!,
-      `\`${what}\` reads the visitor's request, but a cached page's data is shared with every visitor: one visitor's cookies, headers or session would be served to all.`,
-      'read per-visitor values outside the cached data (in the component, or in an uncached loader), or remove the pragma. A name that is not request-bound can be allowed with the `requestBound` option.',
-    )
-  for (const { name, node } of data.context ? patternKeys(data.context) : []) {
-    if (requestBound.has(name)) throw leak(node, name)
-  }
-  for (const root of data.nodes) {
-    walk(root, (node) => {
-      if ((node.type === 'CallExpression' || node.type === 'OptionalCallExpression') && node.callee.type === 'Identifier' && requestBound.has(node.callee.name)) {
-        throw leak(node, `${node.callee.name}()`)
-      }
-      const member = propertyName(node)
-      if (member !== undefined && requestBound.has(member) && (node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && isRequestObject(node.object, contexts)) {
-        throw leak(node, snippet(source, node))
-      }
-      if (node.type === 'VariableDeclarator' && node.init && isRequestObject(node.init, contexts)) {
-        for (const { name, node: key } of patternKeys(node.id)) if (requestBound.has(name)) throw leak(key, name)
-      }
-    })
-  }
+function dataStatements(section: Section): Statement[] {
+  const moved = new Set(section.moved)
+  return section.statements.filter((statement) => !moved.has(statement))
 }
 
 interface QueryRead {
   node: Node
-  /** The parameter name when the code names it literally (`searchParams.get('page')`). */
+  /** The parameter name when the code names it (`searchParams.get('page')`, `{ page } = searchParams`). */
   name?: string
+  via: readonly Node[]
 }
 
-function isQueryObject(node: Node): boolean {
-  if (node.type === 'Identifier') return QUERY_OBJECTS.has(node.name)
-  const name = propertyName(node)
-  return name !== undefined && QUERY_OBJECTS.has(name)
-}
+class Checks implements FlowReporter {
+  readonly #reads: QueryRead[] = []
 
-function queryReads(data: DataCode): QueryRead[] {
-  const reads: QueryRead[] = []
-  for (const { name, node } of data.context ? patternKeys(data.context) : []) {
-    if (QUERY_OBJECTS.has(name)) reads.push({ node })
-  }
-  for (const root of data.nodes) {
-    walk(root, (node) => {
-      const member = propertyName(node)
-      if (member === 'search' || member === 'searchParams') reads.push({ node })
-      if ((node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') && isQueryObject(node.object) && member !== undefined && !QUERY_METHODS.has(member)) {
-        reads.push({ node, name: member })
-      }
-      if ((node.type === 'CallExpression' || node.type === 'OptionalCallExpression') && node.arguments[0]?.type === 'StringLiteral') {
-        const callee = node.callee
-        const method = propertyName(callee)
-        if (method !== undefined && QUERY_METHODS.has(method) && 'object' in callee && isQueryObject(callee.object)) {
-          reads.push({ node, name: node.arguments[0].value })
-        }
-      }
-    })
-  }
-  return reads
-}
+  constructor(
+    readonly source: SourceText,
+    readonly pragma: Pragma,
+  ) {}
 
-export function checkQueryReads(data: DataCode, source: SourceText, pragma: Pragma): void {
-  const reads = queryReads(data)
-  const [first] = reads
-  if (first === undefined) return
-  if (pragma.query.length === 0) {
-    const named = [...new Set(reads.flatMap((read) => (read.name ? [read.name] : [])))]
-    throw source.error(
-      first.node.start!,
-      first.node.end!,
-      `The page data reads the query string (\`${snippet(source, first.node)}\`), but the pragma lists no query names, so every query would be served the first one's data.`,
-      `list the names that change the data, e.g. \`# Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`.`,
+  visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, via: readonly Node[]): void {
+    const code = this.#snippet(node)
+    throw this.source.error(
+      node.start!,
+      node.end!,
+      `\`${code}\` reads ${shape.label}${this.#through(via)}, but ${SHARED}.`,
+      `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
-  const unlisted = reads.find((read) => read.name !== undefined && !pragma.query.includes(read.name))
-  if (unlisted) {
-    throw source.error(
-      unlisted.node.start!,
-      unlisted.node.end!,
-      `The page data reads the query parameter "${unlisted.name}", which the pragma's query list (${pragma.query.join(',')}) leaves out, so its values would share one entry.`,
-      `add it: \`query ${[...pragma.query, unlisted.name].join(',')}\`.`,
+
+  handedWhole(node: Node, shape: Shape, call: Node | undefined, via: readonly Node[]): void {
+    const at = call ?? node
+    const code = this.#snippet(at)
+    const what = describe(shape)
+    const where = call ? `hands ${what} to code the compiler cannot follow` : `uses ${what} whole, where the compiler cannot follow it`
+    throw this.source.error(
+      at.start!,
+      at.end!,
+      `\`${code}\` ${where}${this.#through(via)}: it may read the visitor's cookies, headers or session, and ${SHARED}.`,
+      `pass only what it needs (\`params.slug\`, \`url.pathname\`), or read per-visitor data outside the cached data. If the call reads nothing that differs per visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
+
+  queryRead(node: Node, name: string | undefined, via: readonly Node[]): void {
+    this.#reads.push({ node, name, via })
+  }
+
+  returned(node: Node, shape: Shape | undefined): void {
+    const response = firstResponse(shape)
+    if (response === undefined) return
+    throw this.source.error(
+      node.start!,
+      node.end!,
+      `The loader returns ${response.label}, a Response, but a cached value must be data: a Response is not (and its body can be read only once, so the second visitor would get "Body is unusable").`,
+      response.throwIt
+        ? `throw it instead (\`throw ${response.label.replace(/\(\)$/, '(...)')}\`): a thrown value is never cached. Or return plain data.`
+        : 'return the plain data (`return { post }`) and build the response outside the cached loader; a redirect or an error can be thrown, which is never cached.',
+    )
+  }
+
+  /** Every read of the query must be keyed: named reads listed in the pragma's `query`, and some list for the rest. */
+  checkQueryReads(): void {
+    const reads = this.#reads
+    const [first] = reads
+    if (first === undefined) return
+    const { pragma, source } = this
+    if (pragma.query.length === 0) {
+      const named = [...new Set(reads.flatMap((read) => (read.name ? [read.name] : [])))]
+      throw source.error(
+        first.node.start!,
+        first.node.end!,
+        `The page data reads the query string (\`${this.#snippet(first.node)}\`${this.#through(first.via)}), but the pragma lists no query names, so every query would be served the first one's data.`,
+        `list the names that change the data, e.g. \`# Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`; or pass on only what it needs (\`url.pathname\`).`,
+      )
+    }
+    const unlisted = reads.find((read) => read.name !== undefined && !pragma.query.includes(read.name))
+    if (unlisted) {
+      throw source.error(
+        unlisted.node.start!,
+        unlisted.node.end!,
+        `The page data reads the query parameter "${unlisted.name}"${this.#through(unlisted.via)}, which the pragma's query list (${pragma.query.join(',')}) leaves out, so its values would share one entry.`,
+        `add it: \`query ${[...pragma.query, unlisted.name].join(',')}\`.`,
+      )
+    }
+  }
+
+  /** " (through `getTheme(request)` on line 12)" for a read inside a function the data code calls. */
+  #through(via: readonly Node[]): string {
+    const [call] = via
+    if (call === undefined) return ''
+    return ` (through \`${this.#snippet(call)}\` on line ${this.source.locate(call.start!).line})`
+  }
+
+  #snippet(node: Node): string {
+    const text = this.source.code.slice(node.start!, node.end!).replace(/\s+/g, ' ')
+    return text.length > 48 ? `${text.slice(0, 45)}...` : text
+  }
+}
+
+/** What a value handed on carries, for a message: "the request", "the load event (in an object)". */
+function describe(shape: Shape): string {
+  if (shape.kind === 'object' && shape.label === 'an object') {
+    const inner = Object.values(shape.members).find((member) => member.kind === 'object' && member.whole === 'visitor')
+    return inner ? `${describe(inner)} (inside an object)` : 'per-visitor data (inside an object)'
+  }
+  if (shape.kind === 'union') return describe(shape.shapes.find((member) => member.kind === 'object') ?? shape.shapes[0]!)
+  if (shape.kind === 'promise') return describe(shape.of)
+  return 'label' in shape ? shape.label : 'a per-visitor value'
+}
+
+function firstResponse(shape: Shape | undefined): Extract<Shape, { kind: 'response' }> | undefined {
+  if (shape?.kind === 'response') return shape
+  if (shape?.kind === 'union') return shape.shapes.map(firstResponse).find((found) => found !== undefined)
+  return undefined
 }

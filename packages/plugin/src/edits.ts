@@ -5,9 +5,13 @@
  *   const edits = new SourceEdits('# Pragma: revalidate 60\nexport ...')
  *   edits.replace(0, 2, '//')            ->  '//Pragma: revalidate 60\nexport ...'
  *   edits.insert(24, 'import x from "y"; ')
+ *   edits.move(40, 60, 24)               ->  the text at [40, 60) now comes at 24, still mapped to 40
  *   edits.apply('/app/page.ts')         ->  { code, map }
  *
- * Our edits are only insertions and a few replacements, so every unchanged run of a line maps
+ * Lines are counted as ECMAScript counts them (\r\n, \n, \r, U+2028, U+2029), in the page and in
+ * the output alike, so a page with CR-only line ends maps as exactly as one with \n.
+ *
+ * Our edits are only insertions, moves and a few replacements, so every unchanged run of a line maps
  * character by character with the same segment delta (`CAAC`): the mappings are mostly string
  * repetition. That keeps the map from costing more than the parse (with magic-string it was
  * most of the transform).
@@ -26,11 +30,14 @@ interface Edit {
   start: number
   end: number
   text: string
+  /** An original range emitted here (a move), mapped to where it was written. */
+  moved?: { start: number; end: number }
   /** Order of the call, so insertions at one position keep the order they were made in. */
   order: number
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
 
 function vlq(value: number): string {
   let rest = value < 0 ? (-value << 1) | 1 : value << 1
@@ -42,6 +49,19 @@ function vlq(value: number): string {
     encoded += BASE64[digit]
   } while (rest > 0)
   return encoded
+}
+
+/** Calls `line(from, to)` for each line piece of text[start, end) and `newline()` after each terminator. */
+function eachLine(text: string, start: number, end: number, line: (from: number, to: number) => void, newline: () => void): void {
+  let from = start
+  LINE_TERMINATOR.lastIndex = start
+  for (let match = LINE_TERMINATOR.exec(text); match !== null && match.index < end; match = LINE_TERMINATOR.exec(text)) {
+    line(from, match.index)
+    newline()
+    from = match.index + match[0].length
+    LINE_TERMINATOR.lastIndex = from
+  }
+  line(from, end)
 }
 
 /** Writes the `mappings` of one source, segment by segment, keeping the deltas VLQ needs. */
@@ -66,12 +86,7 @@ class MappingsWriter {
 
   /** Advances over generated text that maps to nothing of its own (an insertion). */
   skip(text: string): void {
-    let start = 0
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      this.newLine()
-      start = newline + 1
-    }
-    this.#column += text.length - start
+    eachLine(text, 0, text.length, (from, to) => (this.#column += to - from), () => this.newLine())
   }
 
   newLine(): void {
@@ -102,6 +117,15 @@ export class SourceEdits {
     this.#edits.push({ start, end, text, order: this.#edits.length })
   }
 
+  /**
+   * Moves the original characters [start, end) to `position` (an insertion there, in call order
+   * with the others): the moved text keeps mapping to where it was written.
+   */
+  move(start: number, end: number, position: number): void {
+    this.replace(start, end, '')
+    this.#edits.push({ start: position, end: position, text: '', moved: { start, end }, order: this.#edits.length })
+  }
+
   apply(source: string): { code: string; map: SourceMapV3 } {
     // By position; at one position insertions come before a replacement, each in call order.
     const edits = [...this.#edits].sort((a, b) => a.start - b.start || Number(a.end > a.start) - Number(b.end > b.start) || a.order - b.order)
@@ -111,44 +135,66 @@ export class SourceEdits {
     let position = 0
     let line = 0
     let column = 0
+    let lineStarts: number[] | undefined // of the original, found only for a move
 
-    const copyOriginal = (end: number) => {
-      parts.push(original.slice(position, end))
-      while (position < end) {
-        const newline = original.indexOf('\n', position)
-        const lineEnd = newline === -1 || newline >= end ? end : newline
-        writer.mapRun(line, column, lineEnd - position)
-        column += lineEnd - position
-        if (lineEnd < end) {
+    /** Emits original[from, to), mapped, starting at original line and column (`at`). */
+    const emitOriginal = (from: number, to: number, at: { line: number; column: number }) => {
+      parts.push(original.slice(from, to))
+      eachLine(
+        original,
+        from,
+        to,
+        (start, end) => {
+          writer.mapRun(at.line, at.column, end - start)
+          at.column += end - start
+        },
+        () => {
           writer.newLine()
-          line += 1
-          column = 0
-          position = lineEnd + 1
-        } else {
-          position = lineEnd
-        }
+          at.line += 1
+          at.column = 0
+        },
+      )
+    }
+    /** Advances the original line and column over original[from, to) without emitting it. */
+    const pass = (from: number, to: number) => {
+      eachLine(original, from, to, (start, end) => (column += end - start), () => ((line += 1), (column = 0)))
+    }
+    const locate = (offset: number) => {
+      lineStarts ??= [0, ...Array.from(original.matchAll(LINE_TERMINATOR), (match) => match.index + match[0].length)]
+      let low = 0
+      for (let high = lineStarts.length - 1; low < high; ) {
+        const middle = (low + high + 1) >> 1
+        if (lineStarts[middle]! <= offset) low = middle
+        else high = middle - 1
       }
+      return { line: low, column: offset - lineStarts[low]! }
     }
 
     for (const edit of edits) {
       if (edit.start < position) throw new Error(`overlapping edits at ${edit.start} in ${source}`)
-      copyOriginal(edit.start)
-      parts.push(edit.text)
-      writer.skip(edit.text)
-      // A replacement's original characters are not copied; keep counting their lines and columns.
-      for (; position < edit.end; position++) {
-        if (original.charCodeAt(position) === 10) {
-          line += 1
-          column = 0
-        } else {
-          column += 1
-        }
+      if (splitsLineBreak(original, edit.start) || splitsLineBreak(original, edit.end)) throw new Error(`an edit at ${edit.start} splits a \\r\\n line break in ${source}`)
+      const at = { line, column }
+      emitOriginal(position, edit.start, at)
+      ;({ line, column } = at)
+      position = edit.start
+      if (edit.moved) {
+        emitOriginal(edit.moved.start, edit.moved.end, locate(edit.moved.start))
+      } else {
+        parts.push(edit.text)
+        writer.skip(edit.text)
       }
+      // A replacement's original characters are not copied; keep counting their lines and columns.
+      pass(position, edit.end)
+      position = edit.end
     }
-    copyOriginal(original.length)
+    emitOriginal(position, original.length, { line, column })
     return {
       code: parts.join(''),
       map: { version: 3, sources: [source], sourcesContent: [original], names: [], mappings: writer.finish() },
     }
   }
+}
+
+function splitsLineBreak(text: string, at: number): boolean {
+  return text.charCodeAt(at - 1) === 13 && text.charCodeAt(at) === 10
 }

@@ -28,9 +28,18 @@ export class RevalidateError extends Error {
   }
 }
 
+/**
+ * Where every diagnostic sends the reader: the Diagnostics section of the repository's README
+ * (shipped with the package too). One constant, so the address changes in one place.
+ */
+export const DIAGNOSTICS_URL = 'https://github.com/revalidate/revalidate/blob/main/README.md#diagnostics'
+
+/** Line terminators as ECMAScript (and Babel, and our source maps) count them: \r\n, \n, \r, U+2028, U+2029. */
+export const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
+
 function lineStartsOf(code: string): number[] {
   const starts = [0]
-  for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) starts.push(i + 1)
+  for (const match of code.matchAll(LINE_TERMINATOR)) starts.push(match.index + match[0].length)
   return starts
 }
 
@@ -68,7 +77,7 @@ export class SourceText {
       { start: { line: loc.line, column: loc.column + 1 }, end: { line: endLoc.line, column: endLoc.column + 1 } },
       { highlightCode: false },
     )
-    const message = `${problem}\nFix: ${fix}\nSee: README.md#diagnostics`
+    const message = `${problem}\nFix: ${fix}\nSee: ${DIAGNOSTICS_URL}`
     return new RevalidateError(message, this.id, loc, frame, start)
   }
 }

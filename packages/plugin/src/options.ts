@@ -1,4 +1,8 @@
+import { OptionValidator } from '@babel/helper-validator-option'
+import { FRAMEWORK_NAMES, type FrameworkName } from './frameworks/index.js'
+
 export type Target = 'node' | 'browser' | 'cloudflare' | 'vercel'
+export type { FrameworkName }
 
 export interface TransformOptions {
   /**
@@ -7,6 +11,13 @@ export interface TransformOptions {
    * @default 'node'
    */
   target?: Target
+  /**
+   * Whose conventions the page follows: its loaders' inputs, what of them is per visitor, which
+   * calls never return. Guessed from the file's extension, imports, path and exports.
+   * @default guessed per file; 'vite' (a plain Vite app) when nothing says otherwise
+   * @example 'react-router'
+   */
+  framework?: FrameworkName
   /**
    * Where file-based routes start, relative to the project root or absolute. The route of a page
    * is its path below this folder (`src/routes/posts/[slug].tsx` -> `/posts/[slug]`).
@@ -24,9 +35,12 @@ export interface TransformOptions {
    */
   runtime?: string
   /**
-   * Names that read the visitor's request (calls like `cookies()`, members like `request.headers`).
-   * A data section that reads one is an error: cached data is shared with every visitor.
+   * Exported names of helpers that read the visitor's request by themselves, without being
+   * handed it (session and auth helpers): a call in cached data is an error, whatever the helper
+   * is called locally and wherever it is imported from. Frameworks' own (`cookies` of
+   * next/headers, ...) are known without this list; a helper handed the request is caught anyway.
    * @default DEFAULT_REQUEST_BOUND
+   * @example [...DEFAULT_REQUEST_BOUND, 'getViewer']
    */
   requestBound?: string[]
   /** Project root, for relative routes in ids. @default process.cwd() */
@@ -41,20 +55,27 @@ export interface TransformOptions {
 
 export const DEFAULT_LOADERS = ['loader', 'load', 'getServerSideProps', 'getStaticProps', 'data']
 export const DEFAULT_ROUTES_DIRS = ['src/routes', 'src/pages', 'src/app', 'app/routes', 'app', 'pages', 'routes']
-export const DEFAULT_REQUEST_BOUND = [
-  'cookies',
-  'headers',
-  'session',
-  'getSession',
-  'getServerSession',
-  'auth',
-  'draftMode',
-  'authorization',
-]
+/** Helpers whose usual meaning is "the visitor": NextAuth's and Clerk's `auth()`, `getServerSession()`, ... */
+export const DEFAULT_REQUEST_BOUND = ['auth', 'currentUser', 'getCurrentUser', 'getServerSession', 'getServerAuthSession', 'getSession', 'requireUser', 'requireUserId']
 const TARGETS: readonly Target[] = ['node', 'browser', 'cloudflare', 'vercel']
+
+/** Every option's name, for "did you mean" on a misspelt one. */
+export const TRANSFORM_OPTION_NAMES: Record<keyof TransformOptions, keyof TransformOptions> = {
+  target: 'target',
+  framework: 'framework',
+  routesDir: 'routesDir',
+  loaders: 'loaders',
+  runtime: 'runtime',
+  requestBound: 'requestBound',
+  root: 'root',
+  nextCacheComponents: 'nextCacheComponents',
+}
+
+export const validator = new OptionValidator('@revalidate/plugin')
 
 export interface ResolvedOptions {
   target: Target
+  framework: FrameworkName | undefined
   routesDirs: string[]
   loaders: string[]
   runtime: string
@@ -63,18 +84,26 @@ export interface ResolvedOptions {
   nextCacheComponents: boolean
 }
 
-export function resolveOptions(options: TransformOptions = {}): ResolvedOptions {
+function stringList(name: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined
+  validator.invariant(Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== ''), `'${name}' option must be an array of names.`)
+  return value as string[]
+}
+
+/** Checks the options (an unknown one is an error with "did you mean") and fills in the defaults. */
+export function resolveOptions(options: TransformOptions = {}, names: Record<string, string> = TRANSFORM_OPTION_NAMES): ResolvedOptions {
+  validator.validateTopLevelOptions(options, names)
   const target = options.target ?? 'node'
-  if (!TARGETS.includes(target)) {
-    throw new TypeError(`revalidate: target must be one of ${TARGETS.join(', ')}, got ${JSON.stringify(target)}`)
-  }
+  validator.invariant(TARGETS.includes(target), `'target' must be one of ${TARGETS.join(', ')}, got ${JSON.stringify(target)}.`)
+  validator.invariant(options.framework === undefined || FRAMEWORK_NAMES.includes(options.framework), `'framework' must be one of ${FRAMEWORK_NAMES.join(', ')}, got ${JSON.stringify(options.framework)}.`)
   return {
     target,
-    routesDirs: options.routesDir === undefined ? DEFAULT_ROUTES_DIRS : [options.routesDir],
-    loaders: options.loaders ?? DEFAULT_LOADERS,
-    runtime: options.runtime ?? `@revalidate/runtime/${target}`,
-    requestBound: new Set(options.requestBound ?? DEFAULT_REQUEST_BOUND),
-    root: (options.root ?? process.cwd()).replaceAll('\\', '/'),
-    nextCacheComponents: options.nextCacheComponents === true,
+    framework: options.framework,
+    routesDirs: options.routesDir === undefined ? DEFAULT_ROUTES_DIRS : [validator.validateStringOption('routesDir', options.routesDir, '')],
+    loaders: stringList('loaders', options.loaders) ?? DEFAULT_LOADERS,
+    runtime: validator.validateStringOption('runtime', options.runtime, `@revalidate/runtime/${target}`),
+    requestBound: new Set(stringList('requestBound', options.requestBound) ?? DEFAULT_REQUEST_BOUND),
+    root: validator.validateStringOption('root', options.root, process.cwd()).replaceAll('\\', '/'),
+    nextCacheComponents: validator.validateBooleanOption('nextCacheComponents', options.nextCacheComponents, false) === true,
   }
 }

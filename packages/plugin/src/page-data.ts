@@ -1,12 +1,19 @@
 /**
  * Finds what a page loads, in the design's order:
  *
- *   1. an exported loader        export async function loader({ params }) { ... }
+ *   1. a loader                  export async function loader({ params }) { ... }
+ *                                export const Route = createFileRoute('/p/$id')({ loader })   (the framework's shapes)
  *   2. the data section of the   export default async function Page({ params }) {
  *      async default-exported      const post = await db.post(params.slug)   <- data section
- *      page function               return <Post post={post} />                <- the template
+ *      page function               if (!post) return <NotFound />           <- the rest runs per request
+ *                                  return <Post post={post} />
  *                                }
  *   3. an `.astro` frontmatter   ---  const posts = await db.posts()  ---
+ *
+ * A data section ends before its first statement that can `return` (other than returning a call
+ * that never returns, such as `notFound()`); what follows runs on every request, outside the
+ * cache. Declarations the template uses (functions, classes) and, in a frontmatter, imports and
+ * exports are not data: they are moved out of the cached code, before it.
  */
 import type {
   ArrowFunctionExpression,
@@ -14,29 +21,54 @@ import type {
   FunctionDeclaration,
   FunctionExpression,
   Node,
+  ObjectMethod,
   Program,
-  ReturnStatement,
   Statement,
 } from '@babel/types'
 import type { SourceText } from './errors.js'
+import { importedShape, type Framework } from './frameworks/index.js'
 import type { Pragma } from './pragma.js'
+import { eachPatternName, eachReference, isFunctionNode, type Binding, type Scope, type Scopes } from './scope.js'
+import type { Shape } from './shapes.js'
 import { walk } from './walk.js'
 
-export type DataFunction = FunctionDeclaration | FunctionExpression | ArrowFunctionExpression
+export type DataFunction = FunctionDeclaration | FunctionExpression | ArrowFunctionExpression | ObjectMethod
+
+/** The statements of a data section: those in [start, end) are wrapped, but `moved` ones go before. */
+export interface Section {
+  /** Every statement from the first data statement to the last, in order. */
+  statements: Statement[]
+  /** Statements among them that stay outside the cached code (declarations, imports, exports). */
+  moved: Statement[]
+}
 
 export type PageData =
-  | { kind: 'loader'; name: string; fn: DataFunction }
-  | { kind: 'page'; fn: DataFunction; section: Statement[]; finalReturn: ReturnStatement }
-  | { kind: 'frontmatter'; section: Statement[] }
+  | { kind: 'loader'; name: string; fn: DataFunction; input: Shape; route?: string }
+  | { kind: 'page'; fn: DataFunction; section: Section; input: Shape }
+  | { kind: 'frontmatter'; section: Section }
+
+interface Context {
+  program: Program
+  source: SourceText
+  pragma: Pragma
+  framework: Framework
+  scopes: Scopes
+  loaderNames: readonly string[]
+}
 
 /** A function literal under the wrappers TypeScript allows: `(fn) satisfies T`, `fn as T`, `fn!`. */
 function unwrapFunction(node: Node | null | undefined): DataFunction | undefined {
+  const current = unwrapExpression(node)
+  if (current?.type === 'FunctionExpression' || current?.type === 'ArrowFunctionExpression' || current?.type === 'FunctionDeclaration' || current?.type === 'ObjectMethod') return current
+  return undefined
+}
+
+function unwrapExpression(node: Node | null | undefined): Node | null | undefined {
   let current = node
   while (current && (current.type === 'TSSatisfiesExpression' || current.type === 'TSAsExpression' || current.type === 'TSNonNullExpression' || current.type === 'ParenthesizedExpression')) {
     current = current.expression
   }
-  if (current?.type === 'FunctionExpression' || current?.type === 'ArrowFunctionExpression' || current?.type === 'FunctionDeclaration') return current
-  return undefined
+  return current
 }
 
 /** The function a top-level name is bound to: `function name() {}` or `const name = () => {}`. */
@@ -52,24 +84,27 @@ function functionBoundTo(program: Program, name: string): { fn: DataFunction | u
   return undefined
 }
 
-interface ExportedFunction {
+interface FoundLoader {
   name: string
   fn: DataFunction | undefined
   node: Node
+  input: Shape
+  route?: string
 }
 
-function exportedLoaders(program: Program, loaderNames: readonly string[]): ExportedFunction[] {
-  const found: ExportedFunction[] = []
+function exportedLoaders({ program, loaderNames, framework }: Context): FoundLoader[] {
+  const found: FoundLoader[] = []
+  const input = (name: string) => framework.loaderInputs?.[name] ?? framework.loaderInput
   for (const statement of program.body) {
     if (statement.type !== 'ExportNamedDeclaration' || statement.exportKind === 'type') continue
     const { declaration } = statement
     if (declaration?.type === 'FunctionDeclaration' && declaration.id && loaderNames.includes(declaration.id.name)) {
-      found.push({ name: declaration.id.name, fn: declaration, node: declaration })
+      found.push({ name: declaration.id.name, fn: declaration, node: declaration, input: input(declaration.id.name) })
     }
     if (declaration?.type === 'VariableDeclaration') {
       for (const declarator of declaration.declarations) {
         if (declarator.id.type === 'Identifier' && loaderNames.includes(declarator.id.name)) {
-          found.push({ name: declarator.id.name, fn: unwrapFunction(declarator.init), node: declarator })
+          found.push({ name: declarator.id.name, fn: unwrapFunction(declarator.init), node: declarator, input: input(declarator.id.name) })
         }
       }
     }
@@ -79,7 +114,47 @@ function exportedLoaders(program: Program, loaderNames: readonly string[]): Expo
       const exported = specifier.exported.type === 'Identifier' ? specifier.exported.name : specifier.exported.value
       if (!loaderNames.includes(exported)) continue
       const bound = functionBoundTo(program, specifier.local.name)
-      found.push({ name: exported, fn: bound?.fn, node: bound?.node ?? specifier })
+      found.push({ name: exported, fn: bound?.fn, node: bound?.node ?? specifier, input: input(exported) })
+    }
+  }
+  return found
+}
+
+/** Loaders written as calls the framework states: `createFileRoute(path)({ loader })`, `routeLoader$(fn)`. */
+function calledLoaders({ program, framework, scopes }: Context): FoundLoader[] {
+  const found: FoundLoader[] = []
+  if (!framework.loaderCalls) return found
+  const importOf = (callee: Node) => {
+    if (callee.type !== 'Identifier') return undefined
+    const binding = scopes.module.lookup(callee.name)
+    return binding?.source.type === 'import' ? binding.source : undefined
+  }
+  for (const statement of program.body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+    if (declaration?.type !== 'VariableDeclaration') continue
+    for (const declarator of declaration.declarations) {
+      const call = unwrapExpression(declarator.init)
+      if (call?.type !== 'CallExpression') continue
+      for (const shape of framework.loaderCalls) {
+        if (shape.form === 'argument') {
+          const imported = importOf(call.callee)
+          if (imported === undefined || imported.imported !== shape.name || !shape.from.test(imported.source)) continue
+          found.push({ name: shape.name, fn: unwrapFunction(call.arguments[0]), node: call, input: framework.loaderInput })
+        } else {
+          const inner = call.callee
+          if (inner.type !== 'CallExpression') continue
+          const imported = importOf(inner.callee)
+          if (imported === undefined || imported.imported !== shape.name || !shape.from.test(imported.source)) continue
+          const options = unwrapExpression(call.arguments[0])
+          if (options?.type !== 'ObjectExpression') continue
+          const property = options.properties.find((item) => item.type !== 'SpreadElement' && !item.computed && item.key.type === 'Identifier' && item.key.name === 'loader')
+          if (property === undefined || property.type === 'SpreadElement') continue
+          const fn = property.type === 'ObjectMethod' ? property : unwrapFunction(property.value)
+          const path = inner.arguments[0]
+          const route = path?.type === 'StringLiteral' && framework.routeOfLoaderCall ? framework.routeOfLoaderCall(path.value) : undefined
+          found.push({ name: 'loader', fn, node: property, input: framework.loaderInput, route })
+        }
+      }
     }
   }
   return found
@@ -95,18 +170,18 @@ function defaultExportedFunction(program: Program): { fn: DataFunction | undefin
   return undefined
 }
 
-export function findPageData(program: Program, source: SourceText, pragma: Pragma, loaderNames: readonly string[], frontmatter: boolean): PageData {
+export function findPageData(program: Program, source: SourceText, pragma: Pragma, loaderNames: readonly string[], frontmatter: boolean, framework: Framework, scopes: Scopes): PageData {
+  const context: Context = { program, source, pragma, framework, scopes, loaderNames }
   const noData = (problem: string) =>
     source.error(pragma.start, pragma.end, problem, `export a loader (${loaderNames.join(', ')}) or an async default page function whose statements before its final \`return\` load the data; or remove the pragma.`)
 
   if (frontmatter) {
-    const section = program.body.filter((statement) => !isModuleLevelOnly(statement))
-    if (section.length === 0) throw noData('The pragma has no page data to cache: the frontmatter loads nothing.')
-    checkNoReturn(section, source, 'frontmatter')
+    const section = dataSection(program.body, scopes.module, context, 'frontmatter')
+    if (section === undefined) throw noData('The pragma has no page data to cache: the frontmatter loads nothing.')
     return { kind: 'frontmatter', section }
   }
 
-  const loaders = exportedLoaders(program, loaderNames)
+  const loaders = [...exportedLoaders(context), ...calledLoaders(context)]
   if (loaders.length > 1) {
     const second = loaders[1]!
     throw source.error(second.node.start!, second.node.end!, `A cached page has one loader; "${loaders[0]!.name}" and "${second.name}" would share the key page:<path>.`, 'merge them into one loader, or move one into another module.')
@@ -117,7 +192,7 @@ export function findPageData(program: Program, source: SourceText, pragma: Pragm
       throw source.error(loader.node.start!, loader.node.end!, `The loader "${loader.name}" is not a function the pragma can wrap.`, `export it as a function: \`export async function ${loader.name}(...) { ... }\` or \`export const ${loader.name} = async (...) => ...\`.`)
     }
     checkNotGenerator(loader.fn, source)
-    return { kind: 'loader', name: loader.name, fn: loader.fn }
+    return { kind: 'loader', name: loader.name, fn: loader.fn, input: loader.input, route: loader.route }
   }
 
   const page = defaultExportedFunction(program)
@@ -129,43 +204,167 @@ export function findPageData(program: Program, source: SourceText, pragma: Pragm
   checkNotGenerator(fn, source)
   const statements = fn.body.body
   const finalReturn = statements.at(-1)
-  if (finalReturn?.type !== 'ReturnStatement' || statements.length < 2) {
+  const section = finalReturn?.type === 'ReturnStatement' ? dataSection(statements.slice(0, -1), scopes.enter(fn, scopes.module), context, 'data section') : undefined
+  if (section === undefined) {
     throw source.error(fn.start!, fn.end!, 'The pragma has no page data to cache: the page function needs data-loading statements followed by a final `return`.', 'load the data in statements before the final `return` of the page function.')
   }
-  const section = statements.slice(0, -1)
-  checkNoReturn(section, source, 'data section')
-  for (const statement of section) {
-    if (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') {
-      throw source.error(statement.start!, statement.end!, 'A function or class declared in the data section is not data and cannot be cached.', 'declare it outside the page function.')
-    }
-  }
-  return { kind: 'page', fn, section, finalReturn }
-}
-
-/** Statements that stay at module level in a frontmatter: imports, exports and type declarations. */
-function isModuleLevelOnly(statement: Statement): boolean {
-  return (
-    statement.type === 'ImportDeclaration' ||
-    statement.type === 'ExportNamedDeclaration' ||
-    statement.type === 'ExportAllDeclaration' ||
-    statement.type === 'TSTypeAliasDeclaration' ||
-    statement.type === 'TSInterfaceDeclaration'
-  )
+  return { kind: 'page', fn, section, input: framework.pageProps }
 }
 
 function checkNotGenerator(fn: DataFunction, source: SourceText): void {
   if (fn.generator) throw source.error(fn.start!, fn.end!, 'A generator function cannot be cached.', 'return the data from a plain (async) function.')
 }
 
-/** A `return` inside the data section would leave the fetcher early with something that is not the data. */
-function checkNoReturn(section: Statement[], source: SourceText, where: string): void {
-  for (const statement of section) {
+type StatementRole = 'data' | 'declaration' | 'module'
+
+/** Imports and exports stay at module level; declarations stay where the template can use them. */
+function roleOf(statement: Statement, where: 'frontmatter' | 'data section'): StatementRole {
+  switch (statement.type) {
+    case 'ImportDeclaration':
+    case 'ExportNamedDeclaration':
+    case 'ExportAllDeclaration':
+    case 'ExportDefaultDeclaration':
+    case 'TSImportEqualsDeclaration':
+    case 'TSExportAssignment':
+      return where === 'frontmatter' ? 'module' : 'data'
+    case 'FunctionDeclaration':
+    case 'ClassDeclaration':
+    case 'TSTypeAliasDeclaration':
+    case 'TSInterfaceDeclaration':
+    case 'TSDeclareFunction':
+    case 'TSEnumDeclaration':
+    case 'TSModuleDeclaration':
+      return 'declaration'
+    case 'VariableDeclaration':
+      // `const fmt = (d) => ...`: a function the template calls, not data (a function cannot be cached).
+      return statement.declarations.every((declarator) => declarator.id.type === 'Identifier' && isFunctionOrClass(unwrapExpression(declarator.init)))
+        ? 'declaration'
+        : 'data'
+    default:
+      return 'data'
+  }
+}
+
+function isFunctionOrClass(node: Node | null | undefined): boolean {
+  return node?.type === 'ArrowFunctionExpression' || node?.type === 'FunctionExpression' || node?.type === 'ClassExpression'
+}
+
+/**
+ * The data section among `statements` (a page function's before its final return, or a
+ * frontmatter's), or undefined when none of them loads anything.
+ */
+function dataSection(statements: readonly Statement[], scope: Scope, context: Context, where: 'frontmatter' | 'data section'): Section | undefined {
+  const { source } = context
+  const roles = statements.map((statement) => roleOf(statement, where))
+  const tail = statements.findIndex((statement, index) => roles[index] === 'data' && returnsEarly(statement, context))
+  const end = tail === -1 ? statements.length : tail
+  if (tail !== -1) checkTailLoadsNothing(statements.slice(tail), source, statements[tail]!)
+  const first = roles.findIndex((role, index) => index < end && role === 'data')
+  if (first === -1) return undefined
+  let last = end - 1
+  while (roles[last] !== 'data') last--
+  const inRange = statements.slice(first, last + 1)
+  const moved = inRange.filter((_, index) => roles[first + index] !== 'data')
+  const section = { statements: inRange, moved }
+  if (moved.length > 0) checkMovedStatements(section, scope, context, where)
+  return section
+}
+
+/** A `return` (outside nested functions) that is not a call that never returns. */
+function returnsEarly(statement: Statement, context: Context): boolean {
+  let found = false
+  walk(statement, (node) => {
+    if (found || isFunctionNode(node) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression') return false
+    if (node.type === 'ReturnStatement' && !neverReturns(node.argument, context)) found = true
+    return !found
+  })
+  return found
+}
+
+/** `notFound()`, `redirect()` of Next.js or SvelteKit, `error()`: calls that throw, by their import. */
+function neverReturns(node: Node | null | undefined, { scopes }: Context): boolean {
+  const call = unwrapExpression(node?.type === 'AwaitExpression' ? node.argument : node)
+  if (call?.type !== 'CallExpression') return false
+  const { callee } = call
+  const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.object.type === 'Identifier' ? callee.object.name : undefined
+  const binding = name === undefined ? undefined : scopes.module.lookup(name)
+  if (binding?.source.type !== 'import') return false
+  const member = callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' ? callee.property.name : undefined
+  const shape = importedShape(binding.source.source, member !== undefined && binding.source.imported === '*' ? member : binding.source.imported)
+  return shape?.kind === 'function' && shape.returns?.kind === 'never'
+}
+
+/** After an early return the code runs on every request: loading data there would go uncached. */
+function checkTailLoadsNothing(tail: readonly Statement[], source: SourceText, early: Statement): void {
+  for (const statement of tail) {
     walk(statement, (node) => {
-      if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' || node.type === 'ObjectMethod' || node.type === 'ClassMethod') return false
-      if (node.type === 'ReturnStatement') {
-        throw source.error(node.start!, node.end!, `An early \`return\` in the ${where} cannot be cached: the cached data would be the returned value.`, 'throw instead (as notFound() and redirect() do), or move the check below the data section.')
+      if (isFunctionNode(node)) return false
+      if (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await)) {
+        const line = source.locate(early.start!).line
+        throw source.error(
+          node.start!,
+          node.end!,
+          `This \`await\` comes after an early \`return\` (line ${line}), so it would run on every request, outside the cache: the data section ends at the first statement that can return.`,
+          'load all the data before the check (e.g. `const related = post ? await getRelated(post) : []`), then return; or throw instead of returning (`notFound()`, `error(404)`), which is never cached.',
+        )
       }
       return true
     })
   }
+}
+
+/**
+ * Moved statements run before the cached code, and before the bindings it declares are set:
+ * a declaration may read them only if the data section never calls it (the template does, later),
+ * and an export or a class (evaluated where it stands) may not read them at all.
+ */
+function checkMovedStatements(section: Section, scope: Scope, { scopes, source }: Context, where: 'frontmatter' | 'data section'): void {
+  const movedSet = new Set(section.moved)
+  const declaredBy = new Map<Binding, Statement>()
+  const sectionBindings = new Set<Binding>()
+  for (const statement of section.statements) {
+    const names = statementBindings(statement, scope)
+    for (const binding of names) (movedSet.has(statement) ? declaredBy.set(binding, statement) : sectionBindings.add(binding))
+  }
+  const calledFromData = new Set<Statement>()
+  const reach = (node: Node) =>
+    eachReference(node, scope, scopes, (_identifier, binding) => {
+      const statement = binding && declaredBy.get(binding)
+      if (statement && !calledFromData.has(statement)) {
+        calledFromData.add(statement)
+        reach(statement)
+      }
+    })
+  for (const statement of section.statements) if (!movedSet.has(statement)) reach(statement)
+
+  for (const statement of section.moved) {
+    // A function's body runs when it is called; anything else is evaluated where it stands.
+    const evaluatedInPlace =
+      statement.type !== 'FunctionDeclaration' &&
+      !(statement.type === 'VariableDeclaration' && statement.declarations.every((declarator) => isFunctionNode(unwrapExpression(declarator.init) ?? statement)))
+    if (!evaluatedInPlace && !calledFromData.has(statement)) continue
+    eachReference(statement, scope, scopes, (identifier, binding) => {
+      if (!binding || !sectionBindings.has(binding)) return
+      const isExport = statement.type.startsWith('Export')
+      throw source.error(
+        identifier.start!,
+        identifier.end!,
+        isExport
+          ? `This export reads \`${identifier.name}\`, which the cached ${where} declares; exports run once, at module level, where page data does not exist.`
+          : `\`${identifier.name}\` is declared by the cached ${where}, but this declaration stays outside the cached code (the template may use it) and ${calledFromData.has(statement) ? 'is called from the data section, before' : 'runs before'} \`${identifier.name}\` is set.`,
+        isExport ? `compute it without \`export\`, in the ${where}.` : `pass \`${identifier.name}\` to it as an argument instead of reading it from the ${where}.`,
+      )
+    })
+  }
+}
+
+/** The bindings a top-level statement of the section declares (in `scope`). */
+function statementBindings(statement: Statement, scope: Scope): Binding[] {
+  const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+  const names: string[] = []
+  if (declaration?.type === 'VariableDeclaration') {
+    for (const declarator of declaration.declarations) eachPatternName(declarator.id, (identifier) => names.push(identifier.name))
+  }
+  if ((declaration?.type === 'FunctionDeclaration' || declaration?.type === 'ClassDeclaration') && declaration.id) names.push(declaration.id.name)
+  return names.flatMap((name) => scope.bindings.get(name) ?? [])
 }

@@ -2,19 +2,24 @@ import { parse, type ParserPlugin } from '@babel/parser'
 import type { File } from '@babel/types'
 import type { SourceText } from './errors.js'
 import { pragmaBelowHeader } from './pragma.js'
+import { pathOfId } from './route.js'
 
-/** The script of an `.astro` file: its frontmatter between the `---` fences, as offsets. */
-export function astroFrontmatter(code: string): { start: number; end: number } | null {
-  const open = /^\s*---[^\S\n]*\r?\n/.exec(code)
+/**
+ * The script of an `.astro` file: its frontmatter between the `---` fences, as offsets, and where
+ * the opening fence is (anything above it is page text).
+ */
+export function astroFrontmatter(code: string): { fence: number; start: number; end: number } | null {
+  const open = /(^\uFEFF?|\r\n|\r|\n)---[^\S\r\n]*(\r\n|\r|\n)/.exec(code)
   if (open === null) return null
-  const close = /\r?\n---[^\S\n]*(\r?\n|$)/g
-  close.lastIndex = open[0].length - 1
+  const close = /(\r\n|\r|\n)---[^\S\r\n]*(?=\r|\n|$)/g
+  close.lastIndex = open.index + open[0].length - open[2]!.length
   const match = close.exec(code)
-  return match === null ? null : { start: open[0].length, end: match.index + 1 }
+  if (match === null) return null
+  return { fence: open.index + open[1]!.length, start: open.index + open[0].length, end: match.index + match[1]!.length }
 }
 
 function pluginsFor(id: string): ParserPlugin[] {
-  const path = id.replace(/[?#].*$/, '')
+  const path = pathOfId(id)
   if (/\.[mc]?ts$/.test(path) || path.endsWith('.astro')) return ['typescript']
   if (/\.tsx$/.test(path)) return ['typescript', 'jsx']
   return ['jsx']
@@ -25,7 +30,7 @@ function pluginsFor(id: string): ParserPlugin[] {
  * is code: everything else is blanked (newlines kept), so offsets and lines stay those of the file.
  */
 export function parsePage(code: string, source: SourceText, script: { start: number; end: number } | null): File {
-  const text = script ? blankOutside(code, script) : code
+  const text = script ? blankOutside(code, script) : withoutByteOrderMark(code)
   try {
     return parse(text, {
       sourceType: 'module',
@@ -39,8 +44,17 @@ export function parsePage(code: string, source: SourceText, script: { start: num
   }
 }
 
+/**
+ * A byte order mark is whitespace to the parser, except before a shebang, which must come first:
+ * the mark becomes a space and the `#!` a `//` (same lengths, so every offset stays).
+ */
+function withoutByteOrderMark(code: string): string {
+  if (code.charCodeAt(0) !== 0xfeff) return code
+  return code.startsWith('#!', 1) ? ` //${code.slice(3)}` : code
+}
+
 function blankOutside(code: string, script: { start: number; end: number }): string {
-  const blank = (part: string) => part.replace(/[^\n]/g, ' ')
+  const blank = (part: string) => part.replace(/[^\r\n\u2028\u2029]/g, ' ')
   return blank(code.slice(0, script.start)) + code.slice(script.start, script.end) + blank(code.slice(script.end))
 }
 

@@ -10,6 +10,13 @@
  *
  * A `#` pragma line is not JavaScript: it becomes `//` in place (the `# ` is overwritten), so
  * every other character keeps its offset and every location and source map stays exact.
+ *
+ * In a block comment the pragma is the comment's first line of text, JSDoc stars and all:
+ *
+ *   /**
+ *    * Pragma: revalidate 60          -> { ttl: 60 }; the lines below are the page's own docs
+ *    * The front page.
+ *    *\/
  */
 import type { Comment as BabelComment } from '@babel/types'
 import { closest } from './did-you-mean.js'
@@ -78,10 +85,16 @@ export function readHeader(source: SourceText, from = 0): Header {
   return { pragma, code, end }
 }
 
+/** Where a file's code starts: after a byte order mark, and after a shebang line (`#!`). */
+export function codeStart(code: string): number {
+  const bom = code.charCodeAt(0) === 0xfeff ? 1 : 0
+  return code.startsWith('#!', bom) ? lineEnd(code, bom) : bom
+}
+
 /** Walks the comments, blank lines and directives ("use client") before the first statement. */
 function scanHeader(code: string, from: number): { comments: Comment[]; end: number } {
   const comments: Comment[] = []
-  let pos = from === 0 && code.startsWith('#!') ? lineEnd(code, 0) : from
+  let pos = from === 0 ? codeStart(code) : from
   for (;;) {
     while (pos < code.length && /[\s\uFEFF]/.test(code[pos]!)) pos++
     if (code.startsWith('//', pos)) {
@@ -91,7 +104,8 @@ function scanHeader(code: string, from: number): { comments: Comment[]; end: num
     } else if (code.startsWith('/*', pos)) {
       const close = code.indexOf('*/', pos + 2)
       if (close === -1) break // unterminated: the parser reports it
-      comments.push({ start: pos, end: close + 2, textStart: pos + 2, textEnd: close, hash: false })
+      const text = firstLineOfBlock(code, pos + 2, close)
+      comments.push({ start: pos, end: close + 2, textStart: text.start, textEnd: text.end, hash: false })
       pos = close + 2
     } else if (code[pos] === '#') {
       const end = lineEnd(code, pos)
@@ -106,9 +120,39 @@ function scanHeader(code: string, from: number): { comments: Comment[]; end: num
   return { comments, end: pos }
 }
 
+/** The end of the line at `from`: the next line terminator (\n, \r, U+2028, U+2029) or the end. */
 function lineEnd(code: string, from: number): number {
-  const newline = code.indexOf('\n', from)
-  return newline === -1 ? code.length : newline
+  let end = from
+  while (end < code.length && !isLineTerminator(code.charCodeAt(end))) end++
+  return end
+}
+
+function isLineTerminator(char: number): boolean {
+  return char === 10 || char === 13 || char === 0x2028 || char === 0x2029
+}
+
+/**
+ * The first line of text in the block comment body [start, end), without the JSDoc decoration
+ * (leading `*`s): `/** Pragma: revalidate 60 *\/` and `/*\n * Pragma: revalidate 60\n *\/` both
+ * give "Pragma: revalidate 60".
+ */
+function firstLineOfBlock(code: string, start: number, end: number): { start: number; end: number } {
+  let pos = start
+  while (pos < end) {
+    while (pos < end && /[\s*]/.test(code[pos]!) && !isLineTerminator(code.charCodeAt(pos))) pos++
+    const lineStop = Math.min(lineEnd(code, pos), end)
+    if (code.slice(pos, lineStop).trim() !== '') return { start: pos, end: lineStop }
+    pos = lineStop + 1
+  }
+  return { start: end, end }
+}
+
+/** A revalidate pragma on any line of a comment's text: `Pragma: <word>` with the word found. */
+const PRAGMA_ON_A_LINE = /(?:^|[\r\n\u2028\u2029])[\s*]*Pragma:[^\S\r\n]*(\S*)/gi
+
+function revalidatePragmaIn(text: string): RegExpExecArray | undefined {
+  for (const match of text.matchAll(PRAGMA_ON_A_LINE)) if (namesRevalidate(match[1]!)) return match
+  return undefined
 }
 
 /** The end of a directive such as `'use client';` at `pos`, or -1 if there is none. */
@@ -145,25 +189,46 @@ function namesRevalidate(word: string): boolean {
  * given, without its `//`, `/*` or `#`), or undefined when the text is no such pragma.
  */
 export function pragmaBelowHeader(source: SourceText, start: number, end: number, text: string): RevalidateError | undefined {
-  const word = /^\s*Pragma:\s*(\S*)/i.exec(text)?.[1]
-  if (word === undefined || !namesRevalidate(word)) return undefined
+  if (revalidatePragmaIn(text) === undefined) return undefined
   return source.error(start, end, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
 }
 
 /** A pragma comment anywhere but the header would be silently ignored: say so instead. */
 export function checkNoPragmaBelowHeader(comments: readonly BabelComment[], header: Header, source: SourceText): void {
   for (const comment of comments) {
-    if (comment.start === header.pragma?.start) continue
+    if (comment.start === header.pragma?.start || comment.end! <= header.end) continue // header comments were read already
     const error = pragmaBelowHeader(source, comment.start!, comment.end!, comment.value)
     if (error) throw error
   }
+}
+
+/**
+ * An `.astro` page's pragma belongs on the first line of its frontmatter; one above the opening
+ * `---` fence is template text to Astro, so it would silently do nothing.
+ */
+export function checkNoPragmaAboveFence(source: SourceText, fenceStart: number): void {
+  const match = revalidatePragmaIn(source.code.slice(0, fenceStart))
+  if (match === undefined) return
+  const start = match.index + match[0].search(/Pragma:/i)
+  throw source.error(
+    start,
+    lineEnd(source.code, start),
+    'In an .astro page the pragma is the first line of the frontmatter; above the `---` fence it is page text, not code.',
+    'move it below the opening `---`: `---\n// Pragma: revalidate 60\n...`.',
+  )
 }
 
 function readPragmaComment(source: SourceText, comment: Comment): Pragma | null {
   const { code } = source
   const text = code.slice(comment.textStart, comment.textEnd)
   const head = PRAGMA_START.exec(text)
-  if (head === null) return null
+  if (head === null) {
+    // A block comment is read by its first line; a pragma further down would do nothing.
+    const later = revalidatePragmaIn(code.slice(comment.textEnd, comment.end))
+    if (later === undefined) return null
+    const start = comment.textEnd + later.index + later[0].search(/Pragma:/i)
+    throw source.error(start, lineEnd(code, start), 'A pragma in a block comment must be its first line of text.', 'move `Pragma: revalidate …` to the first line of the comment, or into a comment of its own.')
+  }
   const tokens = tokenize(code, comment.textStart + head[0].length, comment.textEnd)
   const keyword = tokens[0]
   if (keyword !== undefined && !namesRevalidate(keyword.text)) return null // another tool's pragma

@@ -11,8 +11,16 @@ import type { ResolvedOptions } from './options.js'
 
 const FILE_ONLY_SEGMENTS = /^(index|page|_index|\+page|\+page\.server|\+page\.ts|\+layout|route)$/
 
+/**
+ * The file path of a module id: without the query or hash a bundler adds
+ * (`route.tsx?__react-router-build-client-route`, `page.astro?astro&type=style`), with `/`.
+ */
+export function pathOfId(id: string): string {
+  return id.replaceAll('\\', '/').replace(/[?#].*$/, '')
+}
+
 export function routeFromId(id: string, options: Pick<ResolvedOptions, 'routesDirs' | 'root'>): string {
-  const path = id.replaceAll('\\', '/').replace(/[?#].*$/, '')
+  const path = pathOfId(id)
   const relative = path.startsWith(`${options.root}/`) ? path.slice(options.root.length + 1) : path
   let below = relative
   for (const dir of options.routesDirs) {

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto'
-import type { Program } from '@babel/types'
+import type { Node, Program } from '@babel/types'
+import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
-import { checkQueryReads, checkRequestBound, type DataCode } from './checks.js'
+import { detectFramework, frameworkNamed } from './frameworks/index.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
 import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
-import { checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
-import { routeFromId } from './route.js'
+import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
+import { pathOfId, routeFromId } from './route.js'
+import { safeStarts } from './safe-marks.js'
+import { Scopes } from './scope.js'
 import { addRevalidateExport, existingRevalidateExport } from './vercel.js'
 import { wrapPageData, type RuntimeNames } from './wrap.js'
 
@@ -32,11 +35,15 @@ export interface TransformResult {
  */
 export function transform(code: string, id: string, options?: TransformOptions): TransformResult | null {
   if (!PRAGMA_HINT.test(code)) return null
-  const isAstro = /\.astro($|\?)/.test(id)
-  const frontmatter = isAstro ? astroFrontmatter(code) : null
-  if (isAstro && frontmatter === null) return null // compiled by Astro already, or no frontmatter
+  const path = pathOfId(id)
   const resolved = resolveOptions(options)
   const source = new SourceText(code, id)
+  const frontmatter = path.endsWith('.astro') ? astroFrontmatter(code) : null
+  if (path.endsWith('.astro')) {
+    if (frontmatter !== null) checkNoPragmaAboveFence(source, frontmatter.fence)
+    // No frontmatter (or text above the fence): compiled by Astro already, or nothing to cache.
+    if (frontmatter === null || code.slice(0, frontmatter.fence).trim() !== '') return null
+  }
   const header = readHeader(source, frontmatter?.start ?? 0)
   const file = parsePage(header.code, source, frontmatter)
   const { program } = file
@@ -44,34 +51,38 @@ export function transform(code: string, id: string, options?: TransformOptions):
   const { pragma } = header
   if (pragma === null || alreadyCompiled(program, resolved, pragma, source)) return null
 
-  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null)
-  const dataCode = dataCodeOf(data)
-  checkRequestBound(dataCode, source, resolved.requestBound)
-  checkQueryReads(dataCode, source, pragma)
+  const framework = resolved.framework ? frameworkNamed(resolved.framework) : detectFramework(path, program)
+  const scopes = new Scopes(program)
+  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes)
+  checkPageData({ data, source, pragma, framework, scopes, requestBound: resolved.requestBound, safeStarts: safeStarts(file.comments ?? [], source) })
 
-  const route = routeFromId(id, resolved)
+  const route = (data.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
+  // A shebang must be the first thing in a module; a byte order mark before it is dropped.
+  if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
   if (resolved.target === 'vercel') {
     addRevalidateExport(edits, program, pragma, source, resolved)
   } else {
     const names = runtimeNames(code)
-    wrapPageData(edits, { data, pragma, route, version: versionOf(code, dataCode), names })
+    // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, resolved.runtime))
+    wrapPageData(edits, { data, pragma, route, version: versionOf(code, dataCodeOf(data)), names })
   }
   return { ...edits.apply(id), page: { ttl: pragma.ttl, route, target: resolved.target, query: pragma.query } }
 }
 
-function dataCodeOf(data: PageData): DataCode {
-  if (data.kind === 'loader') return { nodes: [...data.fn.params, data.fn.body], context: data.fn.params[0] }
-  if (data.kind === 'page') return { nodes: data.section, context: data.fn.params[0] }
-  return { nodes: data.section, context: undefined }
+/** The code that loads the data, led by the function's first parameter (what the version hashes). */
+function dataCodeOf(data: PageData): Node[] {
+  if (data.kind === 'frontmatter') return data.section.statements
+  const lead = data.fn.params.slice(0, 1)
+  return data.kind === 'loader' ? [...lead, ...data.fn.params, data.fn.body] : [...lead, ...data.section.statements]
 }
 
 /** A hash of the code that loads the data: a deploy that changes it never reads the old entries. */
-function versionOf(code: string, data: DataCode): string {
+function versionOf(code: string, nodes: readonly Node[]): string {
   const hash = createHash('sha256')
-  for (const node of data.context ? [data.context, ...data.nodes] : data.nodes) hash.update(code.slice(node.start!, node.end!))
+  for (const node of nodes) hash.update(code.slice(node.start!, node.end!))
   return hash.digest('hex').slice(0, 12)
 }
 

@@ -3,10 +3,11 @@
  * pages, so the pragma becomes each route's prerender config instead of a wrapper.
  *
  *   .vercel/output/config.json                          routes: filesystem, then dynamic routes
+ *        { src: '^/posts/([^/]+?)/?$', dest: '/posts/[slug]?__route_slug=$1' }
  *   .vercel/output/functions/__render.func/             the server build + a Node handler
  *   .vercel/output/functions/posts/[slug].func      ->  __render.func (a symlink: one function)
- *   .vercel/output/functions/posts/[slug].prerender-config.json
- *        { expiration: 300, allowQuery: ['slug'], bypassToken }    (cached routes only)
+ *   .vercel/output/functions/posts/[slug].prerender-config.json   (cached routes only)
+ *        { expiration: 300, allowQuery: ['__route_slug', 'ref'], passQuery: true, bypassToken }
  *   .vercel/output/static/                              the client build, when there is one
  *
  * The server entry must default-export `{ fetch(request: Request): Response | Promise<Response> }`.
@@ -67,16 +68,46 @@ export function scanRoutes(options: Pick<ResolvedOptions, 'routesDirs' | 'root'>
 }
 
 // `[[...rest]]`, `[...rest]`, `[slug]` and `:slug`, as routeFromId writes routes.
-const ROUTE_PARAM = /\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+)/g
+const ROUTE_PARAM = /^(?:\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+))$/
+/**
+ * Route params travel to the function in the query under this prefix (`/posts/[slug]?__route_slug=hello`),
+ * apart from the app's own query names, and the function rebuilds the path from them.
+ */
+export const ROUTE_PARAM_PREFIX = '__route_'
 
-/** A route's params in order, and the regular expression for its paths (one group per param). */
-function parseRoute(route: string): { params: string[]; pattern: string } {
-  const params: string[] = []
-  const pattern = route.replace(ROUTE_PARAM, (_match, optionalRest?: string, rest?: string, name?: string, colon?: string) => {
-    params.push((optionalRest ?? rest ?? name ?? colon)!)
-    return optionalRest !== undefined ? '?(.*)' : rest !== undefined ? '(.+)' : '([^/]+?)'
-  })
-  return { params, pattern }
+/** One segment of a route: literal text, or a param (one segment, one or more, zero or more). */
+export type RouteSegment = string | { param: string; kind: 'one' | 'rest' | 'optionalRest' }
+
+interface ParsedRoute {
+  segments: RouteSegment[]
+  params: string[]
+  /** The regular expression for the paths of the route, one group per param. */
+  pattern: string
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+function parseRoute(route: string): ParsedRoute {
+  const segments: RouteSegment[] = route
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map((segment) => {
+      const match = ROUTE_PARAM.exec(segment)
+      if (match === null) return segment
+      const [, optionalRest, rest, one, colon] = match
+      if (optionalRest !== undefined) return { param: optionalRest, kind: 'optionalRest' }
+      if (rest !== undefined) return { param: rest, kind: 'rest' }
+      return { param: (one ?? colon)!, kind: 'one' }
+    })
+  const pattern = segments
+    .map((segment) => {
+      if (typeof segment === 'string') return `/${escapeRegExp(segment)}`
+      if (segment.kind === 'optionalRest') return '(?:/(.+?))?' // the slash belongs to the param: /docs matches, /docsxyz does not
+      return segment.kind === 'rest' ? '/(.+?)' : '/([^/]+?)'
+    })
+    .join('')
+  const params = segments.flatMap((segment) => (typeof segment === 'string' ? [] : [segment.param]))
+  return { segments, params, pattern: `^${pattern}/?$` }
 }
 
 /** The path of a route's function: `/` is `index`, `/posts/[slug]` stays as it is. */
@@ -84,22 +115,98 @@ function functionPath(route: string): string {
   return route === '/' ? 'index' : route.slice(1)
 }
 
-/** A config.json route that sends `/posts/hello` to the function `/posts/[slug]?slug=hello`. */
-function dynamicRoute(route: string, { params, pattern }: { params: string[]; pattern: string }): { src: string; dest: string } {
-  const query = params.map((param, index) => `${param}=$${index + 1}`).join('&')
-  return { src: `^${pattern}/?$`, dest: `/${functionPath(route)}?${query}` }
+/** A config.json route that sends `/posts/hello` to the function `/posts/[slug]?__route_slug=hello`. */
+function dynamicRoute(route: string, { params, pattern }: ParsedRoute): { src: string; dest: string } {
+  const query = params.map((param, index) => `${ROUTE_PARAM_PREFIX}${param}=$${index + 1}`).join('&')
+  return { src: pattern, dest: `/${functionPath(route)}?${query}` }
 }
 
-const HANDLER = (entry: string) => `// Written by @revalidate/plugin: Node's request and response around the app's fetch handler.
+/** More specific routes first: fewer catch-alls, then more literal segments. */
+function specificity(route: ParsedRoute): number[] {
+  const kinds = route.segments.map((segment) => (typeof segment === 'string' ? 'literal' : segment.kind))
+  return [kinds.filter((kind) => kind === 'optionalRest').length, kinds.filter((kind) => kind === 'rest').length, -kinds.filter((kind) => kind === 'literal').length]
+}
+
+function bySpecificity(a: ParsedRoute, b: ParsedRoute): number {
+  const [x, y] = [specificity(a), specificity(b)]
+  return x.map((value, i) => value - y[i]!).find((difference) => difference !== 0) ?? 0
+}
+
+/** What the function needs to know of each function path it answers as. */
+interface FunctionRoute {
+  segments: RouteSegment[]
+  /** Vercel's ISR keeps its responses: errors and per-visitor responses must say no-store. */
+  cached: boolean
+}
+
+/**
+ * The function's entry: Node's request and response around the app's fetch handler. Vercel
+ * invokes it as the function path (`/posts/[slug]?__route_slug=hello&ref=feed`): the path the app
+ * routes on is rebuilt from the route params, each value encoded into its own segments, so no
+ * value can lead the app to another route (`..` is refused). On cached routes a response that is
+ * an error, or sets a cookie, is marked `private, no-store`: ISR must not keep it for every visitor.
+ */
+const HANDLER = (entry: string, routes: Record<string, FunctionRoute>) => `// Written by @revalidate/plugin.
 import app from './server/${entry}'
+
+const ROUTES = ${JSON.stringify(routes)}
+const PREFIX = ${JSON.stringify(ROUTE_PARAM_PREFIX)}
+const DOT_SEGMENT = /^\\.{1,2}$/
+
+/** The path the app routes on, or undefined when the params do not make one. */
+function pathOf(route, query) {
+  let path = ''
+  for (const segment of route.segments) {
+    if (typeof segment === 'string') {
+      path += '/' + segment
+      continue
+    }
+    const values = query.getAll(PREFIX + segment.param)
+    if (values.length > 1) return undefined
+    const value = values[0] ?? ''
+    if (value === '' && segment.kind !== 'optionalRest') return undefined
+    if (value === '') continue
+    const parts = segment.kind === 'one' ? [value] : value.split('/')
+    if (parts.some((part) => DOT_SEGMENT.test(part))) return undefined
+    path += '/' + parts.map(encodeURIComponent).join('/')
+  }
+  return path === '' ? '/' : path
+}
+
+function routeOf(pathname) {
+  if (Object.hasOwn(ROUTES, pathname)) return ROUTES[pathname]
+  try {
+    const decoded = decodeURIComponent(pathname)
+    return Object.hasOwn(ROUTES, decoded) ? ROUTES[decoded] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function send(res, response) {
+  const headers = {}
+  for (const [name, value] of response.headers) if (name !== 'set-cookie') headers[name] = value
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  res.writeHead(response.status, headers)
+  return response.arrayBuffer().then((body) => res.end(Buffer.from(body)))
+}
 
 export default async function handler(req, res) {
   const url = new URL(req.url, \`https://\${req.headers.host ?? 'localhost'}\`)
+  const route = routeOf(url.pathname)
+  if (route !== undefined && route.segments.some((segment) => typeof segment !== 'string')) {
+    const path = pathOf(route, url.searchParams)
+    if (path === undefined) return send(res, new Response('Not found', { status: 404, headers: { 'cache-control': 'private, no-store' } }))
+    url.pathname = path
+  }
+  for (const name of [...url.searchParams.keys()]) if (name.startsWith(PREFIX)) url.searchParams.delete(name)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   const request = new Request(url, { method: req.method, headers: req.headers, body: hasBody ? req : undefined, duplex: 'half' })
   const response = await app.fetch(request)
-  res.writeHead(response.status, Object.fromEntries(response.headers))
-  res.end(Buffer.from(await response.arrayBuffer()))
+  const perVisitor = response.status < 200 || response.status > 299 || response.headers.getSetCookie().length > 0
+  if (route?.cached && perVisitor) response.headers.set('cache-control', 'private, no-store')
+  return send(res, response)
 }
 `
 
@@ -118,7 +225,6 @@ export function writeVercelOutput(input: {
   mkdirSync(render, { recursive: true })
   cpSync(input.serverDir, join(render, 'server'), { recursive: true })
   writeFileSync(join(render, 'package.json'), '{ "type": "module" }\n')
-  writeFileSync(join(render, 'index.mjs'), HANDLER(input.serverEntry))
   const token = bypassToken()
   const vcConfig = {
     runtime: input.options.runtime ?? 'nodejs20.x',
@@ -132,17 +238,28 @@ export function writeVercelOutput(input: {
   const cachedByRoute = new Map(input.cached.map((page) => [page.route, page]))
   const routes = [...new Set([...input.routes, ...cachedByRoute.keys()])].sort()
   const parsedRoutes = new Map(routes.map((route) => [route, parseRoute(route)]))
+  const functionRoutes: Record<string, FunctionRoute> = {}
   for (const route of routes) {
     const base = join(functions, functionPath(route))
     mkdirSync(dirname(base), { recursive: true })
     symlinkSync(relative(dirname(base), render), `${base}.func`)
+    const parsed = parsedRoutes.get(route)!
     const page = cachedByRoute.get(route)
+    functionRoutes[`/${functionPath(route)}`] = { segments: parsed.segments, cached: page !== undefined }
     if (page === undefined) continue
-    const prerender = { expiration: page.ttl, allowQuery: [...parsedRoutes.get(route)!.params, ...page.query], bypassToken: token }
+    // passQuery: the function sees the allowed query names (route params and the pragma's), which
+    // are also the only ones that make a separate cache entry.
+    const allowQuery = [...parsed.params.map((param) => `${ROUTE_PARAM_PREFIX}${param}`), ...page.query]
+    const prerender = { expiration: page.ttl, allowQuery, passQuery: true, bypassToken: token }
     writeFileSync(`${base}.prerender-config.json`, `${JSON.stringify(prerender, null, 2)}\n`)
   }
+  writeFileSync(join(render, 'index.mjs'), HANDLER(input.serverEntry, functionRoutes))
 
-  const dynamic = routes.filter((route) => parsedRoutes.get(route)!.params.length > 0).map((route) => dynamicRoute(route, parsedRoutes.get(route)!))
+  const dynamic = routes
+    .map((route) => [route, parsedRoutes.get(route)!] as const)
+    .filter(([, parsed]) => parsed.params.length > 0)
+    .sort(([, a], [, b]) => bySpecificity(a, b))
+    .map(([route, parsed]) => dynamicRoute(route, parsed))
   const config = { version: 3, routes: [{ handle: 'filesystem' }, ...dynamic] }
   writeFileSync(join(outputDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
   const staticDir = join(input.root, input.options.staticDir ?? 'dist/client')

@@ -10,9 +10,10 @@
  * the environment it compiles for, and prints the cached pages at the end of a build.
  */
 import { readFileSync } from 'node:fs'
-import type { Environment, Plugin } from 'vite'
-import { resolveOptions, type Target, type TransformOptions } from './options.js'
+import { createFilter, type Environment, type Plugin } from 'vite'
+import { resolveOptions, TRANSFORM_OPTION_NAMES, validator, type Target, type TransformOptions } from './options.js'
 import { PRAGMA_HINT } from './pragma.js'
+import { pathOfId } from './route.js'
 import { transform, type CachedPage } from './transform.js'
 import { scanRoutes, writeVercelOutput, type VercelOutputOptions } from './vercel-output.js'
 
@@ -26,12 +27,13 @@ export interface RevalidateVitePluginOptions extends Omit<TransformOptions, 'tar
    */
   target?: Target | 'auto'
   /**
-   * Files the plugin looks at.
+   * Files the plugin looks at, matched against the file path without the query a module id may
+   * carry (React Router asks for `route.tsx?__react-router-build-client-route`).
    * @default /\.(m?[jt]sx?|astro)$/
    */
   include?: Filter
   /**
-   * Files the plugin never looks at.
+   * Files the plugin never looks at (matched like `include`).
    * @default /node_modules/
    */
   exclude?: Filter
@@ -46,6 +48,8 @@ export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
 export const DEFAULT_EXCLUDE = /node_modules/
 /** An .astro page itself, not one of the `?astro&type=style` parts Astro asks for. */
 const ASTRO_PAGE = /\.astro$/
+const { root: _root, ...TRANSFORM_OPTIONS_IN_VITE } = TRANSFORM_OPTION_NAMES
+const VITE_OPTION_NAMES = { ...TRANSFORM_OPTIONS_IN_VITE, include: 'include', exclude: 'exclude', vercel: 'vercel' }
 
 export function targetFor(environment: Pick<Environment, 'config'> | undefined): Target {
   if (environment?.config.consumer === 'client') return 'browser'
@@ -54,22 +58,40 @@ export function targetFor(environment: Pick<Environment, 'config'> | undefined):
   return 'node'
 }
 
+/** What one environment's build has seen; dropped when that environment starts a new build (watch mode). */
+interface BuildState {
+  cachedPages: Map<string, CachedPage>
+  /** .astro pages compiled when loaded: what reaches the transform hook for them is Astro's output. */
+  compiledOnLoad: Set<string>
+}
+
 export default function revalidate(options: RevalidateVitePluginOptions = {}): Plugin {
+  validator.validateTopLevelOptions(options, VITE_OPTION_NAMES)
   const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, ...transformOptions } = options
+  validator.invariant(target === 'auto' || typeof target === 'string', `'target' must be 'auto' or a target.`)
+  resolveOptions({ ...transformOptions, target: target === 'auto' ? 'node' : target }) // the rest fails here, at config time
   const buildsForVercel = target === 'vercel' || (target === 'auto' && Boolean(process.env.VERCEL))
   let root = process.cwd()
   let isBuild = false
-  const cachedPages = new Map<string, Map<string, CachedPage>>()
-  /** .astro pages compiled when loaded: what reaches the transform hook for them is Astro's output. */
-  const compiledOnLoad = new Set<string>()
+  let wanted = createFilter(include, exclude)
+  const builds = new Map<string, BuildState>()
+  const stateOf = (environment: Environment | undefined): BuildState => {
+    const name = environment?.name ?? 'default'
+    let state = builds.get(name)
+    if (state === undefined) builds.set(name, (state = { cachedPages: new Map(), compiledOnLoad: new Set() }))
+    return state
+  }
+
+  /** Whether the plugin looks at a module: a file it includes, not a virtual module. */
+  function looksAt(id: string): boolean {
+    return !id.startsWith('\0') && wanted(pathOfId(id))
+  }
 
   function compile(environment: Environment | undefined, code: string, id: string) {
     const pageTarget = target === 'auto' ? targetFor(environment) : target
-    const result = transform(code, id.replace(/[?#].*$/, ''), { ...transformOptions, target: pageTarget, root })
+    const result = transform(code, pathOfId(id), { ...transformOptions, target: pageTarget, root })
     if (result === null) return null
-    const environmentName = environment?.name ?? 'default'
-    if (!cachedPages.has(environmentName)) cachedPages.set(environmentName, new Map())
-    cachedPages.get(environmentName)!.set(id, result.page)
+    stateOf(environment).cachedPages.set(pathOfId(id), result.page)
     return { code: result.code, map: result.map }
   }
 
@@ -84,25 +106,32 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
     configResolved(config) {
       root = config.root
       isBuild = config.command === 'build'
+      wanted = createFilter(include, exclude, { resolve: root })
+    },
+    buildStart() {
+      builds.delete(this.environment?.name ?? 'default')
     },
     // Astro compiles an .astro file before any transform hook sees it, so its source is
     // compiled here, where it is read; Astro then compiles what this returns.
     load: {
       filter: { id: ASTRO_PAGE },
       handler(id) {
-        if (!ASTRO_PAGE.test(id) || id.startsWith('\0')) return null
+        if (!ASTRO_PAGE.test(id) || !looksAt(id)) return null
         const code = readFileSync(id, 'utf8')
         if (!PRAGMA_HINT.test(code)) return null
-        compiledOnLoad.add(id)
+        stateOf(this.environment).compiledOnLoad.add(id)
         return compile(this.environment, code, id)
       },
     },
+    // The hook filter (where Vite has them) skips every file without "Pragma:" unparsed; the
+    // handler checks the same, and include/exclude on the path, for a Vite without filters.
     transform: {
-      filter: { id: { include, exclude }, code: PRAGMA_HINT },
+      filter: { code: PRAGMA_HINT },
       handler(code, id) {
+        if (!PRAGMA_HINT.test(code) || !looksAt(id)) return null
         // An .astro page compiled on load arrives here as Astro's output; one not loaded by us
         // (no Astro plugin in this build) is still its source, and is compiled here.
-        if (id.startsWith('\0') || compiledOnLoad.has(id) || !PRAGMA_HINT.test(code)) return null
+        if (stateOf(this.environment).compiledOnLoad.has(id)) return null
         return compile(this.environment, code, id)
       },
     },
@@ -110,7 +139,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return
       const entry = Object.values(bundle).find((item) => item.type === 'chunk' && item.isEntry)
       if (entry === undefined) return
-      const pages = [...(cachedPages.get(this.environment.name)?.values() ?? [])]
+      const pages = [...stateOf(this.environment).cachedPages.values()]
       const written = writeVercelOutput({
         root,
         serverDir: output.dir,
@@ -122,7 +151,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       this.environment.logger.info(`[revalidate] Vercel Build Output written to ${written.outputDir}`)
     },
     buildEnd() {
-      const pages = cachedPages.get(this.environment?.name ?? 'default')
+      const pages = builds.get(this.environment?.name ?? 'default')?.cachedPages
       if (!isBuild || pages === undefined || pages.size === 0) return
       const lines = [...pages.values()]
         .sort((a, b) => a.route.localeCompare(b.route))

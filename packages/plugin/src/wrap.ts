@@ -9,8 +9,11 @@
  *   export async function loader(__rv_ctx) {let { params } = __rv_ctx; return __rv_withRevalidate(
  *     __rv_pageKey("/posts/[slug]", __rv_ctx), 60, async () => { return db.post(params.slug) }, {…});}
  *
+ * A synchronous loader with a declared return type `T` now returns a promise: `Promise<Awaited<T>>`.
+ *
  * A page function's data section becomes the fetcher; its bindings are returned and destructured
- * in place, so the final `return` reads them unchanged:
+ * in place, so the final `return` reads them unchanged (declarations the section holds, such as
+ * helper functions, are moved before the fetcher, where the template still sees them):
  *
  *   export default async function Page() { const posts = await db.posts(); return <List posts={posts} /> }
  *   ->
@@ -19,7 +22,7 @@
  */
 import { getBindingIdentifiers, type Node, type Statement } from '@babel/types'
 import type { SourceEdits } from './edits.js'
-import type { DataFunction, PageData } from './page-data.js'
+import type { DataFunction, PageData, Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
 export interface RuntimeNames {
@@ -44,7 +47,7 @@ interface ContextAccess {
 }
 
 function accessContext(edits: SourceEdits, fn: DataFunction, names: RuntimeNames): ContextAccess {
-  const [first] = fn.params
+  const first = fn.params.find((param) => !(param.type === 'Identifier' && param.name === 'this')) // a TypeScript `this` type is no parameter
   if (first === undefined) return { expression: 'undefined', prologue: '' }
   const target = first.type === 'AssignmentPattern' ? first.left : first
   if (target.type === 'Identifier') return { expression: target.name, prologue: '' }
@@ -83,6 +86,11 @@ function wrapLoader(edits: SourceEdits, fn: DataFunction, input: WrapInput): voi
   const context = accessContext(edits, fn, names)
   const call = `${names.withRevalidate}(${keyCall(input, context.expression)}, ${pragma.ttl}, async () => `
   const options = optionsLiteral(pragma, input.version)
+  // A synchronous loader now returns a promise; its declared return type says so too.
+  if (!fn.async && fn.returnType?.type === 'TSTypeAnnotation') {
+    edits.insert(fn.returnType.typeAnnotation.start!, 'Promise<Awaited<')
+    edits.insert(fn.returnType.typeAnnotation.end!, '>>')
+  }
   if (fn.body.type === 'BlockStatement') {
     edits.insert(fn.body.start! + 1, `${context.prologue}return ${call}{`)
     edits.insert(fn.body.end! - 1, `}, ${options});`)
@@ -101,18 +109,25 @@ function declaredNames(statement: Statement): string[] {
   return statement.declarations.flatMap((declarator) => Object.keys(getBindingIdentifiers(declarator.id as Node)))
 }
 
-function wrapDataSection(edits: SourceEdits, section: Statement[], input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
+function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
   const { names, pragma } = input
-  const bindings = [...new Set(section.flatMap(declaredNames))].join(', ')
-  const onlyConst = section.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
+  const moved = new Set(section.moved)
+  const data = section.statements.filter((statement) => !moved.has(statement))
+  const bindings = [...new Set(data.flatMap(declaredNames))].join(', ')
+  const onlyConst = data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
   // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values.
   const keyContext =
     awaitProps && context.expression !== 'undefined'
       ? `{ ...${context.expression}, params: await ${context.expression}?.params, searchParams: await ${context.expression}?.searchParams }`
       : context.expression
   const receive = bindings === '' ? 'await ' : `${onlyConst ? 'const' : 'let'} { ${bindings} } = await `
-  const start = section[0]!.start!
-  const end = section.at(-1)!.end!
-  edits.insert(start, `${context.prologue}${receive}${names.withRevalidate}(${keyCall(input, keyContext)}, ${pragma.ttl}, async () => { `)
+  const start = section.statements[0]!.start!
+  const end = section.statements.at(-1)!.end!
+  if (context.prologue) edits.insert(start, context.prologue)
+  for (const statement of section.moved) {
+    edits.move(statement.start!, statement.end!, start)
+    edits.insert(start, '; ') // the statement may end without a semicolon
+  }
+  edits.insert(start, `${receive}${names.withRevalidate}(${keyCall(input, keyContext)}, ${pragma.ttl}, async () => { `)
   edits.insert(end, `; return { ${bindings} } }, ${optionsLiteral(pragma, input.version)});`)
 }

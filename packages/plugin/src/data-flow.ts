@@ -1,0 +1,673 @@
+/**
+ * Follows a page's request-like inputs through the code that loads its data, by binding, and
+ * reports what that code reads of them. It knows no framework: the inputs and what module
+ * exports mean come as shapes from the framework tables; what is an error is checks.ts's call.
+ *
+ *   export async function loader(args) {        args      = the loader arguments (the input)
+ *     const r = args.request                     r         = the request
+ *     const { sort } = await searchParams        -> query read "sort"
+ *     const user = await getUser(r)              -> the request handed whole to code we cannot see
+ *     return json({ user })                      -> a returned Response
+ *   }
+ *
+ * Values flow through declarations, destructuring, assignments, `await`, conditionals, object
+ * literals, and into calls of this module's own functions (followed into their bodies, with the
+ * arguments' shapes). A value reaching anything else (a call we cannot see into, a template
+ * string, a return) is used whole. Only the data code and the functions it calls are walked.
+ */
+import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Statement } from '@babel/types'
+import { globalShape, importedShape, type Framework } from './frameworks/index.js'
+import { isFunctionNode, keyName, TYPE_KEYS, type Binding, type FunctionNode, type PatternStep, type Scope, type Scopes } from './scope.js'
+import { exposureOf, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
+import { URL_OBJECT } from './frameworks/web.js'
+
+/** What the walk finds; `via` lists the calls of local functions that led to it, outermost first. */
+export interface FlowReporter {
+  /** Per-visitor data read: `locals.user`, `cookies()`, `{ user } = locals`. */
+  visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, via: readonly Node[]): void
+  /** An object carrying per-visitor data handed whole to code we cannot follow: `getUser(request)`. */
+  handedWhole(node: Node, shape: Shape, call: Node | undefined, via: readonly Node[]): void
+  /** A read of the query string; `name` when the code names the parameter. */
+  queryRead(node: Node, name: string | undefined, via: readonly Node[]): void
+  /** A value the loader returns (what would be cached). */
+  returned(node: Node, shape: Shape | undefined): void
+}
+
+export interface FlowOptions {
+  framework: Framework
+  scopes: Scopes
+  reporter: FlowReporter
+  /** Exported names of imported helpers that read the visitor's request by themselves. */
+  requestBound: ReadonlySet<string>
+  /** Offsets where a `/* revalidate-safe: ... *\/` comment marks the expression that starts there. */
+  safeStarts: ReadonlySet<number>
+}
+
+type Call = CallExpression | OptionalCallExpression | NewExpression
+
+/** A chain of calls into local functions deeper than this is not followed further. */
+const MAX_DEPTH = 12
+
+/** One function being walked with the shapes of its arguments (the data function, or one it calls). */
+class Frame {
+  /** Shapes of expressions evaluated here, with reports (`reported`) or without (`quiet`). */
+  readonly reported = new Map<Node, Shape | undefined>()
+  readonly quiet = new Map<Node, Shape | undefined>()
+  readonly args: ReadonlyMap<FunctionNode, readonly (Shape | undefined)[]>
+
+  constructor(
+    readonly parent: Frame | undefined,
+    /** The function this frame walks, with the shapes of its arguments. */
+    readonly owner: FunctionNode | undefined,
+    args: readonly (Shape | undefined)[],
+    /** The calls that led here. */
+    readonly via: readonly Node[],
+  ) {
+    this.args = new Map(owner ? [[owner, args]] : [])
+  }
+
+  argsOf(fn: FunctionNode): readonly (Shape | undefined)[] | undefined {
+    for (let frame: Frame | undefined = this; frame; frame = frame.parent) {
+      const args = frame.args.get(fn)
+      if (args) return args
+    }
+    return undefined
+  }
+
+  /** An earlier evaluation of `node`; one inside this frame's own function counts only from this frame. */
+  memo(node: Node, reporting: boolean): { found: boolean; shape: Shape | undefined } {
+    for (let frame: Frame | undefined = this; frame; frame = frame.parent) {
+      if (frame.reported.has(node)) return { found: true, shape: frame.reported.get(node) }
+      if (!reporting && frame.quiet.has(node)) return { found: true, shape: frame.quiet.get(node) }
+      if (frame.owner && node.start! >= frame.owner.start! && node.end! <= frame.owner.end!) break
+    }
+    return { found: false, shape: undefined }
+  }
+}
+
+export class DataFlow {
+  readonly #options: FlowOptions
+  /** Off while a binding's value is worked out ahead of the walk: the walk reports it when it gets there. */
+  #reporting = true
+  /** Inside an expression marked `revalidate-safe`: per-visitor reads there are the user's call. */
+  #safeDepth = 0
+  readonly #following: FunctionNode[] = []
+  readonly #followed = new Map<FunctionNode, { args: readonly (Shape | undefined)[]; reporting: boolean; result: Shape | undefined }[]>()
+  readonly #evaluatingBindings = new Set<Binding>()
+  /** Where the `return`s of the function being walked go. */
+  #onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined
+
+  constructor(options: FlowOptions) {
+    this.#options = options
+  }
+
+  /** Walks a loader: `input` is the shape of its first argument; its returns are reported. */
+  loader(fn: FunctionNode, input: Shape, scope: Scope): void {
+    const frame = new Frame(undefined, fn, [input], [])
+    this.#walkFunction(fn, scope, frame, (node, shape) => this.#options.reporter.returned(node, shape))
+  }
+
+  /**
+   * Walks a data section (statements of a page function, or a frontmatter) in `scope`; `fn` is
+   * the page function whose first parameter is `input`, if any.
+   */
+  section(statements: readonly Statement[], scope: Scope, fn: FunctionNode | undefined, input: Shape): void {
+    const frame = new Frame(undefined, fn, [input], [])
+    fn?.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), scope, frame))
+    const saved = this.#onReturn
+    this.#onReturn = undefined
+    for (const statement of statements) this.#statement(statement, scope, frame)
+    this.#onReturn = saved
+  }
+
+  // --- statements -----------------------------------------------------------------------------
+
+  #statements(statements: readonly Statement[], scope: Scope, frame: Frame): void {
+    for (const statement of statements) this.#statement(statement, scope, frame)
+  }
+
+  #statement(node: Statement, scope: Scope, frame: Frame): void {
+    switch (node.type) {
+      case 'VariableDeclaration':
+        for (const declarator of node.declarations) {
+          const shape = declarator.init ? this.#expression(declarator.init, scope, frame) : undefined
+          this.#destructure(declarator.id, shape, scope, frame, declarator.init ?? undefined)
+        }
+        return
+      case 'ExpressionStatement':
+        this.#expression(node.expression, scope, frame)
+        return
+      case 'ReturnStatement': {
+        const shape = node.argument ? this.#expression(node.argument, scope, frame) : undefined
+        this.#onReturn?.(node, shape)
+        if (node.argument) this.#use(shape, node.argument, frame)
+        return
+      }
+      case 'ThrowStatement':
+        this.#expression(node.argument, scope, frame) // a thrown value is never cached
+        return
+      case 'IfStatement':
+        this.#use(this.#expression(node.test, scope, frame), node.test, frame)
+        this.#statement(node.consequent, scope, frame)
+        if (node.alternate) this.#statement(node.alternate, scope, frame)
+        return
+      case 'BlockStatement':
+        this.#statements(node.body, this.#options.scopes.enter(node, scope), frame)
+        return
+      case 'ForStatement': {
+        const inner = this.#options.scopes.enter(node, scope)
+        if (node.init?.type === 'VariableDeclaration') this.#statement(node.init, inner, frame)
+        else if (node.init) this.#use(this.#expression(node.init, inner, frame), node.init, frame)
+        for (const part of [node.test, node.update]) if (part) this.#use(this.#expression(part, inner, frame), part, frame)
+        this.#statement(node.body, inner, frame)
+        return
+      }
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        const inner = this.#options.scopes.enter(node, scope)
+        this.#use(this.#expression(node.right, scope, frame), node.right, frame) // iterating reads it all
+        if (node.left.type !== 'VariableDeclaration') this.#expression(node.left as Expression, inner, frame)
+        this.#statement(node.body, inner, frame)
+        return
+      }
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        this.#use(this.#expression(node.test, scope, frame), node.test, frame)
+        this.#statement(node.body, scope, frame)
+        return
+      case 'TryStatement':
+        this.#statement(node.block, scope, frame)
+        if (node.handler) {
+          const inner = this.#options.scopes.enter(node.handler, scope)
+          this.#statement(node.handler.body, inner, frame)
+        }
+        if (node.finalizer) this.#statement(node.finalizer, scope, frame)
+        return
+      case 'SwitchStatement': {
+        this.#use(this.#expression(node.discriminant, scope, frame), node.discriminant, frame)
+        const inner = this.#options.scopes.enter(node, scope)
+        for (const switchCase of node.cases) {
+          if (switchCase.test) this.#use(this.#expression(switchCase.test, inner, frame), switchCase.test, frame)
+          this.#statements(switchCase.consequent, inner, frame)
+        }
+        return
+      }
+      case 'LabeledStatement':
+        this.#statement(node.body, scope, frame)
+        return
+      case 'FunctionDeclaration':
+        this.#walkFunction(node, scope, frame, undefined)
+        return
+      case 'ClassDeclaration':
+        this.#class(node, scope, frame)
+        return
+      case 'ExportNamedDeclaration':
+      case 'ExportDefaultDeclaration':
+        if (node.declaration && isStatement(node.declaration)) this.#statement(node.declaration, scope, frame)
+        else if (node.declaration) this.#use(this.#expression(node.declaration as Expression, scope, frame), node.declaration, frame)
+        return
+      case 'ImportDeclaration':
+      case 'ExportAllDeclaration':
+      case 'EmptyStatement':
+      case 'DebuggerStatement':
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return
+      default:
+        if (node.type.startsWith('TS') || node.type.startsWith('Declare')) return // types: nothing runs
+        this.#generic(node, scope, frame)
+    }
+  }
+
+  /** A function's body, with its parameters bound to the argument shapes of this frame (if any). */
+  #walkFunction(fn: FunctionNode, scope: Scope, frame: Frame, onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined): void {
+    const inner = this.#options.scopes.enter(fn, scope)
+    fn.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), inner, frame))
+    const saved = this.#onReturn
+    this.#onReturn = onReturn
+    if (fn.body.type === 'BlockStatement') {
+      this.#statements(fn.body.body, inner, frame)
+    } else {
+      const shape = this.#expression(fn.body, inner, frame)
+      onReturn?.(fn.body, shape)
+      this.#use(shape, fn.body, frame)
+    }
+    this.#onReturn = saved
+  }
+
+  #class(node: Extract<Node, { type: 'ClassDeclaration' | 'ClassExpression' }>, scope: Scope, frame: Frame): void {
+    const inner = this.#options.scopes.enter(node, scope)
+    if (node.superClass) this.#use(this.#expression(node.superClass, scope, frame), node.superClass, frame)
+    for (const member of node.body.body) {
+      if (member.type === 'ClassMethod' || member.type === 'ClassPrivateMethod') this.#walkFunction(member, inner, frame, undefined)
+      else if (member.type === 'StaticBlock') this.#statements(member.body, this.#options.scopes.enter(member, inner), frame)
+      else if ((member.type === 'ClassProperty' || member.type === 'ClassPrivateProperty' || member.type === 'ClassAccessorProperty') && member.value) {
+        this.#use(this.#expression(member.value, inner, frame), member.value, frame)
+      }
+    }
+  }
+
+  // --- expressions ----------------------------------------------------------------------------
+
+  #expression(node: Expression, scope: Scope, frame: Frame): Shape | undefined {
+    const memo = frame.memo(node, this.#reporting)
+    if (memo.found) return memo.shape
+    const marked = this.#options.safeStarts.has(node.start!)
+    if (marked) this.#safeDepth++
+    try {
+      const shape = this.#evaluate(node, scope, frame)
+      ;(this.#reporting ? frame.reported : frame.quiet).set(node, shape)
+      return shape
+    } finally {
+      if (marked) this.#safeDepth--
+    }
+  }
+
+  #evaluate(node: Expression, scope: Scope, frame: Frame): Shape | undefined {
+    switch (node.type) {
+      case 'Identifier':
+        return this.#identifier(node, scope, frame)
+      case 'MemberExpression':
+      case 'OptionalMemberExpression': {
+        const object = node.object.type === 'Super' ? undefined : this.#expression(node.object, scope, frame)
+        const name = node.computed ? keyName(node.property, true) : node.property.type === 'Identifier' ? node.property.name : undefined
+        if (node.computed && name === undefined) this.#use(this.#expression(node.property as Expression, scope, frame), node.property, frame)
+        return this.#member(object, name, node, frame)
+      }
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+      case 'NewExpression':
+        return this.#call(node, scope, frame)
+      case 'AwaitExpression':
+        return awaited(this.#expression(node.argument, scope, frame))
+      case 'ParenthesizedExpression':
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'TSInstantiationExpression':
+      case 'TypeCastExpression':
+        return this.#expression(node.expression, scope, frame)
+      case 'ConditionalExpression':
+        this.#use(this.#expression(node.test, scope, frame), node.test, frame)
+        return union([this.#expression(node.consequent, scope, frame), this.#expression(node.alternate, scope, frame)])
+      case 'LogicalExpression':
+        return union([this.#expression(node.left, scope, frame), this.#expression(node.right, scope, frame)])
+      case 'SequenceExpression': {
+        let last: Shape | undefined
+        node.expressions.forEach((expression, index) => {
+          last = this.#expression(expression, scope, frame)
+          if (index < node.expressions.length - 1) this.#use(last, expression, frame)
+        })
+        return last
+      }
+      case 'AssignmentExpression':
+        return this.#assignment(node, scope, frame)
+      case 'ObjectExpression':
+        return this.#objectLiteral(node, scope, frame)
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        this.#walkFunction(node, scope, frame, undefined)
+        return { kind: 'local', fn: node, scope }
+      case 'ClassExpression':
+        this.#class(node, scope, frame)
+        return undefined
+      case 'UnaryExpression': {
+        // `!x`, `typeof x`, `void x` say whether it is there, not what it holds.
+        const shape = this.#expression(node.argument, scope, frame)
+        if (node.operator !== '!' && node.operator !== 'typeof' && node.operator !== 'void') this.#use(shape, node.argument, frame)
+        return undefined
+      }
+      case 'JSXElement':
+      case 'JSXFragment':
+        this.#jsx(node, scope, frame)
+        return undefined
+      default:
+        this.#generic(node, scope, frame)
+        return undefined
+    }
+  }
+
+  #identifier(node: Identifier, scope: Scope, frame: Frame): Shape | undefined {
+    const binding = scope.lookup(node.name)
+    if (binding === undefined) return globalShape(this.#options.framework, node.name)
+    return this.#bindingShape(binding, frame)
+  }
+
+  /** What a binding holds: its declaration's value along its pattern path, and whatever was assigned to it. */
+  #bindingShape(binding: Binding, frame: Frame): Shape | undefined {
+    if (this.#evaluatingBindings.has(binding)) return undefined // `let a = b, b = a`
+    this.#evaluatingBindings.add(binding)
+    try {
+      const { source } = binding
+      let shape: Shape | undefined
+      if (source.type === 'param') shape = this.#along(this.#paramShape(source.fn, source.index, frame), binding.path, binding.lexicalScope, frame)
+      else if (source.type === 'declarator' && source.declarator.init) {
+        shape = this.#along(this.#ahead(source.declarator.init, binding.lexicalScope, frame), binding.path, binding.lexicalScope, frame)
+      } else if (source.type === 'function') shape = { kind: 'local', fn: source.fn, scope: binding.lexicalScope }
+      else if (source.type === 'import') shape = this.#importShape(source.source, source.imported)
+      const assigned = [...binding.assigned].map(({ value, scope }) => this.#ahead(value, scope, frame))
+      return assigned.length === 0 ? shape : union([shape, ...assigned])
+    } finally {
+      this.#evaluatingBindings.delete(binding)
+    }
+  }
+
+  #importShape(source: string, imported: string): Shape | undefined {
+    const known = importedShape(source, imported)
+    if (known !== undefined || imported === '*' || !this.#options.requestBound.has(imported)) return known
+    return visitor(`the visitor's request (\`${imported}()\` reads it by itself; the \`requestBound\` option lists it)`)
+  }
+
+  /** The shape of an expression evaluated ahead of the walk (for a binding): without reports. */
+  #ahead(node: Expression, scope: Scope, frame: Frame): Shape | undefined {
+    const saved = this.#reporting
+    this.#reporting = false
+    try {
+      return this.#expression(node, scope, frame)
+    } finally {
+      this.#reporting = saved
+    }
+  }
+
+  #paramShape(fn: FunctionNode, index: number, frame: Frame): Shape | undefined {
+    return frame.argsOf(fn)?.[index]
+  }
+
+  /** Follows a pattern path from a value (no reports: the walk reports at the pattern itself). */
+  #along(shape: Shape | undefined, path: readonly PatternStep[], scope: Scope, frame: Frame): Shape | undefined {
+    let current = shape
+    for (const step of path) {
+      if (step.type === 'key') current = this.#quietMember(current, step.name, frame)
+      else if (step.type === 'index') current = isLeaf(current) ? current : undefined
+      else if (step.type === 'default') current = union([current, this.#ahead(step.value, scope, frame)])
+      // a rest element keeps what it was taken from: `{ params, ...rest } = args` still carries the request
+    }
+    return current
+  }
+
+  #quietMember(shape: Shape | undefined, name: string | undefined, frame: Frame): Shape | undefined {
+    const saved = this.#reporting
+    this.#reporting = false
+    try {
+      return this.#member(shape, name, undefined, frame)
+    } finally {
+      this.#reporting = saved
+    }
+  }
+
+  /**
+   * Reads member `name` (undefined: computed) of a value. Reading any member of per-visitor data,
+   * or of the query, is a read of it; a member of an object is just looked up.
+   */
+  #member(shape: Shape | undefined, name: string | undefined, node: Node | undefined, frame: Frame): Shape | undefined {
+    if (shape === undefined) return undefined
+    switch (shape.kind) {
+      case 'object':
+        if (name !== undefined) return Object.hasOwn(shape.members, name) ? shape.members[name] : undefined
+        if (node) this.#use(shape, node, frame) // `request[key]`: any member at all
+        return undefined
+      case 'visitor':
+        // Reported at the per-visitor value itself: `Astro.cookies`, not `Astro.cookies.get`.
+        if (node) this.#visitorRead(node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression' ? node.object : node, shape, frame)
+        return shape
+      case 'query':
+        if (shape.style === 'search-params' && (name === 'get' || name === 'getAll' || name === 'has')) return { kind: 'query-get', label: shape.label }
+        if (node) this.#queryRead(node, shape.style === 'record' ? name : undefined, frame)
+        return shape.style === 'record' ? undefined : query(shape.label, 'text')
+      case 'function':
+        return name !== undefined && shape.members && Object.hasOwn(shape.members, name) ? shape.members[name] : undefined
+      case 'promise':
+        return this.#member(shape.of, name, node, frame) // Next.js still allows reading a props promise's fields directly
+      case 'union':
+        return union(shape.shapes.map((member) => this.#member(member, name, node, frame)))
+      default:
+        return undefined
+    }
+  }
+
+  #call(node: Call, scope: Scope, frame: Frame): Shape | undefined {
+    const callee = node.callee.type === 'Super' || node.callee.type === 'V8IntrinsicIdentifier' || node.callee.type === 'Import' ? undefined : this.#expression(node.callee as Expression, scope, frame)
+    const args = node.arguments.map((argument) => {
+      if (argument.type === 'SpreadElement') {
+        this.#use(this.#expression(argument.argument, scope, frame), argument.argument, frame)
+        return undefined
+      }
+      if (argument.type === 'ArgumentPlaceholder') return undefined
+      return this.#expression(argument as Expression, scope, frame)
+    })
+    return union((callee?.kind === 'union' ? callee.shapes : [callee]).map((one) => this.#callOne(one, node, args, frame)))
+  }
+
+  #callOne(callee: Shape | undefined, node: Call, args: readonly (Shape | undefined)[], frame: Frame): Shape | undefined {
+    const isNew = node.type === 'NewExpression'
+    switch (callee?.kind) {
+      case 'visitor':
+        this.#visitorRead(node, callee, frame)
+        return callee
+      case 'query-get': {
+        const [first] = node.arguments
+        this.#queryRead(node, first?.type === 'StringLiteral' ? first.value : undefined, frame)
+        return undefined
+      }
+      case 'local':
+        if (this.#options.safeStarts.has(node.start!)) return undefined // the user vouches for it: not followed
+        return this.#follow(callee.fn, callee.scope, args, node, frame)
+      case 'function': {
+        if (isNew && callee.constructs !== undefined) {
+          if (callee.constructs === 'url') return exposureOf(args[0]) === 'query' ? URL_OBJECT : undefined
+          if (callee.constructs === 'search-params') return exposureOf(args[0]) === 'query' ? query('the query string', 'search-params') : undefined
+          this.#useArguments(node, args, frame)
+          return callee.constructs
+        }
+        const { reads } = callee
+        if (reads === 'nothing') return callee.returns
+        if (reads === undefined) this.#useArguments(node, args, frame)
+        else {
+          node.arguments.forEach((argument, index) => {
+            if (exposureOf(args[index]) === undefined) return
+            if (reads === 'query') this.#queryRead(argument, undefined, frame, node)
+            else for (const name of reads.queryNames) this.#queryRead(argument, name, frame, node)
+          })
+        }
+        return isNew ? undefined : callee.returns
+      }
+      default:
+        this.#useArguments(node, args, frame)
+        return undefined
+    }
+  }
+
+  #useArguments(node: Call, args: readonly (Shape | undefined)[], frame: Frame): void {
+    node.arguments.forEach((argument, index) => this.#use(args[index], argument, frame, node))
+  }
+
+  /** Walks a local function called with `args` (once per distinct argument shapes) and gives what it returns. */
+  #follow(fn: FunctionNode, scope: Scope, args: readonly (Shape | undefined)[], call: Node, frame: Frame): Shape | undefined {
+    if (this.#following.includes(fn) || this.#following.length >= MAX_DEPTH) return undefined
+    const earlier = this.#followed.get(fn) ?? []
+    const same = earlier.find((entry) => entry.reporting === this.#reporting && entry.args.length === args.length && entry.args.every((shape, index) => shape === args[index]))
+    if (same) return same.result
+    const returns: (Shape | undefined)[] = []
+    this.#following.push(fn)
+    try {
+      this.#walkFunction(fn, scope, new Frame(frame, fn, args, [...frame.via, call]), (_node, shape) => returns.push(shape))
+    } finally {
+      this.#following.pop()
+    }
+    const result = union(returns)
+    this.#followed.set(fn, [...earlier, { args, reporting: this.#reporting, result }])
+    return result
+  }
+
+  #assignment(node: Extract<Expression, { type: 'AssignmentExpression' }>, scope: Scope, frame: Frame): Shape | undefined {
+    const value = this.#expression(node.right, scope, frame)
+    const { left } = node
+    if (node.operator !== '=') {
+      this.#use(value, node.right, frame)
+      if (left.type === 'Identifier' || left.type === 'MemberExpression') this.#use(this.#expression(left, scope, frame), left, frame)
+      return undefined
+    }
+    if (left.type === 'Identifier') {
+      const binding = scope.lookup(left.name)
+      if (binding && ![...binding.assigned].some((entry) => entry.value === node.right)) binding.assigned.push({ value: node.right, scope })
+    } else if (left.type === 'MemberExpression' || left.type === 'OptionalMemberExpression') {
+      this.#expression(left.object as Expression, scope, frame)
+      this.#use(value, node.right, frame) // stored into an object we do not follow
+    } else {
+      this.#destructure(left, value, scope, frame, node.right)
+    }
+    return value
+  }
+
+  #objectLiteral(node: Extract<Expression, { type: 'ObjectExpression' }>, scope: Scope, frame: Frame): Shape | undefined {
+    const members: Record<string, Shape | undefined> = {}
+    const at: Record<string, Node> = {}
+    for (const property of node.properties) {
+      if (property.type === 'ObjectMethod') {
+        this.#walkFunction(property, scope, frame, undefined)
+        continue
+      }
+      if (property.type === 'SpreadElement') {
+        const spread = this.#expression(property.argument, scope, frame)
+        if (spread?.kind === 'object') {
+          Object.assign(members, spread.members)
+          for (const name of Object.keys(spread.members)) at[name] = spread.at?.[name] ?? property.argument
+        } else this.#use(spread, property.argument, frame)
+        continue
+      }
+      if (property.computed) this.#use(this.#expression(property.key as Expression, scope, frame), property.key, frame)
+      const value = this.#expression(property.value as Expression, scope, frame)
+      const name = keyName(property.key, property.computed)
+      if (name === undefined) this.#use(value, property.value, frame)
+      else {
+        members[name] = value
+        at[name] = property.value
+      }
+    }
+    return objectLiteral(members, at)
+  }
+
+  #jsx(node: Node, scope: Scope, frame: Frame): void {
+    const visit = (child: Node): void => {
+      if (child.type === 'JSXExpressionContainer' || child.type === 'JSXSpreadChild' || child.type === 'JSXSpreadAttribute') {
+        const expression = child.type === 'JSXSpreadAttribute' ? child.argument : child.expression
+        if (expression.type !== 'JSXEmptyExpression') this.#use(this.#expression(expression, scope, frame), expression, frame)
+        return
+      }
+      if (child.type === 'JSXElement') {
+        for (const attribute of child.openingElement.attributes) {
+          if (attribute.type === 'JSXSpreadAttribute') visit(attribute)
+          else if (attribute.value) visit(attribute.value)
+        }
+      }
+      if (child.type === 'JSXElement' || child.type === 'JSXFragment') child.children.forEach(visit)
+    }
+    visit(node)
+  }
+
+  /** Any other node: its expressions are used whole, its statements walked; types are skipped. */
+  #generic(node: Node, scope: Scope, frame: Frame): void {
+    for (const key of VISITOR_KEYS[node.type] ?? []) {
+      if (TYPE_KEYS.has(key)) continue
+      const value = (node as unknown as Record<string, unknown>)[key]
+      for (const child of Array.isArray(value) ? value : [value]) {
+        if (!child || typeof child !== 'object' || !('type' in child)) continue
+        const childNode = child as Node
+        if (childNode.type.startsWith('TS') && !isExpression(childNode)) continue
+        if (isFunctionNode(childNode)) this.#walkFunction(childNode, scope, frame, undefined)
+        else if (isStatement(childNode)) this.#statement(childNode, scope, frame)
+        else if (isExpression(childNode)) {
+          if (childNode.type === 'Identifier' && !isReferenced(childNode, node)) continue
+          this.#use(this.#expression(childNode, scope, frame), childNode, frame)
+        } else this.#generic(childNode, scope, frame)
+      }
+    }
+  }
+
+  /**
+   * Binds a pattern to a value, as a declaration or a parameter does, reporting the reads it
+   * makes: `{ user } = locals` reads locals; `{ sort, q } = searchParams` reads "sort" and "q".
+   */
+  #destructure(pattern: Node, shape: Shape | undefined, scope: Scope, frame: Frame, from?: Node): void {
+    switch (pattern.type) {
+      case 'ObjectPattern':
+        for (const property of pattern.properties) {
+          if (property.type === 'RestElement') {
+            if (isLeaf(shape)) this.#member(shape, undefined, from ?? property, frame)
+            this.#destructure(property.argument, shape?.kind === 'object' ? shape : undefined, scope, frame)
+            continue
+          }
+          if (property.computed) this.#use(this.#expression(property.key as Expression, scope, frame), property.key, frame)
+          const member = this.#member(shape, keyName(property.key, property.computed), isLeaf(shape) ? (from ?? property) : property, frame)
+          this.#destructure(property.value, member, scope, frame)
+        }
+        return
+      case 'ArrayPattern':
+        if (isLeaf(shape)) this.#member(shape, undefined, from ?? pattern, frame)
+        for (const element of pattern.elements) if (element) this.#destructure(element, undefined, scope, frame)
+        return
+      case 'AssignmentPattern': {
+        const fallback = this.#expression(pattern.right, scope, frame)
+        this.#destructure(pattern.left, union([shape, fallback]), scope, frame, from)
+        return
+      }
+      case 'RestElement':
+        this.#destructure(pattern.argument, shape, scope, frame, from)
+        return
+      case 'TSParameterProperty':
+        this.#destructure(pattern.parameter, shape, scope, frame, from)
+        return
+      default:
+        return // an identifier binds the value; nothing is read yet
+    }
+  }
+
+  // --- reports --------------------------------------------------------------------------------
+
+  /** A value used whole, where we cannot see what reads it. */
+  #use(shape: Shape | undefined, node: Node, frame: Frame, call?: Node): void {
+    if (!this.#reporting || shape === undefined) return
+    const exposure = exposureOf(shape)
+    if (shape.kind === 'object' && shape.at && call === undefined && exposure) {
+      // An object literal used whole (returned, say): point at the member that carries it.
+      const name = Object.keys(shape.members).find((member) => exposureOf(shape.members[member]) === exposure)!
+      this.#use(shape.members[name], shape.at[name]!, frame)
+      return
+    }
+    if (exposure === 'visitor') {
+      const leaf = firstLeaf(shape, 'visitor')
+      if (leaf) this.#visitorRead(node, leaf, frame)
+      else if (this.#safeDepth === 0) this.#options.reporter.handedWhole(node, shape, call, frame.via)
+    } else if (exposure === 'query') {
+      this.#queryRead(node, undefined, frame, call)
+    }
+  }
+
+  #visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, frame: Frame): void {
+    if (this.#reporting && this.#safeDepth === 0) this.#options.reporter.visitorRead(node, shape, frame.via)
+  }
+
+  #queryRead(node: Node, name: string | undefined, frame: Frame, call?: Node): void {
+    if (this.#reporting) this.#options.reporter.queryRead(call ?? node, name, frame.via)
+  }
+}
+
+function awaited(shape: Shape | undefined): Shape | undefined {
+  if (shape?.kind === 'promise') return shape.of
+  if (shape?.kind === 'union') return union(shape.shapes.map(awaited))
+  return shape
+}
+
+/** Per-visitor data and the query are leaves: any read of them is a read. */
+function isLeaf(shape: Shape | undefined): shape is Extract<Shape, { kind: 'visitor' | 'query' }> {
+  return shape?.kind === 'visitor' || shape?.kind === 'query'
+}
+
+function firstLeaf(shape: Shape | undefined, kind: 'visitor'): Extract<Shape, { kind: 'visitor' }> | undefined {
+  if (shape?.kind === kind) return shape
+  if (shape?.kind === 'union') for (const member of shape.shapes) if (member.kind === kind) return member
+  if (shape?.kind === 'promise') return firstLeaf(shape.of, kind)
+  return undefined
+}
+

@@ -1,0 +1,36 @@
+/**
+ * SvelteKit: `load` in `+page.server.ts`, `+page.ts`, `+layout.server.ts`, `+layout.ts`:
+ *
+ *   export const load: PageServerLoad = async ({ params, url, locals, cookies, fetch, parent }) => ...
+ *
+ * `locals` (set per request by hooks), `cookies`, `getClientAddress()` and `request` are per
+ * visitor; `url` is the routed URL (its query must be listed); `params`, `fetch`, `depends`,
+ * `parent`, `platform` are not tracked. `error()` and `redirect()` throw.
+ */
+import { fn, object, respond, throws, visitor } from '../shapes.js'
+import type { Framework } from './types.js'
+import { REQUEST, URL_OBJECT } from './web.js'
+
+const EVENT = object(
+  'the load event',
+  {
+    request: REQUEST,
+    url: URL_OBJECT,
+    locals: visitor('`locals` (set for this request by hooks, e.g. the signed-in user)'),
+    cookies: visitor("the visitor's cookies"),
+    getClientAddress: visitor("the visitor's client address"),
+  },
+  'visitor',
+)
+
+export const sveltekit: Framework = {
+  name: 'sveltekit',
+  files: /\/\+(page|layout)(\.server)?\.[mc]?[jt]s$/,
+  imports: /^(@sveltejs\/kit|\$app\/)/,
+  loaderInput: EVENT,
+  pageProps: EVENT,
+  modules: {
+    '@sveltejs/kit': { error: throws('error()'), redirect: throws('redirect()'), json: respond('json()'), text: respond('text()') },
+    '$app/server': { getRequestEvent: fn('getRequestEvent()', { returns: EVENT }) },
+  },
+}

@@ -1,0 +1,52 @@
+/**
+ * What the compiler knows about one framework, as data: one module per framework states where
+ * its pages are, how their data is loaded, what of the visitor's request is reachable from the
+ * loader's inputs, and what its modules' exports mean. The analysis and the emit read these
+ * tables and know no framework by name; adding a framework is adding a module.
+ */
+import type { Shape } from '../shapes.js'
+
+export type FrameworkName = 'react-router' | 'sveltekit' | 'astro' | 'next' | 'tanstack-start' | 'qwik' | 'vite'
+
+/** A loader written as a call rather than an exported function. */
+export interface LoaderCall {
+  /** The module(s) the called function is imported from, and its exported name. */
+  from: RegExp
+  name: string
+  /**
+   * Where the loader function is: `argument`, the call's first argument (`routeLoader$(fn)`);
+   * `route-options`, the `loader` of the options object given to the function the call returns
+   * (`createFileRoute('/posts/$id')({ loader })`).
+   */
+  form: 'argument' | 'route-options'
+}
+
+export interface Framework {
+  name: FrameworkName
+  /** Page files of this framework, by path (the module id without its query). */
+  files?: RegExp
+  /** Modules only pages of this framework import. */
+  imports?: RegExp
+  /** Export names only pages of this framework have (`getServerSideProps`). */
+  exports?: readonly string[]
+  /** The first argument of an exported loader (`loader`, `load`, ... or a `loaders` option name). */
+  loaderInput: Shape
+  /** The first argument of loaders with these export names, where it differs (Next's `getServerSideProps`). */
+  loaderInputs?: Readonly<Record<string, Shape>>
+  /** Loaders written as calls: TanStack Start's `createFileRoute(path)({ loader })`, Qwik's `routeLoader$(fn)`. */
+  loaderCalls?: readonly LoaderCall[]
+  /**
+   * The route a call-shaped loader declares, in the route grammar of `pageKey`, from the call's
+   * first string argument (TanStack's `createFileRoute('/posts/$postId')` -> `/posts/:postId`).
+   */
+  routeOfLoaderCall?: (path: string) => string
+  /** The first parameter of an async default-exported page function (Next.js app router props). */
+  pageProps: Shape
+  /** Names the page's code reads without declaring them (Astro's `Astro`). */
+  globals?: Readonly<Record<string, Shape>>
+  /**
+   * What the exports of modules mean, by module and export name: request-bound APIs (any local
+   * name, namespace imports included), calls that never return, Response builders.
+   */
+  modules?: Readonly<Record<string, Readonly<Record<string, Shape>>>>
+}

@@ -1,0 +1,70 @@
+/**
+ * The web platform every framework's loader sees: the Request, URLs and their query, fetch and
+ * Response, as the analysis should read them.
+ *
+ *   request.headers.get('cookie')   a per-visitor read
+ *   new URL(request.url)            a URL object; its `.searchParams.get('q')` reads "q"
+ *   new Response(...), fetch(...)   responses: a cached loader must not return them
+ */
+import { fn, object, query, respond, response, visitor, type Shape } from '../shapes.js'
+
+const QUERY_TEXT = query('the query string', 'text')
+
+/** A URL object: its pathname is the page; its search, searchParams and href carry the query. */
+export const URL_OBJECT: Shape = object(
+  'the URL',
+  {
+    search: QUERY_TEXT,
+    searchParams: query('the query string', 'search-params'),
+    href: QUERY_TEXT,
+    toString: fn('URL.toString()', { returns: QUERY_TEXT }),
+    toJSON: fn('URL.toJSON()', { returns: QUERY_TEXT }),
+  },
+  'query',
+)
+
+const REQUEST_BODY = visitor('the request body')
+
+const requestMembers: Record<string, Shape> = {
+  headers: visitor('the request headers (cookies, authorization, ...)'),
+  url: query('the request URL', 'url-text'),
+  body: REQUEST_BODY,
+  json: REQUEST_BODY,
+  text: REQUEST_BODY,
+  formData: REQUEST_BODY,
+  arrayBuffer: REQUEST_BODY,
+  blob: REQUEST_BODY,
+  bytes: REQUEST_BODY,
+  cf: visitor("Cloudflare's request data (the visitor's location)"),
+}
+/** A web Request: its headers carry cookies and authorization; its url, the query. */
+export const REQUEST: Shape = object('the request', requestMembers, 'visitor')
+requestMembers.clone = fn('Request.clone()', { returns: REQUEST })
+
+/** Node's IncomingMessage (Next.js pages router `req`): headers, parsed cookies, the socket. */
+export const NODE_REQUEST: Shape = object(
+  'the request',
+  {
+    headers: visitor('the request headers (cookies, authorization, ...)'),
+    cookies: visitor("the visitor's cookies"),
+    url: query('the request URL', 'url-text'),
+    socket: visitor("the visitor's connection (client address)"),
+    connection: visitor("the visitor's connection (client address)"),
+    body: REQUEST_BODY,
+  },
+  'visitor',
+)
+
+const logs = fn('console', { reads: 'nothing' })
+
+/** Globals of the platform (names a page reads without declaring or importing them). */
+export const WEB_GLOBALS: Readonly<Record<string, Shape>> = {
+  URL: fn('URL', { constructs: 'url' }),
+  URLSearchParams: fn('URLSearchParams', { constructs: 'search-params' }),
+  Response: fn('Response', {
+    constructs: response('new Response()'),
+    members: { json: respond('Response.json()'), redirect: respond('Response.redirect()', true), error: respond('Response.error()') },
+  }),
+  fetch: fn('fetch', { returns: response('fetch()') }),
+  console: object('console', { log: logs, info: logs, warn: logs, error: logs, debug: logs, trace: logs, dir: logs, table: logs }),
+}
