@@ -9,13 +9,13 @@
  *   return json(data), return redirect('/'), return new Response(...)
  *     -> error: a cached value must be data, not a Response
  */
-import type { Node, Statement } from '@babel/types'
+import type { Identifier, Node, Statement } from '@babel/types'
 import { DataFlow, type FlowReporter } from './data-flow.js'
 import type { SourceText } from './errors.js'
 import type { Framework } from './frameworks/index.js'
 import type { PageData, Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
-import type { Scopes } from './scope.js'
+import { eachPatternName, type Scopes } from './scope.js'
 import type { Shape } from './shapes.js'
 
 export interface CheckInput {
@@ -34,15 +34,29 @@ export function checkPageData(input: CheckInput): void {
   const { data, scopes } = input
   const reporter = new Checks(input.source, input.pragma)
   const flow = new DataFlow({ framework: input.framework, scopes, reporter, requestBound: input.requestBound, safeStarts: input.safeStarts })
-  if (data.kind === 'loader') flow.loader(data.fn, data.input, scopes.module)
-  else if (data.kind === 'page') flow.section(dataStatements(data.section), scopes.enter(data.fn, scopes.module), data.fn, data.input)
-  else flow.section(dataStatements(data.section), scopes.module, undefined, input.framework.pageProps)
+  if (data.kind === 'loader') {
+    flow.loader(data.fn, data.input, scopes.module)
+  } else {
+    const statements = dataStatements(data.section)
+    const returned = statements.flatMap(declaredIdentifiers)
+    if (data.kind === 'page') flow.section(statements, scopes.enter(data.fn, scopes.module), data.fn, data.input, returned)
+    else flow.section(statements, scopes.module, undefined, input.framework.pageProps, returned)
+  }
   reporter.checkQueryReads()
 }
 
-function dataStatements(section: Section): Statement[] {
+/** The statements of a section that run in the cached code. */
+export function dataStatements(section: Section): Statement[] {
   const moved = new Set(section.moved)
   return section.statements.filter((statement) => !moved.has(statement))
+}
+
+/** What a statement of the section declares at its top level: the bindings the cached value holds. */
+export function declaredIdentifiers(statement: Statement): Identifier[] {
+  if (statement.type !== 'VariableDeclaration') return []
+  const identifiers: Identifier[] = []
+  for (const declarator of statement.declarations) eachPatternName(declarator.id, (identifier) => identifiers.push(identifier))
+  return identifiers
 }
 
 interface QueryRead {
@@ -111,8 +125,8 @@ class Checks implements FlowReporter {
       throw source.error(
         first.node.start!,
         first.node.end!,
-        `The page data reads the query string (\`${this.#snippet(first.node)}\`${this.#through(first.via)}), but the pragma lists no query names, so every query would be served the first one's data.`,
-        `list the names that change the data, e.g. \`# Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`; or pass on only what it needs (\`url.pathname\`).`,
+        `The page data reads the query string at \`${this.#snippet(first.node)}\`${this.#through(first.via)}, but the pragma lists no query names, so every query would be served the first one's data.`,
+        `list the names that change the data, e.g. \`# Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`${first.name === undefined ? '; or hand on only the part of the URL it needs (`url.pathname`)' : ''}.`,
       )
     }
     const unlisted = reads.find((read) => read.name !== undefined && !pragma.query.includes(read.name))

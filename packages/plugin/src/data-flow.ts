@@ -18,7 +18,7 @@
 import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Statement } from '@babel/types'
 import { globalShape, importedShape, type Framework } from './frameworks/index.js'
 import { isFunctionNode, keyName, TYPE_KEYS, type Binding, type FunctionNode, type PatternStep, type Scope, type Scopes } from './scope.js'
-import { exposureOf, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
+import { exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
 import { URL_OBJECT } from './frameworks/web.js'
 
 /** What the walk finds; `via` lists the calls of local functions that led to it, outermost first. */
@@ -94,6 +94,8 @@ export class DataFlow {
   readonly #following: FunctionNode[] = []
   readonly #followed = new Map<FunctionNode, { args: readonly (Shape | undefined)[]; reporting: boolean; result: Shape | undefined }[]>()
   readonly #evaluatingBindings = new Set<Binding>()
+  /** Callees of the calls evaluated: a method of per-visitor data is reported at its object. */
+  readonly #callees = new WeakSet<Node>()
   /** Where the `return`s of the function being walked go. */
   #onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined
 
@@ -109,15 +111,23 @@ export class DataFlow {
 
   /**
    * Walks a data section (statements of a page function, or a frontmatter) in `scope`; `fn` is
-   * the page function whose first parameter is `input`, if any.
+   * the page function whose first parameter is `input`, if any. The section's `returned`
+   * bindings are what gets cached: each is used whole.
    */
-  section(statements: readonly Statement[], scope: Scope, fn: FunctionNode | undefined, input: Shape): void {
+  section(statements: readonly Statement[], scope: Scope, fn: FunctionNode | undefined, input: Shape, returned: readonly Identifier[]): void {
     const frame = new Frame(undefined, fn, [input], [])
     fn?.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), scope, frame))
     const saved = this.#onReturn
     this.#onReturn = undefined
     for (const statement of statements) this.#statement(statement, scope, frame)
     this.#onReturn = saved
+    for (const identifier of returned) {
+      const binding = scope.lookup(identifier.name)
+      if (binding === undefined) continue
+      // `const ip = Astro.clientAddress` is reported where the value comes from.
+      const at = binding.source.type === 'declarator' && binding.path.length === 0 ? binding.source.declarator.init : undefined
+      this.#use(this.#bindingShape(binding, frame), at ?? identifier, frame)
+    }
   }
 
   // --- statements -----------------------------------------------------------------------------
@@ -356,7 +366,7 @@ export class DataFlow {
   #importShape(source: string, imported: string): Shape | undefined {
     const known = importedShape(source, imported)
     if (known !== undefined || imported === '*' || !this.#options.requestBound.has(imported)) return known
-    return visitor(`the visitor's request (\`${imported}()\` reads it by itself; the \`requestBound\` option lists it)`)
+    return fn(`${imported}()`, { callReads: `the visitor's session or sign-in (\`${imported}()\` reads the request by itself; the \`requestBound\` option lists it)` })
   }
 
   /** The shape of an expression evaluated ahead of the walk (for a binding): without reports. */
@@ -408,8 +418,8 @@ export class DataFlow {
         if (node) this.#use(shape, node, frame) // `request[key]`: any member at all
         return undefined
       case 'visitor':
-        // Reported at the per-visitor value itself: `Astro.cookies`, not `Astro.cookies.get`.
-        if (node) this.#visitorRead(node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression' ? node.object : node, shape, frame)
+        // A method call is reported at the per-visitor value itself (`Astro.cookies`, not `Astro.cookies.get`).
+        if (node) this.#visitorRead(this.#callees.has(node) && 'object' in node ? node.object : node, shape, frame)
         return shape
       case 'query':
         if (shape.style === 'search-params' && (name === 'get' || name === 'getAll' || name === 'has')) return { kind: 'query-get', label: shape.label }
@@ -427,6 +437,7 @@ export class DataFlow {
   }
 
   #call(node: Call, scope: Scope, frame: Frame): Shape | undefined {
+    this.#callees.add(node.callee)
     const callee = node.callee.type === 'Super' || node.callee.type === 'V8IntrinsicIdentifier' || node.callee.type === 'Import' ? undefined : this.#expression(node.callee as Expression, scope, frame)
     const args = node.arguments.map((argument) => {
       if (argument.type === 'SpreadElement') {
@@ -454,6 +465,7 @@ export class DataFlow {
         if (this.#options.safeStarts.has(node.start!)) return undefined // the user vouches for it: not followed
         return this.#follow(callee.fn, callee.scope, args, node, frame)
       case 'function': {
+        if (callee.callReads !== undefined) this.#visitorRead(node, visitor(callee.callReads), frame)
         if (isNew && callee.constructs !== undefined) {
           if (callee.constructs === 'url') return exposureOf(args[0]) === 'query' ? URL_OBJECT : undefined
           if (callee.constructs === 'search-params') return exposureOf(args[0]) === 'query' ? query('the query string', 'search-params') : undefined

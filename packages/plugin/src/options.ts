@@ -56,7 +56,7 @@ export interface TransformOptions {
 export const DEFAULT_LOADERS = ['loader', 'load', 'getServerSideProps', 'getStaticProps', 'data']
 export const DEFAULT_ROUTES_DIRS = ['src/routes', 'src/pages', 'src/app', 'app/routes', 'app', 'pages', 'routes']
 /** Helpers whose usual meaning is "the visitor": NextAuth's and Clerk's `auth()`, `getServerSession()`, ... */
-export const DEFAULT_REQUEST_BOUND = ['auth', 'currentUser', 'getCurrentUser', 'getServerSession', 'getServerAuthSession', 'getSession', 'requireUser', 'requireUserId']
+export const DEFAULT_REQUEST_BOUND = ['auth', 'currentUser', 'getCurrentUser', 'getServerSession', 'getServerAuthSession', 'getSession']
 const TARGETS: readonly Target[] = ['node', 'browser', 'cloudflare', 'vercel']
 
 /** Every option's name, for "did you mean" on a misspelt one. */

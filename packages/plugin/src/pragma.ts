@@ -149,9 +149,11 @@ function firstLineOfBlock(code: string, start: number, end: number): { start: nu
 
 /** A revalidate pragma on any line of a comment's text: `Pragma: <word>` with the word found. */
 const PRAGMA_ON_A_LINE = /(?:^|[\r\n\u2028\u2029])[\s*]*Pragma:[^\S\r\n]*(\S*)/gi
+/** The same in page text, where the line may start with a comment's opening (`//`, `#`, `<!--`). */
+const PRAGMA_IN_TEXT = /(?:^|[\r\n\u2028\u2029])[\s*/#!<-]*Pragma:[^\S\r\n]*(\S*)/gi
 
-function revalidatePragmaIn(text: string): RegExpExecArray | undefined {
-  for (const match of text.matchAll(PRAGMA_ON_A_LINE)) if (namesRevalidate(match[1]!)) return match
+function revalidatePragmaIn(text: string, pattern = PRAGMA_ON_A_LINE): RegExpExecArray | undefined {
+  for (const match of text.matchAll(pattern)) if (namesRevalidate(match[1]!)) return match
   return undefined
 }
 
@@ -207,7 +209,7 @@ export function checkNoPragmaBelowHeader(comments: readonly BabelComment[], head
  * `---` fence is template text to Astro, so it would silently do nothing.
  */
 export function checkNoPragmaAboveFence(source: SourceText, fenceStart: number): void {
-  const match = revalidatePragmaIn(source.code.slice(0, fenceStart))
+  const match = revalidatePragmaIn(source.code.slice(0, fenceStart), PRAGMA_IN_TEXT)
   if (match === undefined) return
   const start = match.index + match[0].search(/Pragma:/i)
   throw source.error(

@@ -9,7 +9,7 @@
  */
 import type { ResolvedOptions } from './options.js'
 
-const FILE_ONLY_SEGMENTS = /^(index|page|_index|\+page|\+page\.server|\+page\.ts|\+layout|route)$/
+const FILE_ONLY_SEGMENTS = /^(index|page|_index|\+page|\+page\.server|\+layout|\+layout\.server|route)$/
 
 /**
  * The file path of a module id: without the query or hash a bundler adds
@@ -34,7 +34,8 @@ export function routeFromId(id: string, options: Pick<ResolvedOptions, 'routesDi
   const withoutExtension = below.replace(/\.(m?[jt]sx?|astro)$/, '')
   const segments = withoutExtension
     .split('/')
-    .flatMap((segment) => (segment.includes('$') ? segment.split('.') : [segment])) // Remix flat routes
+    // React Router and Remix flat routes: `posts.$slug`, `posts._index` (the file name only: a folder may be `sitemap.xml`)
+    .flatMap((segment, index, all) => (segment.includes('$') || (index === all.length - 1 && segment.includes('._')) ? segment.split('.') : [segment]))
     .filter((segment) => !FILE_ONLY_SEGMENTS.test(segment) && !/^\(.*\)$/.test(segment) && segment !== '')
     .map((segment) => segment.replace(/^\$(\w+)$/, ':$1'))
   return `/${segments.join('/')}`

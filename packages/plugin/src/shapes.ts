@@ -54,9 +54,11 @@ export interface FunctionShape {
   members?: Readonly<Record<string, Shape>>
   /** What the function reads of its arguments, when we know (the default: anything). */
   reads?: 'nothing' | { queryNames: readonly string[] } | 'query'
+  /** A call reads per-visitor data by itself (an auth helper that reads the session cookie): what it reads. */
+  callReads?: string
 }
 
-export const visitor = (label: string): Shape => ({ kind: 'visitor', label })
+export const visitor = (label: string): Extract<Shape, { kind: 'visitor' }> => ({ kind: 'visitor', label })
 export const query = (label: string, style: QueryStyle): Shape => ({ kind: 'query', label, style })
 export const object = (label: string, members: Record<string, Shape>, whole?: Exposure): Shape => ({ kind: 'object', label, members, whole })
 export const fn = (label: string, details: Omit<FunctionShape, 'kind' | 'label'> = {}): FunctionShape => ({ kind: 'function', label, ...details })

@@ -20,7 +20,7 @@
  *   export default async function Page() { const { posts } = await __rv_withRevalidate(__rv_pageKey("/", undefined),
  *     60, async () => { const posts = await db.posts();; return { posts } }, {…}); return <List posts={posts} /> }
  */
-import { getBindingIdentifiers, type Node, type Statement } from '@babel/types'
+import { dataStatements, declaredIdentifiers } from './checks.js'
 import type { SourceEdits } from './edits.js'
 import type { DataFunction, PageData, Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
@@ -103,17 +103,10 @@ function wrapLoader(edits: SourceEdits, fn: DataFunction, input: WrapInput): voi
   edits.insert(fn.end!, `), ${options}) }`)
 }
 
-/** Names a statement declares at the top level of the section (what the template may read). */
-function declaredNames(statement: Statement): string[] {
-  if (statement.type !== 'VariableDeclaration') return []
-  return statement.declarations.flatMap((declarator) => Object.keys(getBindingIdentifiers(declarator.id as Node)))
-}
-
 function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
   const { names, pragma } = input
-  const moved = new Set(section.moved)
-  const data = section.statements.filter((statement) => !moved.has(statement))
-  const bindings = [...new Set(data.flatMap(declaredNames))].join(', ')
+  const data = dataStatements(section)
+  const bindings = [...new Set(data.flatMap(declaredIdentifiers).map((identifier) => identifier.name))].join(', ')
   const onlyConst = data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
   // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values.
   const keyContext =

@@ -13,6 +13,8 @@ describe('routeFromId', () => {
     expect(route('/app/src/routes/blog/[slug]/+page.server.ts')).toBe('/blog/[slug]')
     expect(route('/app/app/routes/posts.$slug.tsx')).toBe('/posts/:slug')
     expect(route('/app/pages/docs/[...path].tsx?v=123')).toBe('/docs/[...path]')
+    expect(route('/app/app/routes/posts._index.tsx')).toBe('/posts')
+    expect(route('/app/src/routes/posts/+layout.server.ts')).toBe('/posts')
   })
 
   it('uses the routesDir option when given', () => {

@@ -18,9 +18,9 @@ const ASTRO = object(
   {
     request: REQUEST,
     url: URL_OBJECT,
-    cookies: visitor("the visitor's cookies (`Astro.cookies`)"),
-    locals: visitor('`Astro.locals` (set for this request by middleware, e.g. the signed-in user)'),
-    session: visitor("the visitor's session (`Astro.session`)"),
+    cookies: visitor("the visitor's cookies"),
+    locals: visitor('what middleware set for this request (e.g. the signed-in user)'),
+    session: visitor("the visitor's session"),
     clientAddress: visitor("the visitor's client address"),
     preferredLocale: visitor("the visitor's Accept-Language"),
     preferredLocaleList: visitor("the visitor's Accept-Language"),

@@ -19,7 +19,7 @@ const REQUEST_EVENT = object(
     request: REQUEST,
     url: URL_OBJECT,
     query: query('`query`', 'search-params'),
-    sharedMap: visitor('`sharedMap` (what middleware shared for this request, e.g. the session)'),
+    sharedMap: visitor('what middleware shared for this request (e.g. the session)'),
     clientConn: visitor("the visitor's connection (client address, country)"),
   },
   'visitor',

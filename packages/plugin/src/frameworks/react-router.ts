@@ -15,7 +15,7 @@ import { REQUEST, URL_OBJECT } from './web.js'
 const CONTEXT = object(
   'the load context',
   {
-    get: visitor('middleware context (`context.get()`: what middleware set for this request)'),
+    get: visitor('what middleware set for this request (`context.get()`, e.g. the signed-in user)'),
     session: visitor("the visitor's session"),
     customerAccount: visitor("the visitor's customer account"),
     cart: visitor("the visitor's cart"),

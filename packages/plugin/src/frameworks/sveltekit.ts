@@ -16,7 +16,7 @@ const EVENT = object(
   {
     request: REQUEST,
     url: URL_OBJECT,
-    locals: visitor('`locals` (set for this request by hooks, e.g. the signed-in user)'),
+    locals: visitor('what hooks set for this request (e.g. the signed-in user)'),
     cookies: visitor("the visitor's cookies"),
     getClientAddress: visitor("the visitor's client address"),
   },

@@ -8,7 +8,7 @@ import { NODE_REQUEST, REQUEST, URL_OBJECT } from './web.js'
 
 const CONTEXT = object(
   'the context',
-  { get: visitor('`context.get()` (what middleware set for this request)'), session: visitor("the visitor's session"), user: visitor('the signed-in user') },
+  { get: visitor('what middleware set for this request (`context.get()`, e.g. the signed-in user)'), session: visitor("the visitor's session"), user: visitor('the signed-in user') },
   'visitor',
 )
 
@@ -21,7 +21,7 @@ const INPUT = object(
     query: query('`query`', 'record'),
     searchParams: query('`searchParams`', 'record'),
     context: CONTEXT,
-    locals: visitor('`locals` (set for this request, e.g. the signed-in user)'),
+    locals: visitor('what middleware set for this request (e.g. the signed-in user)'),
     cookies: visitor("the visitor's cookies"),
     headers: visitor('the request headers'),
     session: visitor("the visitor's session"),
