@@ -108,11 +108,11 @@ function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput,
   const data = dataStatements(section)
   const bindings = [...new Set(data.flatMap(declaredIdentifiers).map((identifier) => identifier.name))].join(', ')
   const onlyConst = data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
-  // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values.
+  // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values. Read
+  // through `Object()` (any to TypeScript): typed props may declare only one of them.
+  const props = `Object(${context.expression})`
   const keyContext =
-    awaitProps && context.expression !== 'undefined'
-      ? `{ ...${context.expression}, params: await ${context.expression}?.params, searchParams: await ${context.expression}?.searchParams }`
-      : context.expression
+    awaitProps && context.expression !== 'undefined' ? `{ ...${context.expression}, params: await ${props}.params, searchParams: await ${props}.searchParams }` : context.expression
   const receive = bindings === '' ? 'await ' : `${onlyConst ? 'const' : 'let'} { ${bindings} } = await `
   const start = section.statements[0]!.start!
   const end = section.statements.at(-1)!.end!
