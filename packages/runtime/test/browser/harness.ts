@@ -42,8 +42,8 @@ export interface ApiRequest {
 
 /**
  * The test site. `/api/<anything>` answers `{ path, n }`, n counting the requests of that path;
- * `?gate=<name>` holds the answer until `open(name)`; `?status=`, `?cache-control=`, `?vary=`
- * and `?bytes=` shape it.
+ * `?gate=<name>` holds the answer until `open(name)` (from the path's request number `?gate-from=`
+ * on); `?status=`, `?cache-control=`, `?vary=` and `?bytes=` shape it.
  */
 export class TestSite {
   readonly requests: ApiRequest[] = []
@@ -115,7 +115,7 @@ export class TestSite {
     req.resume()
     res.once('close', () => (record.aborted = !res.writableFinished))
     const gate = url.searchParams.get('gate')
-    if (gate !== null) await this.#gate(gate).opened
+    if (gate !== null && n >= Number(url.searchParams.get('gate-from') ?? 1)) await this.#gate(gate).opened
     const headers: Record<string, string> = { 'content-type': 'application/json', 'access-control-allow-origin': '*' }
     for (const name of ['cache-control', 'vary']) {
       const value = url.searchParams.get(name)

@@ -50,13 +50,19 @@ function get(page: Page, path: string, init: RequestInit = {}): Promise<Answer> 
   )
 }
 
-/** Sets the worker's clock offset; resolves with the events it has seen. */
-function tellWorker(page: Page, message: { offsetMs?: number }): Promise<string[]> {
+interface WorkerState {
+  events: string[]
+  /** Whether the waitUntil of the last fetch event the helper answered has ended. */
+  lastEventDone: boolean | undefined
+}
+
+/** Sets the worker's clock offset; resolves with what the worker has seen. */
+function tellWorker(page: Page, message: { offsetMs?: number }): Promise<WorkerState> {
   return page.evaluate(
     (message) =>
-      new Promise<string[]>((resolve) => {
+      new Promise<WorkerState>((resolve) => {
         const channel = new MessageChannel()
-        channel.port1.onmessage = (event) => resolve(event.data as string[])
+        channel.port1.onmessage = (event) => resolve(event.data as WorkerState)
         navigator.serviceWorker.controller!.postMessage(message, [channel.port2])
       }),
     message,
@@ -105,8 +111,23 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
       await vi.waitFor(async () => expect(await get(page, '/api/posts')).toMatchObject({ n: 2, state: 'HIT', age: '0' }))
       for (let i = 0; i < 5; i++) expect((await get(page, '/api/posts')).n).toBe(2)
       expect(site.count('/api/posts')).toBe(2)
-      expect((await tellWorker(page, {})).filter((event) => event.startsWith('refresh'))).toEqual(['refresh fetch:/api/posts'])
+      expect((await tellWorker(page, {})).events.filter((event) => event.startsWith('refresh'))).toEqual(['refresh fetch:/api/posts'])
       expect(errors).toEqual([])
+    })
+  })
+
+  it("a stale answer's refresh is kept alive by the fetch event's waitUntil until it has finished", async () => {
+    await withProfile(async (context) => {
+      const { page } = await controlledTab(context)
+      const path = '/api/slow?gate=slow&gate-from=2' // the second request (the refresh) is held
+      expect(await get(page, path)).toMatchObject({ n: 1, state: 'MISS' })
+      await tellWorker(page, { offsetMs: 61_000 })
+      expect(await get(page, path)).toMatchObject({ n: 1, state: 'STALE' })
+      await vi.waitFor(() => expect(site.count(path)).toBe(2))
+      expect((await tellWorker(page, {})).lastEventDone).toBe(false) // answered, and still kept alive
+      site.open('slow')
+      await vi.waitFor(async () => expect((await tellWorker(page, {})).lastEventDone).toBe(true))
+      expect(await get(page, path)).toMatchObject({ n: 2, state: 'HIT' })
     })
   })
 
