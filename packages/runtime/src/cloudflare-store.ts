@@ -3,25 +3,32 @@
  *
  *   <origin>/<prefix>e/<key>     an entry: the serialized envelope, `Cache-Control: max-age` =
  *                                ttl + staleSeconds (the edge drops what may no longer be served)
- *                                and `x-revalidate-written-at` (when the fetch that made it started)
+ *                                and `x-revalidate-written-at` (when the fetch that made it began)
  *   <origin>/<prefix>m/...       invalidation markers for tags and "all" (cloudflare-markers.ts)
  *
  * The Cache API keeps no freshness of its own that we can use (production Workers ignore
  * stale-while-revalidate), so every entry carries its metadata and the coordinator judges it.
  *
- * Scope: the Cache API is per data centre, and a cache (it may evict a marker with entries). An
- * isolate trusts its memory tier and the markers it read for `syncSeconds`, then checks the Cache
- * API again, so an invalidation reaches every isolate of the location within that time and the
- * isolate that made it at once. Other data centres keep their entries until they expire.
+ * Reach. The Cache API is per data centre, and a cache (it may evict a marker with entries).
+ * Without a coordinator an isolate trusts its memory tier and the markers it read for
+ * `syncSeconds`, then checks the Cache API again: an invalidation reaches every isolate of the
+ * location within that time and the isolate that made it at once; other data centres keep their
+ * entries until they expire. With `coordinator` (a `RevalidateCoordinator` Durable Object) every
+ * invalidation is recorded durably and every isolate, in every location, syncs with it at most
+ * once per `syncSeconds`; an entry written before what an isolate has synced is asked about; and
+ * one fetch per key runs at a time across locations, the others taking its value. When the
+ * coordinator cannot be reached, each location goes on as without it (coordinator-client.ts).
  *
  * Invalidation inside this isolate is exact, whatever is on its way: a Cache API read that began
  * before an invalidation does not fill the memory tier, and a write still on its way when one
  * reaches it is deleted again once it lands.
  */
 import { LocationMarkers } from './cloudflare-markers.js'
+import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
+import { CoordinatorClient } from './coordinator-client.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore } from './types.js'
+import type { CacheEntry, CacheStore, Invalidation } from './types.js'
 
 export interface CloudflareStoreOptions {
   /**
@@ -35,7 +42,7 @@ export interface CloudflareStoreOptions {
    * @default 'https://revalidate.internal'
    */
   origin?: string
-  /** Namespace inside the cache, for several caches in one Worker. @default '' */
+  /** Namespace inside the cache (and of the coordinator's objects), for several caches in one Worker. @default '' */
   prefix?: string
   /**
    * Entries kept in isolate memory, so a hot key costs no Cache API call. `false` for none.
@@ -52,9 +59,10 @@ export interface CloudflareStoreOptions {
    */
   maxMemoryBytes?: number
   /**
-   * How long an isolate serves from its memory tier, and trusts the invalidation markers it read,
-   * before checking the Cache API again: the longest another isolate of the same location may
-   * serve an entry invalidated elsewhere. 0 checks on every read.
+   * How long an isolate serves from its memory tier without checking: against the Cache API and
+   * its markers without a coordinator (the longest another isolate of the location may serve an
+   * entry invalidated elsewhere), against the coordinator with one (the longest any isolate,
+   * anywhere, may). 0 checks on every read.
    * @default 1
    */
   syncSeconds?: number
@@ -63,10 +71,39 @@ export interface CloudflareStoreOptions {
    * @default 8 MiB
    */
   maxEntryBytes?: number
+  /**
+   * The Durable Object namespace bound to `RevalidateCoordinator` (`env.REVALIDATE`): invalidation
+   * reaches every location within `syncSeconds` and survives the Cache API's evictions, and one
+   * fetch per key runs at a time across locations. Without it, each location is on its own.
+   * @example cloudflareStore({ coordinator: env.REVALIDATE })
+   */
+  coordinator?: CoordinatorNamespace
+  /**
+   * Coordinator objects to spread keys over, by hash; invalidations of tags and "all" go to each,
+   * and every isolate syncs with each. One object answered about 2,000 requests a second in
+   * workerd (README "Cloudflare Workers"); more objects for sites that need more.
+   * @default 1
+   */
+  shards?: number
+  /**
+   * A coordinator call slower than this counts as the coordinator being unreachable for that
+   * call: the request goes on per location instead of waiting.
+   * @default 1000
+   */
+  coordinatorTimeoutMs?: number
+  /**
+   * How long a fetch's lease lives if its holder never ends it (its isolate was cut off): then
+   * another location fetches. Also how long a caller waits for another location's value.
+   * @default 30 (what `waitUntil` gives background work)
+   */
+  lockSeconds?: number
 }
 
 export const DEFAULT_MEMORY_ENTRIES = 500
 export const DEFAULT_MAX_MEMORY_BYTES = 8 * 1024 * 1024
+const DEFAULT_LOCK_SECONDS = 30
+/** Values larger than this are not handed to waiting locations through the coordinator: they fetch. */
+const MAX_FILL_BYTES = 1024 * 1024
 const WRITTEN_AT = 'x-revalidate-written-at'
 
 /** An entry as the Cache API holds it. */
@@ -92,6 +129,8 @@ export class CloudflareStore implements CacheStore {
   readonly #maxEntryBytes: number
   readonly #memory: MemoryTier | undefined
   readonly #markers: LocationMarkers
+  readonly #coordinator: CoordinatorClient | undefined
+  readonly #listeners = new Set<(invalidation: Invalidation) => void>()
   /** When this isolate last confirmed an entry of its memory tier against the Cache API. */
   readonly #verifiedAt = new WeakMap<CacheEntry, number>()
   /** Counts invalidations seen here: a read that overlapped one must not fill the memory tier. */
@@ -99,14 +138,45 @@ export class CloudflareStore implements CacheStore {
   readonly #writes = new Map<string, Set<PendingWrite>>()
   #cache: Promise<Cache> | undefined
 
+  /** With a coordinator: its leases, one fetch per key across locations. */
+  readonly acquireLock?: (key: string) => Promise<string | undefined>
+  readonly releaseLock?: (key: string, token: string) => Promise<void>
+  readonly lockSeconds?: number
+  /** With a coordinator: invalidations made in other isolates and locations, as it learns them. */
+  readonly subscribe?: (listener: (invalidation: Invalidation) => void) => () => void
+
   constructor(options: CloudflareStoreOptions = {}) {
     this.#cacheName = options.cacheName ?? 'revalidate'
-    this.#base = `${(options.origin ?? 'https://revalidate.internal').replace(/\/$/, '')}/${options.prefix ?? ''}`
+    const prefix = options.prefix ?? ''
+    this.#base = `${(options.origin ?? 'https://revalidate.internal').replace(/\/$/, '')}/${prefix}`
     this.#syncMs = (options.syncSeconds ?? 1) * 1000
     this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
     const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MEMORY_ENTRIES
     this.#memory = maxEntries === false ? undefined : new MemoryTier({ maxEntries, maxBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES })
     this.#markers = new LocationMarkers({ open: () => this.#open(), base: this.#base, syncMs: this.#syncMs })
+    if (options.coordinator === undefined) return
+    const lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
+    const coordinator = new CoordinatorClient({
+      namespace: options.coordinator,
+      shards: checkShards(options.shards ?? 1),
+      name: `revalidate/${prefix}`,
+      syncMs: this.#syncMs,
+      timeoutMs: options.coordinatorTimeoutMs ?? 1000,
+      leaseMs: lockSeconds * 1000,
+      onChange: (invalidation, remote) => remote && this.#learn(invalidation),
+      onReset: () => {
+        this.#invalidations++
+        this.#memory?.clear()
+      },
+    })
+    this.#coordinator = coordinator
+    this.lockSeconds = lockSeconds
+    this.acquireLock = (key) => this.#acquire(coordinator, key)
+    this.releaseLock = (key, token) => coordinator.release(key, token)
+    this.subscribe = (listener) => {
+      this.#listeners.add(listener)
+      return () => this.#listeners.delete(listener)
+    }
   }
 
   /** What the memory tier holds now; for diagnostics and tests. */
@@ -125,15 +195,25 @@ export class CloudflareStore implements CacheStore {
 
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     const local = this.#memory?.get(key)
-    if (local !== undefined && Date.now() - (this.#verifiedAt.get(local) ?? 0) < this.#syncMs) return local
-    return this.#readThrough(key, local)
+    if (local !== undefined && this.#trusted(local)) return local
+    return this.#coordinator === undefined ? this.#readThrough(key, local) : this.#readCoordinated(this.#coordinator, key, local)
   }
 
-  /** Reads `key` from the Cache API; `unverified` is what the memory tier held, to drop if it is gone. */
+  /** A memory entry needs no check: synced with the coordinator, or (per location) confirmed, within syncSeconds. */
+  #trusted(entry: CacheEntry): boolean {
+    if (this.#coordinator?.reachable) return this.#coordinator.fresh()
+    return Date.now() - (this.#verifiedAt.get(entry) ?? 0) < this.#syncMs
+  }
+
+  /** Per location: reads `key` from the Cache API and its markers; `unverified` is what memory held, to drop if it is gone. */
   async #readThrough(key: string, unverified: CacheEntry | undefined): Promise<CacheEntry | undefined> {
     const invalidationsBefore = this.#invalidations
     const stored = await this.#readEntry(key)
-    if (stored === undefined || (await this.#markers.invalidatedSince(stored.writtenAt, stored.entry.tags ?? []))) {
+    const invalidated =
+      stored === undefined ||
+      this.#coordinator?.knownInvalidated(key, stored.entry.tags ?? [], stored.writtenAt) === true ||
+      (await this.#markers.invalidatedSince(stored.writtenAt, stored.entry.tags ?? []))
+    if (invalidated) {
       if (unverified !== undefined && this.#memory?.get(key) === unverified) this.#memory.delete(key)
       return undefined
     }
@@ -141,6 +221,30 @@ export class CloudflareStore implements CacheStore {
     // have the value, but the memory tier must not keep it.
     if (invalidationsBefore === this.#invalidations) this.#remember(key, stored.entry, stored.bytes)
     return stored.entry
+  }
+
+  /** With the coordinator: sync if due (which drops what it invalidated from memory), then ask about what the Cache API holds. */
+  async #readCoordinated(coordinator: CoordinatorClient, key: string, unverified: CacheEntry | undefined): Promise<CacheEntry | undefined> {
+    const invalidationsBefore = this.#invalidations
+    if (await coordinator.sync()) {
+      const synced = this.#memory?.get(key)
+      if (synced !== undefined) return synced
+      const stored = await this.#readEntry(key)
+      if (stored === undefined) return undefined
+      const tags = stored.entry.tags ?? []
+      const invalidated = await coordinator.invalidated(key, tags, stored.writtenAt)
+      if (invalidated === true) return undefined
+      if (invalidated === false) {
+        if (invalidationsBefore === this.#invalidations && !coordinator.knownInvalidated(key, tags, stored.writtenAt)) {
+          this.#remember(key, stored.entry, stored.bytes)
+        }
+        return stored.entry
+      }
+    }
+    // Unreachable: the first failure of an outage is reported (the caller fetches), then each location goes on its own.
+    const outage = coordinator.takeOutageReport()
+    if (outage !== undefined) throw outage
+    return this.#readThrough(key, unverified)
   }
 
   /** The entry the Cache API holds for `key`; anything unreadable or too large is none. */
@@ -170,11 +274,19 @@ export class CloudflareStore implements CacheStore {
     if (body.byteLength > this.#maxEntryBytes) {
       throw new TypeError(`An entry of ${body.byteLength} bytes is larger than the ${this.#maxEntryBytes} (maxEntryBytes) the Cloudflare store keeps`)
     }
-    const writtenAt = Date.now()
+    const tags = entry.tags ?? []
+    // With the coordinator, the time its lease began on the coordinator's clock: invalidations anywhere compare with it.
+    const writtenAt = this.#coordinator?.leaseTime(key) ?? Date.now()
+    if (body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags, shareMs: entry.ttlMs })
+    if (this.#coordinator?.knownInvalidated(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
+    await this.#put(key, body, entry, writtenAt)
+  }
+
+  /** Writes to the Cache API; a write that an invalidation reaches on its way goes again once it lands. */
+  async #put(key: string, body: Uint8Array<ArrayBuffer>, entry: CacheEntry, writtenAt: number): Promise<void> {
     const write: PendingWrite = { tags: entry.tags ?? [], overtaken: false }
     const writes = this.#writes.get(key) ?? new Set()
     this.#writes.set(key, writes.add(write))
-    this.#remember(key, entry, body.byteLength)
     const headers = { 'content-type': 'application/json', 'cache-control': `max-age=${storedLifetimeSeconds(entry)}`, [WRITTEN_AT]: String(writtenAt) }
     const cache = await this.#open()
     try {
@@ -183,36 +295,65 @@ export class CloudflareStore implements CacheStore {
       writes.delete(write)
       if (writes.size === 0 && this.#writes.get(key) === writes) this.#writes.delete(key)
     }
-    // An invalidation reached this write while it was on its way: it may have landed after the
-    // invalidation's delete, so it goes again.
     if (write.overtaken) await cache.delete(this.#url(key))
   }
 
-  /** Marks the writes an invalidation reaches, and stops reads on their way from filling memory. */
-  #overtake(reaches: (key: string, write: PendingWrite) => boolean): void {
+  /** With the coordinator: a lease, or the value another location fetched meanwhile (kept here too). */
+  async #acquire(coordinator: CoordinatorClient, key: string): Promise<string | undefined> {
+    const outage = coordinator.takeOutageReport()
+    if (outage !== undefined) throw outage
+    const lease = await coordinator.acquire(key)
+    if ('token' in lease) return lease.token
+    if ('fill' in lease) await this.#keepFill(key, lease.fill)
+    return undefined
+  }
+
+  async #keepFill(key: string, fill: Fill): Promise<void> {
+    const entry = deserializeEntry(fill.text, this.#maxEntryBytes)
+    if (entry === undefined || this.#coordinator?.knownInvalidated(key, entry.tags ?? [], fill.writtenAt)) return
+    const body = encoder.encode(fill.text)
+    this.#remember(key, entry, body.byteLength)
+    await this.#put(key, body, entry, fill.writtenAt)
+  }
+
+  /** What an invalidation does in this isolate: overtakes writes on their way, stops reads from filling memory, empties memory. */
+  #apply(invalidation: Invalidation): void {
     this.#invalidations++
     for (const [key, writes] of this.#writes) {
-      for (const write of writes) if (reaches(key, write)) write.overtaken = true
+      for (const write of writes) {
+        if (invalidation.kind === 'all' || (invalidation.kind === 'key' ? key === invalidation.key : write.tags.includes(invalidation.tag))) write.overtaken = true
+      }
     }
+    if (invalidation.kind === 'key') this.#memory?.delete(invalidation.key)
+    else if (invalidation.kind === 'tag') this.#memory?.deleteTag(invalidation.tag)
+    else this.#memory?.clear()
+  }
+
+  /** An invalidation made elsewhere, learned from the coordinator: applied here, and fences the coordinator's fetches. */
+  #learn(invalidation: Invalidation): void {
+    this.#apply(invalidation)
+    for (const listener of this.#listeners) listener(invalidation)
   }
 
   async delete(key: string): Promise<void> {
-    this.#overtake((written) => written === key)
-    this.#memory?.delete(key)
-    await (await this.#open()).delete(this.#url(key))
+    this.#apply({ kind: 'key', key })
+    await Promise.all([(await this.#open()).delete(this.#url(key)), this.#coordinator?.invalidate('k', key)])
   }
 
   async deleteTag(tag: string): Promise<void> {
-    this.#overtake((_key, write) => write.tags.includes(tag))
-    this.#memory?.deleteTag(tag)
-    await this.#markers.markTag(tag)
+    this.#apply({ kind: 'tag', tag })
+    await Promise.all([this.#markers.markTag(tag), this.#coordinator?.invalidate('t', tag)])
   }
 
   async clear(): Promise<void> {
-    this.#overtake(() => true)
-    this.#memory?.clear()
-    await this.#markers.markAll()
+    this.#apply({ kind: 'all' })
+    await Promise.all([this.#markers.markAll(), this.#coordinator?.invalidate('a', '')])
   }
+}
+
+function checkShards(shards: number): number {
+  if (Number.isInteger(shards) && shards >= 1) return shards
+  throw new TypeError(`cloudflareStore: shards must be a whole number of at least 1, got ${String(shards)}`)
 }
 
 export function cloudflareStore(options?: CloudflareStoreOptions): CloudflareStore {

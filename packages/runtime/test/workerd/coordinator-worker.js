@@ -1,0 +1,48 @@
+// The coordinator's Worker for coordinator.test.ts: RevalidateCoordinator as users bind it, plus
+// switches a test needs and production never has: unreachable, slow, restarted.
+import { RevalidateCoordinator } from '@revalidate/runtime/cloudflare'
+
+const never = new Promise(() => {})
+
+export class TestCoordinator extends RevalidateCoordinator {
+  #mode = 'up'
+
+  /** 'up', 'down' (every call fails, as an unreachable object does) or 'slow' (no call ever answers). */
+  setMode(mode) {
+    this.#mode = mode
+  }
+
+  /** A restart: in-memory state is gone, SQLite storage stays. */
+  restart() {
+    this.ctx.abort('restarted by the test')
+  }
+
+  async #gate() {
+    if (this.#mode === 'down') throw new Error('Durable Object unreachable (test)')
+    if (this.#mode === 'slow') await never
+  }
+
+  async invalidate(...args) {
+    await this.#gate()
+    return super.invalidate(...args)
+  }
+
+  async sync(...args) {
+    await this.#gate()
+    return super.sync(...args)
+  }
+
+  async acquire(...args) {
+    await this.#gate()
+    return super.acquire(...args)
+  }
+
+  async release(...args) {
+    await this.#gate()
+    return super.release(...args)
+  }
+}
+
+export default {
+  fetch: () => new Response('the coordinator has no pages'),
+}

@@ -1,0 +1,145 @@
+// The Durable Object coordinator inside workerd (Miniflare): two "locations", each a Worker with a
+// Cache API cache of its own (a data centre's), bound to one RevalidateCoordinator namespace.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Miniflare } from 'miniflare'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { buildWorker } from '../../../../test/build-worker.js'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const OUT = join(HERE, 'dist', 'coordinator')
+let scripts: { coordinator: string; location: string }
+let mf: Miniflare
+let persist: string
+
+interface Reply<T> {
+  result: T
+  calls: number
+  events: string[]
+}
+type Read = { values: string[]; errors: string[] }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function start(): Miniflare {
+  const binding = { REVALIDATE: { className: 'TestCoordinator', scriptName: 'coordinator', useSQLite: true } }
+  return new Miniflare({
+    durableObjectsPersist: persist,
+    workers: [
+      { name: 'coordinator', modules: true, scriptPath: scripts.coordinator, compatibilityDate: '2025-09-01', durableObjects: binding },
+      ...['a', 'b'].map((location) => ({ name: location, modules: true, scriptPath: scripts.location, compatibilityDate: '2025-09-01', bindings: { LOCATION: location }, durableObjects: binding })),
+    ],
+  })
+}
+
+async function at<T = Read>(location: 'a' | 'b', route: string, params: Record<string, string | number> = {}): Promise<Reply<T>> {
+  const worker = await mf.getWorker(location)
+  const query = new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)]))
+  const response = await worker.fetch(`http://${location}.test/${route}?${query}`)
+  if (!response.ok) throw new Error(`${location} ${route}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as Reply<T>
+}
+
+beforeAll(async () => {
+  const [coordinator, location] = await Promise.all([
+    buildWorker({ root: HERE, entry: join(HERE, 'coordinator-worker.js'), outDir: join(OUT, 'coordinator') }),
+    buildWorker({ root: HERE, entry: join(HERE, 'location-worker.js'), outDir: join(OUT, 'location') }),
+  ])
+  scripts = { coordinator, location }
+})
+afterAll(() => rmSync(OUT, { recursive: true, force: true }))
+beforeEach(() => {
+  persist = mkdtempSync(join(tmpdir(), 'revalidate-coordinator-'))
+  mf = start()
+})
+afterEach(async () => {
+  await mf.dispose()
+  rmSync(persist, { recursive: true, force: true })
+})
+
+describe('the Durable Object coordinator across two locations', () => {
+  it('an invalidation made in location A is honoured by location B within syncSeconds (key, tag, all)', async () => {
+    expect((await at('a', 'read', { key: 'post:1', tags: 'posts' })).result.values).toEqual(['value@a#1'])
+    // B's Cache API has nothing: it takes A's value through the coordinator instead of fetching.
+    const taken = await at('b', 'read', { key: 'post:1', tags: 'posts' })
+    expect(taken.result.values).toEqual(['value@a#1'])
+    expect(taken.calls).toBe(0)
+
+    await at('a', 'invalidate', { key: 'post:1' })
+    await sleep(400) // B's syncSeconds (0.3)
+    const afterKey = await at('b', 'read', { key: 'post:1', tags: 'posts' })
+    expect(afterKey.result.values).toEqual(['value@b#1'])
+    expect(afterKey.events).toContain('invalidate:remote:post:1')
+
+    await at('a', 'invalidateTag', { tag: 'posts' })
+    await sleep(400)
+    expect((await at('b', 'read', { key: 'post:1', tags: 'posts' })).result.values).toEqual(['value@b#2'])
+
+    await at('a', 'invalidateAll')
+    await sleep(400)
+    expect((await at('b', 'read', { key: 'post:1', tags: 'posts' })).result.values).toEqual(['value@b#3'])
+  })
+
+  it('2 × 200 concurrent cold callers across the two locations make one fetch', async () => {
+    const [a, b] = await Promise.all([at('a', 'read', { key: 'cold', ms: 300, concurrency: 200 }), at('b', 'read', { key: 'cold', ms: 300, concurrency: 200 })])
+    expect(a.calls + b.calls).toBe(1)
+    expect([...a.result.values, ...b.result.values]).toHaveLength(2)
+    expect(new Set([...a.result.values, ...b.result.values]).size).toBe(1)
+    expect([...a.result.errors, ...b.result.errors]).toEqual([])
+  })
+
+  it('a coordinator restart loses no invalidation: a fresh isolate never serves what was invalidated before it', async () => {
+    await at('a', 'read', { key: 'page:/post' })
+    await at('b', 'read', { key: 'page:/post' }) // B's Cache API now holds the entry too
+    await at('a', 'invalidate', { key: 'page:/post' })
+    await at('a', 'restart')
+    // A new isolate in B knows nothing; its Cache API still has the entry from before the invalidation.
+    const fresh = await at('b', 'read', { key: 'page:/post', isolate: 'fresh' })
+    expect(fresh.result.values).toEqual(['value@b#1'])
+  })
+
+  it('with the coordinator, invalidation outlives the Cache API evicting its markers (18.5)', async () => {
+    await at('a', 'read', { key: 'tagged', tags: 'news' })
+    await at('a', 'invalidateTag', { tag: 'news' })
+    await at('a', 'evictMarkers')
+    const coordinated = await at('a', 'read', { key: 'tagged', tags: 'news', isolate: 'fresh' })
+    expect(coordinated.result.values).toEqual(['value@a#2'])
+    // Without it (the README says so), the evicted marker brings the invalidated entry back.
+    await at('b', 'read', { key: 'local', tags: 'news', coordinator: 'none', isolate: 'alone' })
+    await at('b', 'invalidateTag', { tag: 'news', coordinator: 'none', isolate: 'alone' })
+    await at('b', 'evictMarkers')
+    expect((await at('b', 'read', { key: 'local', tags: 'news', coordinator: 'none', isolate: 'alone-too' })).result.values).toEqual(['value@b#1'])
+  })
+
+  it('coordinator down: requests are still served, the outage is reported once, invalidations made meanwhile reach the other location when it answers', async () => {
+    await at('a', 'read', { key: 'k' })
+    await at('b', 'read', { key: 'k' })
+    await at('a', 'setMode', { mode: 'down' })
+    await sleep(400)
+    const reads = [await at('b', 'read', { key: 'k' }), await at('b', 'read', { key: 'k' }), await at('b', 'read', { key: 'other' })]
+    for (const reply of reads) expect(reply.result.errors).toEqual([])
+    expect(reads.flatMap((reply) => reply.events).filter((event) => event.startsWith('error:store:'))).toEqual(['error:store:Durable Object unreachable (test)'])
+    await at('b', 'invalidate', { key: 'k' }) // queued for the coordinator
+    expect((await at('b', 'read', { key: 'k' })).result.errors).toEqual([])
+
+    await at('a', 'setMode', { mode: 'up' })
+    await sleep(1100) // the store leaves an unreachable coordinator alone for a second
+    await at('b', 'read', { key: 'other' }) // B catches up: its invalidation is replayed
+    await sleep(400)
+    const a = await at('a', 'read', { key: 'k' })
+    expect(a.result.values).toEqual([`value@a#${a.calls}`]) // fetched anew in A
+    expect(a.calls).toBe(2)
+  })
+
+  it('coordinator slow: requests are served per location after coordinatorTimeoutMs', async () => {
+    await at('a', 'read', { key: 'k' })
+    await at('a', 'setMode', { mode: 'slow' })
+    await sleep(400)
+    const reads = await Promise.all([at('a', 'read', { key: 'k' }), at('a', 'read', { key: 'k2' })])
+    for (const reply of reads) expect(reply.result.errors).toEqual([])
+    expect(reads.map((reply) => reply.result.values.length)).toEqual([1, 1])
+    await at('a', 'restart') // ends the calls that never answer
+  })
+})
