@@ -20,6 +20,7 @@
 import { MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { isUncacheableValue } from './value-model.js'
 
 export interface CacheStorageStoreOptions {
   /**
@@ -93,8 +94,16 @@ function parseMessage(data: unknown): Message | undefined {
   return undefined
 }
 
-const tagsOf = (request: Request): string[] =>
-  (request.headers.get(TAGS) ?? '').split(',').filter(Boolean).map((tag) => decodeURIComponent(tag))
+/** `decodeURIComponent`, or undefined for text that is not a valid escape (an entry someone else wrote). */
+function decode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
+}
+
+const tagsOf = (request: Request): (string | undefined)[] => (request.headers.get(TAGS) ?? '').split(',').filter(Boolean).map(decode)
 
 export class CacheStorageStore implements CacheStore {
   readonly maxEntries: number
@@ -163,7 +172,14 @@ export class CacheStorageStore implements CacheStore {
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    const body = serializeEntry(entry, this.#maxEntryBytes) // a value no store can keep is refused before it is kept anywhere
+    let body: string
+    try {
+      body = serializeEntry(entry, this.#maxEntryBytes, key)
+    } catch (error) {
+      // A value no store can keep is refused everywhere; one too large to share stays in this tab.
+      if (!isUncacheableValue(error)) this.#memory?.set(key, entry)
+      throw error
+    }
     this.#memory?.set(key, entry)
     if (Date.now() < this.#writesPausedUntil) return
     const tags = entry.tags ?? []
@@ -434,8 +450,8 @@ export class CacheStorageStore implements CacheStore {
     if (live.length > this.maxEntries) {
       const index = await this.#readIndex(cache)
       const lastUse = (request: Request) => {
-        const key = decodeURIComponent(request.url.slice(ENTRY_URL.length))
-        return Math.max(index.get(key) ?? 0, time(request, WRITTEN_AT))
+        const key = decode(request.url.slice(ENTRY_URL.length))
+        return Math.max((key !== undefined && index.get(key)) || 0, time(request, WRITTEN_AT))
       }
       const byLastUse = live.map((request) => ({ request, at: lastUse(request) })).sort((a, b) => a.at - b.at)
       for (const { request } of byLastUse.slice(0, live.length - this.maxEntries)) doomed.push(request)

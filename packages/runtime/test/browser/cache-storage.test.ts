@@ -243,16 +243,40 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     })
   })
 
-  it('an unreadable entry in Cache Storage is a miss, never an error', async () => {
+  it('entries someone else wrote badly: unreadable is a miss, bad names or tags never stop invalidation or eviction', async () => {
     await withProfile(async (context) => {
-      const tab = await openTab(context)
+      const tab = await openTab(context, { maxEntries: 2 })
       await tab.page.evaluate(async () => {
         const cache = await caches.open('revalidate')
         await cache.put('https://revalidate.invalid/e/garbage', new Response('{"f":1,"__proto__":{"polluted":true},"value":'))
+        const farFuture = String(Date.now() + 86_400_000)
+        const badlyNamed = new Request('https://revalidate.invalid/e/%ZZ', { headers: { 'x-revalidate-tags': '%E0%A4%A,x', 'x-revalidate-expires-at': farFuture } })
+        await cache.put(badlyNamed, new Response('not an envelope'))
       })
       expect(await tab.page.evaluate(() => harness.read('garbage'))).toMatchObject({ n: 1 })
+      expect(await tab.page.evaluate(() => ({}) as { polluted?: boolean }).then((object) => object.polluted)).toBeUndefined()
+
+      expect(await tab.page.evaluate(() => harness.read('tagged-x', 60, '', { tags: ['x'] }))).toMatchObject({ n: 1 })
+      await tab.page.evaluate(() => harness.cache!.invalidateTag('x'))
+      expect(await tab.page.evaluate(() => harness.storedKeys())).not.toContain('tagged-x')
+
+      await tab.page.evaluate(() => Promise.all([harness.read('k-a'), harness.read('k-b')]))
+      await until(tab.page, async () => (await harness.storedKeys()).length === 2)
+      expect((await tab.page.evaluate(() => harness.storedKeys())).sort()).toEqual(['k-a', 'k-b'])
       expect((await events(tab)).filter((event) => event.type === 'error')).toEqual([])
-      expect(await tab.page.evaluate(() => ({} as { polluted?: boolean }).polluted)).toBeUndefined()
+    })
+  })
+
+  it('an entry too large to share is kept in the tab, and the error reported', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context, { maxEntryBytes: 1000 })
+      expect(await tab.page.evaluate(() => harness.read('huge', 60, '?bytes=5000'))).toMatchObject({ n: 1 })
+      expect(await tab.page.evaluate(() => harness.read('huge', 60, '?bytes=5000'))).toMatchObject({ n: 1 })
+      expect(countOf('/api/huge')).toBe(1)
+      expect((await events(tab)).filter((event) => event.type === 'error')).toEqual([
+        { type: 'error', key: 'huge', phase: 'store', error: expect.stringContaining('larger than the 1000 bytes') },
+      ])
+      expect(await tab.page.evaluate(() => harness.storedKeys())).toEqual([])
     })
   })
 })
