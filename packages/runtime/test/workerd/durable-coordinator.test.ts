@@ -82,6 +82,21 @@ describe('the Durable Object coordinator across two locations', () => {
     expect((await at('b', 'read', { key: 'post:1', tags: 'posts' })).result.values).toEqual(['value@b#3'])
   })
 
+  it('sharded over 4 objects: keys spread by hash, invalidations of keys, tags and all still reach every location', async () => {
+    const sharded = { isolate: 'sharded', shards: 4 }
+    const keys = ['post:1', 'post:2', 'post:3', 'post:4', 'post:5', 'post:6']
+    for (const key of keys) await at('a', 'read', { ...sharded, key, tags: 'posts' })
+    for (const key of keys) expect((await at('b', 'read', { ...sharded, key, tags: 'posts' })).calls).toBe(0) // taken from A, through each key's object
+    await at('a', 'invalidate', { ...sharded, key: 'post:1' })
+    await at('a', 'invalidateTag', { ...sharded, tag: 'unrelated' })
+    await sleep(400)
+    const afterKey = await Promise.all(keys.map((key) => at('b', 'read', { ...sharded, key, tags: 'posts' })))
+    expect(afterKey.map((reply) => reply.result.values[0]!.startsWith('value@b'))).toEqual([true, false, false, false, false, false])
+    await at('a', 'invalidateTag', { ...sharded, tag: 'posts' })
+    await sleep(400)
+    for (const key of keys) expect((await at('b', 'read', { ...sharded, key, tags: 'posts' })).result.values[0]).toMatch(/^value@b/)
+  })
+
   it('2 × 200 concurrent cold callers across the two locations make one fetch', async () => {
     const [a, b] = await Promise.all([at('a', 'read', { key: 'cold', ms: 300, concurrency: 200 }), at('b', 'read', { key: 'cold', ms: 300, concurrency: 200 })])
     expect(a.calls + b.calls).toBe(1)

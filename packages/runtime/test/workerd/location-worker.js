@@ -16,6 +16,7 @@ function isolate(env, name, params) {
       cacheName: `revalidate@${env.LOCATION}`,
       syncSeconds: Number(params.get('syncSeconds') ?? 0.3),
       coordinatorTimeoutMs: 300,
+      shards: Number(params.get('shards') ?? 1),
       coordinator: coordinated ? env.REVALIDATE : undefined,
     })
     const onEvent = (event) => {
