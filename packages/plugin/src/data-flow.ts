@@ -18,7 +18,7 @@
 import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Statement } from '@babel/types'
 import { globalShape, importedShape, type Framework } from './frameworks/index.js'
 import { isFunctionNode, keyName, TYPE_KEYS, type Binding, type FunctionNode, type PatternStep, type Scope, type Scopes } from './scope.js'
-import { exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
+import { carriesQuery, exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
 import { URL_OBJECT } from './frameworks/web.js'
 
 /** What the walk finds; `via` lists the calls of local functions that led to it, outermost first. */
@@ -157,7 +157,7 @@ export class DataFlow {
         this.#expression(node.argument, scope, frame) // a thrown value is never cached
         return
       case 'IfStatement':
-        this.#use(this.#expression(node.test, scope, frame), node.test, frame)
+        this.#test(node.test, scope, frame)
         this.#statement(node.consequent, scope, frame)
         if (node.alternate) this.#statement(node.alternate, scope, frame)
         return
@@ -182,7 +182,7 @@ export class DataFlow {
       }
       case 'WhileStatement':
       case 'DoWhileStatement':
-        this.#use(this.#expression(node.test, scope, frame), node.test, frame)
+        this.#test(node.test, scope, frame)
         this.#statement(node.body, scope, frame)
         return
       case 'TryStatement':
@@ -265,7 +265,9 @@ export class DataFlow {
     const marked = this.#options.safeStarts.has(node.start!)
     if (marked) this.#safeDepth++
     try {
-      const shape = this.#evaluate(node, scope, frame)
+      let shape = this.#evaluate(node, scope, frame)
+      // What a vouched-for expression gives back is not per-visitor either (its query still counts).
+      if (marked && exposureOf(shape) === 'visitor') shape = undefined
       ;(this.#reporting ? frame.reported : frame.quiet).set(node, shape)
       return shape
     } finally {
@@ -299,7 +301,7 @@ export class DataFlow {
       case 'TypeCastExpression':
         return this.#expression(node.expression, scope, frame)
       case 'ConditionalExpression':
-        this.#use(this.#expression(node.test, scope, frame), node.test, frame)
+        this.#test(node.test, scope, frame)
         return union([this.#expression(node.consequent, scope, frame), this.#expression(node.alternate, scope, frame)])
       case 'LogicalExpression':
         return union([this.#expression(node.left, scope, frame), this.#expression(node.right, scope, frame)])
@@ -635,11 +637,18 @@ export class DataFlow {
     }
   }
 
+  /** A condition: whether an object is there reads nothing of it; a per-visitor or query value it reads. */
+  #test(node: Expression, scope: Scope, frame: Frame): void {
+    const shape = this.#expression(node, scope, frame)
+    if (isLeaf(shape)) this.#use(shape, node, frame)
+  }
+
   // --- reports --------------------------------------------------------------------------------
 
   /** A value used whole, where we cannot see what reads it. */
   #use(shape: Shape | undefined, node: Node, frame: Frame, call?: Node): void {
-    if (!this.#reporting || shape === undefined) return
+    // Inside a vouched-for expression, what is handed on is the user's call (explicit reads still count).
+    if (!this.#reporting || shape === undefined || this.#safeDepth > 0) return
     const exposure = exposureOf(shape)
     if (shape.kind === 'object' && shape.at && call === undefined && exposure) {
       // An object literal used whole (returned, say): point at the member that carries it.
@@ -651,9 +660,9 @@ export class DataFlow {
       const leaf = firstLeaf(shape, 'visitor')
       if (leaf) this.#visitorRead(node, leaf, frame)
       else if (this.#safeDepth === 0) this.#options.reporter.handedWhole(node, shape, call, frame.via)
-    } else if (exposure === 'query') {
-      this.#queryRead(node, undefined, frame, call)
     }
+    // The request handed on carries its URL: a read of the query too.
+    if (carriesQuery(shape)) this.#queryRead(node, undefined, frame, call)
   }
 
   #visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, frame: Frame): void {

@@ -160,6 +160,7 @@ export class SourceEdits {
       eachLine(original, from, to, (start, end) => (column += end - start), () => ((line += 1), (column = 0)))
     }
     const locate = (offset: number) => {
+      LINE_TERMINATOR.lastIndex = 0 // matchAll starts where the last exec stopped
       lineStarts ??= [0, ...Array.from(original.matchAll(LINE_TERMINATOR), (match) => match.index + match[0].length)]
       let low = 0
       for (let high = lineStarts.length - 1; low < high; ) {

@@ -35,7 +35,7 @@ export class RevalidateError extends Error {
 export const DIAGNOSTICS_URL = 'https://github.com/revalidate/revalidate/blob/main/README.md#diagnostics'
 
 /** Line terminators as ECMAScript (and Babel, and our source maps) count them: \r\n, \n, \r, U+2028, U+2029. */
-export const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
+const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
 
 function lineStartsOf(code: string): number[] {
   const starts = [0]

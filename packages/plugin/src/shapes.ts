@@ -98,6 +98,17 @@ export function exposureOf(shape: Shape | undefined): Exposure | undefined {
   }
 }
 
+/** Whether code handed the value whole could read the query string through it (the request's URL). */
+export function carriesQuery(shape: Shape | undefined, seen = new Set<Shape>()): boolean {
+  if (shape === undefined || seen.has(shape)) return false
+  seen.add(shape)
+  if (exposureOf(shape) === 'query') return true
+  if (shape.kind === 'object') return Object.values(shape.members).some((member) => carriesQuery(member, seen))
+  if (shape.kind === 'union') return shape.shapes.some((member) => carriesQuery(member, seen))
+  if (shape.kind === 'promise') return carriesQuery(shape.of, seen)
+  return false
+}
+
 /** The shape of an object literal: its tracked members, exposing what the most exposing one does. */
 export function objectLiteral(members: Record<string, Shape | undefined>, at: Record<string, Node>): Shape | undefined {
   const tracked = Object.fromEntries(Object.entries(members).filter((entry): entry is [string, Shape] => entry[1] !== undefined))

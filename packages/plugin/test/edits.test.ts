@@ -1,4 +1,4 @@
-import { eachMapping, TraceMap } from '@jridgewell/trace-mapping'
+import { eachMapping, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import fc from 'fast-check'
 import MagicString from 'magic-string'
 import { describe, expect, it } from 'vitest'
@@ -63,6 +63,41 @@ describe('SourceEdits', () => {
           offset++ // the newline
         }
       }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('moves text as magic-string does, every moved character still mapped to where it was written', () => {
+    const lineEnds = fc.constantFrom('\n', '\r\n', '\r')
+    const source = fc.tuple(fc.array(fc.stringMatching(/^[a-z (){};]{0,12}$/), { minLength: 1, maxLength: 6 }), lineEnds).map(([lines, end]) => lines.join(end))
+    fc.assert(
+      fc.property(
+        source.chain((original) => fc.tuple(fc.constant(original), fc.nat({ max: original.length }), fc.nat({ max: original.length }), fc.nat({ max: original.length }))),
+        ([original, a, b, to]) => {
+          const [start, end] = a <= b ? [a, b] : [b, a]
+          if (start === end || (to >= start && to <= end)) return // nothing to move, or a move onto itself
+          if (/\r$/.test(original.slice(0, start)) && original[start] === '\n') return // never inside a \r\n pair
+          if (/\r$/.test(original.slice(0, end)) && original[end] === '\n') return
+          if (/\r$/.test(original.slice(0, to)) && original[to] === '\n') return
+          const ours = new SourceEdits(original)
+          ours.move(start, end, to)
+          const reference = new MagicString(original)
+          reference.move(start, end, to)
+          const { code, map } = ours.apply('input.js')
+          expect(code).toBe(reference.toString())
+          // Line and column of an offset, lines split as ECMAScript splits them.
+          const at = (text: string, offset: number) => {
+            const before = text.slice(0, offset).split(/\r\n?|\n/)
+            return { line: before.length, column: before.at(-1)!.length }
+          }
+          const trace = new TraceMap(map as never)
+          const movedAt = code.indexOf(original.slice(start, end), to <= start ? to : to - (end - start))
+          for (let i = start; i < end; i++) {
+            if (/[\r\n]/.test(original[i]!)) continue
+            expect(originalPositionFor(trace, at(code, movedAt + i - start))).toMatchObject(at(original, i))
+          }
+        },
+      ),
       { numRuns: 300 },
     )
   })

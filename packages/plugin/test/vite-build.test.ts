@@ -50,6 +50,20 @@ describe('vite build with the plugin', () => {
     expect(chunks.map((chunk) => chunk.code).join('\n')).toContain('page:')
   })
 
+  it('compiles a `#` pragma page imported with a query on its id (React Router client routes)', async () => {
+    await build(config({ build: { ssr: 'src/query-entry.js', outDir: join(OUT, 'query') } }))
+    const server = (await import(pathToFileURL(join(OUT, 'query', 'query-entry.js')).href)) as { render(slug: string): Promise<string>; queries: string[] }
+    expect(await server.render('q')).toBe('<h1>Post q</h1>')
+    expect(await server.render('q')).toBe('<h1>Post q</h1>')
+    expect(server.queries).toEqual(['q'])
+  })
+
+  it('honours exclude: an excluded page is left to the rest of the build', async () => {
+    const entry = { build: { write: false, ssr: 'src/excluded-entry.js', outDir: join(OUT, 'excluded') } }
+    await expect(build(config(entry))).rejects.toThrow(/no-data\.js:1:1: The pragma has no page data to cache/)
+    await expect(build(config({ ...entry, plugins: [revalidate({ exclude: [/node_modules/, /no-data\.js$/] })] }))).resolves.toBeDefined()
+  })
+
   it('a bad page fails the build with its file, line and column', async () => {
     const failing = build(config({ build: { write: false, ssr: 'src/broken.js', outDir: join(OUT, 'broken') } }))
     await expect(failing).rejects.toThrow(/broken\.js:2:1: A pragma must be in the header of the module/)

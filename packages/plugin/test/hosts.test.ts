@@ -1,0 +1,78 @@
+// The plugin in its hosts' own shapes: the Vite plugin's hooks (include/exclude in the handler,
+// ids with a query, per-environment build state reset by buildStart) and the Babel plugin
+// (Babel's version check, option validation with "did you mean").
+import { transformSync } from '@babel/core'
+import { describe, expect, it } from 'vitest'
+import babelPlugin from '../src/babel.js'
+import revalidate from '../src/vite.js'
+
+const PAGE = '# Pragma: revalidate 60\nexport async function loader() { return { posts: await db.posts() } }\n'
+
+type Handler = (this: object, code: string, id: string) => { code: string } | null
+type Hook = (this: object, ...args: unknown[]) => void
+
+function plugin(options: Parameters<typeof revalidate>[0] = {}) {
+  const created = revalidate(options)
+  ;(created.configResolved as (config: object) => void)({ root: '/app', command: 'build' })
+  const logged: string[] = []
+  const environment = (name: string) => ({ name, config: { consumer: 'server', resolve: { conditions: [] } }, logger: { info: (line: string) => logged.push(line) } })
+  return {
+    logged,
+    transform: (id: string, name = 'ssr') => (created.transform as { handler: Handler }).handler.call({ environment: environment(name) }, PAGE, id),
+    buildStart: (name = 'ssr') => (created.buildStart as Hook).call({ environment: environment(name) }),
+    buildEnd: (name = 'ssr') => (created.buildEnd as Hook).call({ environment: environment(name) }),
+  }
+}
+
+describe('the Vite plugin', () => {
+  it('compiles a page whose id carries a query, and names it by its path', () => {
+    const vite = plugin()
+    const result = vite.transform('/app/app/routes/posts.tsx?__react-router-build-client-route')
+    expect(result?.code).toContain('__rv_withRevalidate(__rv_pageKey("/posts"')
+  })
+
+  it('applies include and exclude in the handler too, to the path without its query', () => {
+    expect(plugin({ exclude: /routes\/admin/ }).transform('/app/src/routes/admin/page.tsx?v=1')).toBeNull()
+    expect(plugin({ include: /\.page\.tsx$/ }).transform('/app/src/routes/posts.tsx')).toBeNull()
+    expect(plugin({ include: /\.page\.tsx$/ }).transform('/app/src/routes/posts.page.tsx?import')).not.toBeNull()
+    expect(plugin().transform('/app/node_modules/lib/page.js')).toBeNull()
+    expect(plugin().transform('\0virtual:page.tsx')).toBeNull()
+  })
+
+  it('keeps cached pages per environment and forgets them when that environment builds again', () => {
+    const vite = plugin()
+    vite.buildStart('ssr')
+    vite.buildStart('client')
+    vite.transform('/app/src/routes/a.tsx', 'ssr')
+    vite.transform('/app/src/routes/b.tsx', 'client')
+    vite.buildEnd('ssr')
+    expect(vite.logged.pop()).toMatch(/1 cached page\(s\) in ssr:\n\s+\/a\s/)
+    vite.buildStart('ssr') // a watch-mode rebuild
+    vite.transform('/app/src/routes/c.tsx', 'ssr')
+    vite.buildEnd('ssr')
+    const rebuilt = vite.logged.pop()!
+    expect(rebuilt).toMatch(/1 cached page\(s\) in ssr:\n\s+\/c\s/)
+    expect(rebuilt).not.toContain('/a ')
+    vite.buildEnd('client')
+    expect(vite.logged.pop()).toMatch(/1 cached page\(s\) in client:\n\s+\/b\s/)
+  })
+
+  it('rejects an unknown option with "did you mean"', () => {
+    expect(() => revalidate({ exlude: /x/ } as never)).toThrow(/'exlude' is not a valid top-level option\.\n- Did you mean 'exclude'\?/)
+    expect(() => revalidate({ framework: 'remix' } as never)).toThrow(/'framework' must be one of astro, next, sveltekit, react-router, tanstack-start, qwik, vite, got "remix"/)
+  })
+})
+
+describe('the Babel plugin', () => {
+  const run = (options: object) => transformSync(PAGE.replace('#', '//'), { filename: '/app/src/routes/a.js', babelrc: false, configFile: false, plugins: [[babelPlugin, options]] })
+
+  it('is declared for Babel 7 and refuses another major', () => {
+    expect(() => babelPlugin({ version: '6.26.0' } as never, {}, '/')).toThrow(/Requires Babel "\^7\.0\.0-0", but was loaded with "6\.26\.0"/)
+  })
+
+  it('rejects an unknown or mistyped option with "did you mean"', () => {
+    expect(() => run({ taget: 'node' })).toThrow(/'taget' is not a valid top-level option\.\n- Did you mean 'target'\?/)
+    expect(() => run({ loaders: 'loader' })).toThrow(/'loaders' option must be an array of names/)
+    expect(run({ target: 'node' })?.code).toContain('__rv_withRevalidate')
+  })
+})

@@ -1,0 +1,120 @@
+// The safety analysis on small loaders: it follows bindings, not spellings. Each case is a loader
+// body (or a whole module) and what the compiler must say: compiles, or an error matching.
+import { describe, expect, it } from 'vitest'
+import { transform, type TransformOptions } from '../src/index.js'
+
+const SHARED = /a cached page's data is shared with every visitor/
+
+/** Compiles a React Router route whose loader has `body`, below `imports`; returns the error message or 'compiles'. */
+function verdict(body: string, imports = '', pragma = '# Pragma: revalidate 60', options: TransformOptions = {}): string {
+  const code = `${pragma}\n${imports}\nexport async function loader(args) {\n  const { request, params, context } = args\n${body}\n}\n`
+  return outcome(code, '/app/app/routes/posts.$slug.tsx', options)
+}
+
+function outcome(code: string, id: string, options: TransformOptions = {}): string {
+  try {
+    return transform(code, id, { root: '/app', ...options }) === null ? 'untouched' : 'compiles'
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
+describe('per-visitor reads, by binding', () => {
+  it('a local binding that shares a request-bound name is not flagged', () => {
+    expect(verdict("  const headers = () => ({ accept: 'text/html' })\n  return { page: await db.page(params.slug, headers()) }")).toBe('compiles')
+    expect(verdict("  function cookies() { return [] }\n  return { jar: cookies() }")).toBe('compiles')
+    expect(verdict('  return { c: await cookies() }', "import { cookies } from '~/lib/cookies'")).toBe('compiles')
+    expect(verdict("  const read = (cookies) => cookies.length\n  return { n: read(['a']) }", "import { cookies } from 'next/headers'")).toBe('compiles')
+  })
+
+  it('an import of a request-bound API is flagged under any name, namespace included', () => {
+    expect(verdict('  return { d: (await nh.draftMode()).isEnabled }', "import * as nh from 'next/headers'")).toMatch(/^\S+ `nh\.draftMode\(\)` reads draft mode/)
+    expect(verdict('  const h = hdrs\n  return { ua: (await h()).get("user-agent") }', "import { headers as hdrs } from 'next/headers'")).toMatch(/`h\(\)` reads the request headers/)
+  })
+
+  it('follows aliases, destructuring, rest elements and assignments to the request', () => {
+    expect(verdict("  const { request: req } = args\n  return { l: req.headers.get('accept-language') }")).toMatch(/`req\.headers` reads the request headers/)
+    expect(verdict("  let r\n  r = args.request\n  return { l: r.headers.get('accept-language') }")).toMatch(/`r\.headers` reads/)
+    expect(verdict("  const { params: p, ...rest } = args\n  return { l: rest.request.headers.get('x') }")).toMatch(/`rest\.request\.headers` reads/)
+    expect(verdict("  const { headers: { cookie } } = request\n  return { cookie }")).toMatch(SHARED)
+  })
+
+  it('follows the request into this module’s functions, and through callbacks', () => {
+    const helper = "function theme(r) { return r.headers.get('x-theme') }\nfunction outer(a) { return theme(a.request) }"
+    expect(verdict('  return { t: outer(args) }', helper)).toMatch(/`r\.headers` reads the request headers .* \(through `outer\(args\)` on line 6\)/)
+    expect(verdict("  return { tags: ['a'].map(() => request.headers.get('x')) }")).toMatch(/`request\.headers` reads/)
+    expect(verdict('  return { n: f(request) }', 'function f(r) { return r ? f(r) : 0 }')).toBe('compiles') // recursion ends
+  })
+
+  it('flags the request (or anything carrying it) handed to code it cannot see into', () => {
+    expect(verdict('  return { u: await getUser(request) }')).toMatch(/`getUser\(request\)` hands the request to code the compiler cannot follow/)
+    expect(verdict('  return { u: await getUser({ request }) }')).toMatch(/hands the request \(inside an object\)/)
+    expect(verdict('  return { u: await load({ ...args }) }')).toMatch(/`load\(\{ \.\.\.args \}\)` hands the request \(inside an object\)/)
+    expect(verdict('  return { r: await fetch(request) }')).toMatch(/`fetch\(request\)` hands the request/)
+    expect(verdict('  console.log(request)\n  return { p: params.slug }')).toBe('compiles')
+  })
+
+  it('flags what middleware and sessions hold', () => {
+    expect(verdict('  return { user: context.get(userContext) }')).toMatch(/`context\.get\(userContext\)` reads what middleware set/)
+    expect(verdict('  return { cart: await context.cart.get() }')).toMatch(/`context\.cart` reads the visitor's cart/)
+    expect(verdict('  return { s: await auth() }', "import { auth } from '@/auth'")).toMatch(/`auth\(\)` reads the visitor's session or sign-in/)
+    expect(verdict('  return { posts: await auth.api.posts() }', "import { auth } from '@/auth'")).toBe('compiles') // a member, not a call of it
+    expect(verdict('  return { v: await getViewer() }', "import { getViewer } from '~/viewer'", undefined, { requestBound: ['getViewer'] })).toMatch(/`getViewer\(\)` reads/)
+  })
+})
+
+describe('the escape hatch', () => {
+  it('a reasoned comment right before a call (or after its await) lets it through', () => {
+    expect(verdict('  return { db: /* revalidate-safe: the database client, the same for everyone */ context.get(dbContext) }')).toBe('compiles')
+    expect(verdict('  return { s: await /* revalidate-safe: reads only the shop id */ getShop(request) }')).toBe('compiles')
+    expect(verdict('  return { s: /* revalidate-safe: reads only the shop id */ await getShop(request) }')).toBe('compiles')
+  })
+
+  it('covers that call only; a missing reason or a misspelling is an error', () => {
+    expect(verdict('  const s = /* revalidate-safe: shop id */ getShop(request)\n  return { s, u: await getUser(request) }')).toMatch(/`getUser\(request\)` hands/)
+    expect(verdict('  return { s: /* revalidate-safe */ getShop(request) }')).toMatch(/A `revalidate-safe` comment needs a reason/)
+    expect(verdict('  return { s: /* revalidate-sfae: shop */ getShop(request) }')).toMatch(/Unknown comment "revalidate-sfae"; did you mean "revalidate-safe"\?/)
+  })
+
+  it('vouches for what the call is handed, not for explicit reads in its arguments', () => {
+    expect(verdict('  return { p: /* revalidate-safe: reads only the path */ sectionOf(request) }')).toBe('compiles')
+    expect(verdict('  return { p: /* revalidate-safe: a pure formatter */ format(new URL(request.url).searchParams.get("q")) }')).toMatch(/reads the query string at `new URL\(request\.url\)\.searchParams\.get\("q"\)`/)
+    expect(verdict('  return { p: /* revalidate-safe: a pure formatter */ format(request.headers) }')).toBe('compiles')
+  })
+})
+
+describe('query reads', () => {
+  it('through the URL, its search params, and helpers handed it', () => {
+    expect(verdict('  const url = new URL(request.url)\n  return { path: url.pathname }')).toBe('compiles')
+    expect(verdict('  const url = new URL(request.url)\n  return { s: url.search }')).toMatch(/reads the query string at `url\.search`/)
+    expect(verdict('  const sp = new URL(request.url).searchParams\n  const name = "q"\n  return { q: sp.get(name) }', '', '# Pragma: revalidate 60 query page')).toBe('compiles')
+    expect(verdict('  const sp = new URL(request.url).searchParams\n  return { q: sp.get("q") }', '', '# Pragma: revalidate 60 query page')).toMatch(/reads the query parameter "q"/)
+    expect(verdict('  const all = {}\n  for (const [k, v] of new URL(request.url).searchParams) all[k] = v\n  return all')).toMatch(/reads the query string/)
+    expect(verdict('  return { feed: await feed(request.url) }')).toMatch(/reads the query string at `feed\(request\.url\)`/)
+  })
+})
+
+describe('cached values must be data', () => {
+  it('a returned Response is an error at that return, however it is reached', () => {
+    expect(verdict("  return new Response('hi')")).toMatch(/The loader returns new Response\(\), a Response/)
+    expect(verdict('  return params.slug ? json({ a: 1 }) : { a: 1 }', "import { json } from 'react-router'")).toMatch(/returns json\(\)/)
+    expect(verdict('  return respond({ a: 1 })', "import { json } from '@remix-run/node'\nfunction respond(d) { return json(d) }")).toMatch(/returns json\(\)/)
+    expect(verdict('  return fetch(`https://api.example.com/${params.slug}`)')).toMatch(/returns fetch\(\), a Response/)
+    expect(verdict('  return (await fetch(`https://api.example.com/${params.slug}`)).json()')).toBe('compiles')
+  })
+
+  it('a call that never returns is fine anywhere', () => {
+    const page = (imports: string, check: string) => `// Pragma: revalidate 60\n${imports}\nexport default async function Page({ params }) {\n  const post = await db.post((await params).slug)\n  ${check}\n  const more = await db.more(post.id)\n  return <p>{post.title}{more}</p>\n}\n`
+    expect(outcome(page("import { notFound } from 'next/navigation'", 'if (!post) return notFound()'), '/app/app/p/page.tsx')).toBe('compiles')
+    expect(outcome(page("import * as nav from 'next/navigation'", 'if (!post) return nav.redirect("/")'), '/app/app/p/page.tsx')).toBe('compiles')
+    expect(outcome(page("import { notFound } from './not-found'", 'if (!post) return notFound()'), '/app/app/p/page.tsx')).toMatch(/This `await` comes after an early `return` \(line 5\)/)
+  })
+})
+
+describe('declarations kept outside the cached code', () => {
+  it('a helper that reads the data section and is called from it is an error; one the template calls is fine', () => {
+    const page = (call: string) => `// Pragma: revalidate 60\nexport default async function Page() {\n  const rows = await db.rows()\n  const first = () => rows[0]\n  const total = ${call}\n  return <p>{first()}{total}</p>\n}\n`
+    expect(outcome(page('await db.count()'), '/app/app/p/page.tsx')).toBe('compiles')
+    expect(outcome(page('first()'), '/app/app/p/page.tsx')).toMatch(/`rows` is declared by the cached data section, but this declaration stays outside the cached code/)
+  })
+})

@@ -1,0 +1,2 @@
+// Pragma: revalidate 60
+export const title = 'a module with a pragma and nothing to cache'
