@@ -1,6 +1,10 @@
-// A Worker whose page has `# Pragma: revalidate 2`. Each response says what the cache did.
+// A Worker whose page has `# Pragma: revalidate 2`. Each response says what the cache did. With a
+// Durable Object namespace bound as REVALIDATE, the default cache coordinates through it.
 import { configure, invalidate } from '@revalidate/runtime'
+import { setLocation } from './newsroom.js'
 import { loader } from './pages/index.js'
+
+export { RevalidateCoordinator } from '@revalidate/runtime/cloudflare'
 
 let outcome
 configure({
@@ -10,7 +14,8 @@ configure({
 })
 
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
+    setLocation(env.LOCATION ?? 'unnamed')
     const url = new URL(request.url)
     if (url.pathname === '/api/invalidate' && request.method === 'POST') {
       await invalidate(`page:${url.searchParams.get('path') ?? '/'}`)

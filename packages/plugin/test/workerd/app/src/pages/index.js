@@ -2,6 +2,6 @@
 import { nextEdition } from '../newsroom.js'
 
 export async function loader({ request }) {
-  const edition = await nextEdition()
-  return { edition, path: new URL(request.url).pathname }
+  const { edition, fetchedIn } = await nextEdition()
+  return { edition, fetchedIn, path: new URL(request.url).pathname }
 }
