@@ -6,4 +6,4 @@ export async function loader({ params, request }) {
   return { post: await findPost(params.slug), ref }
 }
 
-export const render = ({ post, ref }) => `<h1>${post.title}</h1><p>via ${ref ?? 'direct'}</p>`
+export const render = ({ post, ref }) => (post === null ? null : `<h1>${post.title}</h1><p>via ${ref ?? 'direct'}</p>`)
