@@ -1,1 +1,0 @@
-import{o as e,t}from"./jsx-runtime-DTeQD1l2.js";import{t as n}from"./lib-sMEz2Nm-.js";var r=t(),i=e(function(){return(0,r.jsxs)(`main`,{children:[(0,r.jsx)(`h1`,{children:`Home`}),(0,r.jsx)(n,{to:`/posts/hello`,children:`Hello`})]})});export{i as default};

@@ -1,1 +1,0 @@
-import{o as e,p as t,t as n}from"./jsx-runtime-DTeQD1l2.js";var r=n(),i=e(function(){let{post:e}=t();return(0,r.jsxs)(`h2`,{id:`post-title`,children:[`Post `,e.title]})});export{i as default};

@@ -1,1 +1,0 @@
-import{n as e,o as t,p as n,t as r}from"./jsx-runtime-DTeQD1l2.js";import{t as i}from"./lib-sMEz2Nm-.js";var a=r(),o=t(function(){let{posts:t}=n();return(0,a.jsxs)(`main`,{children:[(0,a.jsx)(`nav`,{children:t.map(e=>(0,a.jsx)(i,{to:`/posts/${e.slug}`,className:`post-item`,children:e.title},e.slug))}),(0,a.jsx)(e,{})]})});export{o as default};
