@@ -146,7 +146,8 @@ export class CacheStorageStore implements CacheStore {
       this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
       this.#channel.onmessage = (event) => this.#receive(event.data)
     }
-    // A page restored from the back/forward cache may have missed invalidations while frozen.
+    // Chromium evicts a page in the back/forward cache when a message reaches its channel; a browser
+    // that keeps and later restores it may have had invalidations missed meanwhile: start over.
     globalThis.addEventListener?.('pageshow', (event) => {
       if ((event as PageTransitionEvent).persisted) this.#forget({ kind: 'all' })
     })

@@ -34,8 +34,8 @@ async function openTab(context: BrowserContext, options: Parameters<Harness['set
 }
 
 /** Runs `test` with a fresh browser profile, closed afterwards whatever happens. */
-async function withProfile(test: (context: BrowserContext) => Promise<void>): Promise<void> {
-  const profile = await launchProfile()
+async function withProfile(test: (context: BrowserContext) => Promise<void>, options?: Parameters<typeof launchProfile>[0]): Promise<void> {
+  const profile = await launchProfile(options)
   try {
     await test(profile.context)
   } finally {
@@ -161,6 +161,30 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
       await a.page.evaluate(() => new BroadcastChannel('revalidate:revalidate').postMessage({ from: 'another tab', at: Date.now() - 5000, kind: 'key', key: 'late' }))
       await until(b.page, async () => !(await harness.storedKeys()).includes('late'))
     })
+  })
+
+  it('a tab restored from the back/forward cache does not serve what another tab invalidated meanwhile', async () => {
+    await withProfile(
+      async (context) => {
+        const [a, b] = [await openTab(context), await openTab(context)]
+        expect(await a.page.evaluate(() => harness.read('frozen'))).toMatchObject({ n: 1 })
+        await a.page.evaluate(() => Object.assign(globalThis, { sameDocument: true }))
+        // Without an invalidation, going back restores the same document from the back/forward cache.
+        await a.page.goto(`${site.origin}/elsewhere`)
+        await a.page.goBack({ waitUntil: 'commit' })
+        await a.page.waitForFunction(() => (globalThis as { sameDocument?: boolean }).sameDocument === true)
+        await a.page.goto(`${site.origin}/elsewhere`)
+        await b.page.evaluate(() => harness.cache!.invalidate('frozen'))
+        await a.page.goBack({ waitUntil: 'commit' })
+        await a.page.waitForFunction(() => typeof globalThis.harness === 'object')
+        // Chromium evicts a cached page that a BroadcastChannel message reaches, so it loads anew.
+        expect(await a.page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBeUndefined()
+        await a.page.evaluate(() => harness.setup())
+        expect(await a.page.evaluate(() => harness.read('frozen'))).toMatchObject({ n: 2 })
+        expect(countOf('/api/frozen')).toBe(2)
+      },
+      { backForwardCache: true },
+    )
   })
 
   it('stale: every tab is answered at once, and one refresh runs for the origin', async () => {

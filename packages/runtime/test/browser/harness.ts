@@ -92,7 +92,7 @@ export class TestSite {
       res.end()
       return
     }
-    if (url.pathname === '/') {
+    if (url.pathname === '/' || url.pathname === '/elsewhere') {
       res.writeHead(200, { 'content-type': 'text/html' })
       res.end('<!doctype html><title>test</title><script type="module" src="/page.js"></script>')
       return
@@ -126,11 +126,15 @@ export class TestSite {
   }
 }
 
-/** Chromium with a fresh profile directory; `close()` removes it. */
-export async function launchProfile(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * Chromium with a fresh profile directory; `close()` removes it. `backForwardCache` keeps the
+ * back/forward cache on (playwright turns it off by default).
+ */
+export async function launchProfile(options: { backForwardCache?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'revalidate-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
+    ignoreDefaultArgs: options.backForwardCache ? ['--disable-back-forward-cache'] : [],
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   })
   return {
