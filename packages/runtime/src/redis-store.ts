@@ -485,12 +485,18 @@ export class RedisStore implements CacheStore {
     return this.#ready
   }
 
-  /** Closes the connections this store opened. */
+  /**
+   * Closes the connections this store opened. One that has not closed within commandTimeoutMs
+   * (node-redis can wait forever on a subscription cut mid-resubscribe) is destroyed.
+   */
   async close(): Promise<void> {
     this.#closed = true
-    const closing = [this.#subscriber.close()]
-    if (this.#ownsClient) closing.push(this.#client.close())
-    await Promise.allSettled(closing)
+    const clients = this.#ownsClient ? [this.#subscriber, this.#client] : [this.#subscriber]
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, this.#commandTimeoutMs)))
+    await Promise.race([Promise.allSettled(clients.map((client) => client.close())), late])
+    clearTimeout(timer)
+    for (const client of clients) if (client.isOpen) client.destroy()
   }
 }
 
