@@ -12,8 +12,8 @@
  *
  * A data section ends before its first statement that can `return` (other than returning a call
  * that never returns, such as `notFound()`); what follows runs on every request, outside the
- * cache. Declarations the template uses (functions, classes) and, in a frontmatter, imports and
- * exports are not data: they are moved out of the cached code, before it.
+ * cache. Declarations the template uses (functions, classes, constants) and, in a frontmatter,
+ * imports and exports are not data: they are moved out of the cached code, before it.
  */
 import type {
   ArrowFunctionExpression,
@@ -217,8 +217,13 @@ function checkNotGenerator(fn: DataFunction, source: SourceText): void {
 
 type StatementRole = 'data' | 'declaration' | 'module'
 
-/** Imports and exports stay at module level; declarations stay where the template can use them. */
-function roleOf(statement: Statement, where: 'frontmatter' | 'data section'): StatementRole {
+/**
+ * Imports and exports stay at module level; declarations stay where the template can use them:
+ * functions, classes, types, and constants (`const SITE = 'https://...'`: nothing to load, and
+ * the functions that read them must find them set). `isConstant` says which names are constants
+ * so far (earlier constants, and imports).
+ */
+function roleOf(statement: Statement, where: 'frontmatter' | 'data section', isConstant: (name: string) => boolean): StatementRole {
   switch (statement.type) {
     case 'ImportDeclaration':
     case 'ExportNamedDeclaration':
@@ -237,7 +242,11 @@ function roleOf(statement: Statement, where: 'frontmatter' | 'data section'): St
       return 'declaration'
     case 'VariableDeclaration':
       // `const fmt = (d) => ...`: a function the template calls, not data (a function cannot be cached).
-      return statement.declarations.every((declarator) => declarator.id.type === 'Identifier' && isFunctionOrClass(unwrapExpression(declarator.init)))
+      return statement.declarations.every(
+        (declarator) =>
+          declarator.id.type === 'Identifier' &&
+          (isFunctionOrClass(unwrapExpression(declarator.init)) || (statement.kind === 'const' && declarator.init != null && isStatic(declarator.init, isConstant))),
+      )
         ? 'declaration'
         : 'data'
     default:
@@ -249,13 +258,57 @@ function isFunctionOrClass(node: Node | null | undefined): boolean {
   return node?.type === 'ArrowFunctionExpression' || node?.type === 'FunctionExpression' || node?.type === 'ClassExpression'
 }
 
+/** A value known without running anything of the page's: literals, and expressions of literals and constants. */
+function isStatic(node: Node, isConstant: (name: string) => boolean): boolean {
+  const current = unwrapExpression(node)!
+  switch (current.type) {
+    case 'StringLiteral':
+    case 'NumericLiteral':
+    case 'BooleanLiteral':
+    case 'NullLiteral':
+    case 'BigIntLiteral':
+    case 'RegExpLiteral':
+    case 'ArrowFunctionExpression':
+    case 'FunctionExpression':
+      return true
+    case 'Identifier':
+      return current.name === 'undefined' || isConstant(current.name)
+    case 'TemplateLiteral':
+      return current.expressions.every((expression) => isStatic(expression, isConstant))
+    case 'UnaryExpression':
+      return current.operator !== 'delete' && isStatic(current.argument, isConstant)
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+      return current.left.type !== 'PrivateName' && isStatic(current.left, isConstant) && isStatic(current.right, isConstant)
+    case 'ConditionalExpression':
+      return isStatic(current.test, isConstant) && isStatic(current.consequent, isConstant) && isStatic(current.alternate, isConstant)
+    case 'MemberExpression':
+      return !current.computed && isStatic(current.object, isConstant)
+    case 'ArrayExpression':
+      return current.elements.every((element) => element === null || (element.type !== 'SpreadElement' && isStatic(element, isConstant)))
+    case 'ObjectExpression':
+      return current.properties.every(
+        (property) =>
+          property.type === 'ObjectMethod' || (property.type === 'ObjectProperty' && (!property.computed || isStatic(property.key, isConstant)) && isStatic(property.value, isConstant)),
+      )
+    default:
+      return false
+  }
+}
+
 /**
  * The data section among `statements` (a page function's before its final return, or a
  * frontmatter's), or undefined when none of them loads anything.
  */
 function dataSection(statements: readonly Statement[], scope: Scope, context: Context, where: 'frontmatter' | 'data section'): Section | undefined {
   const { source } = context
-  const roles = statements.map((statement) => roleOf(statement, where))
+  const constants = new Set<string>()
+  const isConstant = (name: string) => constants.has(name) || scope.lookup(name)?.source.type === 'import'
+  const roles = statements.map((statement) => {
+    const role = roleOf(statement, where, isConstant)
+    if (role === 'declaration' && statement.type === 'VariableDeclaration') for (const declarator of statement.declarations) eachPatternName(declarator.id, (identifier) => constants.add(identifier.name))
+    return role
+  })
   const tail = statements.findIndex((statement, index) => roles[index] === 'data' && returnsEarly(statement, context))
   const end = tail === -1 ? statements.length : tail
   if (tail !== -1) checkTailLoadsNothing(statements.slice(tail), source, statements[tail]!)
