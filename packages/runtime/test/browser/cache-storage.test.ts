@@ -2,21 +2,17 @@
 // invalidations that reach every tab at once, one fetch per key across tabs (Web Locks), the
 // maxEntries bound, and Cache Storage failing (a tiny quota, no Cache Storage) without an error
 // on the page.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { chromiumIsAvailable } from '../../../../test/chromium.js'
 import type { Harness } from './fixtures/page.js'
-import { buildFixtures, launchProfile, pageErrors, TestSite } from './harness.js'
+import { pageErrors, startTestSite, withProfile, type TestSite } from './harness.js'
 
 declare global {
   var harness: Harness
 }
 
 const available = chromiumIsAvailable()
-let out: string
 let site: TestSite
 
 interface Tab {
@@ -33,15 +29,6 @@ async function openTab(context: BrowserContext, options: Parameters<Harness['set
   return { page, errors }
 }
 
-/** Runs `test` with a fresh browser profile, closed afterwards whatever happens. */
-async function withProfile(test: (context: BrowserContext) => Promise<void>, options?: Parameters<typeof launchProfile>[0]): Promise<void> {
-  const profile = await launchProfile(options)
-  try {
-    await test(profile.context)
-  } finally {
-    await profile.close()
-  }
-}
 
 /** Waits until `check` (which may be async) is true in the page: waitForFunction would take its promise for true. */
 async function until(page: Page, check: () => unknown): Promise<void> {
@@ -58,13 +45,10 @@ const countOf = (prefix: string) => site.requests.filter((request) => request.pa
 
 describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), 'revalidate-browser-'))
-    site = new TestSite(await buildFixtures(out))
-    await site.start()
+    site = await startTestSite()
   })
   afterAll(async () => {
     await site?.stop()
-    rmSync(out, { recursive: true, force: true })
   })
 
   it('a reload keeps a fresh entry: served without a fetch', async () => {

@@ -12,8 +12,17 @@ import { CHROMIUM } from '../../../../test/chromium.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 
-/** Bundles each fixture into one ES module file, as a site's build would ship it. */
-export async function buildFixtures(outDir: string): Promise<Record<string, string>> {
+/** Bundles each fixture into one ES module file, as a site's build would ship it, and reads them in. */
+async function buildFixtures(): Promise<Record<string, string>> {
+  const outDir = mkdtempSync(join(tmpdir(), 'revalidate-browser-fixtures-'))
+  try {
+    return await buildFixturesInto(outDir)
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
+}
+
+async function buildFixturesInto(outDir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {}
   for (const name of ['page', 'sw']) {
     await build({
@@ -126,6 +135,13 @@ export class TestSite {
   }
 }
 
+/** The test site with freshly built fixtures, listening on a free port. */
+export async function startTestSite(): Promise<TestSite> {
+  const site = new TestSite(await buildFixtures())
+  await site.start()
+  return site
+}
+
 /**
  * Chromium with a fresh profile directory; `close()` removes it. `backForwardCache` keeps the
  * back/forward cache on (playwright turns it off by default).
@@ -143,6 +159,16 @@ export async function launchProfile(options: { backForwardCache?: boolean } = {}
       await context.close()
       rmSync(profile, { recursive: true, force: true })
     },
+  }
+}
+
+/** Runs `test` in a fresh browser profile, closed afterwards whatever happens. */
+export async function withProfile(test: (context: BrowserContext) => Promise<void>, options?: Parameters<typeof launchProfile>[0]): Promise<void> {
+  const profile = await launchProfile(options)
+  try {
+    await test(profile.context)
+  } finally {
+    await profile.close()
   }
 }
 

@@ -1,21 +1,17 @@
 // serveWithRevalidate in a real service worker (Chromium): fresh answered from Cache Storage,
 // stale at once with one refresh kept alive by waitUntil, one network request per ttl; only
 // same-origin GETs without credentials are cached; a page's invalidation reaches the worker.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { chromiumIsAvailable } from '../../../../test/chromium.js'
 import type { Harness } from './fixtures/page.js'
-import { buildFixtures, launchProfile, pageErrors, TestSite } from './harness.js'
+import { pageErrors, startTestSite, withProfile, type TestSite } from './harness.js'
 
 declare global {
   var harness: Harness
 }
 
 const available = chromiumIsAvailable()
-let out: string
 let site: TestSite
 
 interface Answer {
@@ -69,24 +65,13 @@ function tellWorker(page: Page, message: { offsetMs?: number }): Promise<WorkerS
   )
 }
 
-async function withProfile(test: (context: BrowserContext) => Promise<void>): Promise<void> {
-  const profile = await launchProfile()
-  try {
-    await test(profile.context)
-  } finally {
-    await profile.close()
-  }
-}
 
 describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', () => {
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), 'revalidate-sw-'))
-    site = new TestSite(await buildFixtures(out))
-    await site.start()
+    site = await startTestSite()
   })
   afterAll(async () => {
     await site?.stop()
-    rmSync(out, { recursive: true, force: true })
   })
 
   it('GET /api/posts: one network request per ttl, stale answered at once while one refresh runs, kept across reloads', async () => {
