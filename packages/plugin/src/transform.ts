@@ -35,9 +35,26 @@ export interface TransformResult {
  */
 export function transform(code: string, id: string, options?: TransformOptions): TransformResult | null {
   if (!PRAGMA_HINT.test(code)) return null
-  const path = pathOfId(id)
   const resolved = resolveOptions(options)
   const source = new SourceText(code, id)
+  try {
+    return compilePage(source, resolved)
+  } catch (error) {
+    // Code nested thousands deep (generated, usually) runs the parser or the analysis out of stack.
+    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw error
+    const pragma = /Pragma:/i.exec(code)!
+    throw source.error(
+      pragma.index,
+      pragma.index + pragma[0].length,
+      'This page nests its code too deeply for the compiler to follow (the JavaScript stack ran out).',
+      'split the deeply nested expression into statements, or remove the pragma.',
+    )
+  }
+}
+
+function compilePage(source: SourceText, resolved: ResolvedOptions): TransformResult | null {
+  const { code, id } = source
+  const path = pathOfId(id)
   const frontmatter = path.endsWith('.astro') ? astroFrontmatter(code) : null
   if (path.endsWith('.astro')) {
     if (frontmatter !== null) checkNoPragmaAboveFence(source, frontmatter.fence)

@@ -118,3 +118,11 @@ describe('declarations kept outside the cached code', () => {
     expect(outcome(page('first()'), '/app/app/p/page.tsx')).toMatch(/`rows` is declared by the cached data section, but this declaration stays outside the cached code/)
   })
 })
+
+describe('pages too deep to follow', () => {
+  it('are a located error, not a stack overflow', () => {
+    const sum = Array.from({ length: 20_000 }, () => 'params.a').join(' + ')
+    expect(verdict(`  return { v: ${sum} }`)).toMatch(/^\/app\/app\/routes\/posts\.\$slug\.tsx:1:3: This page nests its code too deeply for the compiler to follow/)
+    expect(verdict(`  return { v: ${'('.repeat(5000)}params.a${')'.repeat(5000)} }`)).toMatch(/nests its code too deeply/)
+  })
+})
