@@ -38,6 +38,7 @@ interface Edit {
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
+const OTHER_TERMINATORS = /[\r\u2028\u2029]/
 
 function vlq(value: number): string {
   let rest = value < 0 ? (-value << 1) | 1 : value << 1
@@ -52,8 +53,18 @@ function vlq(value: number): string {
 }
 
 /** Calls `line(from, to)` for each line piece of text[start, end) and `newline()` after each terminator. */
-function eachLine(text: string, start: number, end: number, line: (from: number, to: number) => void, newline: () => void): void {
+function eachLine(text: string, start: number, end: number, line: (from: number, to: number) => void, newline: () => void, onlyNewlines = !OTHER_TERMINATORS.test(text)): void {
   let from = start
+  if (onlyNewlines) {
+    // The common case, \n only: indexOf is several times faster than a regex per line.
+    for (let at = text.indexOf('\n', from); at !== -1 && at < end; at = text.indexOf('\n', from)) {
+      line(from, at)
+      newline()
+      from = at + 1
+    }
+    line(from, end)
+    return
+  }
   LINE_TERMINATOR.lastIndex = start
   for (let match = LINE_TERMINATOR.exec(text); match !== null && match.index < end; match = LINE_TERMINATOR.exec(text)) {
     line(from, match.index)
@@ -130,6 +141,7 @@ export class SourceEdits {
     // By position; at one position insertions come before a replacement, each in call order.
     const edits = [...this.#edits].sort((a, b) => a.start - b.start || Number(a.end > a.start) - Number(b.end > b.start) || a.order - b.order)
     const { original } = this
+    const onlyNewlines = !OTHER_TERMINATORS.test(original) // tested once, not per line
     const writer = new MappingsWriter()
     const parts: string[] = []
     let position = 0
@@ -153,11 +165,12 @@ export class SourceEdits {
           at.line += 1
           at.column = 0
         },
+        onlyNewlines,
       )
     }
     /** Advances the original line and column over original[from, to) without emitting it. */
     const pass = (from: number, to: number) => {
-      eachLine(original, from, to, (start, end) => (column += end - start), () => ((line += 1), (column = 0)))
+      eachLine(original, from, to, (start, end) => (column += end - start), () => ((line += 1), (column = 0)), onlyNewlines)
     }
     const locate = (offset: number) => {
       LINE_TERMINATOR.lastIndex = 0 // matchAll starts where the last exec stopped
