@@ -71,7 +71,12 @@ export const TRANSFORM_OPTION_NAMES: Record<keyof TransformOptions, keyof Transf
   nextCacheComponents: 'nextCacheComponents',
 }
 
-export const validator = new OptionValidator('@revalidate/plugin')
+const validator = new OptionValidator('@revalidate/plugin')
+
+/** Throws for an option not in `names`, with "did you mean" (Babel's own wording). */
+export function checkOptionNames(options: object, names: Record<string, string>): void {
+  validator.validateTopLevelOptions(options, names)
+}
 
 export interface ResolvedOptions {
   target: Target
@@ -92,7 +97,7 @@ function stringList(name: string, value: unknown): string[] | undefined {
 
 /** Checks the options (an unknown one is an error with "did you mean") and fills in the defaults. */
 export function resolveOptions(options: TransformOptions = {}, names: Record<string, string> = TRANSFORM_OPTION_NAMES): ResolvedOptions {
-  validator.validateTopLevelOptions(options, names)
+  checkOptionNames(options, names)
   const target = options.target ?? 'node'
   validator.invariant(TARGETS.includes(target), `'target' must be one of ${TARGETS.join(', ')}, got ${JSON.stringify(target)}.`)
   validator.invariant(options.framework === undefined || FRAMEWORK_NAMES.includes(options.framework), `'framework' must be one of ${FRAMEWORK_NAMES.join(', ')}, got ${JSON.stringify(options.framework)}.`)

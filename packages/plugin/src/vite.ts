@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createFilter, type Environment, type Plugin } from 'vite'
-import { resolveOptions, TRANSFORM_OPTION_NAMES, validator, type Target, type TransformOptions } from './options.js'
+import { checkOptionNames, resolveOptions, TRANSFORM_OPTION_NAMES, type Target, type TransformOptions } from './options.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { pathOfId } from './route.js'
 import { transform, type CachedPage } from './transform.js'
@@ -48,8 +48,9 @@ export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
 export const DEFAULT_EXCLUDE = /node_modules/
 /** An .astro page itself, not one of the `?astro&type=style` parts Astro asks for. */
 const ASTRO_PAGE = /\.astro$/
-const { root: _root, ...TRANSFORM_OPTIONS_IN_VITE } = TRANSFORM_OPTION_NAMES
-const VITE_OPTION_NAMES = { ...TRANSFORM_OPTIONS_IN_VITE, include: 'include', exclude: 'exclude', vercel: 'vercel' }
+/** The Vite plugin's options: the transform's (its root is Vite's) and its own. */
+const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel' }
+delete VITE_OPTION_NAMES.root
 
 export function targetFor(environment: Pick<Environment, 'config'> | undefined): Target {
   if (environment?.config.consumer === 'client') return 'browser'
@@ -66,10 +67,9 @@ interface BuildState {
 }
 
 export default function revalidate(options: RevalidateVitePluginOptions = {}): Plugin {
-  validator.validateTopLevelOptions(options, VITE_OPTION_NAMES)
+  checkOptionNames(options, VITE_OPTION_NAMES)
   const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, ...transformOptions } = options
-  validator.invariant(target === 'auto' || typeof target === 'string', `'target' must be 'auto' or a target.`)
-  resolveOptions({ ...transformOptions, target: target === 'auto' ? 'node' : target }) // the rest fails here, at config time
+  resolveOptions({ ...transformOptions, target: target === 'auto' ? 'node' : target }) // a bad value fails here, when the plugin is made
   const buildsForVercel = target === 'vercel' || (target === 'auto' && Boolean(process.env.VERCEL))
   let root = process.cwd()
   let isBuild = false

@@ -1,0 +1,41 @@
+// The Diagnostics table of the README lists every error the compiler gives (each error fixture's
+// message starts as one row says), and the plugin's own README, shipped in the package, carries
+// the same table.
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..')
+const table = (readme: string) => /<!-- diagnostics:start -->[\s\S]*<!-- diagnostics:end -->/.exec(readFileSync(join(ROOT, readme), 'utf8'))?.[0]
+
+/** Each quoted message in the table's first column, as a pattern: `…` stands for anything. */
+function messagePatterns(markdown: string): RegExp[] {
+  const rows = markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| error') && !line.startsWith('|---'))
+  return rows.flatMap((row) => {
+    const first = row.split(/ \| /)[0]!.slice(2)
+    return [...first.matchAll(/``\s(.+?)\s``|`([^`]+)`/g)].map((match) => {
+      const text = (match[1] ?? match[2])!
+      return new RegExp(`^${text.split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*?')}`)
+    })
+  })
+}
+
+describe('README diagnostics', () => {
+  const root = table('README.md')!
+
+  it('the plugin README ships the same table', () => {
+    expect(root).toBeDefined()
+    expect(table('packages/plugin/README.md')).toBe(root)
+  })
+
+  it('has a row for the message of every error fixture', () => {
+    const patterns = messagePatterns(root)
+    const fixtures = readdirSync(join(ROOT, 'fixtures')).filter((name) => name.startsWith('error-'))
+    expect(fixtures.length).toBeGreaterThan(40)
+    for (const name of fixtures) {
+      const message = readFileSync(join(ROOT, 'fixtures', name, 'error.txt'), 'utf8').split('\n')[0]!.replace(/^.*?:\d+:\d+: /, '')
+      expect(patterns.some((pattern) => pattern.test(message)), `${name}: ${message}`).toBe(true)
+    }
+  })
+})
