@@ -137,7 +137,7 @@ describe('pageKey', () => {
 
 /**
  * The canonical key, computed the plain way: the path of the request text, each escape looked at
- * on its own, dot segments resolved by the URL standard under a sentinel root.
+ * on its own, then dot segments resolved on a stack.
  */
 function referenceKey(rawPathAndMore: string): string {
   const path = rawPathAndMore.split(/[?#]/)[0]!
@@ -155,8 +155,11 @@ function referenceKey(rawPathAndMore: string): string {
     }
     if (canonical !== '') segments.push(canonical)
   }
-  const resolved = new URL(`/root/${segments.join('/')}`, 'http://reference.test').pathname
-  if (resolved !== '/root' && !resolved.startsWith('/root/')) return 'refused'
-  const below = resolved.slice('/root'.length).replace(/\/$/, '')
-  return `page:${below === '' ? '/' : below}`
+  const resolved: string[] = []
+  for (const segment of segments) {
+    if (segment === '.') continue
+    if (segment !== '..') resolved.push(segment)
+    else if (resolved.pop() === undefined) return 'refused'
+  }
+  return `page:/${resolved.join('/')}`
 }

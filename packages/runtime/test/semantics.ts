@@ -326,7 +326,7 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
     it('values: a class instance is refused with a TypeError naming its path, on every store alike', async () => {
       const { cache } = await setup()
       await expect(cache.withRevalidate('posts:all', 60, () => ({ posts: [new Post('hi')] }))).rejects.toThrow(
-        /The value for "posts:all" cannot be cached: a Post instance at value\.posts\[0\]/,
+        /cannot be cached: a Post instance at value\.posts\[0\]/,
       )
       await expect(cache.withRevalidate('k', 60, () => ({ format: () => 'x' }))).rejects.toThrow(TypeError)
       expect(await cache.withRevalidate('posts:all', 60, () => ({ posts: [{ title: 'hi' }] }))).toEqual({ posts: [{ title: 'hi' }] })
