@@ -21,6 +21,7 @@ const BENCHMARKS = [
   ['serving', './serving.mjs'],
   ['memory', './memory.mjs'],
   ['many instances', './redis.mjs'],
+  ['cloudflare coordinator', './cloudflare-coordinator.mjs'],
 ]
 
 const only = process.argv.slice(2)
@@ -50,7 +51,7 @@ const header = [
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. See [README.md](README.md) for what each one measures and why.`,
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node.js ${process.version}, Redis ${redisVersion}.`,
-  `Versions: @revalidate/runtime ${version('@revalidate/runtime')}, lru-cache ${version('lru-cache')}, @epic-web/cachified ${version('@epic-web/cachified')}, vite ${version('vite')}, @babel/parser ${version('@babel/parser')}, autocannon ${version('autocannon')}, redis (node-redis) ${version('redis')}.`,
+  `Versions: @revalidate/runtime ${version('@revalidate/runtime')}, lru-cache ${version('lru-cache')}, @epic-web/cachified ${version('@epic-web/cachified')}, vite ${version('vite')}, @babel/parser ${version('@babel/parser')}, autocannon ${version('autocannon')}, redis (node-redis) ${version('redis')}, miniflare ${version('miniflare')}.`,
   '',
   missed.length === 0 ? 'Every target was met in this run.' : `Targets not met in this run: ${missed.join('; ')}.`,
   '',
