@@ -79,9 +79,10 @@ export interface CloudflareStoreOptions {
    */
   coordinator?: CoordinatorNamespace
   /**
-   * Coordinator objects to spread keys over, by hash; invalidations of tags and "all" go to each,
-   * and every isolate syncs with each. One object answered about 2,000 requests a second in
-   * workerd (README "Cloudflare Workers"); more objects for sites that need more.
+   * Coordinator objects to spread keys over, by hash: leases, key invalidations and the questions
+   * about old entries divide between them; invalidations of tags and "all" go to each, and every
+   * isolate syncs with each once per syncSeconds. Cloudflare gives one object a soft limit of
+   * 1,000 requests a second (README "Cloudflare Workers" has what ours took in workerd).
    * @default 1
    */
   shards?: number

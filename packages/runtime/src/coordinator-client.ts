@@ -318,6 +318,12 @@ export class CoordinatorClient {
   /** One RPC to one object, bounded by `timeoutMs`: slower counts as unreachable. */
   async #call<T>(index: number, rpc: (stub: CoordinatorRpc) => Promise<T>, timeoutMs = this.#options.timeoutMs): Promise<T> {
     const stub = this.#options.namespace.get(this.#shards[index]!.id as never)
+    if (typeof stub.sync !== 'function') {
+      throw new TypeError(
+        'The coordinator binding answers no RPC: bind it to RevalidateCoordinator (exported by @revalidate/runtime/cloudflare) ' +
+          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See README "Cloudflare Workers".',
+      )
+    }
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CoordinatorTimeout(`The revalidate coordinator did not answer within ${timeoutMs} ms`)), timeoutMs)

@@ -23,13 +23,13 @@ type Read = { values: string[]; errors: string[] }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function start(): Miniflare {
+function start(locationsCompatibilityDate = '2025-09-01'): Miniflare {
   const binding = { REVALIDATE: { className: 'TestCoordinator', scriptName: 'coordinator', useSQLite: true } }
   return new Miniflare({
     durableObjectsPersist: persist,
     workers: [
       { name: 'coordinator', modules: true, scriptPath: scripts.coordinator, compatibilityDate: '2025-09-01', durableObjects: binding },
-      ...['a', 'b'].map((location) => ({ name: location, modules: true, scriptPath: scripts.location, compatibilityDate: '2025-09-01', bindings: { LOCATION: location }, durableObjects: binding })),
+      ...['a', 'b'].map((location) => ({ name: location, modules: true, scriptPath: scripts.location, compatibilityDate: locationsCompatibilityDate, bindings: { LOCATION: location }, durableObjects: binding })),
     ],
   })
 }
@@ -157,4 +157,19 @@ describe('the Durable Object coordinator across two locations', () => {
     expect(reads.map((reply) => reply.result.values.length)).toEqual([1, 1])
     await at('a', 'restart') // ends the calls that never answer
   })
+
+  it('a Worker without Workers RPC (compatibility_date before 2024-04-03) is served per location and told why, once', async () => {
+    await mf.dispose()
+    mf = start('2024-01-01')
+    const reads = [await at('a', 'read', { key: 'k' }), await at('a', 'read', { key: 'k' }), await at('a', 'read', { key: 'other' })]
+    expect(reads.map((reply) => reply.result)).toEqual([
+      { values: ['value@a#1'], errors: [] },
+      { values: ['value@a#1'], errors: [] },
+      { values: ['value@a#2'], errors: [] },
+    ])
+    const reported = reads.flatMap((reply) => reply.events).filter((event) => event.startsWith('error:'))
+    expect(reported).toHaveLength(1)
+    expect(reported[0]).toMatch(/answers no RPC: .*compatibility_date to 2024-04-03 or later/)
+  })
 })
+
