@@ -25,6 +25,7 @@ import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { DEFAULT_MAX_ENTRIES, MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { isUncacheableValue } from './value-model.js'
 
 export interface RedisStoreOptions {
   /** `redis://user:password@host:6379/0` or `rediss://…` for TLS. Ignored when `client` is given. */
@@ -376,7 +377,15 @@ export class RedisStore implements CacheStore {
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    const text = serializeEntry(entry, this.#maxEntryBytes, key) // a value no store keeps is refused before anything is kept
+    let text: string
+    try {
+      text = serializeEntry(entry, this.#maxEntryBytes, key)
+    } catch (error) {
+      // A value no store keeps is refused before anything is kept; one too large for Redis
+      // stays in this instance's memory tier (reported), so it is not fetched on every request.
+      if (!isUncacheableValue(error)) this.#memory?.set(key, entry)
+      throw error
+    }
     this.#memory?.set(key, entry)
     const lifetimeMs = String(storedLifetimeSeconds(entry) * 1000)
     await this.#attempt(async () => {

@@ -122,4 +122,15 @@ describe.skipIf(!available)('RedisStore', () => {
       await raw.close()
     }
   })
+
+  it('an entry too large for Redis is reported and kept in the memory tier, not fetched on every request', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const log = eventLog()
+    const cache = createCache({ store: await connectedStore({ prefix, maxEntryBytes: 1000 }), onEvent: log.onEvent })
+    const fetcher = countingFetcher(() => 'x'.repeat(5000))
+    expect(await cache.withRevalidate('big', 60, fetcher)).toHaveLength(5000)
+    expect(await cache.withRevalidate('big', 60, fetcher)).toHaveLength(5000)
+    expect(fetcher.calls).toBe(1)
+    expect(log.events.some((event) => event.type === 'error' && event.phase === 'store' && /larger than the 1000 bytes/.test(String(event.error)))).toBe(true)
+  })
 })
