@@ -71,10 +71,12 @@ describe('the same Worker with the Durable Object coordinator bound as REVALIDAT
   afterAll(() => locations?.dispose())
 
   it('one fetch serves both locations, and an invalidation in one reaches the other within syncSeconds', async () => {
-    const parisWorker = await locations.getWorker('paris')
-    const sydneyWorker = await locations.getWorker('sydney')
-    const paris = (url: string) => parisWorker.fetch(url) as unknown as Promise<Response>
-    const sydney = (url: string) => sydneyWorker.fetch(url) as unknown as Promise<Response>
+    // Miniflare types a Worker with @cloudflare/workers-types, which this repository does not install.
+    type Worker = { fetch(url: string, init?: RequestInit): Promise<Response> }
+    const parisWorker = (await locations.getWorker('paris')) as unknown as Worker
+    const sydneyWorker = (await locations.getWorker('sydney')) as unknown as Worker
+    const paris = (url: string) => parisWorker.fetch(url)
+    const sydney = (url: string) => sydneyWorker.fetch(url)
     expect(await page('/', paris)).toEqual({ state: 'MISS', edition: 1, fetchedIn: 'paris', path: '/' })
     // Sydney misses, and takes Paris's value through the coordinator instead of fetching.
     expect(await page('/', sydney)).toEqual({ state: 'MISS', edition: 1, fetchedIn: 'paris', path: '/' })

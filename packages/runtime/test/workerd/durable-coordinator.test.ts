@@ -35,7 +35,8 @@ function start(locationsCompatibilityDate = '2025-09-01'): Miniflare {
 }
 
 async function at<T = Read>(location: 'a' | 'b', route: string, params: Record<string, string | number> = {}): Promise<Reply<T>> {
-  const worker = await mf.getWorker(location)
+  // Miniflare types a Worker with @cloudflare/workers-types, which this repository does not install.
+  const worker = (await mf.getWorker(location)) as unknown as { fetch(url: string): Promise<Response> }
   const query = new URLSearchParams(Object.entries(params).map(([name, value]) => [name, String(value)]))
   const response = await worker.fetch(`http://${location}.test/${route}?${query}`)
   if (!response.ok) throw new Error(`${location} ${route}: ${response.status} ${await response.text()}`)
