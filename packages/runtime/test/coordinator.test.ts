@@ -1,7 +1,7 @@
 // Coordinator rules that need a store with particular behaviour: failing, locking, broadcasting.
 import { describe, expect, it } from 'vitest'
 import { createCache, MemoryStore, type CacheEntry, type CacheStore, type Invalidation } from '../src/index.js'
-import { countingFetcher, deferred, eventLog, eventually, manualClock, settle } from './helpers.js'
+import { countingFetcher, deferred, eventLog, eventually, manualClock, settle, storeOver } from './helpers.js'
 
 describe('stampedes', () => {
   it('10,000 concurrent callers on a cold key: exactly 1 fetcher call, all get the value', async () => {
@@ -97,12 +97,7 @@ function sharedStore() {
   const memory = new MemoryStore() // what every instance reads and writes
   let listener: ((invalidation: Invalidation) => void) | undefined
   const lock = { held: false, attempts: 0, token: 0 }
-  const store: CacheStore = {
-    get: (key) => memory.get(key),
-    set: (key, entry) => memory.set(key, entry),
-    delete: (key) => memory.delete(key),
-    deleteTag: (tag) => memory.deleteTag(tag),
-    clear: () => memory.clear(),
+  const store = storeOver(memory, {
     async acquireLock() {
       lock.attempts += 1
       if (lock.held) return undefined
@@ -116,7 +111,7 @@ function sharedStore() {
       listener = next
       return () => (listener = undefined)
     },
-  }
+  })
   return { store, lock, memory, broadcast: (invalidation: Invalidation) => listener?.(invalidation) }
 }
 
@@ -215,17 +210,11 @@ describe('store capabilities', () => {
 
   it('a lock nobody releases (no expiry) holds a miss at most lockSeconds, then the caller fetches and it is reported', async () => {
     const log = eventLog()
-    const memory = new MemoryStore()
-    const store: CacheStore = {
-      get: (key) => memory.get(key),
-      set: (key, entry) => memory.set(key, entry),
-      delete: (key) => memory.delete(key),
-      deleteTag: (tag) => memory.deleteTag(tag),
-      clear: () => memory.clear(),
+    const store = storeOver(new MemoryStore(), {
       lockSeconds: 0.1,
       acquireLock: async () => undefined, // held by someone forever
       releaseLock: async () => {},
-    }
+    })
     const cache = createCache({ store, onEvent: log.onEvent })
     expect(await cache.withRevalidate('k', 60, () => 'fetched without the lock')).toBe('fetched without the lock')
     expect(log.events.some((event) => event.type === 'error' && event.phase === 'store' && /still held after lockSeconds/.test(String(event.error)))).toBe(true)

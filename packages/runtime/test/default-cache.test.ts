@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import * as runtime from '../src/index.js'
-import { configure, invalidate, invalidateAll, invalidateTag, MemoryStore, withRevalidate, type CacheStore, type Invalidation } from '../src/index.js'
-import { countingFetcher, eventLog, manualClock } from './helpers.js'
+import { configure, invalidate, invalidateAll, invalidateTag, MemoryStore, withRevalidate, type Invalidation } from '../src/index.js'
+import { countingFetcher, eventLog, manualClock, storeOver } from './helpers.js'
 
 describe('the default cache', () => {
   it('serves the top-level functions: cached list invalidated after a mutation', async () => {
@@ -50,19 +50,13 @@ describe('the default cache', () => {
   })
 
   it('configure stops the cache it replaces from listening: 1,000 configures, one remote invalidation delivered once', async () => {
-    const memory = new MemoryStore()
     const listeners = new Set<(invalidation: Invalidation) => void>()
-    const store: CacheStore = {
-      get: (key) => memory.get(key),
-      set: (key, entry) => memory.set(key, entry),
-      delete: (key) => memory.delete(key),
-      deleteTag: (tag) => memory.deleteTag(tag),
-      clear: () => memory.clear(),
+    const store = storeOver(new MemoryStore(), {
       subscribe(listener) {
         listeners.add(listener)
         return () => listeners.delete(listener)
       },
-    }
+    })
     const log = eventLog()
     for (let i = 0; i < 1000; i++) configure({ store, onEvent: log.onEvent })
     expect(listeners.size).toBe(1)

@@ -1,4 +1,4 @@
-import type { CacheEvent } from '../src/index.js'
+import type { CacheEvent, CacheStore, MemoryStore } from '../src/index.js'
 
 /** A clock tests move by hand, in seconds, so no test sleeps through a ttl. */
 export function manualClock(startMs = 1_700_000_000_000) {
@@ -66,4 +66,16 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
 /** Lets already-settled promise chains run. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** A store over `memory` with the capabilities a test adds (a lock, a subscription, lockSeconds). */
+export function storeOver(memory: MemoryStore, capabilities: Partial<CacheStore> = {}): CacheStore {
+  return {
+    get: (key) => memory.get(key),
+    set: (key, entry) => memory.set(key, entry),
+    delete: (key) => memory.delete(key),
+    deleteTag: (tag) => memory.deleteTag(tag),
+    clear: () => memory.clear(),
+    ...capabilities,
+  }
 }
