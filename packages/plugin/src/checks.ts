@@ -9,13 +9,13 @@
  *   return json(data), return redirect('/'), return new Response(...)
  *     -> error: a cached value must be data, not a Response
  */
-import type { Identifier, Node, Statement } from '@babel/types'
+import type { Node } from '@babel/types'
 import { DataFlow, type FlowReporter } from './data-flow.js'
 import type { SourceText } from './errors.js'
 import type { Framework } from './frameworks/index.js'
-import type { PageData, Section } from './page-data.js'
+import { dataStatements, declaredIdentifiers, type PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
-import { eachPatternName, type Scopes } from './scope.js'
+import type { Scopes } from './scope.js'
 import type { Shape } from './shapes.js'
 
 export interface CheckInput {
@@ -43,20 +43,6 @@ export function checkPageData(input: CheckInput): void {
     else flow.section(statements, scopes.module, undefined, input.framework.pageProps, returned)
   }
   reporter.checkQueryReads()
-}
-
-/** The statements of a section that run in the cached code. */
-export function dataStatements(section: Section): Statement[] {
-  const moved = new Set(section.moved)
-  return section.statements.filter((statement) => !moved.has(statement))
-}
-
-/** What a statement of the section declares at its top level: the bindings the cached value holds. */
-export function declaredIdentifiers(statement: Statement): Identifier[] {
-  if (statement.type !== 'VariableDeclaration') return []
-  const identifiers: Identifier[] = []
-  for (const declarator of statement.declarations) eachPatternName(declarator.id, (identifier) => identifiers.push(identifier))
-  return identifiers
 }
 
 interface QueryRead {

@@ -20,6 +20,7 @@ import type {
   Expression,
   FunctionDeclaration,
   FunctionExpression,
+  Identifier,
   Node,
   ObjectMethod,
   Program,
@@ -40,6 +41,20 @@ export interface Section {
   statements: Statement[]
   /** Statements among them that stay outside the cached code (declarations, imports, exports). */
   moved: Statement[]
+}
+
+/** The statements of a section that run in the cached code. */
+export function dataStatements(section: Section): Statement[] {
+  const moved = new Set(section.moved)
+  return section.statements.filter((statement) => !moved.has(statement))
+}
+
+/** What a statement of the section declares at its top level: the bindings the cached value holds. */
+export function declaredIdentifiers(statement: Statement): Identifier[] {
+  if (statement.type !== 'VariableDeclaration') return []
+  const identifiers: Identifier[] = []
+  for (const declarator of statement.declarations) eachPatternName(declarator.id, (identifier) => identifiers.push(identifier))
+  return identifiers
 }
 
 export type PageData =
@@ -394,7 +409,7 @@ function checkMovedStatements(section: Section, scope: Scope, { scopes, source }
     // A function's body runs when it is called; anything else is evaluated where it stands.
     const evaluatedInPlace =
       statement.type !== 'FunctionDeclaration' &&
-      !(statement.type === 'VariableDeclaration' && statement.declarations.every((declarator) => isFunctionNode(unwrapExpression(declarator.init) ?? statement)))
+      !(statement.type === 'VariableDeclaration' && statement.declarations.every((declarator) => declarator.init != null && isFunctionNode(unwrapExpression(declarator.init)!)))
     if (!evaluatedInPlace && !calledFromData.has(statement)) continue
     eachReference(statement, scope, scopes, (identifier, binding) => {
       if (!binding || !sectionBindings.has(binding)) return

@@ -12,10 +12,3 @@ export function walk(node: Node, enter: (node: Node, parent: Node | null) => boo
     }
   }
 }
-
-/** The name of a non-computed member property (`a.b`, `a['b']`), if it has one. */
-export function propertyName(node: Node): string | undefined {
-  if (node.type !== 'MemberExpression' && node.type !== 'OptionalMemberExpression') return undefined
-  if (!node.computed && node.property.type === 'Identifier') return node.property.name
-  return node.property.type === 'StringLiteral' ? node.property.value : undefined
-}

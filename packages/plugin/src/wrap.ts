@@ -20,9 +20,8 @@
  *   export default async function Page() { const { posts } = await __rv_withRevalidate(__rv_pageKey("/", undefined),
  *     60, async () => { const posts = await db.posts();; return { posts } }, {…}); return <List posts={posts} /> }
  */
-import { dataStatements, declaredIdentifiers } from './checks.js'
 import type { SourceEdits } from './edits.js'
-import type { DataFunction, PageData, Section } from './page-data.js'
+import { dataStatements, declaredIdentifiers, type DataFunction, type PageData, type Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
 export interface RuntimeNames {
