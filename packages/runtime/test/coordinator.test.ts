@@ -208,6 +208,17 @@ describe('store capabilities', () => {
     }
   })
 
+  it('a store whose acquireLock or subscribe throws synchronously: fetches still succeed, the failure is reported', async () => {
+    const log = eventLog()
+    const fail = () => {
+      throw new Error('store method failed')
+    }
+    const cache = createCache({ store: storeOver(new MemoryStore(), { acquireLock: fail, releaseLock: fail, subscribe: fail }), onEvent: log.onEvent })
+    expect(await cache.withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
+    expect(log.events.filter((event) => event.type === 'error' && event.phase === 'store').length).toBeGreaterThanOrEqual(1)
+    cache.dispose()
+  })
+
   it('a lock nobody releases (no expiry) holds a miss at most lockSeconds, then the caller fetches and it is reported', async () => {
     const log = eventLog()
     const store = storeOver(new MemoryStore(), {
