@@ -45,7 +45,7 @@ export interface FlowOptions {
 
 type Call = CallExpression | OptionalCallExpression | NewExpression
 
-/** A chain of calls into local functions deeper than this is not followed further. */
+/** A chain of calls into local functions deeper than this is not followed: what it is handed counts as used. */
 const MAX_DEPTH = 12
 
 /** One function being walked with the shapes of its arguments (the data function, or one it calls). */
@@ -465,6 +465,10 @@ export class DataFlow {
       }
       case 'local':
         if (this.#options.safeStarts.has(node.start!)) return undefined // the user vouches for it: not followed
+        if (this.#following.length >= MAX_DEPTH) {
+          this.#useArguments(node, args, frame) // too deep to follow: as if we could not see into it
+          return undefined
+        }
         return this.#follow(callee.fn, callee.scope, args, node, frame)
       case 'function': {
         if (callee.callReads !== undefined) this.#visitorRead(node, visitor(callee.callReads), frame)
@@ -498,7 +502,7 @@ export class DataFlow {
 
   /** Walks a local function called with `args` (once per distinct argument shapes) and gives what it returns. */
   #follow(fn: FunctionNode, scope: Scope, args: readonly (Shape | undefined)[], call: Node, frame: Frame): Shape | undefined {
-    if (this.#following.includes(fn) || this.#following.length >= MAX_DEPTH) return undefined
+    if (this.#following.includes(fn)) return undefined // recursion: its body is being walked already
     const earlier = this.#followed.get(fn) ?? []
     const same = earlier.find((entry) => entry.reporting === this.#reporting && entry.args.length === args.length && entry.args.every((shape, index) => shape === args[index]))
     if (same) return same.result

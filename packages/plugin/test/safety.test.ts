@@ -44,6 +44,8 @@ describe('per-visitor reads, by binding', () => {
     expect(verdict('  return { t: outer(args) }', helper)).toMatch(/`r\.headers` reads the request headers .* \(through `outer\(args\)` on line 6\)/)
     expect(verdict("  return { tags: ['a'].map(() => request.headers.get('x')) }")).toMatch(/`request\.headers` reads/)
     expect(verdict('  return { n: f(request) }', 'function f(r) { return r ? f(r) : 0 }')).toBe('compiles') // recursion ends
+    const chain = Array.from({ length: 20 }, (_, i) => `function f${i}(r) { return f${i + 1}(r) }`).join('\n') + '\nfunction f20(r) { return 1 }'
+    expect(verdict('  return { n: f0(request) }', chain)).toMatch(/`f\d+\(r\)` hands the request to code the compiler cannot follow/) // too deep to follow
   })
 
   it('flags the request (or anything carrying it) handed to code it cannot see into', () => {
