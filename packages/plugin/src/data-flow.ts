@@ -342,8 +342,17 @@ export class DataFlow {
 
   #identifier(node: Identifier, scope: Scope, frame: Frame): Shape | undefined {
     const binding = scope.lookup(node.name)
-    if (binding === undefined) return globalShape(this.#options.framework, node.name)
-    return this.#bindingShape(binding, frame)
+    if (binding !== undefined) return this.#bindingShape(binding, frame)
+    if (node.name === 'arguments') return this.#arguments(scope, frame)
+    return globalShape(this.#options.framework, node.name)
+  }
+
+  /** `arguments` of the nearest non-arrow function: its arguments' shapes, by index. */
+  #arguments(scope: Scope, frame: Frame): Shape | undefined {
+    let current: Scope | null = scope
+    while (current && !(isFunctionNode(current.node) && current.node.type !== 'ArrowFunctionExpression')) current = current.parent
+    const args = current ? frame.argsOf(current.node as FunctionNode) : undefined
+    return args && objectLiteral(Object.fromEntries(args.map((shape, index) => [String(index), shape])), {})
   }
 
   /** What a binding holds: its declaration's value along its pattern path, and whatever was assigned to it. */

@@ -37,6 +37,7 @@ describe('per-visitor reads, by binding', () => {
     expect(verdict("  let r\n  r = args.request\n  return { l: r.headers.get('accept-language') }")).toMatch(/`r\.headers` reads/)
     expect(verdict("  const { params: p, ...rest } = args\n  return { l: rest.request.headers.get('x') }")).toMatch(/`rest\.request\.headers` reads/)
     expect(verdict("  const { headers: { cookie } } = request\n  return { cookie }")).toMatch(SHARED)
+    expect(verdict("  return { l: arguments[0].request.headers.get('x') }")).toMatch(/`arguments\[0\]\.request\.headers` reads/)
   })
 
   it('follows the request into this module’s functions, and through callbacks', () => {
