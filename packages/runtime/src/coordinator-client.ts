@@ -30,6 +30,8 @@ const MAX_OWN = 1000
 const RETRY_AFTER_MS = 1000
 /** How long an acquire waits for another location's value. */
 const WAIT_FOR_HOLDER_MS = 10_000
+/** Leases held here past which expired ones are looked for. */
+const MAX_LEASES = 100
 /** A lease token for fetching without the coordinator (it cannot answer). */
 const LOCAL_TOKEN = 'local:'
 
@@ -67,7 +69,10 @@ interface PendingCheck {
 
 interface Lease {
   token: string
+  /** When it began, on the coordinator's clock. */
   at: number
+  /** When it expires, on this isolate's clock. */
+  endsBy: number
   fill?: ReleaseFill
 }
 
@@ -160,19 +165,33 @@ export class CoordinatorClient {
     }
   }
 
-  /** A lease on `key`, the value another location fetched under its lease, or "held". */
+  /**
+   * A lease on `key`, the value another location fetched under its lease, or "held". Asked first
+   * without waiting, so an object that does not answer is found out within timeoutMs; only then
+   * does it wait for the holder's value.
+   */
   async acquire(key: string): Promise<LeaseResult> {
     if (this.#outage !== undefined) return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
+    const { leaseMs, timeoutMs } = this.#options
+    const waitMs = Math.min(WAIT_FOR_HOLDER_MS, leaseMs)
     let reply: AcquireReply
     try {
-      const waitMs = Math.min(WAIT_FOR_HOLDER_MS, this.#options.leaseMs)
-      reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs: this.#options.leaseMs, waitMs }), waitMs + this.#options.timeoutMs)
+      reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs: 0 }))
+      if ('held' in reply) reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs }), waitMs + timeoutMs)
     } catch (error) {
       this.#fail(error)
       return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
     }
-    if ('token' in reply) this.#leases.set(key, { token: reply.token, at: reply.at })
+    if ('token' in reply) this.#keepLease(key, { token: reply.token, at: reply.at, endsBy: Date.now() + leaseMs })
     return reply
+  }
+
+  /** Leases whose release never came (their fetch was cut off) go once they have expired anyway. */
+  #keepLease(key: string, lease: Lease): void {
+    this.#leases.set(key, lease)
+    if (this.#leases.size <= MAX_LEASES) return
+    const now = Date.now()
+    for (const [held, { endsBy }] of this.#leases) if (endsBy < now) this.#leases.delete(held)
   }
 
   /** When the fetch holding `key`'s lease here began, on the coordinator's clock. */
