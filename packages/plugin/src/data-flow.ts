@@ -352,7 +352,9 @@ export class DataFlow {
     let current: Scope | null = scope
     while (current && !(isFunctionNode(current.node) && current.node.type !== 'ArrowFunctionExpression')) current = current.parent
     const args = current ? frame.argsOf(current.node as FunctionNode) : undefined
-    return args && objectLiteral(Object.fromEntries(args.map((shape, index) => [String(index), shape])), {})
+    const members: Record<string, Shape> = {}
+    args?.forEach((shape, index) => shape && (members[index] = shape))
+    return objectLiteral(members, {})
   }
 
   /** What a binding holds: its declaration's value along its pattern path, and whatever was assigned to it. */
@@ -548,7 +550,8 @@ export class DataFlow {
   }
 
   #objectLiteral(node: Extract<Expression, { type: 'ObjectExpression' }>, scope: Scope, frame: Frame): Shape | undefined {
-    const members: Record<string, Shape | undefined> = {}
+    // Only tracked members are kept: most object literals hold none and cost no allocation past these two.
+    const members: Record<string, Shape> = {}
     const at: Record<string, Node> = {}
     for (const property of node.properties) {
       if (property.type === 'ObjectMethod') {
@@ -567,10 +570,10 @@ export class DataFlow {
       const value = this.#expression(property.value as Expression, scope, frame)
       const name = keyName(property.key, property.computed)
       if (name === undefined) this.#use(value, property.value, frame)
-      else {
+      else if (value !== undefined) {
         members[name] = value
         at[name] = property.value
-      }
+      } else if (name in members) delete members[name] // `{ ...args, request: null }`: overwritten by an untracked value
     }
     return objectLiteral(members, at)
   }

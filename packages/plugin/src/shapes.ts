@@ -110,10 +110,13 @@ export function carriesQuery(shape: Shape | undefined, seen = new Set<Shape>()):
 }
 
 /** The shape of an object literal: its tracked members, exposing what the most exposing one does. */
-export function objectLiteral(members: Record<string, Shape | undefined>, at: Record<string, Node>): Shape | undefined {
-  const tracked = Object.fromEntries(Object.entries(members).filter((entry): entry is [string, Shape] => entry[1] !== undefined))
-  if (Object.keys(tracked).length === 0) return undefined
-  const exposures = Object.values(tracked).map(exposureOf)
-  const whole = exposures.includes('visitor') ? 'visitor' : exposures.includes('query') ? 'query' : undefined
-  return { kind: 'object', label: 'an object', members: tracked, whole, at }
+export function objectLiteral(members: Record<string, Shape>, at: Record<string, Node>): Shape | undefined {
+  let whole: Exposure | undefined
+  let empty = true
+  for (const name in members) {
+    empty = false
+    const exposure = exposureOf(members[name])
+    if (exposure === 'visitor' || (exposure === 'query' && whole === undefined)) whole = exposure
+  }
+  return empty ? undefined : { kind: 'object', label: 'an object', members, whole, at }
 }
