@@ -226,10 +226,10 @@ export class CloudflareStore implements CacheStore {
 
   /** With the coordinator: sync if due (which drops what it invalidated from memory), then ask about what the Cache API holds. */
   async #readCoordinated(coordinator: CoordinatorClient, key: string, unverified: CacheEntry | undefined): Promise<CacheEntry | undefined> {
-    const invalidationsBefore = this.#invalidations
     if (await coordinator.sync()) {
       const synced = this.#memory?.get(key)
       if (synced !== undefined) return synced
+      const invalidationsBefore = this.#invalidations
       const stored = await this.#readEntry(key)
       if (stored === undefined) return undefined
       const tags = stored.entry.tags ?? []
