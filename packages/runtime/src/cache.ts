@@ -1,6 +1,8 @@
 import { coarseNow } from './clock.js'
+import { eventTaps, type EventTap } from './event-taps.js'
 import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
 import { MemoryStore } from './memory-store.js'
+import { isWholePageKey } from './page-key.js'
 import type {
   CacheEntry,
   CacheEvent,
@@ -97,6 +99,8 @@ class Coordinator implements RevalidateCache {
   readonly #timeoutSeconds: number | undefined
   readonly #now: () => number
   readonly #onEvent: CacheOptions['onEvent']
+  /** Listeners of every cache (the dev log, the cache header); usually none. */
+  readonly #taps: Set<EventTap> = eventTaps()
   readonly #waitUntil: CacheOptions['waitUntil']
   /** Fetches in flight by key: one per version (almost always just one). */
   readonly #flights = new Map<string, Flight[]>()
@@ -180,7 +184,10 @@ class Coordinator implements RevalidateCache {
     const bad = checkKey('invalidate', 'key', key)
     if (bad) throw bad
     this.#fence({ kind: 'key', key }, false)
-    await this.#store.delete(key)
+    if (!isWholePageKey(key)) return this.#store.delete(key)
+    // A page key also names every loader's entry of that page, tagged with it (page-cache.ts).
+    this.#fence({ kind: 'tag', tag: key }, false)
+    await Promise.all([this.#store.delete(key), this.#store.deleteTag(key)])
   }
 
   async invalidateTag(tag: string): Promise<void> {
@@ -200,12 +207,12 @@ class Coordinator implements RevalidateCache {
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
       if (age < ttlMs) {
-        if (this.#onEvent) this.#emit({ type: 'hit', key, age })
+        if (this.#observed()) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
       const staleMs = this.#staleMsFor(options)
       if (age < ttlMs + staleMs) {
-        if (this.#onEvent) this.#emit({ type: 'stale', key, age })
+        if (this.#observed()) this.#emit({ type: 'stale', key, age })
         this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
         return Promise.resolve(entry.value as T)
       }
@@ -230,6 +237,8 @@ class Coordinator implements RevalidateCache {
     if (running !== undefined) {
       running.awaited = true
       for (const tag of spec.tags) running.tags.add(tag)
+      // This caller misses too; it waits for another caller's fetch instead of starting one.
+      if (this.#observed()) this.#emit({ type: 'miss', key: spec.key, joined: true })
       return running.promise as Promise<T>
     }
     this.#emit({ type: 'miss', key: spec.key })
@@ -449,17 +458,23 @@ class Coordinator implements RevalidateCache {
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
     if (invalidation.kind === 'key') this.#retryAt.delete(invalidation.key)
-    if (this.#onEvent) this.#emit(invalidateEvent(invalidation, remote))
+    if (this.#observed()) this.#emit(invalidateEvent(invalidation, remote))
   }
 
   #emitStoreError(key: string, error: unknown): void {
     this.#emit({ type: 'error', key, phase: 'store', error })
   }
 
+  /** Whether anyone listens: events are not even built on the hit path otherwise. */
+  #observed(): boolean {
+    return this.#onEvent !== undefined || this.#taps.size > 0
+  }
+
   #emit(event: CacheEvent): void {
     const onEvent = this.#onEvent
-    if (onEvent === undefined) return
-    callSafely(() => onEvent(event), () => {}) // reporting must never break serving
+    // Reporting must never break serving.
+    if (onEvent !== undefined) callSafely(() => onEvent(event), () => {})
+    for (const tap of this.#taps) callSafely(() => tap(event), () => {})
   }
 }
 

@@ -1,7 +1,10 @@
 export { configure, invalidate, invalidateAll, invalidateTag, withRevalidate } from './default-cache.js'
 export { createCache, DEFAULT_LOCK_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
 export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
-export { pageKey } from './page-key.js'
+export { cachePage, type CompiledPage } from './page-cache.js'
+export { isWholePageKey, pageKey, PART_SEPARATOR, type PageKeyOptions } from './page-key.js'
+export { replayReads, withReplayedReads, type Read, type Tracking, type TrackedValue } from './replay.js'
+export { eventTaps, type EventTap } from './event-taps.js'
 export { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, ENVELOPE_FORMAT, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 export { isUncacheableValue, UNCACHEABLE_VALUE } from './value-model.js'
 export type {

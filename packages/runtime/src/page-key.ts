@@ -17,6 +17,14 @@
  */
 import { canonicalPath } from './canonical-path.js'
 
+/** Between a page key and the part (the loader's module) of one of its entries: `page:/posts/hello#app/routes/post`. */
+export const PART_SEPARATOR = '#'
+
+/** `page:<pathname>` itself, as `invalidate` takes it: every loader's entry of that page carries it as a tag. */
+export function isWholePageKey(key: string): boolean {
+  return key.startsWith('page:') && !key.includes(PART_SEPARATOR)
+}
+
 export interface PageKeyOptions {
   /** Names of the query parameters that vary the page's data (the pragma's `query`). */
   query?: readonly string[]

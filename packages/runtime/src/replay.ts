@@ -135,7 +135,7 @@ export async function withReplayedReads<C extends object, T>(
   context: C,
   tracking: Tracking,
   revalidate: (fetcher: () => Promise<TrackedValue<T>>) => Promise<TrackedValue<T>>,
-  fetcherFor: (view: C) => () => Promise<T>,
+  fetcherFor: (view: C) => () => T | Promise<T>,
 ): Promise<T> {
   const recorder = new ReadRecorder(tracking)
   const fetcher = fetcherFor(recorder.view(context, []))

@@ -55,7 +55,8 @@ export interface CacheStore {
 export type CacheEvent =
   | { type: 'hit'; key: string; age: number }
   | { type: 'stale'; key: string; age: number }
-  | { type: 'miss'; key: string }
+  /** A caller that found no servable entry; `joined` when it waits for a fetch another caller started. */
+  | { type: 'miss'; key: string; joined?: true }
   | { type: 'refresh'; key: string }
   | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
   | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true }

@@ -8,3 +8,4 @@ import { vercelStore } from '../vercel-store.js'
 if (typeof process !== 'undefined' && process.env.VERCEL) setPlatformDefaults(() => ({ store: vercelStore() }))
 
 export * from '../index.js'
+export { withCacheHeader, type CacheHeaderOptions, type CacheState } from '../cache-header.js'

@@ -1,0 +1,94 @@
+// What compiled pages call: one entry per loader of a URL, `invalidate('page:<path>')` reaching
+// them all, framework tracking replayed, and the per-request cache header.
+import { beforeEach, describe, expect, it } from 'vitest'
+import { cachePage, configure, invalidate, type CacheEvent, type CompiledPage } from '../src/index.js'
+import { withCacheHeader } from '../src/targets/node.js'
+import { eventTaps } from '../src/event-taps.js'
+
+const layout: CompiledPage = { route: '/posts', ttl: 60, version: 'v1', part: 'src/routes/posts/+layout.server' }
+const page: CompiledPage = { route: '/posts/[slug]', ttl: 60, version: 'v1', part: 'src/routes/posts/[slug]/+page.server' }
+const request = (path: string) => ({ url: new URL(`https://site.example${path}`), params: { slug: path.split('/').pop() } })
+
+let events: CacheEvent[]
+beforeEach(() => {
+  events = []
+  configure({ onEvent: (event) => events.push(event) })
+})
+
+function counter() {
+  const calls = { layout: 0, page: 0 }
+  return {
+    calls,
+    layout: (path: string) => cachePage(layout, request(path), () => async () => ({ list: ++calls.layout })),
+    page: (path: string) => cachePage(page, request(path), (context) => async () => ({ slug: context.params.slug, n: ++calls.page })),
+  }
+}
+
+describe('cachePage', () => {
+  it('gives each loader of a URL its own entry, keyed by the URL and the loader’s module', async () => {
+    const app = counter()
+    const [list, post] = await Promise.all([app.layout('/posts/hello'), app.page('/posts/hello')])
+    expect(list).toEqual({ list: 1 })
+    expect(post).toEqual({ slug: 'hello', n: 1 })
+    expect(await app.page('/posts/hello')).toEqual({ slug: 'hello', n: 1 })
+    const missed = events.filter((event) => event.type === 'miss').map((event) => event.key)
+    expect(missed).toEqual(['page:/posts/hello#src/routes/posts/+layout.server', 'page:/posts/hello#src/routes/posts/[slug]/+page.server'])
+  })
+
+  it('invalidate("page:<path>") reaches every loader of that path, and no other path', async () => {
+    const app = counter()
+    await Promise.all([app.layout('/posts/hello'), app.page('/posts/hello'), app.page('/posts/world')])
+    await invalidate('page:/posts/hello')
+    await Promise.all([app.layout('/posts/hello'), app.page('/posts/hello'), app.page('/posts/world')])
+    expect(app.calls).toEqual({ layout: 2, page: 3 })
+  })
+
+  it('a page without parts is keyed page:<path> itself', async () => {
+    let calls = 0
+    const plain: CompiledPage = { route: '/about', ttl: 60, version: 'v1', tags: ['site'] }
+    await cachePage(plain, request('/about'), () => () => ++calls)
+    await invalidate('page:/about')
+    expect(await cachePage(plain, request('/about'), () => () => ++calls)).toBe(2)
+    expect(events.some((event) => event.type === 'miss' && event.key === 'page:/about')).toBe(true)
+  })
+
+  it('callers that join a running fetch are reported as joined misses', async () => {
+    const app = counter()
+    await Promise.all([app.page('/posts/x'), app.page('/posts/x'), app.page('/posts/x')])
+    const misses = events.filter((event) => event.type === 'miss')
+    expect(misses.map((event) => 'joined' in event && event.joined === true)).toEqual([false, true, true])
+    expect(app.calls.page).toBe(1)
+  })
+})
+
+describe('withCacheHeader', () => {
+  it('says MISS, then HIT, then nothing for a response that read no page (no onEvent needed)', async () => {
+    configure({})
+    const app = counter()
+    const respond = () => withCacheHeader(async () => (await Promise.all([app.layout('/posts/h'), app.page('/posts/h')]), new Response('ok')))
+    expect((await respond()).headers.get('x-revalidate')).toBe('MISS')
+    expect((await respond()).headers.get('x-revalidate')).toBe('HIT')
+    expect((await withCacheHeader(() => new Response('static'))).headers.has('x-revalidate')).toBe(false)
+  })
+
+  it('one loader that missed makes the page a MISS; concurrent requests keep their own state', async () => {
+    const app = counter()
+    await app.layout('/posts/a')
+    const [both, again] = await Promise.all([
+      withCacheHeader(async () => (await Promise.all([app.layout('/posts/a'), app.page('/posts/a')]), new Response('1'))),
+      withCacheHeader(async () => (await app.layout('/posts/a'), new Response('2'))),
+    ])
+    expect(both.headers.get('x-revalidate')).toBe('MISS')
+    expect(again.headers.get('x-revalidate')).toBe('HIT')
+  })
+
+  it('sets the header on a response whose headers are immutable, and never leaves a tap behind per call', async () => {
+    const app = counter()
+    const taps = eventTaps().size
+    const redirect = await withCacheHeader(async () => (await app.page('/posts/r'), Response.redirect('https://site.example/')))
+    expect(redirect.status).toBe(302)
+    expect(redirect.headers.get('x-revalidate')).toBe('MISS')
+    await withCacheHeader(() => new Response(''))
+    expect(eventTaps().size).toBe(taps)
+  })
+})
