@@ -12,6 +12,11 @@ export class TestCoordinator extends RevalidateCoordinator {
     this.#mode = mode
   }
 
+  /** How many leases its storage holds. */
+  leaseCount() {
+    return this.ctx.storage.sql.exec('SELECT count(*) AS count FROM leases').one().count
+  }
+
   /** A restart: in-memory state is gone, SQLite storage stays. */
   restart() {
     this.ctx.abort('restarted by the test')

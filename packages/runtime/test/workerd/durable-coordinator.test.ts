@@ -106,6 +106,15 @@ describe('the Durable Object coordinator across two locations', () => {
     expect([...a.result.errors, ...b.result.errors]).toEqual([])
   })
 
+  it('a lease nobody releases ends by itself: its alarm removes it and another location fetches', async () => {
+    const orphan = await at<{ token?: string }>('a', 'orphanLease', { key: 'orphaned', leaseMs: 500 })
+    expect(orphan.result.token).toEqual(expect.any(String))
+    expect((await at<number>('a', 'leaseCount')).result).toBe(1)
+    await sleep(900)
+    expect((await at<number>('a', 'leaseCount')).result).toBe(0) // nothing touched it but the alarm
+    expect((await at('b', 'read', { key: 'orphaned' })).result.values).toEqual(['value@b#1'])
+  })
+
   it('a coordinator restart loses no invalidation: a fresh isolate never serves what was invalidated before it', async () => {
     await at('a', 'read', { key: 'page:/post' })
     await at('b', 'read', { key: 'page:/post' }) // B's Cache API now holds the entry too

@@ -61,6 +61,9 @@ const routes = {
       .restart()
       .catch(() => {})
   },
+  // A lease taken and never released, as by an isolate cut off mid-fetch.
+  orphanLease: (cache, params, env) => coordinatorObject(env).acquire(params.get('key'), { leaseMs: Number(params.get('leaseMs')), waitMs: 0 }),
+  leaseCount: (cache, params, env) => coordinatorObject(env).leaseCount(),
   // The Cache API evicts what it likes: here, every invalidation marker of this location.
   async evictMarkers(cache, params, env) {
     const markers = await caches.open(`revalidate@${env.LOCATION}`)
