@@ -100,6 +100,16 @@ describe('compiled loaders', () => {
 })
 
 describe('compiled page functions', () => {
+  it('keep the helpers and constants of the data section for the code after it, which runs on every request', async () => {
+    const { default: Archive } = await compiled<{ default: (props: object) => Promise<string> }>('archive.mjs')
+    const { default: Uncompiled } = await original<{ default: (props: object) => Promise<string> }>('archive.mjs')
+    const html = await Archive({ year: '2024' })
+    expect(await Archive({ year: '2024' })).toBe(html)
+    expect(db.queries).toEqual(['archive:2024', 'count:2024'])
+    expect(html).toBe(await Uncompiled({ year: '2024' }))
+    expect(html).toBe('<h1>Archive: 2024</h1><p>count</p>')
+  })
+
   it('cache the data section and render the template from it, as the uncompiled page does', async () => {
     const { default: Home } = await compiled<{ default: (props: object) => Promise<string> }>('index.mjs')
     const { default: Uncompiled } = await original<{ default: (props: object) => Promise<string> }>('index.mjs')
