@@ -45,6 +45,17 @@ describe('source maps', () => {
     }
   })
 
+  it('maps a declaration moved out of the cached code (an Astro export, a helper) back to where it was written', () => {
+    const astro = '---\n// Pragma: revalidate 60\nconst posts = await getPosts()\nexport const prerender = false\nfunction title(p) { return p.title }\nconst more = await getMore()\n---\n<p>{posts.map(title)}</p>\n'
+    const id = '/app/src/pages/index.astro'
+    const result = transform(astro, id, { root: '/app' })!
+    expect(result.code.indexOf('export const prerender')).toBeLessThan(result.code.indexOf('__rv_withRevalidate(')) // moved before the fetcher
+    const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)
+    for (const needle of ['export const prerender = false', 'return p.title', 'getMore()']) {
+      expect(originalPositionFor(map, positionOf(result.code, needle))).toMatchObject({ source: id, ...positionOf(astro, needle) })
+    }
+  })
+
   it('is high resolution: every character of an unchanged line maps to itself', () => {
     const result = transform(page, '/app/src/routes/x.ts', { root: '/app' })!
     const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)
