@@ -246,6 +246,7 @@ export function writeVercelOutput(input: {
     const parsed = parsedRoutes.get(route)!
     const page = cachedByRoute.get(route)
     functionRoutes[`/${functionPath(route)}`] = { segments: parsed.segments, cached: page !== undefined }
+    if (route === '/') functionRoutes['/'] = functionRoutes['/index']! // index.func answers at /
     if (page === undefined) continue
     // passQuery: the function sees the allowed query names (route params and the pragma's), which
     // are also the only ones that make a separate cache entry.

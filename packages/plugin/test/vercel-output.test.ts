@@ -129,6 +129,8 @@ describe('vite build with target vercel', () => {
     expect(withCookie.headers.get('cache-control')).toBe('private, no-store')
     const plain = await get('/posts/hello')
     expect(plain.headers.get('cache-control')).toBeNull() // a page ISR may keep, for its expiration
+    // The home page is cached too, though its function answers at / rather than at its name (index).
+    expect((await get('/', { 'x-set-cookies': 'session=abc' })).headers.get('cache-control')).toBe('private, no-store')
   })
 
   it('refuses a REVALIDATE_BYPASS_TOKEN shorter than Vercel accepts', async () => {
