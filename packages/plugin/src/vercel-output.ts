@@ -134,6 +134,10 @@ function bySpecificity(a: ParsedRoute, b: ParsedRoute): number {
 
 /** What the function needs to know of each function path it answers as. */
 interface FunctionRoute {
+  /** The path the function is invoked as (`/posts/[slug]`; the home page's is `/`). */
+  name: string
+  /** The paths of the route, for a function invoked with the path as requested. */
+  pattern: string
   segments: RouteSegment[]
   /** Vercel's ISR keeps its responses: errors and per-visitor responses must say no-store. */
   cached: boolean
@@ -146,7 +150,7 @@ interface FunctionRoute {
  * value can lead the app to another route (`..` is refused). On cached routes a response that is
  * an error, or sets a cookie, is marked `private, no-store`: ISR must not keep it for every visitor.
  */
-const HANDLER = (entry: string, routes: Record<string, FunctionRoute>) => `// Written by @revalidate/plugin.
+const HANDLER = (entry: string, routes: FunctionRoute[]) => `// Written by @revalidate/plugin.
 import app from './server/${entry}'
 
 const ROUTES = ${JSON.stringify(routes)}
@@ -173,14 +177,13 @@ function pathOf(route, query) {
   return path === '' ? '/' : path
 }
 
-function routeOf(pathname) {
-  if (Object.hasOwn(ROUTES, pathname)) return ROUTES[pathname]
+/** The route the function was invoked as, by its name (as Vercel's rewrite sends it). */
+function routeNamed(pathname) {
+  let decoded = pathname
   try {
-    const decoded = decodeURIComponent(pathname)
-    return Object.hasOwn(ROUTES, decoded) ? ROUTES[decoded] : undefined
-  } catch {
-    return undefined
-  }
+    decoded = decodeURIComponent(pathname)
+  } catch {}
+  return ROUTES.find((route) => route.name === pathname || route.name === decoded)
 }
 
 function send(res, response) {
@@ -194,12 +197,14 @@ function send(res, response) {
 
 export default async function handler(req, res) {
   const url = new URL(req.url, \`https://\${req.headers.host ?? 'localhost'}\`)
-  const route = routeOf(url.pathname)
-  if (route !== undefined && route.segments.some((segment) => typeof segment !== 'string')) {
-    const path = pathOf(route, url.searchParams)
+  const named = routeNamed(url.pathname)
+  if (named !== undefined && named.segments.some((segment) => typeof segment !== 'string')) {
+    const path = pathOf(named, url.searchParams)
     if (path === undefined) return send(res, new Response('Not found', { status: 404, headers: { 'cache-control': 'private, no-store' } }))
     url.pathname = path
   }
+  // Invoked with the path as requested instead: the route whose paths it is (most specific first).
+  const route = named ?? ROUTES.find((candidate) => new RegExp(candidate.pattern).test(url.pathname))
   for (const name of [...url.searchParams.keys()]) if (name.startsWith(PREFIX)) url.searchParams.delete(name)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   const request = new Request(url, { method: req.method, headers: req.headers, body: hasBody ? req : undefined, duplex: 'half' })
@@ -238,15 +243,15 @@ export function writeVercelOutput(input: {
   const cachedByRoute = new Map(input.cached.map((page) => [page.route, page]))
   const routes = [...new Set([...input.routes, ...cachedByRoute.keys()])].sort()
   const parsedRoutes = new Map(routes.map((route) => [route, parseRoute(route)]))
-  const functionRoutes: Record<string, FunctionRoute> = {}
+  const functionRoutes: FunctionRoute[] = []
   for (const route of routes) {
     const base = join(functions, functionPath(route))
     mkdirSync(dirname(base), { recursive: true })
     symlinkSync(relative(dirname(base), render), `${base}.func`)
     const parsed = parsedRoutes.get(route)!
     const page = cachedByRoute.get(route)
-    functionRoutes[`/${functionPath(route)}`] = { segments: parsed.segments, cached: page !== undefined }
-    if (route === '/') functionRoutes['/'] = functionRoutes['/index']! // index.func answers at /
+    // index.func answers at /
+    functionRoutes.push({ name: route === '/' ? '/' : `/${functionPath(route)}`, pattern: parsed.pattern, segments: parsed.segments, cached: page !== undefined })
     if (page === undefined) continue
     // passQuery: the function sees the allowed query names (route params and the pragma's), which
     // are also the only ones that make a separate cache entry.
@@ -254,6 +259,7 @@ export function writeVercelOutput(input: {
     const prerender = { expiration: page.ttl, allowQuery, passQuery: true, bypassToken: token }
     writeFileSync(`${base}.prerender-config.json`, `${JSON.stringify(prerender, null, 2)}\n`)
   }
+  functionRoutes.sort((a, b) => bySpecificity(parsedRoutes.get(a.name)!, parsedRoutes.get(b.name)!))
   writeFileSync(join(render, 'index.mjs'), HANDLER(input.serverEntry, functionRoutes))
 
   const dynamic = routes

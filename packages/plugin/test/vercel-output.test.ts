@@ -111,6 +111,15 @@ describe('vite build with target vercel', () => {
     expect((await get('/about?__route_slug=x')).headers.get('x-test-invoked')).toBe('/about?__route_slug=x')
   })
 
+  it('a function invoked with the path as requested (not as its route) renders it, and still marks errors of cached routes', async () => {
+    const post = await fetch(`${deployment.functionOrigin}/posts/hello?ref=feed`)
+    expect(await post.text()).toBe('<h1>Post hello</h1><p>via feed</p>')
+    const missing = await fetch(`${deployment.functionOrigin}/posts/missing`)
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('cache-control')).toBe('private, no-store')
+    expect((await fetch(`${deployment.functionOrigin}/v1.0/nothing-here/extra`)).headers.get('cache-control')).toBeNull() // no cached route's path
+  })
+
   it('passes every Set-Cookie header through, not only the last (18.9)', async () => {
     const response = await get('/about', { 'x-set-cookies': 'session=abc; Path=/|theme=dark; Path=/' })
     expect(response.headers.getSetCookie()).toEqual(['session=abc; Path=/', 'theme=dark; Path=/'])

@@ -41,7 +41,11 @@ function functionFor(functions: string, path: string): string | undefined {
   return existsSync(dir) ? dir : undefined
 }
 
-export async function serveBuildOutput(outputDir: string): Promise<{ origin: string; close(): Promise<void> }> {
+/**
+ * `origin`: the deployment as Vercel routes it; `functionOrigin`: the function alone, for requests
+ * as a platform might send them without the rewrite.
+ */
+export async function serveBuildOutput(outputDir: string): Promise<{ origin: string; functionOrigin: string; close(): Promise<void> }> {
   const functions = join(outputDir, 'functions')
   const config = JSON.parse(readFileSync(join(outputDir, 'config.json'), 'utf8')) as { routes: Route[] }
   const rewrites = config.routes.slice(config.routes.findIndex((route) => route.handle === 'filesystem') + 1)
@@ -102,6 +106,7 @@ export async function serveBuildOutput(outputDir: string): Promise<{ origin: str
   const origin = await listen(router)
   return {
     origin,
+    functionOrigin,
     close: async () => {
       await new Promise((resolve) => router.close(resolve))
       await new Promise((resolve) => functionServer.close(resolve))
