@@ -164,7 +164,9 @@ function calledLoaders({ program, framework, scopes }: Context): FoundLoader[] {
           if (options?.type !== 'ObjectExpression') continue
           const property = options.properties.find((item) => item.type !== 'SpreadElement' && !item.computed && item.key.type === 'Identifier' && item.key.name === 'loader')
           if (property === undefined || property.type === 'SpreadElement') continue
-          const fn = property.type === 'ObjectMethod' ? property : unwrapFunction(property.value)
+          // `loader: fetchPost` names a function of the module: that function is the loader.
+          const value = property.type === 'ObjectMethod' ? property : unwrapExpression(property.value)
+          const fn = value?.type === 'Identifier' ? functionBoundTo(program, value.name)?.fn : unwrapFunction(value)
           const path = inner.arguments[0]
           const route = path?.type === 'StringLiteral' && framework.routeOfLoaderCall ? framework.routeOfLoaderCall(path.value) : undefined
           found.push({ name: 'loader', fn, node: property, input: framework.loaderInput, route })
