@@ -29,6 +29,7 @@ describe('per-visitor reads, by binding', () => {
 
   it('an import of a request-bound API is flagged under any name, namespace included', () => {
     expect(verdict('  return { d: (await nh.draftMode()).isEnabled }', "import * as nh from 'next/headers'")).toMatch(/^\S+ `nh\.draftMode\(\)` reads draft mode/)
+    expect(verdict("  return { t: (await nh.cookies()).get('theme') }", "import * as nh from 'next/headers'")).toMatch(/`nh\.cookies\(\)` reads the visitor's cookies/)
     expect(verdict('  const h = hdrs\n  return { ua: (await h()).get("user-agent") }', "import { headers as hdrs } from 'next/headers'")).toMatch(/`h\(\)` reads the request headers/)
   })
 
