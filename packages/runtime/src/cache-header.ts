@@ -30,7 +30,7 @@ function listen(): void {
   listening = true
   eventTaps().add((event) => {
     const state = STATE_OF[event.type]
-    if (state === undefined || !('key' in event) || !event.key.startsWith('page:')) return
+    if (state === undefined || !('key' in event) || !event.key?.startsWith('page:')) return
     const scope = scopes.getStore()
     if (scope !== undefined && (scope.state === undefined || RANK[state] > RANK[scope.state])) scope.state = state
   })
