@@ -19,10 +19,17 @@
 /** What a framework tracks, as the compiler states it for the framework of the page. */
 export interface Tracking {
   /**
-   * Paths of the functions on the context whose calls are tracked and replayed:
-   * `['depends', 'parent', 'url.searchParams.get']`. No other call is ever made again.
+   * Paths of the context's functions whose calls are reads (their result matters): made for real
+   * by the caller that fetches, replayed by every other caller. `['parent', 'url.searchParams.get']`
    */
   calls: readonly string[]
+  /**
+   * Paths of the context's functions called only for their effect on tracking or on the response
+   * (`depends`, `setHeaders`): recorded while the fetcher runs, and made by every caller, the one
+   * that fetched included, on its own context when the value arrives. Never made by the fetcher
+   * itself: a background refresh runs after its request has been answered.
+   */
+  effects?: readonly string[]
   /** A function on the context that runs a callback untracked (SvelteKit's `untrack`). */
   untrack?: string
 }
@@ -87,8 +94,13 @@ class ReadRecorder {
 
   #callable(fn: (...args: unknown[]) => unknown, self: object, path: string[]) {
     const name = path.join('.')
-    const { calls, untrack } = this.tracking
+    const { calls, effects = [], untrack } = this.tracking
     if (name === untrack) return (run: () => unknown) => fn.call(self, () => this.untracked(run))
+    if (effects.includes(name)) {
+      return (...args: unknown[]) => {
+        if (args.every(isPlain)) this.record([path, args])
+      }
+    }
     if (!calls.includes(name)) return fn.bind(self)
     return (...args: unknown[]) => {
       if (args.every(isPlain)) this.record([path, args])
@@ -104,12 +116,16 @@ function isPlain(value: unknown): boolean {
 }
 
 /**
- * Replays `reads` on `context`: each value read again, each tracking call made again. A call that
- * `tracking` does not name is skipped, whatever the stored reads say.
+ * Replays `reads` on `context`: each value read again, each tracking call made again (with
+ * `onlyEffects`, only the effect calls: what the caller that fetched did not make itself). A call
+ * that `tracking` does not name is skipped, whatever the stored reads say.
  */
-export function replayReads(context: unknown, reads: readonly Read[], tracking: Tracking): void {
+export function replayReads(context: unknown, reads: readonly Read[], tracking: Tracking, onlyEffects = false): void {
+  const effects = tracking.effects ?? []
   for (const [path, args] of reads) {
-    if (args !== undefined && !tracking.calls.includes(path.join('.'))) continue
+    const name = path.join('.')
+    const effect = args !== undefined && effects.includes(name)
+    if (onlyEffects ? !effect : args !== undefined && !effect && !tracking.calls.includes(name)) continue
     let owner: unknown
     let current: unknown = context
     for (const name of path) {
@@ -140,6 +156,6 @@ export async function withReplayedReads<C extends object, T>(
   const recorder = new ReadRecorder(tracking)
   const fetcher = fetcherFor(recorder.view(context, []))
   const stored = await revalidate(async () => ({ value: await fetcher(), reads: recorder.reads }))
-  if (stored.reads !== recorder.reads) replayReads(context, stored.reads, tracking)
+  replayReads(context, stored.reads, tracking, stored.reads === recorder.reads)
   return stored.value
 }

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { replayReads, withReplayedReads, type Read, type Tracking } from '../src/replay.js'
 import { createCache } from '../src/cache.js'
 
-const SVELTEKIT_LIKE: Tracking = { calls: ['depends', 'parent', 'url.searchParams.get'], untrack: 'untrack' }
+const SVELTEKIT_LIKE: Tracking = { calls: ['parent', 'url.searchParams.get'], effects: ['depends'], untrack: 'untrack' }
 
 /** A context that notes what is read from it, as SvelteKit's load event does with proxies. */
 function trackingEvent(slug: string) {
   const uses = { params: new Set<string>(), dependencies: new Set<string>(), searchParams: new Set<string>(), parent: false, url: false }
   let tracking = true
+  let answered = false
   const url = new URL(`https://x.dev/posts/${slug}?q=1`)
   const event = {
     params: new Proxy({ slug }, { get: (target, key: string) => (tracking && uses.params.add(key), target[key as 'slug']) }),
@@ -21,7 +22,11 @@ function trackingEvent(slug: string) {
       },
       searchParams: { get: (name: string) => (tracking && uses.searchParams.add(name), url.searchParams.get(name)) },
     },
-    depends: (...keys: string[]) => keys.forEach((key) => uses.dependencies.add(key)),
+    depends: (...keys: string[]) => {
+      // SvelteKit's setHeaders throws like this once the response went out.
+      if (answered) throw new Error('called after the response was sent')
+      keys.forEach((key) => uses.dependencies.add(key))
+    },
     parent: async () => ((uses.parent = true), { layout: 1 }),
     fetch: (): never => {
       throw new Error('fetch must never be replayed')
@@ -35,7 +40,7 @@ function trackingEvent(slug: string) {
       }
     },
   }
-  return { event, uses }
+  return { event, uses, answer: () => (answered = true) }
 }
 
 type Event = ReturnType<typeof trackingEvent>['event']
@@ -58,6 +63,12 @@ function trackedLoad(cache = createCache()) {
   return { load, runs: () => runs }
 }
 
+function staleCache(errors: unknown[]) {
+  let now = 0
+  const cache = createCache({ now: () => now, onEvent: (event) => event.type === 'error' && errors.push(event.error) })
+  return { cache, pass: (ms: number) => (now += ms) }
+}
+
 describe('replayed reads', () => {
   it('the caller that fetched is tracked by the framework itself; a hit replays the same reads', async () => {
     const { load, runs } = trackedLoad()
@@ -73,6 +84,21 @@ describe('replayed reads', () => {
       expect(uses.parent).toBe(true)
       expect(uses.url).toBe(false) // read inside untrack: neither tracked nor replayed
     }
+  })
+
+  it('effects are made by each caller as the value arrives, never by the fetch: a refresh outlives its request', async () => {
+    const errors: unknown[] = []
+    const { cache, pass } = staleCache(errors)
+    const { load, runs } = trackedLoad(cache)
+    await load(trackingEvent('x').event)
+    pass(61_000)
+    const stale = trackingEvent('x')
+    await load(stale.event) // answered from cache at once; its refresh starts in the background
+    expect([...stale.uses.dependencies]).toEqual(['app:posts'])
+    stale.answer()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(runs()).toBe(2)
+    expect(errors).toEqual([])
   })
 
   it('callers that join a running fetch replay its reads too', async () => {
