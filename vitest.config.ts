@@ -8,7 +8,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'fixtures/**/*.test.ts', 'test/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'packages/*/test/redis/**', 'packages/*/test/workerd/**', 'packages/*/test/next/**', 'packages/*/test/astro/**', 'packages/*/test/browser/**'],
+          exclude: [...configDefaults.exclude, 'packages/*/test/redis/**', 'packages/*/test/workerd/**', 'packages/*/test/next/**', 'packages/*/test/browser/**'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 30_000,
         },
@@ -25,7 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['examples/*/test/**/*.test.ts', 'frameworks/*/test/**/*.test.ts', 'packages/*/test/next/**/*.test.ts', 'packages/*/test/astro/**/*.test.ts', 'packages/*/test/browser/**/*.test.ts'],
+          include: ['examples/*/test/**/*.test.ts', 'frameworks/*/test/**/*.test.ts', 'packages/*/test/next/**/*.test.ts', 'packages/*/test/browser/**/*.test.ts'],
           setupFiles: ['test/no-unhandled-rejections.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -7,6 +7,7 @@
 //   /__test/calls      how often each loader really loaded (GET)
 //   /__test/rename     ?slug=&title= renames a post behind the cache's back (POST)
 //   /__test/invalidate ?key= runs invalidate(key) from @revalidate/runtime in the server (POST)
+//                      (under another base where the framework does not route `__` paths)
 import { spawnSync } from 'node:child_process'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,6 +26,8 @@ export interface FrameworkApp {
   dataRequest?: (path: string) => string
   /** The post title a document or data response for a post shows. */
   titleIn: (body: string) => string | undefined
+  /** Where the test endpoints are. @default '/__test' */
+  api?: string
 }
 
 export interface RunningApp {
@@ -41,6 +44,7 @@ export function useApp(app: FrameworkApp): RunningApp {
   let origin = ''
   let buildOutput = ''
   let server: ReturnType<typeof startNode> | undefined
+  const api = app.api ?? '/__test'
 
   beforeAll(async () => {
     const build = spawnSync(process.execPath, app.build, { cwd: app.root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, NODE_ENV: 'production' } })
@@ -50,7 +54,7 @@ export function useApp(app: FrameworkApp): RunningApp {
     origin = `http://127.0.0.1:${port}`
     const { args, env } = app.serve(port)
     server = startNode(args, { cwd: app.root, env: { NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', ...env } })
-    await waitForServer(`${origin}/__test/calls`, server.child, server.output)
+    await waitForServer(`${origin}${api}/calls`, server.child, server.output)
   }, 300_000)
   afterAll(() => server?.stop())
 
@@ -71,10 +75,10 @@ export function useApp(app: FrameworkApp): RunningApp {
       return { status: response.status, body: await response.text() }
     },
     async calls() {
-      return (await fetch(`${origin}/__test/calls`)).json() as Promise<Record<string, number>>
+      return (await fetch(`${origin}${api}/calls`)).json() as Promise<Record<string, number>>
     },
-    rename: (slug, title) => post(`/__test/rename?slug=${encodeURIComponent(slug)}&title=${encodeURIComponent(title)}`),
-    invalidate: (key) => post(`/__test/invalidate?key=${encodeURIComponent(key)}`),
+    rename: (slug, title) => post(`${api}/rename?slug=${encodeURIComponent(slug)}&title=${encodeURIComponent(title)}`),
+    invalidate: (key) => post(`${api}/invalidate?key=${encodeURIComponent(key)}`),
   }
 }
 
@@ -119,7 +123,7 @@ export function describeContract(app: FrameworkApp, running: RunningApp): void {
       expect(listIn((await running.get('/posts/world')).body)).toEqual(['Hello', 'World'])
     })
 
-    it.runIf(app.dataRequest)('a client navigation’s data request is served from the page’s entry', async () => {
+    if (app.dataRequest) it('a client navigation’s data request is served from the page’s entry', async () => {
       await titleOf('/posts/hello')
       const before = await loads()
       const { status, body } = await running.get(app.dataRequest!('/posts/hello'))

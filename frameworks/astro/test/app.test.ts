@@ -11,6 +11,8 @@ const app: FrameworkApp = {
   build: [packageBin('astro'), 'build'],
   serve: () => ({ args: ['dist/server/entry.mjs'], env: { ASTRO_TELEMETRY_DISABLED: '1' } }),
   titleIn: (body) => /Post (?:<!-- -->)?([^<]+)<\/h2>/.exec(body)?.[1],
+  // Astro does not route files and folders whose names start with `_`.
+  api: '/test-api',
 }
 
 const running = useApp(app)

@@ -12,7 +12,7 @@ import { pathOfId, routeFromId } from './route.js'
 import { safeStarts } from './safe-marks.js'
 import { Scopes } from './scope.js'
 import { addRevalidateExport, existingRevalidateExport } from './vercel.js'
-import { wrapPageData, type RuntimeNames } from './wrap.js'
+import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
 
 export interface CachedPage {
   ttl: number
@@ -82,9 +82,10 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     addRevalidateExport(edits, program, pragma, source, resolved)
   } else {
     const names = runtimeNames(code)
+    const input = { data, pragma, route, version: versionOf(code, dataCodeOf(data)), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
-    edits.insert(program.body[0]!.start!, runtimeImport(names, resolved.runtime))
-    wrapPageData(edits, { data, pragma, route, version: versionOf(code, dataCodeOf(data)), names })
+    edits.insert(program.body[0]!.start!, runtimeImport(names, resolved.runtime) + pageConstant(input))
+    wrapPageData(edits, input)
   }
   return { ...edits.apply(id), page: { ttl: pragma.ttl, route, target: resolved.target, query: pragma.query } }
 }
@@ -107,11 +108,21 @@ function versionOf(code: string, nodes: readonly Node[]): string {
 function runtimeNames(code: string): RuntimeNames {
   let prefix = '__rv_'
   for (let n = 1; code.includes(prefix); n++) prefix = `__rv${n}_`
-  return { withRevalidate: `${prefix}withRevalidate`, pageKey: `${prefix}pageKey`, context: `${prefix}ctx` }
+  return { cachePage: `${prefix}cachePage`, page: `${prefix}page`, context: `${prefix}ctx` }
 }
 
 function runtimeImport(names: RuntimeNames, runtime: string): string {
-  return `import { withRevalidate as ${names.withRevalidate}, pageKey as ${names.pageKey} } from ${JSON.stringify(runtime)}; `
+  return `import { cachePage as ${names.cachePage} } from ${JSON.stringify(runtime)}; `
+}
+
+/** The page's module, below the project root and without its extension: the part of its key. */
+function moduleOf(path: string, root: string): string {
+  const relative = path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
+  return relative.replace(/\.[^./]+$/, '')
+}
+
+function isTypeScript(path: string): boolean {
+  return /\.([mc]?tsx?|astro)$/.test(path)
 }
 
 /** Output of an earlier pass carries the runtime import (or, for vercel, the revalidate export). */
@@ -126,6 +137,6 @@ function alreadyCompiled(program: Program, options: ResolvedOptions, pragma: Pra
     (statement) =>
       statement.type === 'ImportDeclaration' &&
       statement.source.value === options.runtime &&
-      statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_withRevalidate$/.test(specifier.local.name)),
+      statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_cachePage$/.test(specifier.local.name)),
   )
 }

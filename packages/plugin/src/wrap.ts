@@ -1,32 +1,40 @@
 /**
- * Wraps page data in `withRevalidate` with edits on the original text, for node, browser and
- * cloudflare. Inserted code stays on the lines it replaces, so line numbers do not move.
+ * Wraps page data in the runtime's `cachePage` with edits on the original text, for node, browser
+ * and cloudflare. Inserted code stays on the lines it replaces, so line numbers do not move.
+ *
+ * What the page is (route, ttl, version of its data code, its module where several loaders render
+ * one URL, what its framework tracks) is one constant next to the runtime import; each call passes
+ * it with the loader's context and a function that makes the fetcher from that context (the
+ * runtime may hand back the context seen through a recorder, for frameworks that track reads).
  *
  * A loader keeps its name, arity, types, `this` and `arguments`; its body becomes the fetcher:
  *
  *   export async function loader({ params }) { return db.post(params.slug) }
  *   ->
- *   export async function loader(__rv_ctx) {let { params } = __rv_ctx; return __rv_withRevalidate(
- *     __rv_pageKey("/posts/[slug]", __rv_ctx), 60, async () => { return db.post(params.slug) }, {…});}
+ *   export async function loader(__rv_ctx) {return __rv_cachePage(__rv_page, __rv_ctx, (__rv_ctx) => {
+ *     let { params } = __rv_ctx; return async () => { return db.post(params.slug) }});}
  *
- * A synchronous loader with a declared return type `T` now returns a promise: `Promise<Awaited<T>>`.
+ * A loader that declares no parameter still gets its context: `arguments[0]`, or for an arrow a
+ * rest parameter (which leaves its `length` as it was). A synchronous loader with a declared return
+ * type `T` now returns a promise: `Promise<Awaited<T>>`.
  *
- * A page function's data section becomes the fetcher; its bindings are returned and destructured
- * in place, so the final `return` reads them unchanged (declarations the section holds, such as
- * helper functions, are moved before the fetcher, where the template still sees them):
+ * A page function's data section (or an Astro frontmatter) becomes the fetcher; its bindings are
+ * returned and destructured in place, so the final `return` reads them unchanged (declarations
+ * the section holds, such as helper functions, are moved before the fetcher):
  *
  *   export default async function Page() { const posts = await db.posts(); return <List posts={posts} /> }
  *   ->
- *   export default async function Page() { const { posts } = await __rv_withRevalidate(__rv_pageKey("/", undefined),
- *     60, async () => { const posts = await db.posts();; return { posts } }, {…}); return <List posts={posts} /> }
+ *   export default async function Page() { const { posts } = await __rv_cachePage(__rv_page, undefined,
+ *     () => async () => { const posts = await db.posts();; return { posts } }); return <List posts={posts} /> }
  */
 import type { SourceEdits } from './edits.js'
+import type { Framework } from './frameworks/index.js'
 import { dataStatements, declaredIdentifiers, type DataFunction, type PageData, type Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
 export interface RuntimeNames {
-  withRevalidate: string
-  pageKey: string
+  cachePage: string
+  page: string
   context: string
 }
 
@@ -36,74 +44,94 @@ export interface WrapInput {
   route: string
   version: string
   names: RuntimeNames
+  framework: Framework
+  /** The page's module, relative to the project root, without extension: the part of its key. */
+  module: string
+  typescript: boolean
 }
 
 /** How the wrapper reaches the function's first parameter (the loader context or page props). */
 interface ContextAccess {
+  /** The context, as the caller passed it. */
   expression: string
+  /** The parameter of the fetcher factory: the body reads the context through it. */
+  view: string
   /** Restores a destructuring pattern that was replaced by a plain parameter. */
   prologue: string
 }
 
-function accessContext(edits: SourceEdits, fn: DataFunction, names: RuntimeNames): ContextAccess {
+function accessContext(edits: SourceEdits, fn: DataFunction, input: WrapInput): ContextAccess {
+  const { names } = input
   const first = fn.params.find((param) => !(param.type === 'Identifier' && param.name === 'this')) // a TypeScript `this` type is no parameter
-  if (first === undefined) return { expression: 'undefined', prologue: '' }
+  if (first === undefined) return { expression: contextWithoutParameter(edits, fn, input), view: names.context, prologue: '' }
   const target = first.type === 'AssignmentPattern' ? first.left : first
-  if (target.type === 'Identifier') return { expression: target.name, prologue: '' }
+  // Named: the factory's parameter takes the same name, so the body reads the view unchanged.
+  if (target.type === 'Identifier') return { expression: target.name, view: target.name, prologue: '' }
   if (target.type === 'RestElement' && target.argument.type === 'Identifier') {
-    return { expression: `${target.argument.name}[0]`, prologue: '' }
+    return { expression: `${target.argument.name}[0]`, view: names.context, prologue: '' }
   }
   // A pattern such as `{ params }: Args`: the parameter becomes `__rv_ctx: Args` (same arity,
-  // same type) and the pattern is destructured from it first thing in the body, as before.
+  // same type) and the pattern is destructured from the view first thing in the fetcher factory.
   const typeStart = 'typeAnnotation' in target && target.typeAnnotation ? target.typeAnnotation.start! : target.end!
   const pattern = edits.original.slice(target.start!, typeStart)
   edits.replace(target.start!, typeStart, names.context)
-  return { expression: names.context, prologue: `let ${pattern} = ${names.context}; ` }
+  return { expression: names.context, view: names.context, prologue: `let ${pattern} = ${names.context}; ` }
 }
 
-function optionsLiteral(pragma: Pragma, version: string): string {
-  const parts = [`version: ${JSON.stringify(version)}`]
-  if (pragma.tags.length > 0) parts.push(`tags: ${JSON.stringify(pragma.tags)}`)
-  if (pragma.staleSeconds !== undefined) parts.push(`staleSeconds: ${pragma.staleSeconds}`)
-  return `{ ${parts.join(', ')} }`
+/**
+ * The context of a loader that declares no parameter (`export async function loader()`): the
+ * framework passes it all the same, and the key needs its URL.
+ */
+function contextWithoutParameter(edits: SourceEdits, fn: DataFunction, { names, typescript }: WrapInput): string {
+  if (fn.type !== 'ArrowFunctionExpression') return 'arguments[0]'
+  // An arrow has no `arguments`: a rest parameter, which `length` does not count.
+  const open = edits.original.indexOf('(', fn.start!)
+  edits.insert(open + 1, `...${names.context}${typescript ? ': any[]' : ''}`)
+  return `${names.context}[0]`
 }
 
-function keyCall(input: WrapInput, context: string): string {
-  const query = input.pragma.query.length > 0 ? `, ${JSON.stringify(input.pragma.query)}` : ''
-  return `${input.names.pageKey}(${JSON.stringify(input.route)}, ${context}${query})`
+/** The page constant the wrapped code passes to `cachePage`: everything known at build time. */
+export function pageConstant(input: Pick<WrapInput, 'pragma' | 'route' | 'version' | 'framework' | 'module' | 'names'>): string {
+  const { pragma, framework } = input
+  const page: Record<string, unknown> = { route: input.route, ttl: pragma.ttl, version: input.version }
+  if (framework.nestedLoaders) page.part = input.module
+  if (pragma.query.length > 0) page.query = pragma.query
+  if (pragma.tags.length > 0) page.tags = pragma.tags
+  if (pragma.staleSeconds !== undefined) page.staleSeconds = pragma.staleSeconds
+  if (framework.tracking) page.tracking = framework.tracking
+  return `const ${input.names.page} = ${JSON.stringify(page)}; `
 }
 
 export function wrapPageData(edits: SourceEdits, input: WrapInput): void {
   const { data } = input
   if (data.kind === 'loader') wrapLoader(edits, data.fn, input)
-  else if (data.kind === 'page') wrapDataSection(edits, data.section, input, accessContext(edits, data.fn, input.names), true)
-  else wrapDataSection(edits, data.section, input, { expression: 'Astro', prologue: '' }, false)
+  else if (data.kind === 'page') wrapDataSection(edits, data.section, input, accessContext(edits, data.fn, input), true)
+  else wrapDataSection(edits, data.section, input, { expression: 'Astro', view: input.names.context, prologue: '' }, false)
 }
 
 function wrapLoader(edits: SourceEdits, fn: DataFunction, input: WrapInput): void {
-  const { names, pragma } = input
-  const context = accessContext(edits, fn, names)
-  const call = `${names.withRevalidate}(${keyCall(input, context.expression)}, ${pragma.ttl}, async () => `
-  const options = optionsLiteral(pragma, input.version)
+  const { names } = input
+  const context = accessContext(edits, fn, input)
+  const call = `${names.cachePage}(${names.page}, ${context.expression}, (${context.view}) => { ${context.prologue}return async () => `
   // A synchronous loader now returns a promise; its declared return type says so too.
   if (!fn.async && fn.returnType?.type === 'TSTypeAnnotation') {
     edits.insert(fn.returnType.typeAnnotation.start!, 'Promise<Awaited<')
     edits.insert(fn.returnType.typeAnnotation.end!, '>>')
   }
   if (fn.body.type === 'BlockStatement') {
-    edits.insert(fn.body.start! + 1, `${context.prologue}return ${call}{`)
-    edits.insert(fn.body.end! - 1, `}, ${options});`)
+    edits.insert(fn.body.start! + 1, `return ${call}{`)
+    edits.insert(fn.body.end! - 1, `}});`)
     return
   }
   // An expression body, parenthesized or not: the arrow ends where its body does.
   const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined
   const bodyStart = extra?.parenthesized ? extra.parenStart! : fn.body.start!
-  edits.insert(bodyStart, `{ ${context.prologue}return ${call}(`)
-  edits.insert(fn.end!, `), ${options}) }`)
+  edits.insert(bodyStart, `{ return ${call}(`)
+  edits.insert(fn.end!, `) }) }`)
 }
 
 function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
-  const { names, pragma } = input
+  const { names } = input
   const data = dataStatements(section)
   const bindings = [...new Set(data.flatMap(declaredIdentifiers).map((identifier) => identifier.name))].join(', ')
   const onlyConst = data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
@@ -120,6 +148,7 @@ function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput,
     edits.move(statement.start!, statement.end!, start)
     edits.insert(start, '; ') // the statement may end without a semicolon
   }
-  edits.insert(start, `${receive}${names.withRevalidate}(${keyCall(input, keyContext)}, ${pragma.ttl}, async () => { `)
-  edits.insert(end, `; return { ${bindings} } }, ${optionsLiteral(pragma, input.version)});`)
+  // The section reads its bindings, not the factory's parameter: the view goes unused here.
+  edits.insert(start, `${receive}${names.cachePage}(${names.page}, ${keyContext}, () => async () => { `)
+  edits.insert(end, `; return { ${bindings} } });`)
 }

@@ -28,7 +28,7 @@ describe('the Vite plugin', () => {
   it('compiles a page whose id carries a query, and names it by its path', () => {
     const vite = plugin()
     const result = vite.transform('/app/app/routes/posts.tsx?__react-router-build-client-route')
-    expect(result?.code).toContain('__rv_withRevalidate(__rv_pageKey("/posts"')
+    expect(result?.code).toContain('"route":"/posts"')
   })
 
   it('applies include and exclude in the handler too, to the path without its query', () => {
@@ -73,6 +73,6 @@ describe('the Babel plugin', () => {
   it('rejects an unknown or mistyped option with "did you mean"', () => {
     expect(() => run({ taget: 'node' })).toThrow(/'taget' is not a valid top-level option\.\n- Did you mean 'target'\?/)
     expect(() => run({ loaders: 'loader' })).toThrow(/'loaders' option must be an array of names/)
-    expect(run({ target: 'node' })?.code).toContain('__rv_withRevalidate')
+    expect(run({ target: 'node' })?.code).toContain('__rv_cachePage(')
   })
 })

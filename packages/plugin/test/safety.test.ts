@@ -135,9 +135,9 @@ describe('loaders written as calls', () => {
   it('TanStack Start: the loader of createFileRoute, inline or a function of the module', () => {
     const route = (loader: string, extra = '') => `// Pragma: revalidate 60\nimport { createFileRoute } from '@tanstack/react-router'\n${extra}\nexport const Route = createFileRoute('/posts/$postId')({ ${loader}, component: Post })\n`
     const inline = transform(route('loader: ({ params }) => fetchPost(params.postId)'), '/app/src/routes/posts.$postId.tsx', { root: '/app' })
-    expect(inline?.code).toContain('__rv_pageKey("/posts/:postId", __rv_ctx)')
+    expect(inline?.code).toContain('"route":"/posts/:postId"')
     const named = transform(route('loader: loadPost', 'async function loadPost({ params }) { return fetchPost(params.postId) }'), '/app/src/routes/posts.$postId.tsx', { root: '/app' })
-    expect(named?.code).toContain('async function loadPost(__rv_ctx) {let { params } = __rv_ctx; return __rv_withRevalidate(')
+    expect(named?.code).toContain('async function loadPost(__rv_ctx) {return __rv_cachePage(__rv_page, __rv_ctx, (__rv_ctx) => { let { params } = __rv_ctx; return async () => {')
     expect(outcome(route('loader: ({ context }) => context.user.orders()'), '/app/src/routes/posts.$postId.tsx')).toMatch(/`context\.user` reads the signed-in user/)
   })
 })

@@ -49,7 +49,7 @@ describe('source maps', () => {
     const astro = '---\n// Pragma: revalidate 60\nconst posts = await getPosts()\nexport const prerender = false\nfunction title(p) { return p.title }\nconst more = await getMore()\n---\n<p>{posts.map(title)}</p>\n'
     const id = '/app/src/pages/index.astro'
     const result = transform(astro, id, { root: '/app' })!
-    expect(result.code.indexOf('export const prerender')).toBeLessThan(result.code.indexOf('__rv_withRevalidate(')) // moved before the fetcher
+    expect(result.code.indexOf('export const prerender')).toBeLessThan(result.code.indexOf('__rv_cachePage(__rv_page')) // moved before the fetcher
     const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)
     for (const needle of ['export const prerender = false', 'return p.title', 'getMore()']) {
       expect(originalPositionFor(map, positionOf(result.code, needle))).toMatchObject({ source: id, ...positionOf(astro, needle) })

@@ -34,6 +34,7 @@ const ASTRO = object(
 
 export const astro: Framework = {
   name: 'astro',
+  nestedLoaders: true,
   files: /\.astro$/,
   loaderInput: ASTRO,
   pageProps: ASTRO,

@@ -27,6 +27,7 @@ const REQUEST_EVENT = object(
 
 export const qwik: Framework = {
   name: 'qwik',
+  nestedLoaders: true,
   imports: /^(@builder\.io\/qwik-city|@qwik\.dev\/router)$/,
   loaderInput: REQUEST_EVENT,
   pageProps: REQUEST_EVENT,

@@ -39,6 +39,7 @@ const MODULES = ['react-router', 'react-router-dom', '@react-router/node', '@rea
 
 export const reactRouter: Framework = {
   name: 'react-router',
+  nestedLoaders: true,
   files: /\/app\/routes\/|\/app\/root\.[jt]sx?$/,
   imports: /^(react-router|react-router-dom|@react-router\/|@remix-run\/|@shopify\/(remix-oxygen|hydrogen))/,
   loaderInput: LOADER_ARGS,

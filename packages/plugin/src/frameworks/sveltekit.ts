@@ -25,6 +25,14 @@ const EVENT = object(
 
 export const sveltekit: Framework = {
   name: 'sveltekit',
+  nestedLoaders: true,
+  // What a load's `uses` records (SvelteKit's load_data.js): params, url and route reads,
+  // `parent()`, `depends()` and, on the client, the URLs `fetch` loads; `untrack` reads without it.
+  tracking: {
+    calls: ['parent', 'url.searchParams.get', 'url.searchParams.getAll', 'url.searchParams.has'],
+    effects: ['depends', 'setHeaders'],
+    untrack: 'untrack',
+  },
   files: /\/\+(page|layout)(\.server)?\.[mc]?[jt]s$/,
   imports: /^(@sveltejs\/kit|\$app\/)/,
   loaderInput: EVENT,

@@ -58,6 +58,7 @@ function routeOfPath(path: string): string {
 
 export const tanstackStart: Framework = {
   name: 'tanstack-start',
+  nestedLoaders: true,
   imports: /^@tanstack\/(react|solid|vue)-(router|start)/,
   loaderInput: LOADER_CONTEXT,
   pageProps: LOADER_CONTEXT,

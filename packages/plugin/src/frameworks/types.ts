@@ -21,6 +21,17 @@ export interface LoaderCall {
   form: 'argument' | 'route-options'
 }
 
+/**
+ * What a framework tracks about a load's inputs to decide when to run it again, as the runtime's
+ * `Tracking` reads it: calls that are reads (replayed on callers whose data came from cache),
+ * calls made only for their effect (`depends`), and the function that reads untracked.
+ */
+export interface Tracking {
+  calls: readonly string[]
+  effects?: readonly string[]
+  untrack?: string
+}
+
 export interface Framework {
   name: FrameworkName
   /** Page files of this framework, by path (the module id without its query). */
@@ -40,6 +51,13 @@ export interface Framework {
    * first string argument (TanStack's `createFileRoute('/posts/$postId')` -> `/posts/:postId`).
    */
   routeOfLoaderCall?: (path: string) => string
+  /**
+   * Several loaders render one URL (a layout's and a page's, a parent route's and a child's): each
+   * loader's entry is told apart by its module (`page:<path>#<module>`).
+   */
+  nestedLoaders?: boolean
+  /** What the framework tracks about a load's inputs; replayed when the data comes from cache. */
+  tracking?: Tracking
   /** The first parameter of an async default-exported page function (Next.js app router props). */
   pageProps: Shape
   /** Names the page's code reads without declaring them (Astro's `Astro`). */
