@@ -33,7 +33,7 @@ export interface FrameworkApp {
 export interface RunningApp {
   origin: string
   buildOutput: string
-  get(path: string): Promise<{ status: number; body: string }>
+  get(path: string): Promise<{ status: number; body: string; cache: string | null }>
   calls(): Promise<Record<string, number>>
   rename(slug: string, title: string): Promise<void>
   invalidate(key: string): Promise<void>
@@ -72,7 +72,7 @@ export function useApp(app: FrameworkApp): RunningApp {
     },
     async get(path) {
       const response = await fetch(`${origin}${path}`)
-      return { status: response.status, body: await response.text() }
+      return { status: response.status, body: await response.text(), cache: response.headers.get('x-revalidate') }
     },
     async calls() {
       return (await fetch(`${origin}${api}/calls`)).json() as Promise<Record<string, number>>
@@ -148,6 +148,15 @@ export function describeContract(app: FrameworkApp, running: RunningApp): void {
       expect((await loads()).fast - before.fast).toBe(1)
       await running.rename('hello', 'Hello')
       await running.invalidate('page:/fast/hello')
+    })
+
+    it('the documented server hook says where the page data came from: MISS, HIT, then STALE', async () => {
+      await running.invalidate('page:/fast/world')
+      expect((await running.get('/fast/world')).cache).toBe('MISS')
+      expect((await running.get('/fast/world')).cache).toBe('HIT')
+      await delay(1_100)
+      expect((await running.get('/fast/world')).cache).toBe('STALE')
+      expect((await running.get('/')).cache).toBeNull() // a page without the pragma
     })
 
     it('invalidate("page:<path>") refreshes every loader of the path, and its data request', async () => {

@@ -1,4 +1,8 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from 'react-router'
+import { withCacheHeader } from '@revalidate/runtime/node'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, type MiddlewareFunction } from 'react-router'
+
+// Every response says where its page data came from: x-revalidate: HIT, STALE or MISS.
+export const middleware: MiddlewareFunction<Response>[] = [(_args, next) => withCacheHeader(next)]
 
 export function Layout({ children }: { children: React.ReactNode }) {
   return (
