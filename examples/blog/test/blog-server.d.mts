@@ -3,6 +3,8 @@ export declare const BLOG_ROOT: string
 export interface BlogServer {
   url: string
   dbPath: string
+  /** What the server printed so far. */
+  output(): string
   stop(): Promise<void>
 }
 

@@ -35,6 +35,8 @@ export async function startBlog({ dev = false, queryLatencyMs = 20 } = {}) {
   return {
     url,
     dbPath,
+    /** What the server printed so far. */
+    output: () => output,
     async stop() {
       child.kill()
       await new Promise((resolve) => child.once('exit', resolve))

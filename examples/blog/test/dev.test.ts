@@ -26,6 +26,8 @@ describe('the blog in dev', () => {
   it('serves pragma pages cached (MISS, then HIT), and an edit of the data code is a MISS', async () => {
     expect((await state('/categories/1')).state).toBe('MISS')
     expect((await state('/categories/1')).state).toBe('HIT')
+    // The dev server logs each cache event of a compiled page on one line.
+    expect(blog.output()).toMatch(/\[revalidate\] MISS page:\/categories\/1\n[\s\S]*\[revalidate\] HIT page:\/categories\/1 age \d+s/)
     writeFileSync(PAGE, original.replace('renderedAt: new Date().toISOString()', "renderedAt: new Date().toISOString(), edited: 'yes'"))
     let after = await state('/categories/1')
     for (let i = 0; i < 50 && after.state === 'HIT'; i++) {

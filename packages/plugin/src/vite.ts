@@ -10,6 +10,7 @@
  * the environment it compiles for, and prints the cached pages at the end of a build.
  */
 import { readFileSync } from 'node:fs'
+import { logCacheEvents } from './dev-log.js'
 import { createFilter, type Environment, type Plugin } from 'vite'
 import { checkOptionNames, resolveOptions, TRANSFORM_OPTION_NAMES, type Target, type TransformOptions } from './options.js'
 import { PRAGMA_HINT } from './pragma.js'
@@ -42,6 +43,13 @@ export interface RevalidateVitePluginOptions extends Omit<TransformOptions, 'tar
    * one function for every route, a prerender config (ISR) for each cached one.
    */
   vercel?: VercelOutputOptions
+  /**
+   * In dev, log each cache event of a compiled page on one line
+   * (`[revalidate] HIT page:/posts/hello age 12s`). Server-side pages only: those run in the dev
+   * server's process.
+   * @default true
+   */
+  log?: boolean
 }
 
 export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
@@ -49,7 +57,7 @@ export const DEFAULT_EXCLUDE = /node_modules/
 /** An .astro page itself, not one of the `?astro&type=style` parts Astro asks for. */
 const ASTRO_PAGE = /\.astro$/
 /** The Vite plugin's options: the transform's (its root is Vite's) and its own. */
-const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel' }
+const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel', log: 'log' }
 delete VITE_OPTION_NAMES.root
 
 export function targetFor(environment: Pick<Environment, 'config'> | undefined): Target {
@@ -68,12 +76,13 @@ interface BuildState {
 
 export default function revalidate(options: RevalidateVitePluginOptions = {}): Plugin {
   checkOptionNames(options, VITE_OPTION_NAMES)
-  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, ...transformOptions } = options
+  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, log = true, ...transformOptions } = options
   resolveOptions({ ...transformOptions, target: target === 'auto' ? 'node' : target }) // a bad value fails here, when the plugin is made
   const buildsForVercel = target === 'vercel' || (target === 'auto' && Boolean(process.env.VERCEL))
   let root = process.cwd()
   let isBuild = false
   let wanted = createFilter(include, exclude)
+  let stopLogging: (() => void) | undefined
   const builds = new Map<string, BuildState>()
   const stateOf = (environment: Environment | undefined): BuildState => {
     const name = environment?.name ?? 'default'
@@ -108,8 +117,15 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       isBuild = config.command === 'build'
       wanted = createFilter(include, exclude, { resolve: root })
     },
+    configureServer(server) {
+      if (log) stopLogging ??= logCacheEvents((line) => server.config.logger.info(line, { timestamp: true }))
+    },
     buildStart() {
       builds.delete(this.environment?.name ?? 'default')
+    },
+    closeBundle() {
+      stopLogging?.()
+      stopLogging = undefined
     },
     // Astro compiles an .astro file before any transform hook sees it, so its source is
     // compiled here, where it is read; Astro then compiles what this returns.

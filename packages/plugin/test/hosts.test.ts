@@ -63,6 +63,29 @@ describe('the Vite plugin', () => {
   })
 })
 
+describe('the Vite plugin in dev', () => {
+  const taps = () => (globalThis as { [key: symbol]: Set<(event: object) => void> | undefined })[Symbol.for('@revalidate/runtime:event-taps')]
+  const devServer = (lines: string[]) => ({ config: { logger: { info: (line: string) => lines.push(line) } } })
+
+  it('logs each cache event of a compiled page on one line, until the server closes', () => {
+    const lines: string[] = []
+    const plugin = revalidate()
+    ;(plugin.configureServer as (server: object) => void)(devServer(lines))
+    for (const tap of taps() ?? []) tap({ type: 'hit', key: 'page:/posts/hello', age: 12_400 })
+    for (const tap of taps() ?? []) tap({ type: 'miss', key: 'posts:all' }) // a hand-written key: not a page
+    expect(lines).toEqual(['[revalidate] HIT page:/posts/hello age 12s'])
+    const before = taps()!.size
+    ;(plugin.closeBundle as () => void)()
+    expect(taps()!.size).toBe(before - 1)
+  })
+
+  it('logs nothing with log: false', () => {
+    const before = taps()?.size ?? 0
+    ;(revalidate({ log: false }).configureServer as (server: object) => void)(devServer([]))
+    expect(taps()?.size ?? 0).toBe(before)
+  })
+})
+
 describe('the Babel plugin', () => {
   const run = (options: object) => transformSync(PAGE.replace('#', '//'), { filename: '/app/src/routes/a.js', babelrc: false, configFile: false, plugins: [[babelPlugin, options]] })
 
