@@ -112,7 +112,7 @@ class Checks implements FlowReporter {
         first.node.start!,
         first.node.end!,
         `The page data reads the query string at \`${this.#snippet(first.node)}\`${this.#through(first.via)}, but the pragma lists no query names, so every query would be served the first one's data.`,
-        `list the names that change the data, e.g. \`# Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`${first.name === undefined ? '; or hand on only the part of the URL it needs (`url.pathname`)' : ''}.`,
+        `list the names that change the data, e.g. \`// Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`${first.name === undefined ? '; or hand on only the part of the URL it needs (`url.pathname`)' : ''}.`,
       )
     }
     const unlisted = reads.find((read) => read.name !== undefined && !pragma.query.includes(read.name))

@@ -187,10 +187,31 @@ function defaultExportedFunction(program: Program): { fn: DataFunction | undefin
   return undefined
 }
 
-export function findPageData(program: Program, source: SourceText, pragma: Pragma, loaderNames: readonly string[], frontmatter: boolean, framework: Framework, scopes: Scopes): PageData {
+/**
+ * The page's data. With `optional` (a page handed whole to the platform's ISR, which caches the
+ * rendered page and needs no data section), a page without one is undefined instead of an error.
+ */
+export function findPageData(program: Program, source: SourceText, pragma: Pragma, loaderNames: readonly string[], frontmatter: boolean, framework: Framework, scopes: Scopes, optional = false): PageData | undefined {
+  try {
+    return findRequiredPageData(program, source, pragma, loaderNames, frontmatter, framework, scopes)
+  } catch (error) {
+    if (optional && noPageData.has(error as object)) return undefined
+    throw error
+  }
+}
+
+/** The errors that say a page has no data to cache: not errors where the data is optional. */
+const noPageData = new WeakSet<object>()
+
+function findRequiredPageData(program: Program, source: SourceText, pragma: Pragma, loaderNames: readonly string[], frontmatter: boolean, framework: Framework, scopes: Scopes): PageData {
   const context: Context = { program, source, pragma, framework, scopes, loaderNames }
+  const noDataAt = (start: number, end: number, problem: string, fix: string) => {
+    const error = source.error(start, end, problem, fix)
+    noPageData.add(error)
+    return error
+  }
   const noData = (problem: string) =>
-    source.error(pragma.start, pragma.end, problem, `export a loader (${loaderNames.join(', ')}) or an async default page function whose statements before its final \`return\` load the data; or remove the pragma.`)
+    noDataAt(pragma.start, pragma.end, problem, `export a loader (${loaderNames.join(', ')}) or an async default page function whose statements before its final \`return\` load the data; or remove the pragma.`)
 
   if (frontmatter) {
     const section = dataSection(program.body, scopes.module, context, 'frontmatter')
@@ -216,14 +237,14 @@ export function findPageData(program: Program, source: SourceText, pragma: Pragm
   if (page?.fn === undefined) throw noData('The pragma has no page data to cache: no loader export and no default-exported page function.')
   const { fn } = page
   if (!fn.async || fn.body.type !== 'BlockStatement') {
-    throw source.error(fn.start!, fn.end!, 'The pragma has no page data to cache: the default-exported page function is not async, so it loads nothing.', 'make it `async` and load the data before its final `return`, or export a loader.')
+    throw noDataAt(fn.start!, fn.end!, 'The pragma has no page data to cache: the default-exported page function is not async, so it loads nothing.', 'make it `async` and load the data before its final `return`, or export a loader.')
   }
   checkNotGenerator(fn, source)
   const statements = fn.body.body
   const finalReturn = statements.at(-1)
   const section = finalReturn?.type === 'ReturnStatement' ? dataSection(statements.slice(0, -1), scopes.enter(fn, scopes.module), context, 'data section') : undefined
   if (section === undefined) {
-    throw source.error(fn.start!, fn.end!, 'The pragma has no page data to cache: the page function needs data-loading statements followed by a final `return`.', 'load the data in statements before the final `return` of the page function.')
+    throw noDataAt(fn.start!, fn.end!, 'The pragma has no page data to cache: the page function needs data-loading statements followed by a final `return`.', 'load the data in statements before the final `return` of the page function.')
   }
   return { kind: 'page', fn, section, input: framework.pageProps }
 }

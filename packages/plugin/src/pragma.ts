@@ -77,7 +77,7 @@ export function readHeader(source: SourceText, from = 0): Header {
     const found = readPragmaComment(source, comment)
     if (found === null) continue
     if (pragma !== null) {
-      throw source.error(comment.start, comment.end, 'A page has one pragma; this is the second.', 'merge them into one line, e.g. `# Pragma: revalidate 60 tags posts`.')
+      throw source.error(comment.start, comment.end, 'A page has one pragma; this is the second.', 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
     }
     pragma = found
     if (comment.hash) code = `${code.slice(0, comment.start)}//${code.slice(comment.start + 2)}`
@@ -239,7 +239,7 @@ function readPragmaComment(source: SourceText, comment: Comment): Pragma | null 
       keyword?.start ?? comment.start,
       keyword?.end ?? comment.end,
       keyword ? `Unknown pragma "${keyword.text}"; did you mean "${KEYWORD}"?` : 'The pragma says nothing after "Pragma:".',
-      'write `# Pragma: revalidate <ttl>`, e.g. `# Pragma: revalidate 60`.',
+      'write `// Pragma: revalidate <ttl>`, e.g. `// Pragma: revalidate 60`.',
     )
   }
   if (comment.hash && !/\s/.test(code[comment.start + 1] ?? '')) {
@@ -283,7 +283,7 @@ function readOptionName(source: SourceText, token: Token): OptionName {
     token.start,
     token.end,
     `Unknown pragma option "${token.text}"${guess ? `; did you mean "${guess}"?` : '.'}`,
-    `the options are ${OPTION_NAMES.map((option) => `"${option}"`).join(', ')}: \`# Pragma: revalidate <ttl> [stale <ttl>] [tags <a,b>] [query <name,...>]\`.`,
+    `the options are ${OPTION_NAMES.map((option) => `"${option}"`).join(', ')}: \`// Pragma: revalidate <ttl> [stale <ttl>] [tags <a,b>] [query <name,...>]\`.`,
   )
 }
 

@@ -3,7 +3,7 @@ import type { Node, Program } from '@babel/types'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
-import { detectFramework, frameworkNamed } from './frameworks/index.js'
+import { detectFramework, frameworkNamed, type FrameworkName } from './frameworks/index.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
 import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
@@ -11,13 +11,17 @@ import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHea
 import { pathOfId, routeFromId } from './route.js'
 import { safeStarts } from './safe-marks.js'
 import { Scopes } from './scope.js'
-import { addRevalidateExport, existingRevalidateExport } from './vercel.js'
+import { handedToVercel, handToVercel, type Handover } from './vercel.js'
 import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
 
 export interface CachedPage {
   ttl: number
   route: string
+  /** Where the page is cached: wrapped for a runtime target, or handed to Vercel's ISR. */
   target: Target
+  /** On Vercel: how the platform was told (`route segment config`, `config.isr`, ...), or why the page is wrapped. */
+  vercel?: Handover | 'wrapped'
+  framework: FrameworkName
   /** Query parameter names that vary the data (the pragma's `query`). */
   query: string[]
 }
@@ -66,28 +70,43 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   const { program } = file
   checkNoPragmaBelowHeader(file.comments ?? [], header, source)
   const { pragma } = header
-  if (pragma === null || alreadyCompiled(program, resolved, pragma, source)) return null
-
+  if (pragma === null) return null
   const framework = resolved.framework ? frameworkNamed(resolved.framework) : detectFramework(path, program)
-  const scopes = new Scopes(program)
-  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes)
-  checkPageData({ data, source, pragma, framework, scopes, requestBound: resolved.requestBound, safeStarts: safeStarts(file.comments ?? [], source) })
+  // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
+  const isr = resolved.target === 'vercel' ? framework.vercel : undefined
+  const names = runtimeNames(code)
+  if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
-  const route = (data.kind === 'loader' && data.route) || routeFromId(id, resolved)
+  const scopes = new Scopes(program)
+  // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
+  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes, isr === 'next')
+  if (data !== undefined) checkPageData({ data, source, pragma, framework, scopes, requestBound: resolved.requestBound, safeStarts: safeStarts(file.comments ?? [], source) })
+
+  const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
-  if (resolved.target === 'vercel') {
-    addRevalidateExport(edits, program, pragma, source, resolved)
+  const page: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
+  if (isr !== undefined) {
+    page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
   } else {
-    const names = runtimeNames(code)
+    if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(code, dataCodeOf(data)), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
-    edits.insert(program.body[0]!.start!, runtimeImport(names, resolved.runtime) + pageConstant(input))
+    edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)
+    if (resolved.target === 'vercel') page.vercel = 'wrapped'
   }
-  return { ...edits.apply(id), page: { ttl: pragma.ttl, route, target: resolved.target, query: pragma.query } }
+  return { ...edits.apply(id), page }
+}
+
+/** The pages router's revalidate constant, as runtimeNames names it. */
+const ISR_NAME = /^__rv\d*_isr$/
+
+/** The runtime a wrapped page imports: on Vercel, a page wrapped for want of ISR runs as on node. */
+function runtimeOf(resolved: ResolvedOptions): string {
+  return resolved.target === 'vercel' && resolved.runtime === '@revalidate/runtime/vercel' ? '@revalidate/runtime/node' : resolved.runtime
 }
 
 /** The code that loads the data, led by the function's first parameter (what the version hashes). */
@@ -108,7 +127,7 @@ function versionOf(code: string, nodes: readonly Node[]): string {
 function runtimeNames(code: string): RuntimeNames {
   let prefix = '__rv_'
   for (let n = 1; code.includes(prefix); n++) prefix = `__rv${n}_`
-  return { cachePage: `${prefix}cachePage`, page: `${prefix}page`, context: `${prefix}ctx` }
+  return { cachePage: `${prefix}cachePage`, page: `${prefix}page`, context: `${prefix}ctx`, isr: `${prefix}isr` }
 }
 
 function runtimeImport(names: RuntimeNames, runtime: string): string {
@@ -125,18 +144,13 @@ function isTypeScript(path: string): boolean {
   return /\.([mc]?tsx?|astro)$/.test(path)
 }
 
-/** Output of an earlier pass carries the runtime import (or, for vercel, the revalidate export). */
-function alreadyCompiled(program: Program, options: ResolvedOptions, pragma: Pragma, source: SourceText): boolean {
-  if (options.target === 'vercel') {
-    const existing = existingRevalidateExport(program)
-    if (existing === undefined) return false
-    if (existing.value === pragma.ttl) return true
-    throw source.error(existing.start, existing.end, `The page exports its own \`revalidate\`, which disagrees with the pragma's ${pragma.ttl} seconds.`, 'keep one: the pragma, or the export.')
-  }
+/** Output of an earlier pass carries the runtime import under its local name. */
+function wrappedAlready(program: Program, options: ResolvedOptions): boolean {
+  const runtime = runtimeOf(options)
   return program.body.some(
     (statement) =>
       statement.type === 'ImportDeclaration' &&
-      statement.source.value === options.runtime &&
+      statement.source.value === runtime &&
       statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_cachePage$/.test(specifier.local.name)),
   )
 }

@@ -1,37 +1,173 @@
 /**
- * The vercel target leaves the data alone and hands the page to the platform's ISR:
+ * The vercel target leaves the data alone and hands the page to its framework's ISR on Vercel, in
+ * the form that framework reads (its table's `vercel`):
  *
- *   # Pragma: revalidate 60            //Pragma: revalidate 60
- *   export default async function P()  export const revalidate = 60; export default async function P()
+ *   next, app router     export const revalidate = 60; export default async function Page() ...
+ *   next, pages router   export async function getStaticProps(ctx) { return { ...(await (async () => {
+ *                          <its body> })()), revalidate: __rv_isr } }
+ *   sveltekit            export const config = { isr: { expiration: 60 } }; export async function load() ...
+ *   build-output         export const revalidate = 60 (a plain Vite SSR app: the Vite plugin writes
+ *                        Build Output prerender configs for these pages)
+ *
+ * A framework without per-page ISR on Vercel has no `vercel` in its table: its pages are wrapped
+ * as on node (transform.ts), and the build says so.
  */
-import type { Program } from '@babel/types'
+import type { Expression, Program, Statement } from '@babel/types'
 import type { SourceEdits } from './edits.js'
 import type { SourceText } from './errors.js'
+import type { VercelIsr } from './frameworks/index.js'
 import type { ResolvedOptions } from './options.js'
+import type { DataFunction, PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
-/** The literal of an existing `export const revalidate = <n>`, or undefined if there is none. */
-export function existingRevalidateExport(program: Program): { value: number | undefined; start: number; end: number } | undefined {
+export interface VercelInput {
+  edits: SourceEdits
+  program: Program
+  pragma: Pragma
+  source: SourceText
+  options: Pick<ResolvedOptions, 'nextCacheComponents'>
+  data: PageData | undefined
+  isr: VercelIsr
+  /** The local name of the pages router's revalidate constant (`__rv_isr`). */
+  isrName: string
+}
+
+/** How the page is handed over, for the build's list of cached pages. */
+export type Handover = 'route segment config' | 'getStaticProps' | 'config.isr' | 'Build Output'
+
+export function handToVercel(input: VercelInput): Handover {
+  if (input.isr === 'sveltekit') return svelteKitConfig(input)
+  if (input.isr === 'build-output') return revalidateExport(input, 'Build Output')
+  const { data } = input
+  if (data?.kind === 'loader' && data.name === 'getServerSideProps') {
+    throw input.source.error(
+      data.fn.start!,
+      data.fn.end!,
+      'Next.js renders a page with getServerSideProps on every request and never caches it (ISR is for getStaticProps), so the pragma would do nothing.',
+      'load the data with getStaticProps (and getStaticPaths for a dynamic route), or remove the pragma.',
+    )
+  }
+  if (data?.kind === 'loader' && data.name === 'getStaticProps') return staticPropsRevalidate(input, data.fn)
+  checkNoCacheComponents(input)
+  return revalidateExport(input, 'route segment config')
+}
+
+/** The platform reads only a page's ttl: an option of the pragma it cannot express is an error, never dropped. */
+function checkOptions({ pragma, source }: VercelInput, framework: string, allowQuery: boolean): void {
+  const fail = (problem: string, fix: string) => source.error(pragma.start, pragma.end, problem, fix)
+  if (pragma.staleSeconds !== undefined) {
+    throw fail(
+      `${framework} on Vercel caches a page for its ttl and has no per-page \`stale\`: the option would be dropped.`,
+      framework === 'Next.js' ? 'remove `stale`; how long a stale page may be served is `expireTime` in next.config, for the whole app.' : 'remove `stale` from the pragma.',
+    )
+  }
+  if (pragma.tags.length > 0) {
+    throw fail(
+      `${framework} on Vercel has no tags for a page's ISR: \`tags\` would be dropped.`,
+      framework === 'Next.js'
+        ? "remove `tags`; tag the page's data instead (`fetch(url, { next: { tags } })`, or `cacheTag()` in a 'use cache' function) and revalidate it with `revalidateTag`."
+        : "remove `tags`; invalidate the page by its path (`invalidate('page:<path>')`).",
+    )
+  }
+  if (pragma.query.length > 0 && !allowQuery) {
+    throw fail(
+      `${framework} renders a page that reads its query string on every request, so ISR keeps no entry per query: \`query\` would be dropped.`,
+      'remove `query` (and the query reads from the cached page), or move what varies by query into a route parameter.',
+    )
+  }
+}
+
+function checkNoCacheComponents({ options, source, pragma }: VercelInput): void {
+  if (!options.nextCacheComponents) return
+  throw source.error(
+    pragma.start,
+    pragma.end,
+    'With cacheComponents on, Next.js rejects route segment config such as `revalidate`, which is what the pragma compiles to on Vercel.',
+    `remove the pragma and cache the data with \`'use cache'\` and \`cacheLife({ revalidate: ${pragma.ttl} })\` from next/cache, or turn cacheComponents off.`,
+  )
+}
+
+function firstStatement(program: Program): Statement {
+  return program.body[0]!
+}
+
+function revalidateExport(input: VercelInput, handover: 'route segment config' | 'Build Output'): Handover {
+  checkOptions(input, handover === 'Build Output' ? 'A Vite app' : 'Next.js', handover === 'Build Output')
+  input.edits.insert(firstStatement(input.program).start!, `export const revalidate = ${input.pragma.ttl}; `)
+  return handover
+}
+
+/** Next's pages router reads `revalidate` from the object getStaticProps returns, on every return. */
+function staticPropsRevalidate(input: VercelInput, fn: DataFunction): Handover {
+  checkOptions(input, 'Next.js', false)
+  const { edits, isrName, pragma, program } = input
+  edits.insert(firstStatement(program).start!, `const ${isrName} = ${pragma.ttl}; `)
+  if (!fn.async && fn.returnType?.type === 'TSTypeAnnotation') {
+    edits.insert(fn.returnType.typeAnnotation.start!, 'Promise<Awaited<')
+    edits.insert(fn.returnType.typeAnnotation.end!, '>>')
+  }
+  const asyncPrefix = fn.async ? '' : 'async '
+  if (fn.body.type === 'BlockStatement') {
+    if (!fn.async) edits.insert(fn.start!, asyncPrefix)
+    edits.insert(fn.body.start! + 1, `return { ...(await (async () => {`)
+    edits.insert(fn.body.end! - 1, `})()), revalidate: ${isrName} };`)
+    return 'getStaticProps'
+  }
+  if (!fn.async) edits.insert(fn.start!, asyncPrefix)
+  const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined
+  const bodyStart = extra?.parenthesized ? extra.parenStart! : fn.body.start!
+  edits.insert(bodyStart, `({ ...(await (`)
+  edits.insert(fn.end!, `)), revalidate: ${isrName} })`)
+  return 'getStaticProps'
+}
+
+/** SvelteKit reads a page's ISR from `export const config = { isr: { expiration } }` (adapter-vercel). */
+function svelteKitConfig(input: VercelInput): Handover {
+  checkOptions(input, 'SvelteKit', true)
+  const { edits, program, pragma, source } = input
+  const existing = exportedConst(program, 'config')
+  if (existing !== undefined) {
+    throw source.error(
+      existing.start!,
+      existing.end!,
+      'The page exports its own `config`, where the pragma would put its ISR settings.',
+      `add \`isr: { expiration: ${pragma.ttl} }\` to this config and remove the pragma.`,
+    )
+  }
+  const isr = pragma.query.length > 0 ? `{ expiration: ${pragma.ttl}, allowQuery: ${JSON.stringify(pragma.query)} }` : `{ expiration: ${pragma.ttl} }`
+  edits.insert(firstStatement(program).start!, `export const config = { isr: ${isr} }; `)
+  return 'config.isr'
+}
+
+/** The initializer of `export const <name> = ...`, if the module has one. */
+function exportedConst(program: Program, name: string): Expression | undefined {
   for (const statement of program.body) {
     if (statement.type !== 'ExportNamedDeclaration' || statement.declaration?.type !== 'VariableDeclaration') continue
     for (const declarator of statement.declaration.declarations) {
-      if (declarator.id.type !== 'Identifier' || declarator.id.name !== 'revalidate') continue
-      const value = declarator.init?.type === 'NumericLiteral' ? declarator.init.value : undefined
-      return { value, start: declarator.start!, end: declarator.end! }
+      if (declarator.id.type === 'Identifier' && declarator.id.name === name && declarator.init) return declarator.init
     }
   }
   return undefined
 }
 
-export function addRevalidateExport(edits: SourceEdits, program: Program, pragma: Pragma, source: SourceText, options: Pick<ResolvedOptions, 'nextCacheComponents'>): void {
-  if (options.nextCacheComponents) {
-    throw source.error(
-      pragma.start,
-      pragma.end,
-      'With cacheComponents on, Next.js rejects route segment config such as `revalidate`, which is what the pragma compiles to on Vercel.',
-      `remove the pragma and cache the data with \`'use cache'\` and \`cacheLife({ revalidate: ${pragma.ttl} })\` from next/cache, or turn cacheComponents off.`,
-    )
+/** The literal of an existing `export const revalidate = <n>`, or undefined if there is none. */
+export function existingRevalidateExport(program: Program): { value: number | undefined; start: number; end: number } | undefined {
+  const init = exportedConst(program, 'revalidate')
+  if (init === undefined) return undefined
+  return { value: init.type === 'NumericLiteral' ? init.value : undefined, start: init.start!, end: init.end! }
+}
+
+/**
+ * Whether a page was handed to Vercel by an earlier pass: its revalidate export, its `config.isr`,
+ * or the pages router's revalidate constant.
+ */
+export function handedToVercel(program: Program, pragma: Pragma, source: SourceText, isrName: RegExp): boolean {
+  const existing = existingRevalidateExport(program)
+  if (existing !== undefined) {
+    if (existing.value === pragma.ttl) return true
+    throw source.error(existing.start, existing.end, `The page exports its own \`revalidate\`, which disagrees with the pragma's ${pragma.ttl} seconds.`, 'keep one: the pragma, or the export.')
   }
-  const first = program.body[0]!
-  edits.insert(first.start!, `export const revalidate = ${pragma.ttl}; `)
+  const config = exportedConst(program, 'config')
+  if (config?.type === 'ObjectExpression' && config.properties.some((property) => property.type === 'ObjectProperty' && property.key.type === 'Identifier' && property.key.name === 'isr')) return true
+  return program.body.some((statement) => statement.type === 'VariableDeclaration' && statement.declarations.some((declarator) => declarator.id.type === 'Identifier' && isrName.test(declarator.id.name)))
 }

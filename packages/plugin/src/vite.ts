@@ -60,6 +60,13 @@ const ASTRO_PAGE = /\.astro$/
 const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel', log: 'log' }
 delete VITE_OPTION_NAMES.root
 
+/** How a page is cached, for the build's list: its runtime, or what Vercel was handed. */
+function describeTarget(page: CachedPage): string {
+  if (page.vercel === undefined) return page.target
+  if (page.vercel === 'wrapped') return `vercel: wrapped as on node (${page.framework} has no per-page ISR on Vercel), cached in each function instance`
+  return `vercel: ISR (${page.vercel})`
+}
+
 export function targetFor(environment: Pick<Environment, 'config'> | undefined): Target {
   if (environment?.config.consumer === 'client') return 'browser'
   if (environment?.config.resolve.conditions.includes('workerd')) return 'cloudflare'
@@ -155,13 +162,15 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return
       const entry = Object.values(bundle).find((item) => item.type === 'chunk' && item.isEntry)
       if (entry === undefined) return
+      // Only a plain Vite app: a framework with its own Vercel adapter (SvelteKit's) writes its own output.
       const pages = [...stateOf(this.environment).cachedPages.values()]
+      if (pages.some((page) => page.vercel !== 'Build Output')) return
       const written = writeVercelOutput({
         root,
         serverDir: output.dir,
         serverEntry: entry.fileName,
         routes: scanRoutes(resolveOptions({ ...transformOptions, root })),
-        cached: pages.filter((page) => page.target === 'vercel'),
+        cached: pages,
         options: vercel,
       })
       this.environment.logger.info(`[revalidate] Vercel Build Output written to ${written.outputDir}`)
@@ -171,7 +180,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       if (!isBuild || pages === undefined || pages.size === 0) return
       const lines = [...pages.values()]
         .sort((a, b) => a.route.localeCompare(b.route))
-        .map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} ${page.target}`)
+        .map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} ${describeTarget(page)}`)
       this.environment.logger.info(`\n[revalidate] ${pages.size} cached page(s) in ${this.environment.name}:\n${lines.join('\n')}`)
     },
   }

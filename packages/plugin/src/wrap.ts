@@ -36,6 +36,8 @@ export interface RuntimeNames {
   cachePage: string
   page: string
   context: string
+  /** The pages router's revalidate constant (vercel.ts). */
+  isr: string
 }
 
 export interface WrapInput {

@@ -21,7 +21,7 @@ import type { Framework, FrameworkName } from './types.js'
 import { vite } from './vite.js'
 import { WEB_GLOBALS } from './web.js'
 
-export type { Framework, FrameworkName, LoaderCall } from './types.js'
+export type { Framework, FrameworkName, LoaderCall, VercelIsr } from './types.js'
 
 export const FRAMEWORKS: readonly Framework[] = [astro, next, sveltekit, reactRouter, tanstackStart, qwik, vite]
 export const FRAMEWORK_NAMES: readonly FrameworkName[] = FRAMEWORKS.map((framework) => framework.name)

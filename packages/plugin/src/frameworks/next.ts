@@ -53,6 +53,7 @@ const NEXT_RESPONSE = { NextResponse: { kind: 'function', label: 'NextResponse',
 
 export const next: Framework = {
   name: 'next',
+  vercel: 'next',
   nestedLoaders: true,
   files: /\/app\/(.*\/)?page\.[jt]sx?$/,
   exports: ['getServerSideProps', 'getStaticProps'],

@@ -25,6 +25,7 @@ const EVENT = object(
 
 export const sveltekit: Framework = {
   name: 'sveltekit',
+  vercel: 'sveltekit',
   nestedLoaders: true,
   // What a load's `uses` records (SvelteKit's load_data.js): params, url and route reads,
   // `parent()`, `depends()` and, on the client, the URLs `fetch` loads; `untrack` reads without it.

@@ -32,6 +32,13 @@ export interface Tracking {
   untrack?: string
 }
 
+/**
+ * What Vercel reads of this framework's per-page ISR (see vercel.ts): Next's route segment config
+ * and getStaticProps' `revalidate`, SvelteKit's `config.isr`, or, for a plain Vite app, the Build
+ * Output the Vite plugin writes.
+ */
+export type VercelIsr = 'next' | 'sveltekit' | 'build-output'
+
 export interface Framework {
   name: FrameworkName
   /** Page files of this framework, by path (the module id without its query). */
@@ -56,6 +63,8 @@ export interface Framework {
    * loader's entry is told apart by its module (`page:<path>#<module>`).
    */
   nestedLoaders?: boolean
+  /** What Vercel reads of this framework's per-page ISR; without it, pages are wrapped on Vercel as on node. */
+  vercel?: VercelIsr
   /** What the framework tracks about a load's inputs; replayed when the data comes from cache. */
   tracking?: Tracking
   /** The first parameter of an async default-exported page function (Next.js app router props). */

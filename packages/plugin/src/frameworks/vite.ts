@@ -34,6 +34,7 @@ const INPUT = object(
 
 export const vite: Framework = {
   name: 'vite',
+  vercel: 'build-output',
   loaderInput: INPUT,
   pageProps: INPUT,
 }
