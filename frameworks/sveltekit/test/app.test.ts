@@ -1,6 +1,10 @@
 // SvelteKit 3: `vite build` with adapter-node, served by `node build`.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unflatten } from 'devalue'
+import { describe, expect, it } from 'vitest'
 import { packageBin } from '../../../test/processes.js'
 import { describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
 
@@ -25,3 +29,18 @@ function pageDataOf(body: string): { post?: { title: string } } | undefined {
 const running = useApp(app)
 describeContract(app, running)
 describeClientNavigation(app, running)
+
+// On Vercel (VERCEL set, as in its builds) the pragma becomes SvelteKit's own ISR config, which
+// SvelteKit accepts (it refuses a `revalidate` export) and resolves into each route's config.
+describe('SvelteKit 3 on Vercel', () => {
+  it('compiles the pragma into config.isr, resolved per route as adapter-vercel reads it', () => {
+    const record = join(mkdtempSync(join(tmpdir(), 'sveltekit-routes-')), 'routes.json')
+    const build = spawnSync(process.execPath, [packageBin('vite'), 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, VERCEL: '1', REVALIDATE_ROUTE_CONFIG: record }, timeout: 240_000 })
+    expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0)
+    expect(build.stdout).toMatch(/\/posts\/\[slug\]\s+60s\s+vercel: ISR \(config\.isr\)/)
+    const routes = JSON.parse(readFileSync(record, 'utf8')) as Record<string, { isr?: { expiration: number } }>
+    expect(routes['/posts/[slug]']?.isr).toEqual({ expiration: 60 }) // its own, over its layout's
+    expect(routes['/fast/[slug]']?.isr).toEqual({ expiration: 1 })
+    expect(routes['/']?.isr).toBeUndefined()
+  }, 300_000)
+})
