@@ -57,6 +57,7 @@ interface ResolvedOptions {
   timeoutSeconds: number | undefined
   now: () => number
   onEvent: CacheOptions['onEvent']
+  onInvalidate: CacheOptions['onInvalidate']
   waitUntil: CacheOptions['waitUntil']
 }
 
@@ -71,6 +72,9 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createCache: now must be a function returning milliseconds')
   }
+  if (options.onInvalidate !== undefined && typeof options.onInvalidate !== 'function') {
+    throw new TypeError('createCache: onInvalidate must be a function')
+  }
   return {
     store: options.store ?? new MemoryStore({ maxEntries: options.maxEntries }),
     staleMs: staleSeconds * 1000,
@@ -78,6 +82,7 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
     timeoutSeconds: options.timeoutSeconds,
     now: options.now ?? coarseNow,
     onEvent: options.onEvent,
+    onInvalidate: options.onInvalidate,
     waitUntil: options.waitUntil,
   }
 }
@@ -99,6 +104,7 @@ class Coordinator implements RevalidateCache {
   readonly #timeoutSeconds: number | undefined
   readonly #now: () => number
   readonly #onEvent: CacheOptions['onEvent']
+  readonly #onInvalidate: CacheOptions['onInvalidate']
   /** Listeners of every cache (the dev log, the cache header); usually none. */
   readonly #taps: Set<EventTap> = eventTaps()
   readonly #waitUntil: CacheOptions['waitUntil']
@@ -119,6 +125,7 @@ class Coordinator implements RevalidateCache {
     this.#timeoutSeconds = resolved.timeoutSeconds
     this.#now = resolved.now
     this.#onEvent = resolved.onEvent
+    this.#onInvalidate = resolved.onInvalidate
     this.#waitUntil = resolved.waitUntil
     if (this.#store.subscribe !== undefined) {
       try {
@@ -183,11 +190,17 @@ class Coordinator implements RevalidateCache {
   async invalidate(key: string): Promise<void> {
     const bad = checkKey('invalidate', 'key', key)
     if (bad) throw bad
-    this.#fence({ kind: 'key', key }, false)
-    if (!isWholePageKey(key)) return this.#store.delete(key)
+    if (!isWholePageKey(key)) {
+      this.#fence({ kind: 'key', key }, false)
+      await this.#store.delete(key)
+      return this.#invalidated({ kind: 'key', key })
+    }
     // A page key also names every loader's entry of that page, tagged with it (page-cache.ts).
-    this.#fence({ kind: 'tag', tag: key }, false)
+    const held = this.#onInvalidate !== undefined || this.#store.holds === undefined || callSafelyFor(() => this.#store.holds!(key), true)
+    this.#fence({ kind: 'key', key }, false, held)
+    this.#fence({ kind: 'tag', tag: key }, false, held, false) // one invalidation, one event
     await Promise.all([this.#store.delete(key), this.#store.deleteTag(key)])
+    return this.#invalidated({ kind: 'key', key })
   }
 
   async invalidateTag(tag: string): Promise<void> {
@@ -195,11 +208,24 @@ class Coordinator implements RevalidateCache {
     if (bad) throw bad
     this.#fence({ kind: 'tag', tag }, false)
     await this.#store.deleteTag(tag)
+    return this.#invalidated({ kind: 'tag', tag })
   }
 
   async invalidateAll(): Promise<void> {
     this.#fence({ kind: 'all' }, false)
     await this.#store.clear()
+    return this.#invalidated({ kind: 'all' })
+  }
+
+  /** Tells the platform's own cache (onInvalidate), awaited; its failure is reported, not thrown. */
+  async #invalidated(invalidation: Invalidation): Promise<void> {
+    const onInvalidate = this.#onInvalidate
+    if (onInvalidate === undefined) return
+    try {
+      await onInvalidate(invalidation)
+    } catch (error) {
+      this.#emit({ type: 'error', key: invalidation.kind === 'key' ? invalidation.key : '', phase: 'hook', error })
+    }
   }
 
   #serve<T>(key: string, entry: CacheEntry | undefined, ttlSeconds: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
@@ -441,7 +467,7 @@ class Coordinator implements RevalidateCache {
   }
 
   /** Stops in-flight fetches that an invalidation overtook from writing, and lets the next read fetch anew. */
-  #fence(invalidation: Invalidation, remote: boolean): void {
+  #fence(invalidation: Invalidation, remote: boolean, held = true, report = true): void {
     // A store read that began before the invalidation must not be shared with callers after it.
     if (invalidation.kind === 'key') this.#reads.delete(invalidation.key)
     else this.#reads.clear()
@@ -458,7 +484,7 @@ class Coordinator implements RevalidateCache {
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
     if (invalidation.kind === 'key') this.#retryAt.delete(invalidation.key)
-    if (this.#observed()) this.#emit(invalidateEvent(invalidation, remote))
+    if (report && this.#observed()) this.#emit(invalidateEvent(invalidation, remote, held))
   }
 
   #emitStoreError(key: string, error: unknown): void {
@@ -484,8 +510,18 @@ function isAbortOf(flight: Flight, error: unknown): boolean {
   return signal.aborted && (error === signal.reason || (error as { name?: unknown } | null)?.name === 'AbortError')
 }
 
-function invalidateEvent(invalidation: Invalidation, remote: boolean): CacheEvent {
+/** `read()`, or `fallback` when it throws: a question to a store we do not own. */
+function callSafelyFor<T>(read: () => T, fallback: T): T {
+  try {
+    return read()
+  } catch {
+    return fallback
+  }
+}
+
+function invalidateEvent(invalidation: Invalidation, remote: boolean, held: boolean): CacheEvent {
   const event: Extract<CacheEvent, { type: 'invalidate' }> = { type: 'invalidate' }
+  if (!held) event.held = false
   if (invalidation.kind === 'key') event.key = invalidation.key
   if (invalidation.kind === 'tag') event.tag = invalidation.tag
   if (invalidation.kind === 'all') event.all = true

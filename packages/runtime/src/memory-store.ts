@@ -86,6 +86,10 @@ export class MemoryStore implements CacheStore {
     }
   }
 
+  holds(keyOrTag: string): boolean {
+    return this.#entries.has(keyOrTag) || this.#keysByTag.has(keyOrTag)
+  }
+
   deleteTag(tag: string): void {
     for (const key of [...(this.#keysByTag.get(tag) ?? [])]) this.delete(key)
   }

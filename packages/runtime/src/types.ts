@@ -27,6 +27,11 @@ export interface CacheStore {
   delete(key: string): MaybePromise<void>
   /** Removes every entry stored with `tag`. */
   deleteTag(tag: string): MaybePromise<void>
+  /**
+   * Optional, for stores that can tell at once: whether an entry has this key, or this tag.
+   * Lets `invalidate('page:<path>')` say when it reached nothing.
+   */
+  holds?(keyOrTag: string): boolean
   /** Removes every entry of this store (its namespace, for a shared store). */
   clear(): MaybePromise<void>
 
@@ -59,7 +64,8 @@ export type CacheEvent =
   | { type: 'miss'; key: string; joined?: true }
   | { type: 'refresh'; key: string }
   | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
-  | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true }
+  /** `held: false`: the key of a page that nothing here caches (no entry, no platform cache to tell). */
+  | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true; held?: false }
 
 export interface CacheOptions {
   /**
@@ -108,6 +114,14 @@ export interface CacheOptions {
    * @example configure({ onEvent: (e) => e.type === 'error' && log.warn(e) })
    */
   onEvent?: (event: CacheEvent) => unknown
+  /**
+   * Called with every invalidation made through this cache (not those from other instances),
+   * after the store has applied it, and awaited by `invalidate`: another cache to clear along
+   * with ours. Inside Next.js the node target sets it to Next's own `revalidatePath` and
+   * `revalidateTag`. A throw or rejection is reported through `onEvent`, never thrown.
+   * @example configure({ onInvalidate: (i) => i.kind === 'key' && purgeCdn(i.key) })
+   */
+  onInvalidate?: (invalidation: Invalidation) => unknown
 }
 
 /** What a fetcher receives. */

@@ -92,3 +92,26 @@ describe('withCacheHeader', () => {
     expect(eventTaps().size).toBe(taps)
   })
 })
+
+describe('invalidating pages', () => {
+  it('onInvalidate hears every local invalidation after the store applied it, and its failure is reported, not thrown', async () => {
+    const heard: unknown[] = []
+    const errors: unknown[] = []
+    configure({ onInvalidate: async (invalidation) => heard.push(invalidation), onEvent: (event) => event.type === 'error' && errors.push(event.error) })
+    await invalidate('page:/posts/hello')
+    await invalidate('posts:all')
+    expect(heard).toEqual([{ kind: 'key', key: 'page:/posts/hello' }, { kind: 'key', key: 'posts:all' }])
+    configure({ onInvalidate: () => Promise.reject(new Error('Next is not serving a request')), onEvent: (event) => event.type === 'error' && errors.push(event.error) })
+    await expect(invalidate('page:/x')).resolves.toBeUndefined()
+    expect(errors).toEqual([new Error('Next is not serving a request')])
+  })
+
+  it('says when a page key reached nothing: no entry here, and no platform cache to tell', async () => {
+    await invalidate('page:/never-cached')
+    expect(events.at(-1)).toEqual({ type: 'invalidate', key: 'page:/never-cached', held: false })
+    const app = counter()
+    await app.page('/posts/held')
+    await invalidate('page:/posts/held')
+    expect(events.filter((event) => event.type === 'invalidate' && event.key === 'page:/posts/held')).toEqual([{ type: 'invalidate', key: 'page:/posts/held' }])
+  })
+})
