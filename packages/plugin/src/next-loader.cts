@@ -1,13 +1,16 @@
 // The webpack/Turbopack loader behind `withRevalidate(nextConfig)`: it runs the pragma transform
 // on a page before Next.js compiles it, so SWC stays Next's compiler. A CommonJS file, since
 // loaders are loaded with require; the transform itself is ESM, imported once.
-import type { TransformOptions } from './options.js'
+import crypto = require('node:crypto')
+import fs = require('node:fs')
+import path = require('node:path')
+import type { NextLoaderOptions } from './next.js'
 
 interface LoaderContext {
   resourcePath: string
   rootContext: string
   async(): (error: Error | null, code?: string, map?: unknown) => void
-  getOptions(): TransformOptions
+  getOptions(): NextLoaderOptions
 }
 
 let transformModule: Promise<typeof import('./transform.js')> | undefined
@@ -15,13 +18,33 @@ let transformModule: Promise<typeof import('./transform.js')> | undefined
 function revalidateLoader(this: LoaderContext, source: string, map: unknown): void {
   const done = this.async()
   if (!/Pragma:/i.test(source)) return done(null, source, map)
+  const { compiledPagesDir, ...options } = this.getOptions()
   transformModule ??= import('./transform.js')
   transformModule
     .then(({ transform }) => {
-      const result = transform(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...this.getOptions() })
+      const result = transform(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...options })
+      if (result !== null && compiledPagesDir) writeDown(compiledPagesDir, this.resourcePath, { route: result.page.route, ttl: result.page.ttl, vercel: result.page.vercel })
       done(null, result ? result.code : source, result ? result.map : map)
     })
-    .catch((error: Error) => done(error))
+    .catch((error: Error) => done(forNext(error)))
+}
+
+/** One file per page (the loader runs in several workers, and per compilation): the build lists them. */
+function writeDown(dir: string, page: string, record: object): void {
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, `${crypto.createHash('sha256').update(page).digest('hex').slice(0, 16)}.json`), JSON.stringify(record))
+}
+
+/**
+ * A page's compile error as Next shows it: Turbopack and webpack print only the message (with the
+ * frame in it, then), and webpack caches errors with a serializer that knows only plain Errors.
+ * Our stack would point into the plugin, not the page: the page's location is in the message.
+ */
+function forNext(error: Error & { frame?: string }): Error {
+  if (typeof error.frame !== 'string') return error
+  const plain = new Error(`${error.message}\n\n${error.frame}`)
+  plain.stack = `${plain.name}: ${plain.message}`
+  return plain
 }
 
 export = revalidateLoader

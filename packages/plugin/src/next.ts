@@ -1,50 +1,88 @@
 /**
  * Next.js: compile pages with the pragma before Next does, keeping SWC as Next's compiler.
  *
- *   // next.config.mjs
+ *   // next.config.ts
+ *   import type { NextConfig } from 'next'
  *   import { withRevalidate } from '@revalidate/plugin/next'
- *   export default withRevalidate({ reactStrictMode: true })
+ *   const nextConfig: NextConfig = { reactStrictMode: true }
+ *   export default withRevalidate(nextConfig)
  *
- * `# Pragma: revalidate 60` (write it as `// Pragma:` in Next.js: Next parses page files itself,
- * before any loader, and `#` is not JavaScript) becomes `export const revalidate = 60`, the route
- * segment config Next's ISR reads. Works with Turbopack (the default) and `next build --webpack`.
+ * `// Pragma: revalidate 60` (the `#` form cannot work here: Next parses page files itself, before
+ * any loader) becomes what Next's ISR reads: `export const revalidate = 60` in an app router page,
+ * layout or route handler, `revalidate` in the result of a pages router `getStaticProps`. Works
+ * with Turbopack (the default) and `next build --webpack`. After compiling, the build prints the
+ * cached routes.
  */
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { NextConfig } from 'next'
 import type { TransformOptions } from './options.js'
 
-/** The part of a Next.js config this helper reads and extends. */
-export interface NextConfigLike {
-  cacheComponents?: boolean
-  turbopack?: { rules?: Record<string, unknown> } & Record<string, unknown>
-  webpack?: ((config: WebpackConfigLike, context: unknown) => WebpackConfigLike) | null
-  [key: string]: unknown
+/** Where the loader writes down each page it hands to Next's ISR, below the build's distDir. */
+export const COMPILED_PAGES_DIR = 'revalidate-pages'
+
+/** What the loader takes: the transform's options, and where to write down what it compiled. */
+export interface NextLoaderOptions extends TransformOptions {
+  /** The folder (absolute) where the loader writes down each compiled page. */
+  compiledPagesDir: string
 }
 
 interface WebpackConfigLike {
   module?: { rules?: unknown[] }
-  [key: string]: unknown
+}
+
+interface CompiledPageRecord {
+  route: string
+  ttl: number
+  vercel: string
 }
 
 const LOADER = fileURLToPath(new URL('./next-loader.cjs', import.meta.url))
 const PAGE_FILES = ['*.js', '*.jsx', '*.ts', '*.tsx']
 
-export function withRevalidate<T extends NextConfigLike>(nextConfig: T, options: Omit<TransformOptions, 'target'> = {}): T {
-  const loader = { loader: LOADER, options: { ...options, target: 'vercel', nextCacheComponents: nextConfig.cacheComponents === true } }
+export function withRevalidate<T extends NextConfig>(nextConfig: T, options: Omit<TransformOptions, 'target'> = {}): T {
+  const compiledPagesDir = join(process.cwd(), nextConfig.distDir ?? '.next', COMPILED_PAGES_DIR)
+  // Every module the loader sees belongs to this Next.js app, whatever it imports.
+  const loaderOptions: NextLoaderOptions = { framework: 'next', ...options, target: 'vercel', nextCacheComponents: nextConfig.cacheComponents === true, compiledPagesDir }
+  const loader = { loader: LOADER, options: loaderOptions }
   const rules: Record<string, unknown> = { ...nextConfig.turbopack?.rules }
   for (const glob of PAGE_FILES) {
     const existing = rules[glob] as { loaders?: unknown[] } | undefined
     rules[glob] = existing ? { ...existing, loaders: [...(existing.loaders ?? []), loader] } : { loaders: [loader] }
   }
   const userWebpack = nextConfig.webpack
+  const userAfterCompile = nextConfig.compiler?.runAfterProductionCompile
   return {
     ...nextConfig,
-    turbopack: { ...nextConfig.turbopack, rules },
-    webpack(config: WebpackConfigLike, context: unknown) {
-      const configured = userWebpack ? userWebpack(config, context) : config
+    turbopack: { ...nextConfig.turbopack, rules: rules as NonNullable<NextConfig['turbopack']>['rules'] },
+    webpack(config: WebpackConfigLike, context: Parameters<NonNullable<NextConfig['webpack']>>[1]) {
+      const configured = (userWebpack ? userWebpack(config, context) : config) as WebpackConfigLike
       configured.module ??= {}
       configured.module.rules ??= []
       configured.module.rules.push({ test: /\.(mjs|[jt]sx?)$/, exclude: /node_modules/, enforce: 'pre', use: [loader] })
       return configured
     },
+    compiler: {
+      ...nextConfig.compiler,
+      async runAfterProductionCompile(metadata) {
+        printCompiledPages(compiledPagesDir)
+        await userAfterCompile?.(metadata)
+      },
+    },
   }
+}
+
+/** The build's list of cached routes, as the Vite plugin prints it; the loader's notes go with it. */
+function printCompiledPages(dir: string): void {
+  let files: string[]
+  try {
+    files = readdirSync(dir)
+  } catch {
+    return // no page has the pragma
+  }
+  const pages = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CompiledPageRecord).sort((a, b) => a.route.localeCompare(b.route))
+  rmSync(dir, { recursive: true, force: true })
+  const lines = pages.map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} Next.js ISR (${page.vercel})`)
+  console.log(`\n[revalidate] ${pages.length} cached route(s):\n${lines.join('\n')}\n`)
 }

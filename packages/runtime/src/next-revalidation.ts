@@ -21,7 +21,8 @@ export function insideNext(): boolean {
   return typeof process !== 'undefined' && Boolean(process.env.NEXT_RUNTIME)
 }
 
-const NEXT_CACHE = 'next/cache'
+// With its extension: Next's package has no export map, and Node's ESM resolution wants the file.
+const NEXT_CACHE = 'next/cache.js'
 let nextCache: Promise<NextCache> | undefined
 
 function loadNextCache(): Promise<NextCache> {

@@ -55,7 +55,7 @@ export const next: Framework = {
   name: 'next',
   vercel: 'next',
   nestedLoaders: true,
-  files: /\/app\/(.*\/)?page\.[jt]sx?$/,
+  files: /\/app\/(.*\/)?(page|layout|template|default|route)\.[jt]sx?$/,
   exports: ['getServerSideProps', 'getStaticProps'],
   imports: /^next(\/|$)/,
   loaderInput: SERVER_SIDE_CONTEXT,

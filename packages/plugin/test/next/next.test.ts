@@ -6,11 +6,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, startNode, waitForServer } from '../../../../test/processes.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const NEXT_BIN = join(dirname(createRequire(import.meta.url).resolve('next/package.json')), 'dist/bin/next')
-const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma']
+const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma', 'isr']
 
 function nextBuild(app: string, bundler: '--turbopack' | '--webpack' = '--turbopack') {
   const dir = join(HERE, app)
@@ -62,6 +63,61 @@ describe('next build with the pragma', () => {
     expect(build.status).not.toBe(0)
     expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
     expect(build.output).toContain("cacheLife({ revalidate: 45 })")
+    expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 45/) // the code frame, in the message Next prints
     expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
   }, BUILD_TIMEOUT)
+
+  it('webpack shows the same error with its frame, and can cache it (no serializer warning)', () => {
+    const build = nextBuild('cache-components', '--webpack')
+    expect(build.status).not.toBe(0)
+    expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
+    expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 45/)
+    expect(build.output).not.toContain('No serializer registered')
+  }, BUILD_TIMEOUT)
+})
+
+// A Next.js 16 app as a user writes one: next.config.ts typed as NextConfig, app router pages
+// (one that loads nothing itself), a route handler, a pages router page, and invalidate() from
+// @revalidate/runtime in a route handler. Built, then served by `next start`.
+describe('a Next.js app with the pragma, built and served', () => {
+  let build: ReturnType<typeof nextBuild>
+  let server: ReturnType<typeof startNode> | undefined
+  let origin = ''
+
+  beforeAll(async () => {
+    build = nextBuild('isr')
+    if (build.status !== 0) throw new Error(build.output)
+    const port = await freePort()
+    origin = `http://127.0.0.1:${port}`
+    server = startNode([NEXT_BIN, 'start', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: build.dir, env: { NEXT_TELEMETRY_DISABLED: '1' } })
+    await waitForServer(`${origin}/home`, server.child, server.output)
+  }, BUILD_TIMEOUT)
+  afterAll(() => server?.stop())
+
+  const get = async (path: string) => {
+    const response = await fetch(`${origin}${path}`)
+    return { cache: response.headers.get('x-nextjs-cache'), body: await response.text() }
+  }
+  const post = async (path: string) => expect((await fetch(`${origin}${path}`, { method: 'POST' })).status).toBe(200)
+
+  it('every kind of page is ISR with the pragma’s seconds: app pages (with or without data of their own), a route handler, getStaticProps', () => {
+    expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts/hello': 60, '/home': 30, '/feed': 45, '/legacy/hello': 120 })
+  })
+
+  it('the build lists the cached routes', () => {
+    expect(build.output).toMatch(/\[revalidate\] 4 cached route\(s\):[\s\S]*\/legacy\/\[slug\]\s+120s\s+Next\.js ISR \(getStaticProps\)[\s\S]*\/posts\/\[slug\]\s+60s\s+Next\.js ISR \(route segment config\)/)
+  })
+
+  it('invalidate("page:<path>") in a route handler revalidates the page through Next: the next request is a MISS with fresh data', async () => {
+    expect(await get('/posts/hello')).toMatchObject({ cache: 'HIT' })
+    await post('/api/rename?slug=hello&title=Hello%20again')
+    const cached = await get('/posts/hello')
+    expect(cached.cache).toBe('HIT')
+    expect(cached.body).toContain('Post <!-- -->Hello<')
+    await post(`/api/invalidate?key=${encodeURIComponent('page:/posts/hello')}`)
+    const fresh = await get('/posts/hello')
+    expect(fresh.cache).toBe('MISS')
+    expect(fresh.body).toContain('Post <!-- -->Hello again<')
+    expect(await get('/posts/hello')).toMatchObject({ cache: 'HIT' })
+  })
 })

@@ -1,0 +1,8 @@
+import type { NextConfig } from 'next'
+import { withRevalidate } from '@revalidate/plugin/next'
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+}
+
+export default withRevalidate(nextConfig)
