@@ -139,13 +139,14 @@ export function describeContract(app: FrameworkApp, running: RunningApp): void {
       const before = await loads()
       const stale = await Promise.all(Array.from({ length: 10 }, () => titleOf('/fast/hello')))
       expect(new Set(stale)).toEqual(new Set(['Hello']))
+      // The refresh counts its load as it starts: one for the ten stale readers.
+      expect((await loads()).fast - before.fast).toBe(1)
       let fresh: string | undefined
-      for (let i = 0; i < 50 && fresh !== 'Hello, renamed'; i++) {
+      for (let i = 0; i < 100 && fresh !== 'Hello, renamed'; i++) {
         await delay(20)
         fresh = await titleOf('/fast/hello')
       }
       expect(fresh).toBe('Hello, renamed')
-      expect((await loads()).fast - before.fast).toBe(1)
       await running.rename('hello', 'Hello')
       await running.invalidate('page:/fast/hello')
     })
