@@ -39,7 +39,7 @@ export async function waitForServer(url: string, server: ChildProcess, output: (
 }
 
 /** Starts `node <args>` in `cwd`, keeping what it prints; stop() kills it and waits. */
-export function startNode(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+export function startNode(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }) {
   let printed = ''
   const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()))

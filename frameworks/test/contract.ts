@@ -21,7 +21,7 @@ export interface FrameworkApp {
   /** `node <build...>` builds it for production, as its CLI does. */
   build: string[]
   /** `node <serve(port)...>` serves the build. */
-  serve: (port: number) => { args: string[]; env?: NodeJS.ProcessEnv }
+  serve: (port: number) => { args: string[]; env?: Record<string, string | undefined> }
   /** The framework's data request for a client-side navigation to `path`, if it has one. */
   dataRequest?: (path: string) => string
   /** The post title a document or data response for a post shows. */

@@ -28,11 +28,16 @@ export interface CheckInput {
   safeStarts: ReadonlySet<number>
 }
 
-const SHARED = "a cached page's data is shared with every visitor, so one visitor's data would be served to all"
+/** Why a per-visitor read is wrong: what is cached, and who gets it. Next.js caches the whole page. */
+function sharedOf(framework: Framework): string {
+  return framework.name === 'next'
+    ? "Next.js caches the whole rendered page (ISR) and serves it to every visitor, so one visitor's data would be shown to all"
+    : "a cached page's data is shared with every visitor, so one visitor's data would be served to all"
+}
 
 export function checkPageData(input: CheckInput): void {
   const { data, scopes } = input
-  const reporter = new Checks(input.source, input.pragma)
+  const reporter = new Checks(input.source, input.pragma, sharedOf(input.framework))
   const flow = new DataFlow({ framework: input.framework, scopes, reporter, requestBound: input.requestBound, safeStarts: input.safeStarts })
   if (data.kind === 'loader') {
     flow.loader(data.fn, data.input, scopes.module)
@@ -58,6 +63,7 @@ class Checks implements FlowReporter {
   constructor(
     readonly source: SourceText,
     readonly pragma: Pragma,
+    readonly shared: string,
   ) {}
 
   visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, via: readonly Node[]): void {
@@ -65,7 +71,7 @@ class Checks implements FlowReporter {
     throw this.source.error(
       node.start!,
       node.end!,
-      `\`${code}\` reads ${shape.label}${this.#through(via)}, but ${SHARED}.`,
+      `\`${code}\` reads ${shape.label}${this.#through(via)}, but ${this.shared}.`,
       `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
@@ -78,7 +84,7 @@ class Checks implements FlowReporter {
     throw this.source.error(
       at.start!,
       at.end!,
-      `\`${code}\` ${where}${this.#through(via)}: it may read the visitor's cookies, headers or session, and ${SHARED}.`,
+      `\`${code}\` ${where}${this.#through(via)}: it may read the visitor's cookies, headers or session, and ${this.shared}.`,
       `pass only what it needs (\`params.slug\`, \`url.pathname\`), or read per-visitor data outside the cached data. If the call reads nothing that differs per visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }

@@ -68,14 +68,15 @@ describe('MemoryStore', () => {
   })
 
   it('freezes nothing in production (NODE_ENV=production), or when freezeValues is false', async () => {
-    const before = process.env.NODE_ENV
-    process.env.NODE_ENV = 'production'
+    const env = process.env as Record<string, string | undefined> // typed read-only where Next's types are loaded
+    const before = env.NODE_ENV
+    env.NODE_ENV = 'production'
     try {
       const value = { list: [1] }
       new MemoryStore().set('k', entry(value))
       expect(Object.isFrozen(value)).toBe(false)
     } finally {
-      process.env.NODE_ENV = before
+      env.NODE_ENV = before
     }
     const value = { list: [1] }
     new MemoryStore({ freezeValues: false }).set('k', entry(value))
