@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { unflatten } from 'devalue'
 import { describe, expect, it } from 'vitest'
+import { chromiumIsAvailable, launchChromium } from '../../../test/chromium.js'
 import { packageBin } from '../../../test/processes.js'
 import { describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
 
@@ -29,6 +30,27 @@ function pageDataOf(body: string): { post?: { title: string } } | undefined {
 const running = useApp(app)
 describeContract(app, running)
 describeClientNavigation(app, running)
+
+// SvelteKit reruns a load when a search param it read changes: the query-listed page keeps that on hits.
+describe.skipIf(!chromiumIsAvailable())('SvelteKit 3: query tracking in Chromium', () => {
+  it('from ?page=1 to ?page=2 and back shows the right page, on misses and on hits', async () => {
+    const browser = await launchChromium()
+    try {
+      for (const round of ['miss', 'hit']) {
+        const page = await browser.newPage()
+        await page.goto(`${running.origin}/archive?page=1`, { waitUntil: 'networkidle' })
+        await expect.poll(() => page.textContent('#archive-title'), { message: round }).toBe('Page 1: Hello')
+        await page.click('a.archive-page:text-is("2")')
+        await expect.poll(() => page.textContent('#archive-title'), { message: round }).toBe('Page 2: World')
+        await page.click('a.archive-page:text-is("1")')
+        await expect.poll(() => page.textContent('#archive-title'), { message: round }).toBe('Page 1: Hello')
+        await page.close()
+      }
+    } finally {
+      await browser.close()
+    }
+  })
+})
 
 // On Vercel (VERCEL set, as in its builds) the pragma becomes SvelteKit's own ISR config, which
 // SvelteKit accepts (it refuses a `revalidate` export) and resolves into each route's config.
