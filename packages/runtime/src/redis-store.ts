@@ -5,12 +5,17 @@
  *   <prefix><gen>:e:<key>        one entry: the serialized envelope, expiring at ttl + staleSeconds
  *   <prefix><gen>:t:<tag>        the keys stored with a tag: a sorted set scored by when each
  *                                entry expires, trimmed on every write, so it holds live keys only
+ *   <prefix><gen>:d:<tag>        the keys of a tag being invalidated, deleted a batch at a time
  *   <prefix>lock:<key>           the fetch lock: one instance fetches a key at a time
  *   <prefix>invalidate           the pub/sub channel that carries invalidations (and "this key was
  *                                written anew") to every instance's memory tier
  *
  * Writes and invalidations are Lua scripts, so each is one step: a tagged write cannot land
- * between reading a tag's keys and deleting them.
+ * between reading a tag's keys and deleting them. A tag's invalidation is one step that moves the
+ * tag's keys aside (a write after it starts a new index), then short steps that each delete a
+ * batch of them, so Redis answers other clients between steps instead of being held for the
+ * whole tag (a third of a second for 100,000 keys in one script; see bench/RESULTS.md). The
+ * message to other instances goes out once every batch is gone.
  *
  * Redis down, slow or restarting means slower, never down: reads fall back to the memory tier
  * and the fetcher, the first failure of an outage is reported (thrown once to the coordinator,
@@ -98,22 +103,49 @@ for i = 2, #KEYS do
 end
 redis.call('publish', ARGV[5], ARGV[6])`
 
-/** KEYS: gen. ARGV: prefix, tag, channel, message. Deletes the tag's entries and the tag in one step. */
-const INVALIDATE_TAG_SCRIPT = `
+/** Entries one step of a tag's invalidation deletes: a step this short holds other clients for well under a millisecond. */
+const TAG_BATCH = 100
+
+/**
+ * KEYS: gen. ARGV: prefix, tag. The first step of a tag's invalidation: the tag's index moves to
+ * its doomed set (merged into what an interrupted or concurrent invalidation of the tag left
+ * there, keeping the later expiry), so no key is lost and a write from now on starts a new index.
+ * Returns the namespace the doomed set is in.
+ */
+const DOOM_TAG_SCRIPT = `
 local namespace = ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':'
 local tagKey = namespace .. 't:' .. ARGV[2]
+local doomed = namespace .. 'd:' .. ARGV[2]
 local kind = redis.call('type', tagKey).ok
-local members = {}
-if kind == 'zset' then members = redis.call('zrange', tagKey, 0, -1)
-elseif kind == 'set' then members = redis.call('smembers', tagKey) end
-redis.call('del', tagKey)
-for i = 1, #members, 1000 do
-  local batch = {}
-  for j = i, math.min(i + 999, #members) do batch[#batch + 1] = namespace .. 'e:' .. members[j] end
-  redis.call('del', unpack(batch))
+if redis.call('type', doomed).ok ~= 'zset' then redis.call('del', doomed) end
+if kind == 'set' then
+  local members = redis.call('smembers', tagKey)
+  for i = 1, #members do redis.call('zadd', doomed, 0, members[i]) end
+  redis.call('del', tagKey)
+elseif kind == 'zset' then
+  local left = redis.call('pttl', doomed)
+  if left == -2 then
+    redis.call('rename', tagKey, doomed)
+  else
+    local ttl = redis.call('pttl', tagKey)
+    redis.call('zunionstore', doomed, 2, doomed, tagKey)
+    redis.call('del', tagKey)
+    if left > 0 and ttl > 0 then redis.call('pexpire', doomed, math.max(left, ttl)) end
+  end
+elseif kind ~= 'none' then
+  redis.call('del', tagKey)
 end
-redis.call('publish', ARGV[3], ARGV[4])
-return #members`
+return namespace`
+
+/** KEYS: doomed set. ARGV: namespace, batch size. Deletes one batch of its entries; returns how many are left. */
+const DELETE_DOOMED_SCRIPT = `
+local last = tonumber(ARGV[2]) - 1
+local members = redis.call('zrange', KEYS[1], 0, last)
+if #members == 0 then return 0 end
+for i = 1, #members do members[i] = ARGV[1] .. 'e:' .. members[i] end
+redis.call('unlink', unpack(members))
+redis.call('zremrangebyrank', KEYS[1], 0, last)
+return redis.call('zcard', KEYS[1])`
 
 /** KEYS: gen. ARGV: prefix, key, channel, message. */
 const INVALIDATE_KEY_SCRIPT = `
@@ -342,7 +374,7 @@ export class RedisStore implements CacheStore {
   async #replayPending(): Promise<void> {
     while (this.#pending.length > 0) {
       try {
-        await this.#withinTime(this.#invalidateRemote(this.#pending[0]!))
+        await this.#invalidateRemote(this.#pending[0]!)
       } catch (error) {
         if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
         this.#refusal = error // Redis refuses this one: reported, and the rest go on
@@ -404,6 +436,10 @@ export class RedisStore implements CacheStore {
   async deleteTag(tag: string): Promise<void> {
     this.#memory?.deleteTag(tag)
     await this.#invalidate({ kind: 'tag', tag })
+    // A read made between the invalidation's steps may have brought one of its entries back into
+    // memory, and one still on its way may yet: drop those, and keep the rest from filling.
+    this.#invalidations++
+    this.#memory?.deleteTag(tag)
   }
 
   async clear(): Promise<void> {
@@ -419,7 +455,7 @@ export class RedisStore implements CacheStore {
     this.#invalidations++
     if (await this.#beforeCall()) {
       try {
-        await this.#withinTime(this.#invalidateRemote(invalidation))
+        await this.#invalidateRemote(invalidation)
         return
       } catch (error) {
         if (error instanceof ErrorReply) throw error
@@ -430,17 +466,21 @@ export class RedisStore implements CacheStore {
     else this.#pending.push(invalidation)
   }
 
+  /** Each call to Redis is bounded by commandTimeoutMs; a tag's invalidation makes several. */
   async #invalidateRemote(invalidation: Invalidation): Promise<void> {
     const keys = [this.#generationKey]
     if (invalidation.kind === 'key') {
       const args = [this.#prefix, invalidation.key, this.#channel, this.#message(invalidation)]
-      await this.#client.eval(INVALIDATE_KEY_SCRIPT, { keys, arguments: args })
+      await this.#withinTime(this.#client.eval(INVALIDATE_KEY_SCRIPT, { keys, arguments: args }))
     } else if (invalidation.kind === 'tag') {
-      const args = [this.#prefix, invalidation.tag, this.#channel, this.#message(invalidation)]
-      await this.#client.eval(INVALIDATE_TAG_SCRIPT, { keys, arguments: args })
+      // Interrupted (Redis gone between steps), it is replayed from the start, which picks up the doomed set where it was left.
+      const namespace = String(await this.#withinTime(this.#client.eval(DOOM_TAG_SCRIPT, { keys, arguments: [this.#prefix, invalidation.tag] })))
+      const doomed = { keys: [`${namespace}d:${invalidation.tag}`], arguments: [namespace, String(TAG_BATCH)] }
+      for (let left = Infinity; left > 0; ) left = Number(await this.#withinTime(this.#client.eval(DELETE_DOOMED_SCRIPT, doomed)))
+      await this.#withinTime(this.#client.publish(this.#channel, this.#message(invalidation)))
     } else {
       const upToGeneration = `${this.#message(invalidation).slice(0, -1)},"generation":`
-      const generation = Number(await this.#client.eval(INVALIDATE_ALL_SCRIPT, { keys, arguments: [this.#channel, upToGeneration] }))
+      const generation = Number(await this.#withinTime(this.#client.eval(INVALIDATE_ALL_SCRIPT, { keys, arguments: [this.#channel, upToGeneration] })))
       if (Number.isSafeInteger(generation)) this.#generation = Math.max(this.#generation, generation)
     }
   }

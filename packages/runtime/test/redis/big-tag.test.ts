@@ -1,0 +1,112 @@
+// Invalidating a tag of many keys on Redis, on a private redis-server: it is done in short steps, so
+// Redis answers other clients between them (one script for the whole tag held every client of
+// that Redis for a third of a second per 100,000 keys; bench/RESULTS.md, section 6b), and no step
+// boundary lets an invalidated entry survive: not in a memory tier, not after a cut connection.
+import { randomUUID } from 'node:crypto'
+import { createClient, type RedisClientType } from 'redis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createCache } from '../../src/index.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import { eventually } from '../helpers.js'
+import { redisIsAvailable } from './redis-available.js'
+import { RedisProxy, startPrivateRedis, type PrivateRedis } from './private-redis.js'
+
+const available = await redisIsAvailable()
+/** Keys of the tag: many steps' worth (a step deletes 100). */
+const KEYS = 5000
+
+describe.skipIf(!available)('invalidating a tag of many keys on Redis', () => {
+  let redis: PrivateRedis
+  let raw: RedisClientType
+  const cleanup: Array<() => Promise<unknown> | void> = []
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis()
+    raw = createClient({ url: redis.url }) as RedisClientType
+    await raw.connect()
+  })
+  afterEach(async () => {
+    await Promise.all(cleanup.splice(0).map((done) => done()))
+    await raw.flushAll()
+  })
+  afterAll(async () => {
+    await raw?.close()
+    redis?.stop()
+  })
+
+  function store(options: RedisStoreOptions = {}): RedisStore {
+    const created = new RedisStore({ url: redis.url, ...options })
+    cleanup.push(() => created.close())
+    return created
+  }
+  async function proxy(): Promise<RedisProxy> {
+    const started = await RedisProxy.start(redis.port)
+    cleanup.push(() => started.stop())
+    return started
+  }
+  /** KEYS entries `post:<n>` = 'old', tagged `posts`, written through `s`. */
+  async function fill(s: RedisStore): Promise<void> {
+    const storedAt = Date.now()
+    for (let i = 0; i < KEYS; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => s.set(`post:${i + j}`, { value: 'old', storedAt, ttlMs: 600_000, staleMs: 0, tags: ['posts'] })))
+    }
+  }
+  const entriesLeft = async (prefix: string) => {
+    let count = 0
+    for await (const keys of raw.scanIterator({ MATCH: `${prefix}0:e:post:*`, COUNT: 1000 })) count += keys.length
+    return count
+  }
+
+  it('Redis answers other clients while the tag is deleted: one of them sees it half done', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const s = store({ prefix, maxEntries: false })
+    await s.ready()
+    await fill(s)
+    const other = createClient({ url: redis.url }) as RedisClientType
+    await other.connect()
+    cleanup.push(() => other.close())
+    const seen: number[] = []
+    let done = false
+    const invalidating = createCache({ store: s })
+      .invalidateTag('posts')
+      .finally(() => (done = true))
+    while (!done) seen.push(await other.dbSize())
+    await invalidating
+    // One script for the whole tag would show the other client all the entries or none of them.
+    expect(seen.some((keys) => keys > 10 && keys < KEYS - 10)).toBe(true)
+    expect(await entriesLeft(prefix)).toBe(0)
+  })
+
+  it('an entry read between the steps is not left in the memory tier once invalidateTag resolves', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const writer = store({ prefix, maxEntries: false })
+    const s = store({ prefix, maxEntries: KEYS })
+    await Promise.all([writer.ready(), s.ready()])
+    await fill(writer)
+    const cache = createCache({ store: s })
+    let done = false
+    const invalidating = cache.invalidateTag('posts').finally(() => (done = true))
+    // Reads made while the steps run may still find the old entries in Redis, and keep them in memory.
+    for (let i = KEYS - 1; !done && i >= 0; i--) await cache.withRevalidate(`post:${i}`, 600, () => 'new', { tags: ['posts'] })
+    await invalidating
+    const served = new Set<string>()
+    for (let i = 0; i < KEYS; i++) served.add(await cache.withRevalidate(`post:${i}`, 600, () => 'new', { tags: ['posts'] }))
+    expect([...served]).toEqual(['new'])
+  })
+
+  it('an invalidation whose connection is cut between its steps is finished once Redis is back', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const via = await proxy()
+    const s = store({ prefix, maxEntries: false, url: via.url })
+    await s.ready()
+    await fill(s)
+    via.delay(5) // every step takes a round trip of 10 ms: time to cut it in the middle
+    const invalidating = createCache({ store: s }).invalidateTag('posts')
+    await eventually(async () => expect(await entriesLeft(prefix)).toBeLessThan(KEYS), 10_000)
+    via.cut('main')
+    await invalidating // an outage is not the caller's failure: kept and replayed
+    expect(await entriesLeft(prefix)).toBeGreaterThan(0) // cut in the middle
+    via.delay(0)
+    await eventually(async () => expect(await entriesLeft(prefix)).toBe(0), 10_000)
+  })
+})
