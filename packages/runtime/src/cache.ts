@@ -14,7 +14,7 @@ import type {
   RevalidateOptions,
 } from './types.js'
 import { isUncacheableValue } from './value-model.js'
-import { checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { checkedAlready, checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -139,8 +139,8 @@ class Coordinator implements RevalidateCache {
   }
 
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
-    // The common call (a key, a ttl, a function, no options) is checked inline; the hot path is short.
-    const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && options === undefined
+    // The common call (a key, a ttl, a function, no options or options checked before) is checked inline; the hot path is short.
+    const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
     const bad = plain ? undefined : checkRevalidateCall(key, ttlSeconds, fetcher, options)
     if (bad) return Promise.reject(bad)
     const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)

@@ -17,9 +17,10 @@
  * load's reads are replayed on every caller that did not run it (see replay.ts).
  */
 import { withRevalidate } from './default-cache.js'
-import { pageKey, PART_SEPARATOR } from './page-key.js'
+import { pageKey, PART_SEPARATOR, requestUrl } from './page-key.js'
 import { withReplayedReads, type Tracking } from './replay.js'
 import type { RevalidateOptions } from './types.js'
+import { checkedOnce } from './validate.js'
 
 export interface CompiledPage {
   /** The route, in file (`/posts/[slug]`) or pattern (`/posts/:slug`) form: the key when no URL is at hand. */
@@ -41,16 +42,53 @@ export interface CompiledPage {
 
 export function cachePage<C, T>(page: CompiledPage, context: C, fetcherFor: (context: C) => () => T | Promise<T>): Promise<T> {
   const { tracking } = page
-  const key = tracking?.untrack ? untracked(context, tracking.untrack, () => pageKey(page.route, context, page)) : pageKey(page.route, context, page)
+  const { key, options } = tracking?.untrack ? untracked(context, tracking.untrack, () => pageEntry(page, context)) : pageEntry(page, context)
+  if (tracking === undefined || typeof context !== 'object' || context === null) {
+    return withRevalidate(key, page.ttl, fetcherFor(context), options)
+  }
+  return withReplayedReads(context, tracking, (fetcher) => withRevalidate(key, page.ttl, fetcher, options), fetcherFor as (context: C & object) => () => T | Promise<T>)
+}
+
+/** The key of a page's entry for one request, and the options it is read and written with. */
+interface PageEntry {
+  key: string
+  options: RevalidateOptions
+}
+
+/**
+ * The page entries of the URLs each page constant was last called with, so that a hit of a URL
+ * seen before costs a lookup rather than the key's making (the path read from the URL and checked,
+ * `page:<path>#<part>` built anew, and a new string hashed by the cache): that made a compiled
+ * page's hit several times the cost of the cache's own lookup (bench/RESULTS.md, section 1).
+ * URLs of a page past the bound, or longer than a URL usually is, start over or go without.
+ */
+const entriesByUrl = new WeakMap<CompiledPage, { fromStrings: Map<string, PageEntry>; fromUrls: Map<string, PageEntry> }>()
+const MAX_URLS_PER_PAGE = 256
+const MAX_REMEMBERED_URL_LENGTH = 512
+
+function pageEntry(page: CompiledPage, context: unknown): PageEntry {
+  const url = requestUrl(context)
+  const text = url instanceof URL ? url.href : url
+  if (text === undefined || text.length > MAX_REMEMBERED_URL_LENGTH) return entryOf(page, pageKey(page.route, context, page))
+  let remembered = entriesByUrl.get(page)
+  if (remembered === undefined) entriesByUrl.set(page, (remembered = { fromStrings: new Map(), fromUrls: new Map() }))
+  // A URL and a string of the same text are kept apart: pageKey reads each its own way.
+  const entries = url instanceof URL ? remembered.fromUrls : remembered.fromStrings
+  let entry = entries.get(text)
+  if (entry === undefined) {
+    entry = entryOf(page, pageKey(page.route, context, page))
+    if (entries.size >= MAX_URLS_PER_PAGE) entries.clear()
+    entries.set(text, entry)
+  }
+  return entry
+}
+
+function entryOf(page: CompiledPage, key: string): PageEntry {
   const options: RevalidateOptions = { version: page.version }
   if (page.staleSeconds !== undefined) options.staleSeconds = page.staleSeconds
   if (page.part !== undefined) options.tags = [key, ...(page.tags ?? [])]
   else if (page.tags !== undefined) options.tags = page.tags
-  const entryKey = page.part === undefined ? key : `${key}${PART_SEPARATOR}${page.part}`
-  if (tracking === undefined || typeof context !== 'object' || context === null) {
-    return withRevalidate(entryKey, page.ttl, fetcherFor(context), options)
-  }
-  return withReplayedReads(context, tracking, (fetcher) => withRevalidate(entryKey, page.ttl, fetcher, options), fetcherFor as (context: C & object) => () => T | Promise<T>)
+  return { key: page.part === undefined ? key : `${key}${PART_SEPARATOR}${page.part}`, options: checkedOnce(options) }
 }
 
 /** Runs `read` through the context's own untrack function (SvelteKit's `untrack`), when it has one. */

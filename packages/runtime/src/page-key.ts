@@ -107,7 +107,7 @@ const URL_FIELDS: Array<(context: unknown) => unknown> = [
 ]
 
 /** The first URL, or URL string, the context carries. */
-function requestUrl(context: unknown): URL | string | undefined {
+export function requestUrl(context: unknown): URL | string | undefined {
   for (const read of URL_FIELDS) {
     const candidate = read(context)
     if (candidate instanceof URL || typeof candidate === 'string') return candidate

@@ -53,6 +53,24 @@ export function checkRevalidateCall(
   return undefined
 }
 
+/** Options checked once and frozen carry it: `withRevalidate` does not check them again. Not registered, so never forged. */
+const CHECKED = Symbol('revalidate: options checked')
+
+/**
+ * `options`, frozen (its `tags` too) and marked as checked, when they are valid; as they were
+ * otherwise, so the call that uses them rejects as any would. For options made once and passed on
+ * every call (a compiled page's), so a hit does not check them again.
+ */
+export function checkedOnce(options: RevalidateOptions): RevalidateOptions {
+  if (checkRevalidateCall('-', 1, () => undefined, options) !== undefined) return options
+  if (options.tags !== undefined) Object.freeze(options.tags)
+  return Object.freeze(Object.assign(options, { [CHECKED]: true }))
+}
+
+export function checkedAlready(options: RevalidateOptions): boolean {
+  return (options as { [CHECKED]?: boolean })[CHECKED] === true
+}
+
 /** A timeout: a finite number of seconds greater than 0 (no timeout is `undefined`, not 0). */
 export function checkTimeout(caller: string, argument: string, seconds: unknown): TypeError | undefined {
   if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return undefined

@@ -59,6 +59,41 @@ describe('cachePage', () => {
     expect(misses.map((event) => 'joined' in event && event.joined === true)).toEqual([false, true, true])
     expect(app.calls.page).toBe(1)
   })
+
+  it('makes the key of a URL once: a hit of a URL seen before does not read its path again', async () => {
+    let pathReads = 0
+    class CountingURL extends URL {
+      override get pathname() {
+        pathReads++
+        return super.pathname
+      }
+    }
+    const plain: CompiledPage = { route: '/posts/[slug]', ttl: 60, version: 'v1' }
+    const load = (path: string) => cachePage(plain, { url: new CountingURL(`https://site.example${path}`) }, () => () => path)
+    expect(await load('/posts/once')).toBe('/posts/once')
+    const readsForItsKey = pathReads
+    expect(readsForItsKey).toBeGreaterThan(0)
+    expect(await load('/posts/once')).toBe('/posts/once')
+    expect(pathReads).toBe(readsForItsKey) // the second request's hit
+    expect(await load('/posts/other')).toBe('/posts/other') // another URL, another key
+    expect(events.filter((event) => event.type === 'miss').map((event) => event.key)).toEqual(['page:/posts/once', 'page:/posts/other'])
+  })
+
+  it('keys every URL as its own past the number of URLs a page remembers, and URLs longer than it remembers', async () => {
+    const plain: CompiledPage = { route: '/posts/[slug]', ttl: 60, version: 'v1' }
+    const paths = [...Array.from({ length: 300 }, (_, i) => `/posts/p${i}`), `/posts/${'long'.repeat(200)}`]
+    const load = (path: string) => cachePage(plain, { request: { url: `https://site.example${path}?ref=${path.length}` } }, () => () => path)
+    for (const path of paths) expect(await load(path)).toBe(path)
+    for (const path of paths) expect(await load(path)).toBe(path)
+    const missed = events.filter((event) => event.type === 'miss').map((event) => event.key)
+    expect(missed).toEqual(paths.map((path) => `page:${path}`)) // once each: the second round hit
+  })
+
+  it('refuses a page constant the cache refuses on every call, not just the first', async () => {
+    const bad = { route: '/bad', ttl: 60, version: 42 } as unknown as CompiledPage
+    const request = { url: new URL('https://site.example/bad') }
+    for (let call = 0; call < 2; call++) await expect(cachePage(bad, request, () => () => 'data')).rejects.toThrow(/options\.version must be a string/)
+  })
 })
 
 describe('withCacheHeader', () => {
