@@ -346,7 +346,12 @@ class Coordinator implements RevalidateCache {
           token = lock.token
           if (!lock.granted && !flight.awaited) return undefined as T // another instance refreshes; stale readers are served meanwhile
         } else {
-          const other = await deadline.race(this.#lockOrOtherInstancesValue(flight))
+          const waiting = this.#lockOrOtherInstancesValue(flight)
+          const other = await deadline.race(waiting).catch((error: unknown) => {
+            // Timed out while waiting: a lock it takes later belongs to nobody, so it is let go.
+            void waiting.then((late) => late.token !== undefined && this.#releaseLock(key, late.token), () => {})
+            throw error
+          })
           if (other.entry !== undefined) return other.entry.value as T
           token = other.token
         }

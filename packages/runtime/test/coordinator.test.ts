@@ -231,6 +231,26 @@ describe('store capabilities', () => {
     expect(log.events.some((event) => event.type === 'error' && event.phase === 'store' && /still held after lockSeconds/.test(String(event.error)))).toBe(true)
   })
 
+  it('a miss that times out while its lock is being granted lets go of the lock once it comes', async () => {
+    let holder: string | undefined
+    const released: string[] = []
+    const store = storeOver(new MemoryStore(), {
+      acquireLock: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150)) // a slow answer: granted after the deadline
+        if (holder !== undefined) return undefined
+        return (holder = 'ours')
+      },
+      releaseLock: async (_key: string, token: string) => {
+        released.push(token)
+        if (holder === token) holder = undefined
+      },
+    })
+    const cache = createCache({ store, timeoutSeconds: 0.05 })
+    await expect(cache.withRevalidate('k', 60, () => 'never fetched')).rejects.toMatchObject({ name: 'TimeoutError' })
+    await eventually(() => expect(released).toEqual(['ours']))
+    expect(holder).toBeUndefined()
+  })
+
   it('lock tokens are per fetch: a fenced fetch that outlives its lock does not release the lock of the fetch that replaced it', async () => {
     const { store, lock } = sharedStore()
     const cache = createCache({ store })
