@@ -210,8 +210,11 @@ export default async function handler(req, res) {
   const request = new Request(url, { method: req.method, headers: req.headers, body: hasBody ? req : undefined, duplex: 'half' })
   const response = await app.fetch(request)
   const perVisitor = response.status < 200 || response.status > 299 || response.headers.getSetCookie().length > 0
-  if (route?.cached && perVisitor) response.headers.set('cache-control', 'private, no-store')
-  return send(res, response)
+  if (!route?.cached || !perVisitor) return send(res, response)
+  // A copy: a redirect's or a fetched response's own headers cannot be changed.
+  const uncached = new Response(response.body, response)
+  uncached.headers.set('cache-control', 'private, no-store')
+  return send(res, uncached)
 }
 `
 

@@ -138,6 +138,10 @@ describe('vite build with target vercel', () => {
     expect(withCookie.headers.get('cache-control')).toBe('private, no-store')
     const plain = await get('/posts/hello')
     expect(plain.headers.get('cache-control')).toBeNull() // a page ISR may keep, for its expiration
+    const moved = await fetch(`${deployment.origin}/posts/moved`, { redirect: 'manual' }) // a redirect's headers are immutable
+    expect(moved.status).toBe(301)
+    expect(moved.headers.get('location')).toMatch(/\/posts\/hello$/)
+    expect(moved.headers.get('cache-control')).toBe('private, no-store')
     // The home page is cached too, though its function answers at / rather than at its name (index).
     expect((await get('/', { 'x-set-cookies': 'session=abc' })).headers.get('cache-control')).toBe('private, no-store')
   })

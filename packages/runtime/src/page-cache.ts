@@ -86,9 +86,19 @@ function pageEntry(page: CompiledPage, context: unknown): PageEntry {
 function entryOf(page: CompiledPage, key: string): PageEntry {
   const options: RevalidateOptions = { version: page.version }
   if (page.staleSeconds !== undefined) options.staleSeconds = page.staleSeconds
-  if (page.part !== undefined) options.tags = [key, ...(page.tags ?? [])]
-  else if (page.tags !== undefined) options.tags = page.tags
+  const tags = [...pageTags(key, page.part !== undefined), ...(page.tags ?? [])]
+  if (tags.length > 0) options.tags = tags
   return { key: page.part === undefined ? key : `${key}${PART_SEPARATOR}${page.part}`, options: checkedOnce(options) }
+}
+
+/**
+ * The page keys an entry answers to besides its own: `invalidate('page:/search')` reaches the
+ * entries of every query of it (`page:/search?q=a`), and a page key reaches each loader's part.
+ */
+function pageTags(key: string, hasPart: boolean): string[] {
+  const query = key.indexOf('?')
+  if (query === -1) return hasPart ? [key] : []
+  return hasPart ? [key, key.slice(0, query)] : [key.slice(0, query)]
 }
 
 /** Runs `read` through the context's own untrack function (SvelteKit's `untrack`), when it has one. */

@@ -102,8 +102,9 @@ const URL_FIELDS: Array<(context: unknown) => unknown> = [
   (context) => field(context, 'url'), // SvelteKit event.url, React Router 8's url, Astro; a Workers Request itself
   (context) => field(field(context, 'request'), 'url'), // Remix and React Router 7: { request }
   (context) => field(field(context, 'location'), 'href'), // TanStack Router: { location }
+  // Next.js getServerSideProps: `resolvedUrl` is the page's path; `req.url` is `/_next/data/<build>/<path>.json` on client navigations.
+  (context) => field(context, 'resolvedUrl'),
   (context) => field(field(context, 'req'), 'url'), // Next.js pages router: { req }
-  (context) => field(context, 'resolvedUrl'), // Next.js getServerSideProps
 ]
 
 /** The first URL, or URL string, the context carries. */

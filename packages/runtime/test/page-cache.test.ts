@@ -150,3 +150,19 @@ describe('invalidating pages', () => {
     expect(events.filter((event) => event.type === 'invalidate' && event.key === 'page:/posts/held')).toEqual([{ type: 'invalidate', key: 'page:/posts/held' }])
   })
 })
+
+describe('pages keyed by query', () => {
+  it('invalidate("page:<path>") reaches the entries of every query of the page, with and without parts', async () => {
+    for (const part of [undefined, 'src/routes/search/+page.server']) {
+      configure({})
+      let calls = 0
+      const search: CompiledPage = { route: '/search', ttl: 60, version: 'v1', query: ['q'], part }
+      const load = (q: string) => cachePage(search, { url: new URL(`https://site.example/search?q=${q}`) }, () => () => ++calls)
+      await Promise.all([load('a'), load('b')])
+      await invalidate('page:/search')
+      expect([await load('a'), await load('b')]).toEqual([3, 4])
+      await invalidate('page:/search?q=a') // one query's page alone
+      expect([await load('a'), await load('b')]).toEqual([5, 4])
+    }
+  })
+})

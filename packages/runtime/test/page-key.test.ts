@@ -26,6 +26,11 @@ describe('pageKey', () => {
     expect(pageKey('/posts/[slug]', { params: { slug: 'a' } })).not.toBe(pageKey('/posts/[slug]', { params: { slug: 'b' } }))
   })
 
+  it('reads getServerSideProps’ resolvedUrl before req.url, which is /_next/data/<build>/<path>.json on client navigations', () => {
+    const context = { req: { url: '/_next/data/abc123/posts/hello.json?slug=hello' }, resolvedUrl: '/posts/hello', params: { slug: 'hello' } }
+    expect(pageKey('/posts/[slug]', context)).toBe('page:/posts/hello')
+  })
+
   it('a missing param is an error, not "undefined" in a key', () => {
     expect(() => pageKey('/posts/[slug]', { params: {} })).toThrow(
       new TypeError('pageKey: route "/posts/[slug]" needs params.slug, but the context has none'),

@@ -15,6 +15,8 @@ const routes = [
 
 async function respond(request) {
   const { pathname } = new URL(request.url)
+  // A redirect, whose headers cannot be changed: the function still marks it for ISR.
+  if (pathname === '/posts/moved') return Response.redirect(new URL('/posts/hello', request.url), 301)
   for (const [pattern, page, paramsOf] of routes) {
     const match = pattern.exec(pathname)
     if (!match) continue
