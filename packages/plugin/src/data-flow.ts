@@ -451,6 +451,13 @@ export class DataFlow {
 
   #call(node: Call, scope: Scope, frame: Frame): Shape | undefined {
     this.#callees.add(node.callee)
+    const loaded = moduleLoadedBy(node, scope)
+    if (loaded !== undefined) {
+      // `import('next/headers')`, `require('next/headers')`: the module, as a static import of it.
+      for (const argument of node.arguments.slice(1)) if (isExpression(argument)) this.#use(this.#expression(argument, scope, frame), argument, frame)
+      const namespace = importedShape(loaded.source, '*')
+      return loaded.dynamic && namespace !== undefined ? { kind: 'promise', of: namespace } : namespace
+    }
     const callee = node.callee.type === 'Super' || node.callee.type === 'V8IntrinsicIdentifier' || node.callee.type === 'Import' ? undefined : this.#expression(node.callee as Expression, scope, frame)
     const args = node.arguments.map((argument) => {
       if (argument.type === 'SpreadElement') {
@@ -688,6 +695,21 @@ export class DataFlow {
   #queryRead(node: Node, name: string | undefined, frame: Frame, call?: Node): void {
     if (this.#reporting) this.#options.reporter.queryRead(call ?? node, name, frame.via)
   }
+}
+
+/**
+ * The module a call loads by its literal name: `import('m')` (a promise of its namespace), or
+ * `require('m')` of CommonJS (the namespace itself; a local binding named `require` is not it).
+ */
+function moduleLoadedBy(node: Call, scope: Scope): { source: string; dynamic: boolean } | undefined {
+  if (node.type === 'NewExpression') return undefined
+  const [first] = node.arguments
+  const source = first?.type === 'StringLiteral' ? first.value : first?.type === 'TemplateLiteral' && first.expressions.length === 0 ? first.quasis[0]!.value.cooked : undefined
+  if (source === undefined || source === null) return undefined
+  const { callee } = node
+  if (callee.type === 'Import') return { source, dynamic: true }
+  if (callee.type === 'Identifier' && callee.name === 'require' && scope.lookup('require') === undefined) return { source, dynamic: false }
+  return undefined
 }
 
 function awaited(shape: Shape | undefined): Shape | undefined {

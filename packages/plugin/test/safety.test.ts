@@ -33,6 +33,18 @@ describe('per-visitor reads, by binding', () => {
     expect(verdict('  const h = hdrs\n  return { ua: (await h()).get("user-agent") }', "import { headers as hdrs } from 'next/headers'")).toMatch(/`h\(\)` reads the request headers/)
   })
 
+  it('a module loaded by import() or require() is read as its static import would be', () => {
+    expect(verdict("  const { cookies } = await import('next/headers')\n  return { t: (await cookies()).get('theme') }")).toMatch(/`cookies\(\)` reads the visitor's cookies/)
+    expect(verdict("  const nh = await import(`next/headers`)\n  return { h: (await nh.headers()).get('x') }")).toMatch(/`nh\.headers\(\)` reads the request headers/)
+    expect(verdict("  return { t: (await require('next/headers').cookies()).get('theme') }")).toMatch(/`require\('next\/headers'\)\.cookies\(\)` reads the visitor's cookies/)
+    expect(verdict("  const { getSession } = require('next-auth/react')\n  return { s: await getSession() }")).toMatch(/`getSession\(\)` reads the session/)
+    // A module without per-visitor exports, and a local function that is merely called `require`.
+    expect(verdict("  const { format } = await import('date-fns')\n  return { d: format(new Date(), 'yyyy') }")).toBe('compiles')
+    expect(verdict("  const require = (name) => ({ cookies: () => name })\n  return { c: require('next/headers').cookies() }")).toBe('compiles')
+    // A name the compiler cannot read: what it is handed is used whole, as before.
+    expect(verdict('  return { m: await import(request.url) }')).toMatch(/reads the query string at `import\(request\.url\)`/)
+  })
+
   it('follows aliases, destructuring, rest elements and assignments to the request', () => {
     expect(verdict("  const { request: req } = args\n  return { l: req.headers.get('accept-language') }")).toMatch(/`req\.headers` reads the request headers/)
     expect(verdict("  let r\n  r = args.request\n  return { l: r.headers.get('accept-language') }")).toMatch(/`r\.headers` reads/)
