@@ -116,6 +116,7 @@ export class DataFlow {
    */
   section(statements: readonly Statement[], scope: Scope, fn: FunctionNode | undefined, input: Shape, returned: readonly Identifier[]): void {
     const frame = new Frame(undefined, fn, [input], [])
+    this.#options.scopes.collectAssignments(statements, scope)
     fn?.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), scope, frame))
     const saved = this.#onReturn
     this.#onReturn = undefined
@@ -231,6 +232,8 @@ export class DataFlow {
 
   /** A function's body, with its parameters bound to the argument shapes of this frame (if any). */
   #walkFunction(fn: FunctionNode, scope: Scope, frame: Frame, onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined): void {
+    // A binding's values are known before the walk reads it: an assignment further down a loop counts.
+    this.#options.scopes.collectAssignments([fn], scope)
     const inner = this.#options.scopes.enter(fn, scope)
     fn.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), inner, frame))
     const saved = this.#onReturn
@@ -369,7 +372,7 @@ export class DataFlow {
         shape = this.#along(this.#ahead(source.declarator.init, binding.lexicalScope, frame), binding.path, binding.lexicalScope, frame)
       } else if (source.type === 'function') shape = { kind: 'local', fn: source.fn, scope: binding.lexicalScope }
       else if (source.type === 'import') shape = this.#importShape(source.source, source.imported)
-      const assigned = [...binding.assigned].map(({ value, scope }) => this.#ahead(value, scope, frame))
+      const assigned = binding.assigned.map(({ value, scope, path }) => this.#along(this.#ahead(value, scope, frame), path, scope, frame))
       return assigned.length === 0 ? shape : union([shape, ...assigned])
     } finally {
       this.#evaluatingBindings.delete(binding)
@@ -544,10 +547,9 @@ export class DataFlow {
       if (left.type === 'Identifier' || left.type === 'MemberExpression') this.#use(this.#expression(left, scope, frame), left, frame)
       return undefined
     }
-    if (left.type === 'Identifier') {
-      const binding = scope.lookup(left.name)
-      if (binding && ![...binding.assigned].some((entry) => entry.value === node.right)) binding.assigned.push({ value: node.right, scope })
-    } else if (left.type === 'MemberExpression' || left.type === 'OptionalMemberExpression') {
+    // What a name is assigned was recorded on its binding before the walk (Scopes.collectAssignments).
+    if (left.type === 'Identifier') return value
+    if (left.type === 'MemberExpression' || left.type === 'OptionalMemberExpression') {
       this.#expression(left.object as Expression, scope, frame)
       this.#use(value, node.right, frame) // stored into an object we do not follow
     } else {

@@ -52,8 +52,12 @@ export interface Binding {
   path: PatternStep[]
   /** The scope the declaration is written in (a `var`'s own block), where its initializer is read. */
   lexicalScope: Scope
-  /** Values assigned to it after its declaration (`name = value`), seen so far, with the scope they are read in. */
-  assigned: { value: Expression; scope: Scope }[]
+  /**
+   * Values assigned to it after its declaration (`name = value`, `({ name } = value)` with the
+   * path to it), with the scope they are read in: every one in the code collected so far
+   * (`Scopes.collectAssignments`), wherever it stands, so an assignment later in a loop counts too.
+   */
+  assigned: { value: Expression; scope: Scope; path: PatternStep[] }[]
 }
 
 export class Scope {
@@ -132,11 +136,35 @@ export function isFunctionNode(node: Node): node is FunctionNode {
 /** Scopes of one module, each made the first time it is asked for and kept. */
 export class Scopes {
   readonly #made = new Map<Node, Scope>()
+  /** Code whose assignments are recorded on their bindings already. */
+  readonly #assignmentsCollected = new WeakSet<Node>()
   readonly module: Scope
 
   constructor(program: Program) {
     this.module = new Scope(program, null)
     declareStatements(this.module, program.body, true)
+  }
+
+  /**
+   * Records every `=` assignment to a name under `nodes` (in `scope`), nested functions included,
+   * on the binding it assigns: `Binding.assigned`. Each node is read once, however often asked.
+   */
+  collectAssignments(nodes: readonly Node[], scope: Scope): void {
+    for (const node of nodes) {
+      if (this.#assignmentsCollected.has(node)) continue
+      walkScoped(node, scope, this, (current, outer) => {
+        if (current !== node && isFunctionNode(current)) {
+          if (this.#assignmentsCollected.has(current)) return false
+          this.#assignmentsCollected.add(current)
+        }
+        if (current.type === 'AssignmentExpression' && current.operator === '=') {
+          const { right } = current
+          eachPatternName(current.left, (identifier, path) => outer.lookup(identifier.name)?.assigned.push({ value: right, scope: outer, path }))
+        }
+        return true
+      })
+      this.#assignmentsCollected.add(node)
+    }
   }
 
   /**
@@ -321,11 +349,20 @@ export const TYPE_KEYS: ReadonlySet<string> = new Set(['typeAnnotation', 'return
  * resolves to in `scope` (undefined for a global). Scopes are entered on the way down.
  */
 export function eachReference(node: Node, scope: Scope, scopes: Scopes, found: (identifier: Identifier, binding: Binding | undefined) => void): void {
-  const visit = (current: Node, parent: Node | undefined, grandparent: Node | undefined, outer: Scope): void => {
-    if (current.type === 'Identifier') {
-      if (parent && isReferenced(current, parent, grandparent)) found(current, outer.lookup(current.name))
-      return
-    }
+  walkScoped(node, scope, scopes, (current, outer, parent, grandparent) => {
+    if (current.type !== 'Identifier') return true
+    if (parent && isReferenced(current, parent, grandparent)) found(current, outer.lookup(current.name))
+    return false
+  })
+}
+
+/**
+ * Visits `node` and what is under it, each with the scope it stands in (scopes are entered on the
+ * way down); `visit` returns false to skip what is under a node. Type-only parts are skipped.
+ */
+function walkScoped(node: Node, scope: Scope, scopes: Scopes, visit: (current: Node, outer: Scope, parent: Node | undefined, grandparent: Node | undefined) => boolean): void {
+  const descend = (current: Node, parent: Node | undefined, grandparent: Node | undefined, outer: Scope): void => {
+    if (!visit(current, outer, parent, grandparent)) return
     if (current.type.startsWith('TS') && !current.type.endsWith('Expression')) return
     const inner = scopes.enter(current, outer)
     for (const key of VISITOR_KEYS[current.type] ?? []) {
@@ -333,9 +370,9 @@ export function eachReference(node: Node, scope: Scope, scopes: Scopes, found: (
       // A function's body block shares the function's scope: visit its statements directly.
       const value = isFunctionNode(current) && key === 'body' && current.body.type === 'BlockStatement' ? current.body.body : (current as unknown as Record<string, unknown>)[key]
       for (const child of Array.isArray(value) ? value : [value]) {
-        if (child && typeof child === 'object' && 'type' in child) visit(child as Node, current, parent, inner)
+        if (child && typeof child === 'object' && 'type' in child) descend(child as Node, current, parent, inner)
       }
     }
   }
-  visit(node, undefined, undefined, scope)
+  descend(node, undefined, undefined, scope)
 }

@@ -53,6 +53,16 @@ describe('per-visitor reads, by binding', () => {
     expect(verdict("  return { l: arguments[0].request.headers.get('x') }")).toMatch(/`arguments\[0\]\.request\.headers` reads/)
   })
 
+  it('counts every assignment to a name, including one further down a loop than the read', () => {
+    expect(verdict("  let r, out\n  for (const i of [1, 2]) { if (r) out = r.headers.get('cookie'); r = request }\n  return { out }")).toMatch(/`r\.headers` reads the request headers/)
+    expect(verdict("  let r, out\n  while (!out) { out = r?.headers.get('cookie') ?? 'x'; r = args.request }\n  return { out }")).toMatch(/`r\?\.headers` reads the request headers/)
+    // Destructuring assignments and assignments made in a function the loop calls count too.
+    expect(verdict("  let h, out\n  for (const i of [1, 2]) { if (h) out = h.get('cookie'); ({ headers: h } = request) }\n  return { out }")).toMatch(/`h` reads the request headers/) // its test `if (h)` reads it already
+    expect(verdict("  let r, out\n  const keep = () => { r = request }\n  for (const i of [1, 2]) { if (r) out = r.headers.get('x'); keep() }\n  return { out }")).toMatch(/`r\.headers` reads the request headers/)
+    // A name only ever assigned data stays data.
+    expect(verdict("  let last, out = []\n  for (const id of [1, 2]) { if (last) out.push(last.id); last = await db.post(id) }\n  return { out }")).toBe('compiles')
+  })
+
   it('follows the request into this module’s functions, and through callbacks', () => {
     const helper = "function theme(r) { return r.headers.get('x-theme') }\nfunction outer(a) { return theme(a.request) }"
     expect(verdict('  return { t: outer(args) }', helper)).toMatch(/`r\.headers` reads the request headers .* \(through `outer\(args\)` on line 6\)/)
