@@ -357,8 +357,10 @@ class Coordinator implements RevalidateCache {
         }
       }
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
+      // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
+      const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
       const value = await deadline.race(fetcher({ signal: flight.controller.signal }))
-      if (!flight.fenced) await this.#write(flight, value)
+      if (!flight.fenced) await this.#write(flight, value, fence)
       return value
     } catch (error) {
       if (flight.fenced && phase === 'miss' && isAbortOf(flight, error)) {
@@ -398,13 +400,23 @@ class Coordinator implements RevalidateCache {
     return { race: (work) => Promise.race([work, passed]), clear: () => clearTimeout(timer) }
   }
 
-  async #write(flight: Flight, value: unknown): Promise<void> {
+  /** The store's mark for a fetch about to begin; a store that fails to give one is reported, and the write goes unmarked. */
+  async #writeFence(key: string): Promise<unknown> {
+    try {
+      return await this.#store.writeFence!()
+    } catch (error) {
+      this.#emitStoreError(key, error)
+      return undefined
+    }
+  }
+
+  async #write(flight: Flight, value: unknown, fence: unknown): Promise<void> {
     const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs: flight.ttlMs, staleMs: flight.staleMs }
     if (flight.tags.size > 0) entry.tags = [...flight.tags]
     if (flight.version !== undefined) entry.version = flight.version
     this.#retryAt.delete(flight.key)
     try {
-      await this.#store.set(flight.key, entry)
+      await this.#store.set(flight.key, entry, fence)
     } catch (error) {
       // A value no store can keep is the caller's mistake: it fails the fetch, on every store alike.
       if (isUncacheableValue(error)) throw error

@@ -7,11 +7,18 @@
  *                                entry expires, trimmed on every write, so it holds live keys only
  *   <prefix><gen>:d:<tag>        the keys of a tag being invalidated, deleted a batch at a time
  *   <prefix>lock:<key>           the fetch lock: one instance fetches a key at a time
+ *   <prefix>fence                the number of the latest invalidation of a key or tag ("seq"), and
+ *                                the highest number no longer on record ("floor")
+ *   <prefix>fence:recent         the number of the latest invalidation of each key ("k:<key>") and
+ *                                tag ("t:<tag>"), the last 10,000 of them: a write whose fetch began
+ *                                before one of its key's or tags' is refused (see WRITE_SCRIPT)
  *   <prefix>invalidate           the pub/sub channel that carries invalidations (and "this key was
  *                                written anew") to every instance's memory tier
  *
  * Writes and invalidations are Lua scripts, so each is one step: a tagged write cannot land
- * between reading a tag's keys and deleting them. A tag's invalidation is one step that moves the
+ * between reading a tag's keys and deleting them. A write carries the mark its fetch took before it
+ * began (`writeFence`): one that an invalidation made by another instance overtook on its way is
+ * refused in Redis, so the pub/sub message that tells this instance too late costs nothing. A tag's invalidation is one step that moves the
  * tag's keys aside (a write after it starts a new index), then short steps that each delete a
  * batch of them, so Redis answers other clients between steps instead of being held for the
  * whole tag (a third of a second for 100,000 keys in one script; see bench/RESULTS.md). The
@@ -78,17 +85,67 @@ export interface RedisStoreOptions {
 /** What instances tell each other: an invalidation, or that a key was written anew ("fill"). */
 type Message = { from: string; generation?: number } & (Invalidation | { kind: 'fill'; key: string })
 
+/** Where a fetch began among the invalidations Redis recorded (FENCE_SCRIPT); `set` gets it back. */
+interface RedisWriteFence {
+  readonly generation: number
+  /** The number of the latest invalidation of a key or tag then. */
+  readonly invalidation: number
+}
+
+function isRedisWriteFence(fence: unknown): fence is RedisWriteFence {
+  const { generation, invalidation } = (fence ?? {}) as Partial<RedisWriteFence>
+  return Number.isSafeInteger(generation) && Number.isSafeInteger(invalidation)
+}
+
 /** Invalidations made while Redis was unreachable; past this many, replay invalidates everything. */
 const MAX_PENDING_INVALIDATIONS = 1000
 /** After a failure, how long Redis is left alone before the next call tries it again. */
 const RETRY_AFTER_FAILURE_MS = 1000
 
-/** KEYS: entry, tag keys. ARGV: text, lifetime ms, now ms, key, channel, message. */
+/** Invalidation records of keys and tags kept; a fetch that outlasts more than this many is not written. */
+const MAX_INVALIDATION_RECORDS = 10_000
+
+/**
+ * Lua, in the scripts that invalidate: records that member ('k:<key>' or 't:<tag>') was invalidated,
+ * under a number above every earlier one and above Redis's clock in microseconds, so the count
+ * goes on upwards even when the records are lost (a flush, an eviction). Past
+ * MAX_INVALIDATION_RECORDS the oldest record goes, and its number becomes the floor.
+ */
+const RECORD_INVALIDATION = `
+local function recordInvalidation(fence, recent, member)
+  local clock = redis.call('time')
+  local number = math.max(tonumber(clock[1]) * 1000000 + tonumber(clock[2]), (tonumber(redis.call('hget', fence, 'seq')) or 0) + 1)
+  redis.call('hset', fence, 'seq', string.format('%d', number))
+  redis.call('zadd', recent, number, member)
+  if redis.call('zcard', recent) > ${MAX_INVALIDATION_RECORDS} then
+    redis.call('hset', fence, 'floor', redis.call('zpopmin', recent)[2])
+  end
+end`
+
+/** KEYS: gen, fence. A fetch's mark: the generation and the number of the latest invalidation. */
+const FENCE_SCRIPT = `
+return {tonumber(redis.call('get', KEYS[1]) or '0') or 0, tonumber(redis.call('hget', KEYS[2], 'seq')) or 0}`
+
+/**
+ * KEYS: entry, gen, fence, recent, tag keys. ARGV: text, lifetime ms, now ms, key, channel,
+ * message, the fetch's mark (generation, number; '' for none), tags. Returns 0, writing nothing,
+ * when an invalidation of everything, of the key or of one of its tags came after the mark (or
+ * may have: its record is gone), 1 once written.
+ */
 const WRITE_SCRIPT = `
+if ARGV[7] ~= '' then
+  local since = tonumber(ARGV[8])
+  if (tonumber(redis.call('get', KEYS[2]) or '0') or 0) ~= tonumber(ARGV[7]) then return 0 end
+  if (tonumber(redis.call('hget', KEYS[3], 'floor')) or 0) > since then return 0 end
+  if (tonumber(redis.call('zscore', KEYS[4], 'k:' .. ARGV[4])) or 0) > since then return 0 end
+  for i = 9, #ARGV do
+    if (tonumber(redis.call('zscore', KEYS[4], 't:' .. ARGV[i])) or 0) > since then return 0 end
+  end
+end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local now = tonumber(ARGV[3])
 local expiresAt = now + tonumber(ARGV[2])
-for i = 2, #KEYS do
+for i = 5, #KEYS do
   local kind = redis.call('type', KEYS[i]).ok
   if kind == 'set' then
     local members = redis.call('smembers', KEYS[i])
@@ -101,18 +158,21 @@ for i = 2, #KEYS do
   redis.call('zremrangebyscore', KEYS[i], '-inf', now)
   if redis.call('pttl', KEYS[i]) < tonumber(ARGV[2]) then redis.call('pexpire', KEYS[i], ARGV[2]) end
 end
-redis.call('publish', ARGV[5], ARGV[6])`
+redis.call('publish', ARGV[5], ARGV[6])
+return 1`
 
 /** Entries one step of a tag's invalidation deletes: a step this short holds other clients for well under a millisecond. */
 const TAG_BATCH = 100
 
 /**
- * KEYS: gen. ARGV: prefix, tag. The first step of a tag's invalidation: the tag's index moves to
- * its doomed set (merged into what an interrupted or concurrent invalidation of the tag left
- * there, keeping the later expiry), so no key is lost and a write from now on starts a new index.
- * Returns the namespace the doomed set is in.
+ * KEYS: gen, fence, recent. ARGV: prefix, tag. The first step of a tag's invalidation: it is
+ * recorded (a write of the tag whose fetch began before is refused from now on), and the tag's
+ * index moves to its doomed set (merged into what an interrupted or concurrent invalidation of
+ * the tag left there, keeping the later expiry), so no key is lost and a write from now on starts
+ * a new index. Returns the namespace the doomed set is in.
  */
-const DOOM_TAG_SCRIPT = `
+const DOOM_TAG_SCRIPT = `${RECORD_INVALIDATION}
+recordInvalidation(KEYS[2], KEYS[3], 't:' .. ARGV[2])
 local namespace = ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':'
 local tagKey = namespace .. 't:' .. ARGV[2]
 local doomed = namespace .. 'd:' .. ARGV[2]
@@ -147,12 +207,16 @@ redis.call('unlink', unpack(members))
 redis.call('zremrangebyrank', KEYS[1], 0, last)
 return redis.call('zcard', KEYS[1])`
 
-/** KEYS: gen. ARGV: prefix, key, channel, message. */
-const INVALIDATE_KEY_SCRIPT = `
+/** KEYS: gen, fence, recent. ARGV: prefix, key, channel, message. */
+const INVALIDATE_KEY_SCRIPT = `${RECORD_INVALIDATION}
 redis.call('del', ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':e:' .. ARGV[2])
+recordInvalidation(KEYS[2], KEYS[3], 'k:' .. ARGV[2])
 redis.call('publish', ARGV[3], ARGV[4])`
 
-/** KEYS: gen. ARGV: channel, message up to its generation. Returns the new generation. */
+/**
+ * KEYS: gen. ARGV: channel, message up to its generation. Returns the new generation: a write
+ * whose fetch began under the old one is refused.
+ */
 const INVALIDATE_ALL_SCRIPT = `
 local generation = redis.call('incr', KEYS[1])
 redis.call('publish', ARGV[1], ARGV[2] .. generation .. '}')
@@ -272,12 +336,17 @@ export class RedisStore implements CacheStore {
     return `${this.#prefix}gen`
   }
 
-  #entryKey(key: string): string {
-    return `${this.#prefix}${this.#generation}:e:${key}`
+  #entryKey(key: string, generation = this.#generation): string {
+    return `${this.#prefix}${generation}:e:${key}`
   }
 
-  #tagKey(tag: string): string {
-    return `${this.#prefix}${this.#generation}:t:${tag}`
+  #tagKey(tag: string, generation = this.#generation): string {
+    return `${this.#prefix}${generation}:t:${tag}`
+  }
+
+  /** The invalidation records (see the file's header): what a write's mark is compared with. */
+  get #fenceKeys(): [fence: string, recent: string] {
+    return [`${this.#prefix}fence`, `${this.#prefix}fence:recent`]
   }
 
   #lockKey(key: string): string {
@@ -408,7 +477,23 @@ export class RedisStore implements CacheStore {
     }, undefined)
   }
 
-  async set(key: string, entry: CacheEntry): Promise<void> {
+  /**
+   * Marks where a fetch begins among the invalidations recorded in Redis (one round trip, taken by
+   * the coordinator before it calls the fetcher, never on a hit). Undefined while Redis is down.
+   */
+  async writeFence(): Promise<RedisWriteFence | undefined> {
+    return this.#attempt(async () => {
+      const [generation, invalidation] = (await this.#client.eval(FENCE_SCRIPT, { keys: [this.#generationKey, this.#fenceKeys[0]] })) as [number, number]
+      return { generation, invalidation }
+    }, undefined)
+  }
+
+  /**
+   * With `fence` (from `writeFence`), the write is refused in Redis, quietly, when an invalidation
+   * of everything, of `key` or of one of the entry's tags came after it: another instance
+   * invalidated while this value was on its way, and its message reaches this one too late.
+   */
+  async set(key: string, entry: CacheEntry, fence?: unknown): Promise<void> {
     let text: string
     try {
       text = serializeEntry(entry, this.#maxEntryBytes, key)
@@ -420,12 +505,19 @@ export class RedisStore implements CacheStore {
     }
     this.#memory?.set(key, entry)
     const lifetimeMs = String(storedLifetimeSeconds(entry) * 1000)
-    await this.#attempt(async () => {
-      const keys = [this.#entryKey(key), ...(entry.tags ?? []).map((tag) => this.#tagKey(tag))]
+    const mark = isRedisWriteFence(fence) ? fence : undefined
+    const written = await this.#attempt(async () => {
+      // Written in the generation the fetch began in: an invalidateAll since then refuses it.
+      const generation = mark?.generation ?? this.#generation
+      const tags = entry.tags ?? []
+      const keys = [this.#entryKey(key, generation), this.#generationKey, ...this.#fenceKeys, ...tags.map((tag) => this.#tagKey(tag, generation))]
       // Other instances drop their memory copy, so they read this value instead of refreshing again.
       const message = this.#message({ kind: 'fill', key })
-      await this.#client.eval(WRITE_SCRIPT, { keys, arguments: [text, lifetimeMs, String(Date.now()), key, this.#channel, message] })
-    }, undefined)
+      const since = mark === undefined ? ['', ''] : [String(mark.generation), String(mark.invalidation)]
+      return this.#client.eval(WRITE_SCRIPT, { keys, arguments: [text, lifetimeMs, String(Date.now()), key, this.#channel, message, ...since, ...tags] })
+    }, 1)
+    // Overtaken by an invalidation: not kept here either (unless something newer took its place).
+    if (written === 0 && this.#memory?.get(key) === entry) this.#memory.delete(key)
   }
 
   async delete(key: string): Promise<void> {
@@ -468,19 +560,20 @@ export class RedisStore implements CacheStore {
 
   /** Each call to Redis is bounded by commandTimeoutMs; a tag's invalidation makes several. */
   async #invalidateRemote(invalidation: Invalidation): Promise<void> {
-    const keys = [this.#generationKey]
+    // Keys and tags are recorded, so a write whose fetch began before is refused; "all" moves the generation.
+    const recorded = [this.#generationKey, ...this.#fenceKeys]
     if (invalidation.kind === 'key') {
       const args = [this.#prefix, invalidation.key, this.#channel, this.#message(invalidation)]
-      await this.#withinTime(this.#client.eval(INVALIDATE_KEY_SCRIPT, { keys, arguments: args }))
+      await this.#withinTime(this.#client.eval(INVALIDATE_KEY_SCRIPT, { keys: recorded, arguments: args }))
     } else if (invalidation.kind === 'tag') {
       // Interrupted (Redis gone between steps), it is replayed from the start, which picks up the doomed set where it was left.
-      const namespace = String(await this.#withinTime(this.#client.eval(DOOM_TAG_SCRIPT, { keys, arguments: [this.#prefix, invalidation.tag] })))
+      const namespace = String(await this.#withinTime(this.#client.eval(DOOM_TAG_SCRIPT, { keys: recorded, arguments: [this.#prefix, invalidation.tag] })))
       const doomed = { keys: [`${namespace}d:${invalidation.tag}`], arguments: [namespace, String(TAG_BATCH)] }
       for (let left = Infinity; left > 0; ) left = Number(await this.#withinTime(this.#client.eval(DELETE_DOOMED_SCRIPT, doomed)))
       await this.#withinTime(this.#client.publish(this.#channel, this.#message(invalidation)))
     } else {
       const upToGeneration = `${this.#message(invalidation).slice(0, -1)},"generation":`
-      const generation = Number(await this.#withinTime(this.#client.eval(INVALIDATE_ALL_SCRIPT, { keys, arguments: [this.#channel, upToGeneration] })))
+      const generation = Number(await this.#withinTime(this.#client.eval(INVALIDATE_ALL_SCRIPT, { keys: [this.#generationKey], arguments: [this.#channel, upToGeneration] })))
       if (Number.isSafeInteger(generation)) this.#generation = Math.max(this.#generation, generation)
     }
   }

@@ -23,7 +23,20 @@ export type Invalidation = { kind: 'key'; key: string } | { kind: 'tag'; tag: st
  */
 export interface CacheStore {
   get(key: string): MaybePromise<CacheEntry | undefined>
-  set(key: string, entry: CacheEntry): MaybePromise<void>
+  /**
+   * Keeps `entry` under `key`. `fence` is what this store's `writeFence` gave when the fetch that
+   * made the entry began (undefined when the store has none, or could not give one): a store that
+   * takes it refuses the write, quietly, if an invalidation of the key, of one of `entry.tags` or
+   * of everything reached the store after it.
+   */
+  set(key: string, entry: CacheEntry, fence?: unknown): MaybePromise<void>
+  /**
+   * Optional, for a store shared by several instances: a mark of where a fetch begins among the
+   * invalidations the store has recorded, taken by the coordinator just before it calls the fetcher
+   * (never on a hit) and handed to `set` with the fetcher's value. It undoes a write that another
+   * instance's invalidation overtook on its way, before that instance's message fenced the fetch here.
+   */
+  writeFence?(): MaybePromise<unknown>
   delete(key: string): MaybePromise<void>
   /** Removes every entry stored with `tag`. */
   deleteTag(tag: string): MaybePromise<void>

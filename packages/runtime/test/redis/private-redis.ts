@@ -41,13 +41,16 @@ interface Link {
  * Forwards every connection to the Redis at `targetPort`. A connection is the "subscriber" once
  * it has sent SUBSCRIBE, the "main" client otherwise. `block(kind)` drops that kind's connections
  * and every new one of that kind (a blocked subscriber is dropped when it sends SUBSCRIBE);
- * `delay(ms)` holds every chunk, both ways, for `ms`.
+ * `delay(ms)` holds every chunk, both ways, for `ms`; `hold()` keeps every chunk, both ways, until
+ * `release()` sends them on in order (a command, or a pub/sub message, caught on its way).
  */
 export class RedisProxy {
   readonly #links = new Set<Link>()
   readonly #server = createServer((client) => this.#accept(client))
   #blocked = new Set<Kind>()
   #delayMs = 0
+  /** Chunks kept by hold(), in the order they came; undefined when not holding. */
+  #held: Array<{ to: Socket; chunk: Buffer }> | undefined
   #stopped = false
   port = 0
 
@@ -87,7 +90,8 @@ export class RedisProxy {
   }
 
   #forward(to: Socket, chunk: Buffer): void {
-    if (this.#delayMs === 0) to.write(chunk)
+    if (this.#held !== undefined) this.#held.push({ to, chunk })
+    else if (this.#delayMs === 0) to.write(chunk)
     else setTimeout(() => to.destroyed || to.write(chunk), this.#delayMs) // equal delays keep the order
   }
 
@@ -107,6 +111,21 @@ export class RedisProxy {
 
   delay(ms: number): void {
     this.#delayMs = ms
+  }
+
+  hold(): void {
+    this.#held ??= []
+  }
+
+  /** Whether a chunk kept by hold() carries `text`: the command or message that holds it is on its way. */
+  holds(text: string): boolean {
+    return this.#held?.some(({ chunk }) => chunk.toString('utf8').includes(text)) ?? false
+  }
+
+  release(): void {
+    const held = this.#held ?? []
+    this.#held = undefined
+    for (const { to, chunk } of held) if (!to.destroyed) to.write(chunk)
   }
 
   connections(kind: Kind): number {

@@ -1,0 +1,133 @@
+// A write already on its way to Redis when another instance invalidates its key (or a tag of it,
+// or everything) is undone: DESIGN.md "Invalidation fences in-flight work". Instance A reaches a
+// private redis-server through a TCP proxy that holds A's write (and the pub/sub message telling A
+// of the invalidation) while instance B, connected directly, invalidates; A's write then lands
+// after B's invalidation, as it does when A's fetch passed the coordinator's fence check just before.
+import { randomUUID } from 'node:crypto'
+import { createClient, type RedisClientType } from 'redis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createCache, type CacheEvent, type RevalidateCache } from '../../src/index.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import { countingFetcher, deferred, eventually } from '../helpers.js'
+import { redisIsAvailable } from './redis-available.js'
+import { RedisProxy, startPrivateRedis, type PrivateRedis } from './private-redis.js'
+
+const available = await redisIsAvailable()
+
+describe.skipIf(!available)('a write on its way to Redis that another instance’s invalidation overtook', () => {
+  let redis: PrivateRedis
+  let raw: RedisClientType
+  const cleanup: Array<() => Promise<unknown> | void> = []
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis()
+    raw = createClient({ url: redis.url }) as RedisClientType
+    await raw.connect()
+  })
+  afterEach(async () => {
+    // Newest first: the stores close before the proxy they talk through goes.
+    for (const done of cleanup.splice(0).reverse()) await done()
+  })
+  afterAll(async () => {
+    await raw?.close()
+    redis?.stop()
+  })
+
+  function store(options: RedisStoreOptions): RedisStore {
+    const created = new RedisStore({ url: redis.url, ...options })
+    cleanup.push(() => created.close())
+    return created
+  }
+
+  /** A behind a proxy, B direct, on one prefix. A's commands may be held for a while: a long commandTimeoutMs. */
+  async function twoInstances() {
+    const prefix = `t:${randomUUID()}:`
+    const via = await RedisProxy.start(redis.port)
+    cleanup.push(() => via.stop())
+    const [a, b] = [store({ prefix, url: via.url, commandTimeoutMs: 10_000 }), store({ prefix })]
+    await Promise.all([a.ready(), b.ready()])
+    return { prefix, via, cacheA: createCache({ store: a }), cacheB: createCache({ store: b }) }
+  }
+
+  interface Hooks {
+    beforeFetch?(cacheB: RevalidateCache): Promise<unknown>
+    duringFetch?(prefix: string): Promise<unknown>
+  }
+
+  /**
+   * A fetches `k` (tagged `posts`); once its fetcher has begun, B runs `invalidate` between A's
+   * fetcher resolving and A's write reaching Redis. Returns what A's callers got.
+   */
+  async function raceWrite(invalidate: (cacheB: RevalidateCache) => Promise<void>, hooks: Hooks = {}) {
+    const { prefix, via, cacheA, cacheB } = await twoInstances()
+    await hooks.beforeFetch?.(cacheB)
+    const fetched = deferred<string>()
+    const fetcher = countingFetcher(() => fetched.promise)
+    const writing = cacheA.withRevalidate('k', 60, fetcher, { tags: ['posts'] })
+    await eventually(() => expect(fetcher.calls).toBe(1)) // A's fetch has begun
+    await hooks.duringFetch?.(prefix)
+    via.hold()
+    fetched.resolve('fetched by a before the invalidation')
+    await eventually(() => expect(via.holds('fetched by a before the invalidation')).toBe(true)) // A's write is on its way
+    await invalidate(cacheB)
+    via.release()
+    const served = await writing
+    return { served, prefix, cacheA, cacheB }
+  }
+
+  for (const [name, invalidate] of [
+    ['invalidate(key)', (cache: RevalidateCache) => cache.invalidate('k')],
+    ['invalidateTag(tag)', (cache: RevalidateCache) => cache.invalidateTag('posts')],
+    ['invalidateAll()', (cache: RevalidateCache) => cache.invalidateAll()],
+  ] as const) {
+    it(`${name} in B: B's next read fetches anew, and A's once it hears of it`, async () => {
+      const { served, cacheA, cacheB } = await raceWrite(invalidate)
+      expect(served).toBe('fetched by a before the invalidation') // A's callers began before: they get it
+      expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
+      // A serves what it held until it hears of the invalidation; then B's value or one it fetched since.
+      await eventually(async () => expect(await cacheA.withRevalidate('k', 60, () => 'fetched by a after', { tags: ['posts'] })).not.toBe(served))
+    })
+  }
+
+  it('a write that no invalidation overtook lands, and one of another key or tag does not stop it', async () => {
+    const { cacheA, cacheB } = await raceWrite((cache) => Promise.all([cache.invalidate('other'), cache.invalidateTag('other-tag')]).then(() => {}))
+    const notCalled = countingFetcher(() => 'fetched by b')
+    expect(await cacheB.withRevalidate('k', 60, notCalled, { tags: ['posts'] })).toBe('fetched by a before the invalidation')
+    expect(notCalled.calls).toBe(0)
+    expect(await cacheA.withRevalidate('k', 60, notCalled, { tags: ['posts'] })).toBe('fetched by a before the invalidation')
+  })
+
+  it('a store whose writeFence fails: reported, and the value is served and written unmarked', async () => {
+    class FailingFence extends RedisStore {
+      override writeFence(): Promise<never> {
+        return Promise.reject(new Error('no mark today'))
+      }
+    }
+    const prefix = `t:${randomUUID()}:`
+    const failing = new FailingFence({ url: redis.url, prefix })
+    cleanup.push(() => failing.close())
+    const events: CacheEvent[] = []
+    const cache = createCache({ store: failing, onEvent: (event) => events.push(event) })
+    expect(await cache.withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
+    expect(events).toContainEqual(expect.objectContaining({ type: 'error', phase: 'store', key: 'k', error: expect.objectContaining({ message: 'no mark today' }) }))
+    expect(await raw.get(`${prefix}0:e:k`)).toContain('fetched')
+  })
+
+  it('Redis losing its invalidation records (a flush, an eviction) meanwhile: a later invalidation still undoes the write', async () => {
+    const { cacheB } = await raceWrite((cache) => cache.invalidate('k'), {
+      // Invalidations before A's fetch: its mark is past them.
+      beforeFetch: (cache) => Promise.all([cache.invalidate('earlier:1'), cache.invalidateTag('earlier')]),
+      // Then every record is gone: numbering must not start again below A's mark.
+      duringFetch: async (prefix) => expect(await raw.del([`${prefix}fence`, `${prefix}fence:recent`])).toBe(2),
+    })
+    expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
+  })
+
+  it('more invalidations during one fetch than Redis keeps records of: the write is refused rather than risked', async () => {
+    const { cacheB } = await raceWrite(async (cache) => {
+      // 10,000 records are kept; these push the one that matters (none here) out of them.
+      for (let i = 0; i < 10_001; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => cache.invalidate(`other:${i + j}`)))
+    })
+    expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
+  })
+})
