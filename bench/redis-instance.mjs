@@ -2,10 +2,10 @@
 import { createClient } from 'redis'
 import { createCache } from '@revalidate/runtime'
 import { redisStore } from '@revalidate/runtime/redis'
-import { nsPerCall } from './lib/measure.mjs'
+import { nsPerCallRounds } from './lib/measure.mjs'
 
-const { REDIS_URL, PREFIX, MEMORY_ENTRIES } = process.env
-const store = redisStore({ url: REDIS_URL, prefix: PREFIX, memoryEntries: MEMORY_ENTRIES === 'false' ? false : Number(MEMORY_ENTRIES) })
+const { REDIS_URL, PREFIX, MAX_ENTRIES } = process.env
+const store = redisStore({ url: REDIS_URL, prefix: PREFIX, maxEntries: MAX_ENTRIES === 'false' ? false : Number(MAX_ENTRIES) })
 await store.ready()
 const cache = createCache({ store })
 const counter = createClient({ url: REDIS_URL })
@@ -14,7 +14,7 @@ await counter.connect()
 const commands = {
   async latency() {
     await cache.withRevalidate('hot', 3600, async () => 'value')
-    return { ns: await nsPerCall(() => cache.withRevalidate('hot', 3600, async () => 'value'), { calls: 20_000, rounds: 5 }) }
+    return { rounds: await nsPerCallRounds(() => cache.withRevalidate('hot', 3600, async () => 'value'), { calls: 20_000, rounds: 5 }) }
   },
   async windows({ seconds, ttl }) {
     const fetcher = async () => {
