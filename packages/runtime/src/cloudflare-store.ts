@@ -150,7 +150,7 @@ export class CloudflareStore implements CacheStore {
     this.#cacheName = options.cacheName ?? 'revalidate'
     const prefix = options.prefix ?? ''
     this.#base = `${(options.origin ?? 'https://revalidate.internal').replace(/\/$/, '')}/${prefix}`
-    this.#syncMs = (options.syncSeconds ?? 1) * 1000
+    this.#syncMs = checkSyncSeconds(options.syncSeconds ?? 1) * 1000
     this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
     const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MEMORY_ENTRIES
     this.#memory = maxEntries === false ? undefined : new MemoryTier({ maxEntries, maxBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES })
@@ -350,6 +350,13 @@ export class CloudflareStore implements CacheStore {
     this.#apply({ kind: 'all' })
     await Promise.all([this.#markers.markAll(), this.#coordinator?.invalidate('a', '')])
   }
+}
+
+function checkSyncSeconds(syncSeconds: number): number {
+  if (typeof syncSeconds === 'number' && Number.isFinite(syncSeconds) && syncSeconds >= 0) return syncSeconds
+  throw new TypeError(
+    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See README "Cloudflare Workers".`,
+  )
 }
 
 function checkShards(shards: number): number {

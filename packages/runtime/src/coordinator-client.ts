@@ -93,6 +93,9 @@ export class CoordinatorClient {
   readonly #own = new Set<string>()
   #pending: PendingCheck[] = []
   #round: Promise<void> | undefined
+  /** Rounds begun and rounds over (one at a time): a sync waits for a round that began after it asked. */
+  #roundsBegun = 0
+  #roundsOver = 0
   #outage: { error: unknown; reported: boolean; retryAt: number } | undefined
   #queued: Array<[InvalidationKind, string]> = []
   readonly #leases = new Map<string, Lease>()
@@ -124,7 +127,11 @@ export class CoordinatorClient {
     return this.#outage.error
   }
 
-  /** Syncs unless fresh; false when the coordinator cannot be reached (decide per location). */
+  /**
+   * Syncs unless fresh: waits for one round that begins after this call (a round already on its
+   * way may predate an invalidation the caller must see), never more, however long rounds take
+   * against syncMs. False when the coordinator cannot be reached (decide per location).
+   */
   async sync(): Promise<boolean> {
     await this.#ask(undefined)
     return this.#outage === undefined
@@ -221,9 +228,10 @@ export class CoordinatorClient {
   async #ask(check: Check | undefined): Promise<boolean | undefined> {
     const pending: PendingCheck | undefined = check === undefined ? undefined : { check, done: false, verdict: undefined }
     if (pending !== undefined) this.#pending.push(pending)
+    const roundsBegunBefore = this.#roundsBegun
     for (;;) {
       if (pending?.done) return pending.verdict
-      if (pending === undefined && this.fresh()) return undefined
+      if (pending === undefined && (this.fresh() || this.#roundsOver > roundsBegunBefore)) return undefined
       if (this.#round !== undefined) {
         await this.#round
         continue
@@ -234,7 +242,11 @@ export class CoordinatorClient {
       }
       const batch = this.#pending
       this.#pending = []
-      this.#round = this.#runRound(batch).finally(() => (this.#round = undefined))
+      this.#roundsBegun++
+      this.#round = this.#runRound(batch).finally(() => {
+        this.#round = undefined
+        this.#roundsOver++
+      })
       await this.#round
     }
   }

@@ -6,10 +6,15 @@ const never = new Promise(() => {})
 
 export class TestCoordinator extends RevalidateCoordinator {
   #mode = 'up'
+  #lagMs = 0
 
-  /** 'up', 'down' (every call fails, as an unreachable object does) or 'slow' (no call ever answers). */
-  setMode(mode) {
+  /**
+   * 'up', 'down' (every call fails, as an unreachable object does), 'slow' (no call ever answers)
+   * or 'lag' (every call answers after `ms`).
+   */
+  setMode(mode, ms = 0) {
     this.#mode = mode
+    this.#lagMs = ms
   }
 
   /** How many leases its storage holds. */
@@ -25,6 +30,7 @@ export class TestCoordinator extends RevalidateCoordinator {
   async #gate() {
     if (this.#mode === 'down') throw new Error('Durable Object unreachable (test)')
     if (this.#mode === 'slow') await never
+    if (this.#mode === 'lag') await new Promise((resolve) => setTimeout(resolve, this.#lagMs))
   }
 
   async invalidate(...args) {

@@ -168,6 +168,38 @@ describe('the Durable Object coordinator across two locations', () => {
     await at('a', 'restart') // ends the calls that never answer
   })
 
+  it('syncSeconds 0 checks the coordinator on every read: reads are answered, and see another location’s invalidation at once', async () => {
+    const everyRead = { isolate: 'every-read', syncSeconds: 0 }
+    expect((await at('a', 'read', { ...everyRead, key: 'k' })).result.values).toEqual(['value@a#1'])
+    const again = await at('a', 'read', { ...everyRead, key: 'k', concurrency: 20 })
+    expect(again.result).toEqual({ values: ['value@a#1'], errors: [] })
+    expect(again.calls).toBe(1)
+    await at('b', 'invalidate', { key: 'k' })
+    // No wait: the next read in A asks the coordinator first.
+    const after = await at('a', 'read', { ...everyRead, key: 'k' })
+    expect(after.result.values).toEqual(['value@a#2'])
+    expect(after.events).toContain('invalidate:remote:k')
+  }, 20_000)
+
+  it('a sync round that takes longer than syncSeconds still answers the read that waited for it', async () => {
+    const lagging = { isolate: 'lagging', syncSeconds: 0.1 }
+    await at('a', 'read', { ...lagging, key: 'k' })
+    // Each round now takes 200 ms, within coordinatorTimeoutMs (300) but twice syncSeconds.
+    await at('a', 'setMode', { mode: 'lag', ms: 200 })
+    await sleep(150)
+    const reads = await Promise.all([at('a', 'read', { ...lagging, key: 'k' }), at('a', 'read', { ...lagging, key: 'k2' })])
+    expect(reads.map((reply) => reply.result.errors)).toEqual([[], []])
+    expect(reads[0]!.result.values).toEqual(['value@a#1'])
+    await at('a', 'setMode', { mode: 'up' })
+  }, 20_000)
+
+  it('syncSeconds that is not a finite number of 0 or more is a TypeError naming it', async () => {
+    for (const value of ['NaN', '-1', 'Infinity', '-Infinity', '"1"']) {
+      expect((await at<string | null>('a', 'syncSecondsError', { value })).result).toMatch(/^TypeError: cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more .*got /)
+    }
+    for (const value of ['0', '0.5', '3']) expect((await at<string | null>('a', 'syncSecondsError', { value })).result).toBeNull()
+  })
+
   it('a Worker without Workers RPC (compatibility_date before 2024-04-03) is served per location and told why, once', async () => {
     await mf.dispose()
     mf = start('2024-01-01')

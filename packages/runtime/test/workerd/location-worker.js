@@ -55,7 +55,17 @@ const routes = {
   invalidate: (cache, params) => cache.invalidate(params.get('key')),
   invalidateTag: (cache, params) => cache.invalidateTag(params.get('tag')),
   invalidateAll: (cache) => cache.invalidateAll(),
-  setMode: (cache, params, env) => coordinatorObject(env).setMode(params.get('mode')),
+  setMode: (cache, params, env) => coordinatorObject(env).setMode(params.get('mode'), Number(params.get('ms') ?? 0)),
+  // What a store made with this syncSeconds says (its error's message), without keeping it.
+  syncSecondsError(cache, params, env) {
+    try {
+      const value = params.get('value') // JSON, or NaN / Infinity / -Infinity, which JSON has not
+      cloudflareStore({ coordinator: env.REVALIDATE, syncSeconds: /^-?(NaN|Infinity)$/.test(value) ? Number(value) : JSON.parse(value) })
+      return null
+    } catch (error) {
+      return `${error.name}: ${error.message}`
+    }
+  },
   async restart(cache, params, env) {
     await coordinatorObject(env)
       .restart()
