@@ -136,8 +136,10 @@ export function isFunctionNode(node: Node): node is FunctionNode {
 /** Scopes of one module, each made the first time it is asked for and kept. */
 export class Scopes {
   readonly #made = new Map<Node, Scope>()
-  /** Code whose assignments are recorded on their bindings already. */
+  readonly #facts = new Map<Node, CodeFacts>()
+  /** Code whose assignments are recorded on their bindings already, and the targets recorded. */
   readonly #assignmentsCollected = new WeakSet<Node>()
+  readonly #targetsRecorded = new WeakSet<Identifier>()
   readonly module: Scope
 
   constructor(program: Program) {
@@ -145,25 +147,31 @@ export class Scopes {
     declareStatements(this.module, program.body, true)
   }
 
+  /** What the code of `node` (in `scope`) reads and assigns: found in one walk, the first time it is asked. */
+  factsOf(node: Node, scope: Scope): CodeFacts {
+    let facts = this.#facts.get(node)
+    if (facts === undefined) {
+      facts = findFacts(node, scope, this)
+      this.#facts.set(node, facts)
+    }
+    return facts
+  }
+
   /**
    * Records every `=` assignment to a name under `nodes` (in `scope`), nested functions included,
-   * on the binding it assigns: `Binding.assigned`. Each node is read once, however often asked.
+   * on the binding it assigns: `Binding.assigned`. Each is recorded once, however often asked.
    */
   collectAssignments(nodes: readonly Node[], scope: Scope): void {
     for (const node of nodes) {
       if (this.#assignmentsCollected.has(node)) continue
-      walkScoped(node, scope, this, (current, outer) => {
-        if (current !== node && isFunctionNode(current)) {
-          if (this.#assignmentsCollected.has(current)) return false
-          this.#assignmentsCollected.add(current)
-        }
-        if (current.type === 'AssignmentExpression' && current.operator === '=') {
-          const { right } = current
-          eachPatternName(current.left, (identifier, path) => outer.lookup(identifier.name)?.assigned.push({ value: right, scope: outer, path }))
-        }
-        return true
-      })
+      const facts = this.factsOf(node, scope)
+      for (const { target, binding, ...assigned } of facts.assignments) {
+        if (this.#targetsRecorded.has(target)) continue // a function nested in this one was collected first
+        this.#targetsRecorded.add(target)
+        binding.assigned.push(assigned)
+      }
       this.#assignmentsCollected.add(node)
+      for (const fn of facts.functions) this.#assignmentsCollected.add(fn)
     }
   }
 
@@ -172,6 +180,7 @@ export class Scopes {
    * that open one: functions, blocks, `for` heads, `catch` clauses, `switch` bodies, classes.
    */
   enter(node: Node, parent: Scope): Scope {
+    if (!OPENS_SCOPE.has(node.type)) return parent
     const made = this.#made.get(node)
     if (made) return made
     const scope = openScope(node, parent)
@@ -179,6 +188,25 @@ export class Scopes {
     return scope
   }
 }
+
+/** The node types `openScope` may open a scope for: others are skipped before any lookup. */
+const OPENS_SCOPE: ReadonlySet<string> = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ObjectMethod',
+  'ClassMethod',
+  'ClassPrivateMethod',
+  'BlockStatement',
+  'StaticBlock',
+  'SwitchStatement',
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'CatchClause',
+  'ClassExpression',
+  'ClassDeclaration',
+])
 
 function openScope(node: Node, parent: Scope): Scope {
   if (isFunctionNode(node)) {
@@ -344,16 +372,54 @@ function declareVars(scope: Scope, statements: readonly Statement[]): void {
 /** Parts of the AST that only hold types: no name in them is a reference to a value. */
 export const TYPE_KEYS: ReadonlySet<string> = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeParameters', 'implements', 'predicate'])
 
+const VALUE_KEYS = new Map<string, readonly string[]>()
+
+/** The keys of a node type that can hold values, worked out once per type; none for a type-only node. */
+function valueKeysOf(type: string): readonly string[] {
+  let keys = VALUE_KEYS.get(type)
+  if (keys === undefined) {
+    keys = type.startsWith('TS') && !type.endsWith('Expression') ? [] : (VISITOR_KEYS[type] ?? []).filter((key) => !TYPE_KEYS.has(key))
+    VALUE_KEYS.set(type, keys)
+  }
+  return keys
+}
+
+/** What a piece of code reads and assigns (Scopes.factsOf). */
+export interface CodeFacts {
+  /** Every name it reads, in order, with the binding it resolves to (undefined: a global). */
+  readonly references: readonly { identifier: Identifier; binding: Binding | undefined }[]
+  /** Every `=` assignment to a name of this module, nested functions included. */
+  readonly assignments: readonly { target: Identifier; binding: Binding; value: Expression; scope: Scope; path: PatternStep[] }[]
+  /** The functions nested in it. */
+  readonly functions: readonly Node[]
+}
+
+function findFacts(node: Node, scope: Scope, scopes: Scopes): CodeFacts {
+  const facts = { references: [] as CodeFacts['references'][number][], assignments: [] as CodeFacts['assignments'][number][], functions: [] as Node[] }
+  walkScoped(node, scope, scopes, (current, outer, parent, grandparent) => {
+    if (current.type === 'Identifier') {
+      if (parent && isReferenced(current, parent, grandparent)) facts.references.push({ identifier: current, binding: outer.lookup(current.name) })
+      return false
+    }
+    if (current !== node && isFunctionNode(current)) facts.functions.push(current)
+    else if (current.type === 'AssignmentExpression' && current.operator === '=') {
+      const { right: value } = current
+      eachPatternName(current.left, (target, path) => {
+        const binding = outer.lookup(target.name)
+        if (binding) facts.assignments.push({ target, binding, value, scope: outer, path })
+      })
+    }
+    return true
+  })
+  return facts
+}
+
 /**
  * Calls `found` for every identifier under `node` that refers to a value, with the binding it
  * resolves to in `scope` (undefined for a global). Scopes are entered on the way down.
  */
 export function eachReference(node: Node, scope: Scope, scopes: Scopes, found: (identifier: Identifier, binding: Binding | undefined) => void): void {
-  walkScoped(node, scope, scopes, (current, outer, parent, grandparent) => {
-    if (current.type !== 'Identifier') return true
-    if (parent && isReferenced(current, parent, grandparent)) found(current, outer.lookup(current.name))
-    return false
-  })
+  for (const { identifier, binding } of scopes.factsOf(node, scope).references) found(identifier, binding)
 }
 
 /**
@@ -363,15 +429,22 @@ export function eachReference(node: Node, scope: Scope, scopes: Scopes, found: (
 function walkScoped(node: Node, scope: Scope, scopes: Scopes, visit: (current: Node, outer: Scope, parent: Node | undefined, grandparent: Node | undefined) => boolean): void {
   const descend = (current: Node, parent: Node | undefined, grandparent: Node | undefined, outer: Scope): void => {
     if (!visit(current, outer, parent, grandparent)) return
-    if (current.type.startsWith('TS') && !current.type.endsWith('Expression')) return
+    const keys = valueKeysOf(current.type)
+    if (keys.length === 0) return
     const inner = scopes.enter(current, outer)
-    for (const key of VISITOR_KEYS[current.type] ?? []) {
-      if (TYPE_KEYS.has(key)) continue
-      // A function's body block shares the function's scope: visit its statements directly.
-      const value = isFunctionNode(current) && key === 'body' && current.body.type === 'BlockStatement' ? current.body.body : (current as unknown as Record<string, unknown>)[key]
-      for (const child of Array.isArray(value) ? value : [value]) {
-        if (child && typeof child === 'object' && 'type' in child) descend(child as Node, current, parent, inner)
-      }
+    // A function's body block shares the function's scope: its statements are visited directly.
+    const body = isFunctionNode(current) && current.body.type === 'BlockStatement' ? current.body.body : undefined
+    // Indexed loops and `.type` tests: this runs for every node of the code the analysis reads.
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!
+      const value = body !== undefined && key === 'body' ? body : (current as unknown as Record<string, { type?: string } | { type?: string }[] | null | undefined>)[key]
+      if (value == null) continue
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const child = value[i]
+          if (child != null && child.type !== undefined) descend(child as Node, current, parent, inner)
+        }
+      } else if (value.type !== undefined) descend(value as Node, current, parent, inner)
     }
   }
   descend(node, undefined, undefined, scope)

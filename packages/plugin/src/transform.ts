@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto'
-import type { Node, Program } from '@babel/types'
+import type { Program } from '@babel/types'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
 import { detectFramework, frameworkNamed, type FrameworkName } from './frameworks/index.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
-import { findPageData, type PageData } from './page-data.js'
+import { findPageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
 import { safeStarts } from './safe-marks.js'
 import { Scopes } from './scope.js'
 import { handedToVercel, handToVercel, type Handover } from './vercel.js'
+import { versionOf } from './version.js'
 import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
 
 export interface CachedPage {
@@ -92,7 +92,7 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
-    const input = { data, pragma, route, version: versionOf(code, dataCodeOf(data)), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)
@@ -107,20 +107,6 @@ const ISR_NAME = /^__rv\d*_isr$/
 /** The runtime a wrapped page imports: on Vercel, a page wrapped for want of ISR runs as on node. */
 function runtimeOf(resolved: ResolvedOptions): string {
   return resolved.target === 'vercel' && resolved.runtime === '@revalidate/runtime/vercel' ? '@revalidate/runtime/node' : resolved.runtime
-}
-
-/** The code that loads the data, led by the function's first parameter (what the version hashes). */
-function dataCodeOf(data: PageData): Node[] {
-  if (data.kind === 'frontmatter') return data.section.statements
-  const lead = data.fn.params.slice(0, 1)
-  return data.kind === 'loader' ? [...lead, ...data.fn.params, data.fn.body] : [...lead, ...data.section.statements]
-}
-
-/** A hash of the code that loads the data: a deploy that changes it never reads the old entries. */
-function versionOf(code: string, nodes: readonly Node[]): string {
-  const hash = createHash('sha256')
-  for (const node of nodes) hash.update(code.slice(node.start!, node.end!))
-  return hash.digest('hex').slice(0, 12)
 }
 
 /** Local names for the runtime's exports that no binding, string or comment of the page uses. */
