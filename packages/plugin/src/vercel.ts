@@ -16,6 +16,7 @@ import type { Expression, Program, Statement } from '@babel/types'
 import type { SourceEdits } from './edits.js'
 import type { SourceText } from './errors.js'
 import type { VercelIsr } from './frameworks/index.js'
+import { returnTypeAsPromise, wrapBody } from './function-body.js'
 import type { ResolvedOptions } from './options.js'
 import type { DataFunction, PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
@@ -102,22 +103,12 @@ function staticPropsRevalidate(input: VercelInput, fn: DataFunction): Handover {
   checkOptions(input, 'Next.js', false)
   const { edits, isrName, pragma, program } = input
   edits.insert(firstStatement(program).start!, `const ${isrName} = ${pragma.ttl}; `)
-  if (!fn.async && fn.returnType?.type === 'TSTypeAnnotation') {
-    edits.insert(fn.returnType.typeAnnotation.start!, 'Promise<Awaited<')
-    edits.insert(fn.returnType.typeAnnotation.end!, '>>')
-  }
-  const asyncPrefix = fn.async ? '' : 'async '
-  if (fn.body.type === 'BlockStatement') {
-    if (!fn.async) edits.insert(fn.start!, asyncPrefix)
-    edits.insert(fn.body.start! + 1, `return { ...(await (async () => {`)
-    edits.insert(fn.body.end! - 1, `})()), revalidate: ${isrName} };`)
-    return 'getStaticProps'
-  }
-  if (!fn.async) edits.insert(fn.start!, asyncPrefix)
-  const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined
-  const bodyStart = extra?.parenthesized ? extra.parenStart! : fn.body.start!
-  edits.insert(bodyStart, `({ ...(await (`)
-  edits.insert(fn.end!, `)), revalidate: ${isrName} })`)
+  returnTypeAsPromise(edits, fn)
+  if (!fn.async) edits.insert(fn.start!, 'async ')
+  wrapBody(edits, fn, {
+    block: ['return { ...(await (async () => {', `})()), revalidate: ${isrName} };`],
+    expression: ['({ ...(await (', `)), revalidate: ${isrName} })`],
+  })
   return 'getStaticProps'
 }
 

@@ -29,6 +29,7 @@
  */
 import type { SourceEdits } from './edits.js'
 import type { Framework } from './frameworks/index.js'
+import { returnTypeAsPromise, wrapBody } from './function-body.js'
 import { dataStatements, declaredIdentifiers, type DataFunction, type PageData, type Section } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
@@ -115,21 +116,8 @@ function wrapLoader(edits: SourceEdits, fn: DataFunction, input: WrapInput): voi
   const { names } = input
   const context = accessContext(edits, fn, input)
   const call = `${names.cachePage}(${names.page}, ${context.expression}, (${context.view}) => { ${context.prologue}return async () => `
-  // A synchronous loader now returns a promise; its declared return type says so too.
-  if (!fn.async && fn.returnType?.type === 'TSTypeAnnotation') {
-    edits.insert(fn.returnType.typeAnnotation.start!, 'Promise<Awaited<')
-    edits.insert(fn.returnType.typeAnnotation.end!, '>>')
-  }
-  if (fn.body.type === 'BlockStatement') {
-    edits.insert(fn.body.start! + 1, `return ${call}{`)
-    edits.insert(fn.body.end! - 1, `}});`)
-    return
-  }
-  // An expression body, parenthesized or not: the arrow ends where its body does.
-  const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined
-  const bodyStart = extra?.parenthesized ? extra.parenStart! : fn.body.start!
-  edits.insert(bodyStart, `{ return ${call}(`)
-  edits.insert(fn.end!, `) }) }`)
+  returnTypeAsPromise(edits, fn) // a synchronous loader now returns a promise
+  wrapBody(edits, fn, { block: [`return ${call}{`, `}});`], expression: [`{ return ${call}(`, `) }) }`] })
 }
 
 function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput, context: ContextAccess, awaitProps: boolean): void {
