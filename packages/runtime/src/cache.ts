@@ -342,7 +342,7 @@ class Coordinator implements RevalidateCache {
     try {
       if (this.#store.acquireLock !== undefined) {
         if (phase === 'refresh') {
-          const lock = await this.#tryLock(key)
+          const lock = await this.#tryLock(key, flight.version)
           token = lock.token
           if (!lock.granted && !flight.awaited) return undefined as T // another instance refreshes; stale readers are served meanwhile
         } else {
@@ -439,7 +439,7 @@ class Coordinator implements RevalidateCache {
     const lockSeconds = this.#store.lockSeconds ?? DEFAULT_LOCK_SECONDS
     const giveUpAt = Date.now() + lockSeconds * 1000 // real time: an injected clock may stand still
     for (let delayMs = 5; !flight.controller.signal.aborted || flight.fenced; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
-      const lock = await this.#tryLock(key)
+      const lock = await this.#tryLock(key, flight.version)
       if (lock.granted) {
         if (lock.token === undefined) return {}
         // The last holder may have written and let go just before we took the lock.
@@ -459,10 +459,13 @@ class Coordinator implements RevalidateCache {
     return {} // timed out: the deadline has already rejected this flight's callers
   }
 
-  /** `granted` with a token: this fetch holds the lock; granted without one: the store cannot answer, go ahead. */
-  async #tryLock(key: string): Promise<{ granted: boolean; token?: string }> {
+  /**
+   * `granted` with a token: this fetch holds the lock; granted without one: the store cannot answer,
+   * go ahead. `version` is the fetch's: a store that hands over other instances' values hands only that version's.
+   */
+  async #tryLock(key: string, version: string | undefined): Promise<{ granted: boolean; token?: string }> {
     try {
-      const token = await this.#store.acquireLock!(key)
+      const token = await this.#store.acquireLock!(key, version)
       return typeof token === 'string' ? { granted: true, token } : { granted: false }
     } catch (error) {
       // A store that cannot answer must not stop fetches: slower, never down.

@@ -40,10 +40,20 @@ interface Lease {
 
 interface SharedFill extends Fill {
   tags: readonly string[]
+  version: string | undefined
   until: number
 }
 
-type Wake = (reply: AcquireReply) => void
+/** A location waiting for a lease's holder, for the value of `version`. */
+interface Waiter {
+  version: string | undefined
+  wake(reply: AcquireReply): void
+}
+
+/** The reply that hands a fetched value to a location. */
+function handOut(fill: SharedFill): AcquireReply {
+  return { fill: { text: fill.text, writtenAt: fill.writtenAt } }
+}
 
 export class RevalidateCoordinator extends DurableObject {
   #clock = 0
@@ -53,7 +63,7 @@ export class RevalidateCoordinator extends DurableObject {
   /** Invalidations before this time were pruned: entries older than it count as invalidated. */
   #prunedBefore = 0
   #alarmAt: number | null = null
-  readonly #waiting = new Map<string, Set<Wake>>()
+  readonly #waiting = new Map<string, Set<Waiter>>()
   readonly #fills = new Map<string, SharedFill>()
   #fillChars = 0
 
@@ -99,7 +109,7 @@ export class RevalidateCoordinator extends DurableObject {
       // The fetch running for this key began before: let the next one start at once.
       this.ctx.storage.sql.exec(`DELETE FROM leases WHERE key = ?`, name)
       this.#dropFill(name)
-      this.#wake(name, { held: true })
+      this.#wake(name)
     } else {
       for (const [key, fill] of this.#fills) if (kind === 'a' || fill.tags.includes(name)) this.#dropFill(key)
     }
@@ -129,7 +139,8 @@ export class RevalidateCoordinator extends DurableObject {
 
   async acquire(key: string, options: AcquireOptions): Promise<AcquireReply> {
     const fill = this.#fills.get(key)
-    if (fill !== undefined && Date.now() < fill.until) return { fill: { text: fill.text, writtenAt: fill.writtenAt } }
+    // Another version's value is no use to this caller (a deploy is under way): it takes a lease, or waits.
+    if (fill !== undefined && Date.now() < fill.until && fill.version === options.version) return handOut(fill)
     const held = this.#lease(key)
     if (held === undefined || held.expires <= Date.now()) {
       const at = this.#tick()
@@ -143,16 +154,19 @@ export class RevalidateCoordinator extends DurableObject {
     const waitMs = Math.min(options.waitMs, MAX_WAIT_MS, held.expires - Date.now())
     if (waitMs <= 0) return { held: true }
     return new Promise<AcquireReply>((resolve) => {
-      const waiters = this.#waiting.get(key) ?? new Set<Wake>()
+      const waiters = this.#waiting.get(key) ?? new Set<Waiter>()
       this.#waiting.set(key, waiters)
-      const wake: Wake = (reply) => {
-        clearTimeout(timer)
-        waiters.delete(wake)
-        if (waiters.size === 0 && this.#waiting.get(key) === waiters) this.#waiting.delete(key)
-        resolve(reply)
+      const waiter: Waiter = {
+        version: options.version,
+        wake: (reply) => {
+          clearTimeout(timer)
+          waiters.delete(waiter)
+          if (waiters.size === 0 && this.#waiting.get(key) === waiters) this.#waiting.delete(key)
+          resolve(reply)
+        },
       }
-      const timer = setTimeout(() => wake({ held: true }), waitMs)
-      waiters.add(wake)
+      const timer = setTimeout(() => waiter.wake({ held: true }), waitMs)
+      waiters.add(waiter)
     })
   }
 
@@ -162,12 +176,12 @@ export class RevalidateCoordinator extends DurableObject {
     if (lease === undefined || lease.token !== token) return
     this.ctx.storage.sql.exec(`DELETE FROM leases WHERE key = ?`, key)
     if (fill === undefined || this.#invalidatedSince({ key, tags: fill.tags, writtenAt: lease.at })) {
-      this.#wake(key, { held: true })
+      this.#wake(key)
       return
     }
-    const shared: SharedFill = { text: fill.text, writtenAt: lease.at, tags: fill.tags, until: Date.now() + Math.min(FILL_SHARE_MS, fill.shareMs) }
+    const shared: SharedFill = { text: fill.text, writtenAt: lease.at, tags: fill.tags, version: fill.version, until: Date.now() + Math.min(FILL_SHARE_MS, fill.shareMs) }
     this.#keepFill(key, shared)
-    this.#wake(key, { fill: { text: shared.text, writtenAt: shared.writtenAt } })
+    this.#wake(key, shared)
   }
 
   /** Ends leases nobody released (their waiters then fetch) and prunes old invalidations. */
@@ -177,7 +191,7 @@ export class RevalidateCoordinator extends DurableObject {
     const sql = this.ctx.storage.sql
     for (const { key } of sql.exec<{ key: string }>(`SELECT key FROM leases WHERE expires <= ?`, now).toArray()) {
       sql.exec(`DELETE FROM leases WHERE key = ?`, key)
-      this.#wake(key, { held: true })
+      this.#wake(key)
     }
     const cutoff = now - RETAIN_MS
     const pruned = sql.exec<{ seq: number | null }>(`SELECT max(seq) AS seq FROM invalidations WHERE at < ?`, cutoff).one().seq
@@ -202,8 +216,11 @@ export class RevalidateCoordinator extends DurableObject {
     await this.ctx.storage.setAlarm(at)
   }
 
-  #wake(key: string, reply: AcquireReply): void {
-    for (const wake of [...(this.#waiting.get(key) ?? [])]) wake(reply)
+  /** Answers the locations waiting on `key`'s lease: the value of `fill` to those of its version, "held" to the rest (they try again). */
+  #wake(key: string, fill?: SharedFill): void {
+    for (const waiter of [...(this.#waiting.get(key) ?? [])]) {
+      waiter.wake(fill !== undefined && fill.version === waiter.version ? handOut(fill) : { held: true })
+    }
   }
 
   #keepFill(key: string, fill: SharedFill): void {

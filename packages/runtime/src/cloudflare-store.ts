@@ -140,7 +140,7 @@ export class CloudflareStore implements CacheStore {
   #cache: Promise<Cache> | undefined
 
   /** With a coordinator: its leases, one fetch per key across locations. */
-  readonly acquireLock?: (key: string) => Promise<string | undefined>
+  readonly acquireLock?: (key: string, version?: string) => Promise<string | undefined>
   readonly releaseLock?: (key: string, token: string) => Promise<void>
   readonly lockSeconds?: number
   /** With a coordinator: invalidations made in other isolates and locations, as it learns them. */
@@ -172,7 +172,7 @@ export class CloudflareStore implements CacheStore {
     })
     this.#coordinator = coordinator
     this.lockSeconds = lockSeconds
-    this.acquireLock = (key) => this.#acquire(coordinator, key)
+    this.acquireLock = (key, version) => this.#acquire(coordinator, key, version)
     this.releaseLock = (key, token) => coordinator.release(key, token)
     this.subscribe = (listener) => {
       this.#listeners.add(listener)
@@ -278,7 +278,7 @@ export class CloudflareStore implements CacheStore {
     const tags = entry.tags ?? []
     // With the coordinator, the time its lease began on the coordinator's clock: invalidations anywhere compare with it.
     const writtenAt = this.#coordinator?.leaseTime(key) ?? Date.now()
-    if (body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags, shareMs: entry.ttlMs })
+    if (body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags, shareMs: entry.ttlMs, version: entry.version })
     if (this.#coordinator?.knownInvalidated(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
     await this.#put(key, body, entry, writtenAt)
   }
@@ -299,19 +299,20 @@ export class CloudflareStore implements CacheStore {
     if (write.overtaken) await cache.delete(this.#url(key))
   }
 
-  /** With the coordinator: a lease, or the value another location fetched meanwhile (kept here too). */
-  async #acquire(coordinator: CoordinatorClient, key: string): Promise<string | undefined> {
+  /** With the coordinator: a lease, or the value of `version` another location fetched meanwhile (kept here too). */
+  async #acquire(coordinator: CoordinatorClient, key: string, version: string | undefined): Promise<string | undefined> {
     const outage = coordinator.takeOutageReport()
     if (outage !== undefined) throw outage
-    const lease = await coordinator.acquire(key)
+    const lease = await coordinator.acquire(key, version)
     if ('token' in lease) return lease.token
-    if ('fill' in lease) await this.#keepFill(key, lease.fill)
+    if ('fill' in lease) await this.#keepFill(key, lease.fill, version)
     return undefined
   }
 
-  async #keepFill(key: string, fill: Fill): Promise<void> {
+  async #keepFill(key: string, fill: Fill, version: string | undefined): Promise<void> {
     const entry = deserializeEntry(fill.text, this.#maxEntryBytes)
-    if (entry === undefined || this.#coordinator?.knownInvalidated(key, entry.tags ?? [], fill.writtenAt)) return
+    // The coordinator hands out only the version asked for; one of another Worker's deploy (it may bind an older coordinator) is checked all the same.
+    if (entry === undefined || entry.version !== version || this.#coordinator?.knownInvalidated(key, entry.tags ?? [], fill.writtenAt)) return
     const body = encoder.encode(fill.text)
     this.#remember(key, entry, body.byteLength)
     await this.#put(key, body, entry, fill.writtenAt)

@@ -173,18 +173,18 @@ export class CoordinatorClient {
   }
 
   /**
-   * A lease on `key`, the value another location fetched under its lease, or "held". Asked first
-   * without waiting, so an object that does not answer is found out within timeoutMs; only then
-   * does it wait for the holder's value.
+   * A lease on `key`, the value of `version` another location fetched under its lease, or "held".
+   * Asked first without waiting, so an object that does not answer is found out within timeoutMs;
+   * only then does it wait for the holder's value.
    */
-  async acquire(key: string): Promise<LeaseResult> {
+  async acquire(key: string, version: string | undefined): Promise<LeaseResult> {
     if (this.#outage !== undefined) return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
     const { leaseMs, timeoutMs } = this.#options
     const waitMs = Math.min(WAIT_FOR_HOLDER_MS, leaseMs)
     let reply: AcquireReply
     try {
-      reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs: 0 }))
-      if ('held' in reply) reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs }), waitMs + timeoutMs)
+      reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs: 0, version }))
+      if ('held' in reply) reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs, version }), waitMs + timeoutMs)
     } catch (error) {
       this.#fail(error)
       return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }

@@ -6,8 +6,9 @@
  *   invalidate(kind, name)           -> at                 recorded durably (SQLite)
  *   sync({ since, checks })          -> changes since `since` (its sequence number), and for each
  *                                       check whether the entry was invalidated after it was written
- *   acquire(key, { leaseMs, waitMs }) -> a lease, or the value another location just fetched, or
- *                                       "held" once waitMs passed
+ *   acquire(key, { leaseMs, waitMs, version })
+ *                                    -> a lease, or the value of that version another location
+ *                                       just fetched, or "held" once waitMs passed
  *   release(key, token, fill?)       -> the lease ends; its value goes to locations waiting for it
  */
 
@@ -58,6 +59,8 @@ export interface AcquireOptions {
   leaseMs: number
   /** How long to wait for the holder's value before answering `held`. */
   waitMs: number
+  /** The version the caller fetches (`RevalidateOptions.version`): a value of another is never handed to it. */
+  version?: string
 }
 
 export interface ReleaseFill {
@@ -65,6 +68,8 @@ export interface ReleaseFill {
   tags: readonly string[]
   /** How long other locations may still take this value instead of fetching (its ttl). */
   shareMs: number
+  /** The entry's version: only callers of the same version take it. */
+  version?: string
 }
 
 /** The RPC surface of `RevalidateCoordinator`, as a stub exposes it. */

@@ -7,6 +7,8 @@ const never = new Promise(() => {})
 export class TestCoordinator extends RevalidateCoordinator {
   #mode = 'up'
   #lagMs = 0
+  /** Every acquire answered with another location's value: the key, and the value. */
+  #handedOut = []
 
   /**
    * 'up', 'down' (every call fails, as an unreachable object does), 'slow' (no call ever answers)
@@ -43,9 +45,15 @@ export class TestCoordinator extends RevalidateCoordinator {
     return super.sync(...args)
   }
 
-  async acquire(...args) {
+  async acquire(key, options) {
     await this.#gate()
-    return super.acquire(...args)
+    const reply = await super.acquire(key, options)
+    if ('fill' in reply) this.#handedOut.push({ key, text: reply.fill.text })
+    return reply
+  }
+
+  handedOut() {
+    return this.#handedOut
   }
 
   async release(...args) {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildWorker } from '../../../../test/build-worker.js'
+import { eventually } from '../helpers.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const OUT = join(HERE, 'dist', 'coordinator')
@@ -104,6 +105,27 @@ describe('the Durable Object coordinator across two locations', () => {
     expect([...a.result.values, ...b.result.values]).toHaveLength(2)
     expect(new Set([...a.result.values, ...b.result.values]).size).toBe(1)
     expect([...a.result.errors, ...b.result.errors]).toEqual([])
+  })
+
+  it('during a deploy, a location fetching v2 is never handed the value v1 just fetched elsewhere', async () => {
+    // v1 in A fetched and let go of its lease: its value is offered to late arrivals for a few seconds.
+    expect((await at('a', 'read', { key: 'page:/', version: 'v1' })).result.values).toEqual(['value@a#1'])
+    const v2 = await at('b', 'read', { key: 'page:/', version: 'v2' })
+    expect(v2.result).toEqual({ values: ['value@b#1'], errors: [] })
+    expect(v2.calls).toBe(1)
+    // While v1 in A fetches, v1 and v2 in B wait on its lease: A's value goes to the v1 caller only.
+    const slowV1 = at('a', 'read', { key: 'page:/slow', version: 'v1', ms: 1000 })
+    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(1))
+    const [waitingV2, waitingV1] = await Promise.all([
+      at('b', 'read', { key: 'page:/slow', version: 'v2', isolate: 'v2' }),
+      at('b', 'read', { key: 'page:/slow', version: 'v1', isolate: 'v1' }),
+    ])
+    expect((await slowV1).result.values).toEqual(['value@a#2'])
+    expect(waitingV1.result.values).toEqual(['value@a#2'])
+    expect(waitingV2.result.values).toEqual([expect.stringMatching(/^value@b#/)])
+    const handedOut = (await at<Array<{ key: string; text: string }>>('a', 'handedOut')).result
+    expect(handedOut.filter(({ key }) => key === 'page:/')).toEqual([]) // only v2 asked for it
+    expect(handedOut.filter(({ key }) => key === 'page:/slow').map(({ text }) => text.includes('value@a#2'))).toEqual([true])
   })
 
   it('a lease nobody releases ends by itself: its alarm removes it and another location fetches', async () => {

@@ -45,8 +45,9 @@ const routes = {
   async read(cache, params, env) {
     const fetcher = fetcherFor(env.LOCATION, params)
     const tags = params.get('tags')?.split(',')
+    const version = params.get('version') ?? undefined
     const concurrency = Number(params.get('concurrency') ?? 1)
-    const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, () => cache.withRevalidate(params.get('key'), Number(params.get('ttl') ?? 60), fetcher, { tags })))
+    const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, () => cache.withRevalidate(params.get('key'), Number(params.get('ttl') ?? 60), fetcher, { tags, version })))
     return {
       values: [...new Set(outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value))],
       errors: [...new Set(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason?.message ?? o.reason)))],
@@ -74,6 +75,7 @@ const routes = {
   // A lease taken and never released, as by an isolate cut off mid-fetch.
   orphanLease: (cache, params, env) => coordinatorObject(env).acquire(params.get('key'), { leaseMs: Number(params.get('leaseMs')), waitMs: 0 }),
   leaseCount: (cache, params, env) => coordinatorObject(env).leaseCount(),
+  handedOut: (cache, params, env) => coordinatorObject(env).handedOut(),
   // The Cache API evicts what it likes: here, every invalidation marker of this location.
   async evictMarkers(cache, params, env) {
     const markers = await caches.open(`revalidate@${env.LOCATION}`)
