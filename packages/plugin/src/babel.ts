@@ -15,6 +15,7 @@ import { declare } from '@babel/helper-plugin-utils'
 import type { File, Node } from '@babel/types'
 import { RevalidateError } from './errors.js'
 import { resolveOptions, type TransformOptions } from './options.js'
+import { withHashPragmaAsComment } from './pragma.js'
 import { transform } from './transform.js'
 
 type Parse = (code: string, options: object) => File
@@ -24,11 +25,6 @@ const pendingErrors = new WeakMap<object, RevalidateError>()
 
 function inlineSourceMap(map: object): string {
   return `\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`
-}
-
-/** The page with its `#` pragma line made a comment, so Babel can parse it to report an error. */
-function withoutHashPragma(code: string): string {
-  return code.replace(/^(\s*)# (Pragma:)/im, '$1//$2')
 }
 
 /** Babel's plugin object with the parser hook its type declarations leave out. */
@@ -50,7 +46,7 @@ export default declare((api, options: TransformOptions): PluginWithParser => {
         if (!(error instanceof RevalidateError)) throw error
         let ast: File
         try {
-          ast = parse(withoutHashPragma(code), parserOptions)
+          ast = parse(withHashPragmaAsComment(code), parserOptions) // the error is framed on Babel's own parse
         } catch {
           throw error // the page itself does not parse: our error says where
         }

@@ -72,7 +72,6 @@ const QUERY_NAME = /^[\w.\-[\]]+$/
 export function readHeader(source: SourceText, from = 0): Header {
   const { comments, end } = scanHeader(source.code, from)
   let pragma: Pragma | null = null
-  let code = source.code
   for (const comment of comments) {
     const found = readPragmaComment(source, comment)
     if (found === null) continue
@@ -80,9 +79,30 @@ export function readHeader(source: SourceText, from = 0): Header {
       throw source.error(comment.start, comment.end, 'A page has one pragma; this is the second.', 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
     }
     pragma = found
-    if (comment.hash) code = `${code.slice(0, comment.start)}//${code.slice(comment.start + 2)}`
   }
-  return { pragma, code, end }
+  return { pragma, code: hashPragmasAsComments(source.code, comments), end }
+}
+
+/**
+ * The code with the header's `#` pragma line made a `//` comment, as `readHeader` gives it, also
+ * when that pragma is wrong: a host that reports the error on its own parse of the page (Babel)
+ * parses this. Nothing below the header is touched.
+ */
+export function withHashPragmaAsComment(code: string): string {
+  return hashPragmasAsComments(code, scanHeader(code, 0).comments)
+}
+
+/** Turns each `# Pragma: revalidate …` line (or a misspelling of one) among the header comments into `//`, in place. */
+function hashPragmasAsComments(code: string, comments: readonly Comment[]): string {
+  let converted = code
+  for (const comment of comments) {
+    if (!comment.hash || !/\s/.test(code[comment.start + 1] ?? '')) continue
+    const head = PRAGMA_START.exec(code.slice(comment.textStart, comment.textEnd))
+    const keyword = head && tokenize(code, comment.textStart + head[0].length, comment.textEnd)[0]
+    if (head === null || (keyword !== undefined && !namesRevalidate(keyword.text))) continue // another tool's line: not ours to change
+    converted = `${converted.slice(0, comment.start)}//${converted.slice(comment.start + 2)}`
+  }
+  return converted
 }
 
 /** Where a file's code starts: after a byte order mark, and after a shebang line (`#!`). */

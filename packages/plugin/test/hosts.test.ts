@@ -98,4 +98,18 @@ describe('the Babel plugin', () => {
     expect(() => run({ loaders: 'loader' })).toThrow(/'loaders' option must be an array of names/)
     expect(run({ target: 'node' })?.code).toContain('__rv_cachePage(')
   })
+
+  it("reports a wrong # pragma from Babel's own parse of the page, the header's # line read as the compiler reads it", () => {
+    // A block comment above it quotes a `# Pragma` line: only the header's own # line is turned into a comment.
+    const code = '/*\n# Pragma: revalidate 60 (as the docs write it)\n*/\n# Pragma: revalidate 0\nexport async function loader() { return { posts: await db.posts() } }\n'
+    let error: (Error & { code?: string; loc?: object }) | undefined
+    try {
+      transformSync(code, { filename: '/app/src/routes/a.js', babelrc: false, configFile: false, plugins: [[babelPlugin, { target: 'node' }]] })
+    } catch (caught) {
+      error = caught as typeof error
+    }
+    expect(error?.message).toMatch(/a\.js:4:22: The ttl "0" must be greater than 0\./)
+    expect(error?.code).toBe('BABEL_TRANSFORM_ERROR') // framed by the Program visitor, not a failed parse
+    expect(error?.loc).toMatchObject({ line: 4, column: 21 })
+  })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SourceText } from '../src/errors.js'
-import { readHeader } from '../src/pragma.js'
+import { readHeader, withHashPragmaAsComment } from '../src/pragma.js'
 
 const read = (code: string) => readHeader(new SourceText(code, '/app/page.ts'))
 
@@ -47,5 +47,25 @@ describe('readHeader', () => {
 
   it('rejects an empty list item', () => {
     expect(() => read('// Pragma: revalidate 60 tags a,,b\n')).toThrow(/The tags list "a,,b" has an empty or invalid item/)
+  })
+})
+
+describe('withHashPragmaAsComment', () => {
+  it('turns the header\'s # pragma line into // as readHeader does, also when the pragma is wrong', () => {
+    expect(withHashPragmaAsComment('# Pragma: revalidate 60\nx()')).toBe(read('# Pragma: revalidate 60\nx()').code)
+    expect(withHashPragmaAsComment('"use client"\n# Pragma: revalidate 0s\nx()')).toBe('"use client"\n//Pragma: revalidate 0s\nx()')
+    expect(withHashPragmaAsComment('# Pragma: revalidat 60\nx()')).toBe('//Pragma: revalidat 60\nx()')
+  })
+
+  it('leaves every other # line alone: below the header, in a string, in a comment, another tool\'s', () => {
+    for (const code of [
+      'x()\n# Pragma: revalidate 60\n',
+      'const doc = `\n# Pragma: revalidate 60\n`\n',
+      '/*\n# Pragma: revalidate 60\n*/\nx()',
+      '# Pragma: eslint-disable\nx()',
+      '#Pragma: revalidate 60\nx()',
+    ]) {
+      expect(withHashPragmaAsComment(code), code).toBe(code)
+    }
   })
 })
