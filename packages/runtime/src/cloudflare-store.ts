@@ -26,6 +26,7 @@
 import { LocationMarkers } from './cloudflare-markers.js'
 import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
 import { CoordinatorClient } from './coordinator-client.js'
+import { callSafely } from './hooks.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
@@ -334,7 +335,8 @@ export class CloudflareStore implements CacheStore {
   /** An invalidation made elsewhere, learned from the coordinator: applied here, and fences the coordinator's fetches. */
   #learn(invalidation: Invalidation): void {
     this.#apply(invalidation)
-    for (const listener of this.#listeners) listener(invalidation)
+    // A listener that throws or rejects must not keep the invalidation from the others, nor fail the sync round.
+    for (const listener of this.#listeners) callSafely(() => listener(invalidation), () => {})
   }
 
   async delete(key: string): Promise<void> {

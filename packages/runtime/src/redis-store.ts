@@ -34,6 +34,7 @@
 import { randomUUID } from 'node:crypto'
 import { createClient, ErrorReply, type RedisClientType } from 'redis'
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
+import { callSafely } from './hooks.js'
 import { DEFAULT_MAX_ENTRIES, MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
@@ -593,13 +594,8 @@ export class RedisStore implements CacheStore {
   }
 
   #notify(invalidation: Invalidation): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(invalidation)
-      } catch {
-        // One listener's failure must not stop the others, nor the subscription.
-      }
-    }
+    // A listener that throws or rejects must not stop the others, nor the subscription.
+    for (const listener of this.#listeners) callSafely(() => listener(invalidation), () => {})
   }
 
   subscribe(listener: (invalidation: Invalidation) => void): () => void {

@@ -56,6 +56,19 @@ describe.skipIf(!available)('RedisStore', () => {
     expect(refreshB.calls).toBe(0)
   })
 
+  it('listeners of the store that throw or reject: the invalidation still reaches the cache, no rejection is left unhandled', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const [a, b] = [await connectedStore({ prefix }), await connectedStore({ prefix })]
+    a.subscribe(() => {
+      throw new Error('a listener that throws')
+    })
+    a.subscribe(() => Promise.reject(new Error('a listener that rejects')))
+    const cacheA = createCache({ store: a })
+    await cacheA.withRevalidate('k', 60, () => 'before')
+    await createCache({ store: b }).invalidate('k')
+    await eventually(async () => expect(await cacheA.withRevalidate('k', 60, () => 'after')).toBe('after'))
+  })
+
   it('a read racing an invalidation does not refill the memory tier with the old entry', async () => {
     const prefix = `test:${randomUUID()}:`
     const [a, b] = [await connectedStore({ prefix }), await connectedStore({ prefix })]

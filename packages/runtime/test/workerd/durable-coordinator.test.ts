@@ -128,6 +128,17 @@ describe('the Durable Object coordinator across two locations', () => {
     expect(handedOut.filter(({ key }) => key === 'page:/slow').map(({ text }) => text.includes('value@a#2'))).toEqual([true])
   })
 
+  it('a listener of the store that throws or rejects does not stop the invalidation, nor count as an outage', async () => {
+    const hostile = { isolate: 'hostile', hostileListeners: 1, key: 'k' }
+    expect((await at('a', 'read', hostile)).result.values).toEqual(['value@a#1'])
+    await at('b', 'invalidate', { key: 'k' })
+    await sleep(400) // A's syncSeconds (0.3)
+    const after = await at('a', 'read', hostile)
+    expect(after.result.values).toEqual(['value@a#2'])
+    expect(after.events).toContain('invalidate:remote:k') // the cache's own listener heard it
+    expect(after.events.filter((event) => event.startsWith('error:'))).toEqual([])
+  })
+
   it('a lease nobody releases ends by itself: its alarm removes it and another location fetches', async () => {
     const orphan = await at<{ token?: string }>('a', 'orphanLease', { key: 'orphaned', leaseMs: 500 })
     expect(orphan.result.token).toEqual(expect.any(String))

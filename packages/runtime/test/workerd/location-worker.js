@@ -19,6 +19,13 @@ function isolate(env, name, params) {
       shards: Number(params.get('shards') ?? 1),
       coordinator: coordinated ? env.REVALIDATE : undefined,
     })
+    if (params.has('hostileListeners')) {
+      // Listeners of the store's invalidations that fail, heard before the cache's own.
+      store.subscribe(() => {
+        throw new Error('a listener that throws')
+      })
+      store.subscribe(() => Promise.reject(new Error('a listener that rejects')))
+    }
     const onEvent = (event) => {
       if (event.type === 'error') events.push(`error:${event.phase}:${event.error.message}`)
       else if (event.type === 'invalidate' && event.remote) events.push(`invalidate:remote:${event.key ?? event.tag ?? 'all'}`)
