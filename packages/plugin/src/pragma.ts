@@ -98,8 +98,9 @@ function hashPragmasAsComments(code: string, comments: readonly Comment[]): stri
   for (const comment of comments) {
     if (!comment.hash || !/\s/.test(code[comment.start + 1] ?? '')) continue
     const head = PRAGMA_START.exec(code.slice(comment.textStart, comment.textEnd))
-    const keyword = head && tokenize(code, comment.textStart + head[0].length, comment.textEnd)[0]
-    if (head === null || (keyword !== undefined && !namesRevalidate(keyword.text))) continue // another tool's line: not ours to change
+    if (head === null) continue
+    const keyword = tokenize(code, comment.textStart + head[0].length, comment.textEnd)[0]
+    if (keyword !== undefined && !namesRevalidate(keyword.text)) continue // another tool's line: not ours to change
     converted = `${converted.slice(0, comment.start)}//${converted.slice(comment.start + 2)}`
   }
   return converted
