@@ -86,7 +86,7 @@ class Results {
 function shortVerdict(verdict: string): string {
   if (verdict === 'met') return 'met'
   const by = /missed by ([^:]+)/.exec(verdict)
-  return by === null ? '**not met**' : `**not met** (by ${by[1]})`
+  return by === null ? '**not met**' : `**not met**: missed by ${by[1]}`
 }
 
 /** The README's performance figures (between the markers) as RESULTS.md gives them. */
@@ -109,7 +109,7 @@ export function performanceFigures(resultsText: string): string {
     '|---|---|---|---|',
     ...r.targets().map(([figure, target, measured, verdict]) => `| ${figure} | ${target} | ${measured} | ${shortVerdict(verdict!)} |`),
     '',
-    `- **Hot path** (ns per awaited fresh hit, medians): an \`async\` Map lookup ${ns('async Map lookup')}, \`withRevalidate\` ${ns('**revalidate** `withRevalidate`')} (${floorX('**revalidate** `withRevalidate`')}x, its range over rounds), a compiled page's \`cachePage\` ${ns('**revalidate** compiled page')}, lru-cache \`fetch()\` ${ns('lru-cache')}, cachified over lru-cache ${ns('@epic-web/cachified')}.`,
+    `- **Hot path** (ns per awaited fresh hit, medians): an \`async\` Map lookup ${ns('async Map lookup')}, \`withRevalidate\` ${ns('**revalidate** `withRevalidate`')} (round by round ${floorX('**revalidate** `withRevalidate`')} times the floor: the median and range of the rounds' ratios), a compiled page's \`cachePage\` ${ns('**revalidate** compiled page')}, lru-cache \`fetch()\` ${ns('lru-cache')}, cachified over lru-cache ${ns('@epic-web/cachified')}.`,
     `- **Stampedes**: 10,000 concurrent callers make ${r.cell('2. Stampedes', '**revalidate**', 'cold key')} fetcher call on a cold key and ${r.cell('2. Stampedes', '**revalidate**', 'stale key')} on a stale one; the naive Map-based SWR function makes ${r.cell('2. Stampedes', 'naive', 'cold key')}.`,
     `- **Transform** of the bench page: ${r.median(transform, '**revalidate** `transform` (', 'µs per page')} µs against ${r.median(transform, '@babel/parser `parse`, the options', 'µs per page')} µs for its parse; a file without a pragma ${r.median(transform, '**revalidate** `transform` of the same page without', 'µs per page')} µs (never parsed). Our edit and source map writer takes ${r.median(edits, '**revalidate** `SourceEdits`', 'µs per page')} µs for the page's edits, magic-string ${r.median(edits, 'magic-string, `hires: true`', 'µs per page')} µs (\`hires: true\`) and ${r.median(edits, "magic-string, `hires: 'boundary'`", 'µs per page')} µs (\`'boundary'\`).`,
     `- **Serving** the example blog: ${r.cell(serving, '`/`: `# Pragma', 'requests/s')} requests/s for the pragma page, ${r.cell(serving, '`/about`', 'requests/s')} for a page without data.`,
