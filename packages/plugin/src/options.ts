@@ -6,8 +6,10 @@ export type { FrameworkName }
 
 export interface TransformOptions {
   /**
-   * Which runtime the page is compiled for. node, browser and cloudflare wrap the page data in
-   * `withRevalidate`; vercel hands the page to the platform's own ISR.
+   * Which runtime the page is compiled for. node, browser and cloudflare wrap the page data in a
+   * call of the runtime's `cachePage` (which keys it `page:<pathname>` and caches it with
+   * `withRevalidate`); vercel hands the page to its framework's ISR on Vercel, or wraps it as on
+   * node where the framework has none.
    * @default 'node'
    */
   target?: Target
