@@ -1,10 +1,11 @@
 // The Diagnostics table of the README lists every error the compiler gives (each error fixture's
 // message starts as one row says), and the plugin's own README, shipped in the package, carries
-// the same table.
+// the same table. The README's compiled example is what the compiler gives for its input.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { transform } from '../src/index.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 const table = (readme: string) => /<!-- diagnostics:start -->[\s\S]*<!-- diagnostics:end -->/.exec(readFileSync(join(ROOT, readme), 'utf8'))?.[0]
@@ -37,5 +38,23 @@ describe('README diagnostics', () => {
       const message = readFileSync(join(ROOT, 'fixtures', name, 'error.txt'), 'utf8').split('\n')[0]!.replace(/^.*?:\d+:\d+: /, '')
       expect(patterns.some((pattern) => pattern.test(message)), `${name}: ${message}`).toBe(true)
     }
+  })
+})
+
+describe('README compiled example', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const example = /### One page, each target\n\nInput \(`([^`]+)`\):\n\n```tsx\n([\s\S]*?)```\n\nnode [^\n]*:\n\n```tsx\n([\s\S]*?)```/.exec(readme)
+
+  it('shows the node output the compiler gives for the input, runtime call and version included', () => {
+    expect(example, 'the "One page, each target" section').not.toBeNull()
+    const [, file, input, output] = example!
+    expect(transform(input!, `/app/${file}`, { root: '/app', target: 'node' })?.code).toBe(output)
+  })
+
+  it('and the plugin README names the function that output calls', () => {
+    const called = /import \{ (\w+) as __rv_\w+ \} from "@revalidate\/runtime\/node"/.exec(example![3]!)?.[1]
+    expect(called).toBe('cachePage')
+    const targets = /^Targets: [\s\S]*?\n\n/m.exec(readFileSync(join(ROOT, 'packages/plugin/README.md'), 'utf8'))?.[0]
+    expect(targets).toMatch(new RegExp(`wrap the page data in a call of \`${called}\``))
   })
 })
