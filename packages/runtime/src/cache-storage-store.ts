@@ -17,6 +17,7 @@
  * first failure is thrown once for the coordinator to report (onEvent), the tab goes on with its
  * memory tier, and writes to Cache Storage pause for a minute after a failed one.
  */
+import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
@@ -135,7 +136,7 @@ export class CacheStorageStore implements CacheStore {
       throw new TypeError(`cacheStorageStore: cacheName must be a non-empty string, got ${String(options.cacheName)}`)
     }
     this.maxEntries = checkCount('maxEntries', options.maxEntries ?? 1000)
-    this.lockSeconds = options.lockSeconds ?? 30
+    this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
     if (!(this.lockSeconds > 0 && Number.isFinite(this.lockSeconds))) {
       throw new TypeError(`cacheStorageStore: lockSeconds must be a finite number of seconds above 0, got ${String(options.lockSeconds)}`)
     }

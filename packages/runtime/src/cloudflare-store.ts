@@ -26,6 +26,7 @@
 import { LocationMarkers } from './cloudflare-markers.js'
 import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
 import { CoordinatorClient } from './coordinator-client.js'
+import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { callSafely } from './hooks.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
@@ -103,7 +104,6 @@ export interface CloudflareStoreOptions {
 
 export const DEFAULT_MEMORY_ENTRIES = 500
 export const DEFAULT_MAX_MEMORY_BYTES = 8 * 1024 * 1024
-const DEFAULT_LOCK_SECONDS = 30
 /** Values larger than this are not handed to waiting locations through the coordinator: they fetch. */
 const MAX_FILL_BYTES = 1024 * 1024
 const WRITTEN_AT = 'x-revalidate-written-at'
@@ -271,11 +271,8 @@ export class CloudflareStore implements CacheStore {
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
-    const text = serializeEntry(entry, this.#maxEntryBytes)
+    const text = serializeEntry(entry, this.#maxEntryBytes, key) // throws for an entry over maxEntryBytes
     const body = encoder.encode(text)
-    if (body.byteLength > this.#maxEntryBytes) {
-      throw new TypeError(`An entry of ${body.byteLength} bytes is larger than the ${this.#maxEntryBytes} (maxEntryBytes) the Cloudflare store keeps`)
-    }
     const tags = entry.tags ?? []
     // With the coordinator, the time its lease began on the coordinator's clock: invalidations anywhere compare with it.
     const writtenAt = this.#coordinator?.leaseTime(key) ?? Date.now()
