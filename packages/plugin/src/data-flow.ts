@@ -461,6 +461,9 @@ export class DataFlow {
       const namespace = importedShape(loaded.source, '*')
       return loaded.dynamic && namespace !== undefined ? { kind: 'promise', of: namespace } : namespace
     }
+    // `import('next/headers').then((headers) => ...)`: the callback is called with what the promise holds.
+    const promised = isThenCall(node) ? this.#expression(node.callee.object, scope, frame) : undefined
+    if (promised?.kind === 'promise') return this.#then(node, promised.of, scope, frame)
     const callee = node.callee.type === 'Super' || node.callee.type === 'V8IntrinsicIdentifier' || node.callee.type === 'Import' ? undefined : this.#expression(node.callee as Expression, scope, frame)
     const args = node.arguments.map((argument) => {
       if (argument.type === 'SpreadElement') {
@@ -515,6 +518,20 @@ export class DataFlow {
         this.#useArguments(node, args, frame)
         return undefined
     }
+  }
+
+  /** `promise.then(onFulfilled, ...)`: a local callback is followed with `value`; other code is handed it. */
+  #then(node: Call, value: Shape | undefined, scope: Scope, frame: Frame): Shape | undefined {
+    const [first, ...rest] = node.arguments
+    for (const argument of rest) if (isExpression(argument)) this.#use(this.#expression(argument, scope, frame), argument, frame)
+    if (first === undefined || !isExpression(first)) return undefined
+    const callback = this.#expression(first, scope, frame)
+    if (callback?.kind !== 'local') {
+      this.#use(value, node, frame, node) // the promised value goes to code we cannot see into
+      return undefined
+    }
+    const resolved = awaited(this.#follow(callback.fn, callback.scope, [value], node, frame))
+    return resolved === undefined ? undefined : { kind: 'promise', of: resolved }
   }
 
   #useArguments(node: Call, args: readonly (Shape | undefined)[], frame: Frame): void {
@@ -697,6 +714,12 @@ export class DataFlow {
   #queryRead(node: Node, name: string | undefined, frame: Frame, call?: Node): void {
     if (this.#reporting) this.#options.reporter.queryRead(call ?? node, name, frame.via)
   }
+}
+
+/** `x.then(...)` (or `x?.then(...)`), with `then` written as a name. */
+function isThenCall(node: Call): node is Call & { callee: Extract<Expression, { type: 'MemberExpression' | 'OptionalMemberExpression' }> } {
+  const { callee } = node
+  return (callee.type === 'MemberExpression' || callee.type === 'OptionalMemberExpression') && !callee.computed && callee.property.type === 'Identifier' && callee.property.name === 'then' && callee.object.type !== 'Super'
 }
 
 /**

@@ -38,6 +38,8 @@ describe('per-visitor reads, by binding', () => {
     expect(verdict("  const nh = await import(`next/headers`)\n  return { h: (await nh.headers()).get('x') }")).toMatch(/`nh\.headers\(\)` reads the request headers/)
     expect(verdict("  return { t: (await require('next/headers').cookies()).get('theme') }")).toMatch(/`require\('next\/headers'\)\.cookies\(\)` reads the visitor's cookies/)
     expect(verdict("  const { getSession } = require('next-auth/react')\n  return { s: await getSession() }")).toMatch(/`getSession\(\)` reads the session/)
+    expect(verdict("  const theme = await import('next/headers').then((h) => h.cookies())\n  return { theme }")).toMatch(/`h\.cookies\(\)` reads the visitor's cookies/)
+    expect(verdict("  const lang = await import('next/headers').then(async ({ headers }) => (await headers()).get('accept-language'))\n  return { lang }")).toMatch(/`headers\(\)` reads the request headers/)
     // A module without per-visitor exports, and a local function that is merely called `require`.
     expect(verdict("  const { format } = await import('date-fns')\n  return { d: format(new Date(), 'yyyy') }")).toBe('compiles')
     expect(verdict("  const require = (name) => ({ cookies: () => name })\n  return { c: require('next/headers').cookies() }")).toBe('compiles')
@@ -117,6 +119,13 @@ describe('query reads', () => {
     expect(verdict('  const sp = new URL(request.url).searchParams\n  return { q: sp.get("q") }', '', '# Pragma: revalidate 60 query page')).toMatch(/reads the query parameter "q"/)
     expect(verdict('  const all = {}\n  for (const [k, v] of new URL(request.url).searchParams) all[k] = v\n  return all')).toMatch(/reads the query string/)
     expect(verdict('  return { feed: await feed(request.url) }')).toMatch(/reads the query string at `feed\(request\.url\)`/)
+  })
+
+  it('through a promise of the query: `.then(callback)` reads what the callback reads', () => {
+    const page = (pragma: string, read: string) => `${pragma}\nexport default async function Page({ searchParams }) {\n  const q = await searchParams.then(${read})\n  const posts = await db.search(q)\n  return <main>{posts.length}</main>\n}\n`
+    expect(outcome(page('// Pragma: revalidate 60 query q', '(sp) => sp.q'), '/app/app/search/page.tsx')).toBe('compiles')
+    expect(outcome(page('// Pragma: revalidate 60 query page', '(sp) => sp.q'), '/app/app/search/page.tsx')).toMatch(/:3:45: The page data reads the query parameter "q" \(through `searchParams\.then\(\(sp\) => sp\.q\)`/)
+    expect(outcome(page('// Pragma: revalidate 60', 'parseQuery'), '/app/app/search/page.tsx')).toMatch(/reads the query string at `searchParams\.then\(parseQuery\)`/)
   })
 })
 
