@@ -109,11 +109,14 @@ const MAX_INVALIDATION_RECORDS = 10_000
 /**
  * Lua, in the scripts that invalidate: records that member ('k:<key>' or 't:<tag>') was invalidated,
  * under a number above every earlier one and above Redis's clock in microseconds, so the count
- * goes on upwards even when the records are lost (a flush, an eviction). Past
- * MAX_INVALIDATION_RECORDS the oldest record goes, and its number becomes the floor.
+ * goes on upwards even when the records are lost (a flush, an eviction, or keys of the wrong type
+ * someone wrote there, replaced). Past MAX_INVALIDATION_RECORDS the oldest record goes, and its
+ * number becomes the floor. Scripts record last, so records that fail cannot stop an invalidation.
  */
 const RECORD_INVALIDATION = `
 local function recordInvalidation(fence, recent, member)
+  if redis.call('type', fence).ok ~= 'hash' then redis.call('del', fence) end
+  if redis.call('type', recent).ok ~= 'zset' then redis.call('del', recent) end
   local clock = redis.call('time')
   local number = math.max(tonumber(clock[1]) * 1000000 + tonumber(clock[2]), (tonumber(redis.call('hget', fence, 'seq')) or 0) + 1)
   redis.call('hset', fence, 'seq', string.format('%d', number))
@@ -123,9 +126,16 @@ local function recordInvalidation(fence, recent, member)
   end
 end`
 
+/** Lua: a field of the invalidation records, 0 when there is none (or the key holds something else). */
+const RECORDED = `
+local function recorded(kind, key, command, field)
+  if redis.call('type', key).ok ~= kind then return 0 end
+  return tonumber(redis.call(command, key, field)) or 0
+end`
+
 /** KEYS: gen, fence. A fetch's mark: the generation and the number of the latest invalidation. */
-const FENCE_SCRIPT = `
-return {tonumber(redis.call('get', KEYS[1]) or '0') or 0, tonumber(redis.call('hget', KEYS[2], 'seq')) or 0}`
+const FENCE_SCRIPT = `${RECORDED}
+return {tonumber(redis.call('get', KEYS[1]) or '0') or 0, recorded('hash', KEYS[2], 'hget', 'seq')}`
 
 /**
  * KEYS: entry, gen, fence, recent, tag keys. ARGV: text, lifetime ms, now ms, key, channel,
@@ -133,14 +143,14 @@ return {tonumber(redis.call('get', KEYS[1]) or '0') or 0, tonumber(redis.call('h
  * when an invalidation of everything, of the key or of one of its tags came after the mark (or
  * may have: its record is gone), 1 once written.
  */
-const WRITE_SCRIPT = `
+const WRITE_SCRIPT = `${RECORDED}
 if ARGV[7] ~= '' then
   local since = tonumber(ARGV[8])
   if (tonumber(redis.call('get', KEYS[2]) or '0') or 0) ~= tonumber(ARGV[7]) then return 0 end
-  if (tonumber(redis.call('hget', KEYS[3], 'floor')) or 0) > since then return 0 end
-  if (tonumber(redis.call('zscore', KEYS[4], 'k:' .. ARGV[4])) or 0) > since then return 0 end
+  if recorded('hash', KEYS[3], 'hget', 'floor') > since then return 0 end
+  if recorded('zset', KEYS[4], 'zscore', 'k:' .. ARGV[4]) > since then return 0 end
   for i = 9, #ARGV do
-    if (tonumber(redis.call('zscore', KEYS[4], 't:' .. ARGV[i])) or 0) > since then return 0 end
+    if recorded('zset', KEYS[4], 'zscore', 't:' .. ARGV[i]) > since then return 0 end
   end
 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -173,7 +183,6 @@ const TAG_BATCH = 100
  * a new index. Returns the namespace the doomed set is in.
  */
 const DOOM_TAG_SCRIPT = `${RECORD_INVALIDATION}
-recordInvalidation(KEYS[2], KEYS[3], 't:' .. ARGV[2])
 local namespace = ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':'
 local tagKey = namespace .. 't:' .. ARGV[2]
 local doomed = namespace .. 'd:' .. ARGV[2]
@@ -196,6 +205,7 @@ elseif kind == 'zset' then
 elseif kind ~= 'none' then
   redis.call('del', tagKey)
 end
+recordInvalidation(KEYS[2], KEYS[3], 't:' .. ARGV[2])
 return namespace`
 
 /** KEYS: doomed set. ARGV: namespace, batch size. Deletes one batch of its entries; returns how many are left. */
@@ -211,8 +221,8 @@ return redis.call('zcard', KEYS[1])`
 /** KEYS: gen, fence, recent. ARGV: prefix, key, channel, message. */
 const INVALIDATE_KEY_SCRIPT = `${RECORD_INVALIDATION}
 redis.call('del', ARGV[1] .. (tonumber(redis.call('get', KEYS[1]) or '0') or 0) .. ':e:' .. ARGV[2])
-recordInvalidation(KEYS[2], KEYS[3], 'k:' .. ARGV[2])
-redis.call('publish', ARGV[3], ARGV[4])`
+redis.call('publish', ARGV[3], ARGV[4])
+recordInvalidation(KEYS[2], KEYS[3], 'k:' .. ARGV[2])`
 
 /**
  * KEYS: gen. ARGV: channel, message up to its generation. Returns the new generation: a write

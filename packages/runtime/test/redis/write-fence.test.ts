@@ -39,18 +39,23 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
     return created
   }
 
-  /** A behind a proxy, B direct, on one prefix. A's commands may be held for a while: a long commandTimeoutMs. */
+  /**
+   * A behind a proxy, B direct, on one prefix; `events` has both caches' events. A's commands may
+   * be held for a while: a long commandTimeoutMs.
+   */
   async function twoInstances() {
     const prefix = `t:${randomUUID()}:`
     const via = await RedisProxy.start(redis.port)
     cleanup.push(() => via.stop())
     const [a, b] = [store({ prefix, url: via.url, commandTimeoutMs: 10_000 }), store({ prefix })]
     await Promise.all([a.ready(), b.ready()])
-    return { prefix, via, cacheA: createCache({ store: a }), cacheB: createCache({ store: b }) }
+    const events: CacheEvent[] = []
+    const onEvent = (event: CacheEvent) => events.push(event)
+    return { prefix, via, events, cacheA: createCache({ store: a, onEvent }), cacheB: createCache({ store: b, onEvent }) }
   }
 
   interface Hooks {
-    beforeFetch?(cacheB: RevalidateCache): Promise<unknown>
+    beforeFetch?(cacheB: RevalidateCache, prefix: string): Promise<unknown>
     duringFetch?(prefix: string): Promise<unknown>
   }
 
@@ -59,8 +64,8 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
    * fetcher resolving and A's write reaching Redis. Returns what A's callers got.
    */
   async function raceWrite(invalidate: (cacheB: RevalidateCache) => Promise<void>, hooks: Hooks = {}) {
-    const { prefix, via, cacheA, cacheB } = await twoInstances()
-    await hooks.beforeFetch?.(cacheB)
+    const { prefix, via, events, cacheA, cacheB } = await twoInstances()
+    await hooks.beforeFetch?.(cacheB, prefix)
     const fetched = deferred<string>()
     const fetcher = countingFetcher(() => fetched.promise)
     const writing = cacheA.withRevalidate('k', 60, fetcher, { tags: ['posts'] })
@@ -72,7 +77,7 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
     await invalidate(cacheB)
     via.release()
     const served = await writing
-    return { served, prefix, cacheA, cacheB }
+    return { served, events, cacheA, cacheB }
   }
 
   for (const [name, invalidate] of [
@@ -81,8 +86,9 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
     ['invalidateAll()', (cache: RevalidateCache) => cache.invalidateAll()],
   ] as const) {
     it(`${name} in B: B's next read fetches anew, and A's once it hears of it`, async () => {
-      const { served, cacheA, cacheB } = await raceWrite(invalidate)
+      const { served, events, cacheA, cacheB } = await raceWrite(invalidate)
       expect(served).toBe('fetched by a before the invalidation') // A's callers began before: they get it
+      expect(events.filter((event) => event.type === 'error')).toEqual([]) // a refused write is normal, not an error
       expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
       // A serves what it held until it hears of the invalidation; then B's value or one it fetched since.
       await eventually(async () => expect(await cacheA.withRevalidate('k', 60, () => 'fetched by a after', { tags: ['posts'] })).not.toBe(served))
@@ -121,6 +127,17 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
       duringFetch: async (prefix) => expect(await raw.del([`${prefix}fence`, `${prefix}fence:recent`])).toBe(2),
     })
     expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
+  })
+
+  it('invalidation records of the wrong type (someone else wrote them) are not an outage: replaced, and they fence again', async () => {
+    const { cacheB, events } = await raceWrite((cache) => cache.invalidate('k'), {
+      beforeFetch: async (cache, prefix) => {
+        await raw.set(`${prefix}fence`, 'not a hash')
+        await raw.rPush(`${prefix}fence:recent`, 'not a sorted set')
+      },
+    })
+    expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
+    expect(events.filter((event) => event.type === 'error')).toEqual([])
   })
 
   it('more invalidations during one fetch than Redis keeps records of: the write is refused rather than risked', async () => {
