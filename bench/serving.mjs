@@ -63,7 +63,9 @@ export async function run() {
     const ratio = median(perRoundRatio)
     const p99Jump = crossing.p99 / pragma.p99
     const targets = [
-      atLeast('requests/s of the pragma page vs a page without data', ratio, 0.8, { why: 'the cache costs more per request than the page it serves' }),
+      atLeast('requests/s of the pragma page vs a page without data', ratio, 0.8, {
+        why: `the pragma page renders a list of posts from its cached data where \`/about\` renders text of a similar size, so the ratio holds more than the cache's cost; its rounds ranged from ${fixed(Math.min(...perRoundRatio), 2)} to ${fixed(Math.max(...perRoundRatio), 2)} in this run, on a machine other work shares. To close the doubt: the same list page served from data in memory without the cache, as the floor`,
+      }),
       target('p99 across ttl boundaries vs steady', 'no jump (≤ 1.5× or ≤ 5 ms more)', `${fixed(p99Jump, 2)}×`, crossing.p99 <= Math.max(pragma.p99 * 1.5, pragma.p99 + 5), 'requests waited for a refresh'),
       target('fetcher calls per ttl window under load', '1', fixed(fetchesPerWindow, 2), fetchesPerWindow === 1, 'refreshes ran more than once per window'),
     ]
