@@ -15,7 +15,7 @@
  * arguments' shapes). A value reaching anything else (a call we cannot see into, a template
  * string, a return) is used whole. Only the data code and the functions it calls are walked.
  */
-import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Statement } from '@babel/types'
+import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Program, type Statement } from '@babel/types'
 import { globalShape, importedShape, type Framework } from './frameworks/index.js'
 import { isFunctionNode, keyName, TYPE_KEYS, type Binding, type FunctionNode, type PatternStep, type Scope, type Scopes } from './scope.js'
 import { carriesQuery, exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
@@ -372,6 +372,11 @@ export class DataFlow {
         shape = this.#along(this.#ahead(source.declarator.init, binding.lexicalScope, frame), binding.path, binding.lexicalScope, frame)
       } else if (source.type === 'function') shape = { kind: 'local', fn: source.fn, scope: binding.lexicalScope }
       else if (source.type === 'import') shape = this.#importShape(source.source, source.imported)
+      const { scopes } = this.#options
+      // A module-level variable outlives the request: any function of the module may assign it, walked or not.
+      if (source.type === 'declarator' && source.kind !== 'const' && binding.lexicalScope === scopes.module) {
+        scopes.collectAssignments((scopes.module.node as Program).body, scopes.module)
+      }
       const assigned = binding.assigned.map(({ value, scope, path }) => this.#along(this.#ahead(value, scope, frame), path, scope, frame))
       return assigned.length === 0 ? shape : union([shape, ...assigned])
     } finally {

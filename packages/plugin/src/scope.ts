@@ -26,6 +26,7 @@ import type {
   ObjectMethod,
   Program,
   Statement,
+  VariableDeclaration,
   VariableDeclarator,
 } from '@babel/types'
 
@@ -40,7 +41,7 @@ export type PatternStep =
 
 export type BindingSource =
   | { type: 'param'; fn: FunctionNode; index: number }
-  | { type: 'declarator'; declarator: VariableDeclarator }
+  | { type: 'declarator'; declarator: VariableDeclarator; kind: VariableDeclaration['kind'] }
   | { type: 'function'; fn: FunctionDeclaration | FunctionExpression }
   | { type: 'import'; source: string; imported: string } // imported: 'default', '*' or the export's name
   | { type: 'other' } // class, catch parameter, loop variable, enum, ...
@@ -240,7 +241,7 @@ function openScope(node: Node, parent: Scope): Scope {
       const head = node.type === 'ForStatement' ? node.init : node.left
       if (head?.type !== 'VariableDeclaration' || head.kind === 'var') return parent
       const scope = new Scope(node, parent)
-      declareVariables(scope, head.declarations, node.type !== 'ForStatement', scope)
+      declareVariables(scope, head, node.type !== 'ForStatement', scope)
       return scope
     }
     case 'CatchClause': {
@@ -291,7 +292,7 @@ function declareStatements(scope: Scope, statements: readonly Statement[], isMod
         if (declaration.id) scope.declare(declaration.id, { type: 'other' }, [])
         break
       case 'VariableDeclaration':
-        if (declaration.kind !== 'var') declareVariables(scope, declaration.declarations, false, scope)
+        if (declaration.kind !== 'var') declareVariables(scope, declaration, false, scope)
         break
       case 'TSEnumDeclaration':
         scope.declare(declaration.id, { type: 'other' }, [])
@@ -308,9 +309,9 @@ function declareStatements(scope: Scope, statements: readonly Statement[], isMod
   }
 }
 
-function declareVariables(scope: Scope, declarators: readonly VariableDeclarator[], isLoopVariable: boolean, lexicalScope: Scope): void {
-  for (const declarator of declarators) {
-    const source: BindingSource = isLoopVariable ? { type: 'other' } : { type: 'declarator', declarator }
+function declareVariables(scope: Scope, declaration: VariableDeclaration, isLoopVariable: boolean, lexicalScope: Scope): void {
+  for (const declarator of declaration.declarations) {
+    const source: BindingSource = isLoopVariable ? { type: 'other' } : { type: 'declarator', declarator, kind: declaration.kind }
     eachPatternName(declarator.id, (identifier, path) => scope.declare(identifier, source, path, lexicalScope))
   }
 }
@@ -326,7 +327,7 @@ function declareVars(scope: Scope, statements: readonly Statement[]): void {
     if (!statement) return
     switch (statement.type) {
       case 'VariableDeclaration':
-        if (statement.kind === 'var') declareVariables(scope, statement.declarations, false, scope)
+        if (statement.kind === 'var') declareVariables(scope, statement, false, scope)
         return
       case 'ExportNamedDeclaration':
         if (statement.declaration?.type === 'VariableDeclaration') visit(statement.declaration)

@@ -61,6 +61,11 @@ describe('per-visitor reads, by binding', () => {
     // Destructuring assignments and assignments made in a function the loop calls count too.
     expect(verdict("  let h, out\n  for (const i of [1, 2]) { if (h) out = h.get('cookie'); ({ headers: h } = request) }\n  return { out }")).toMatch(/`h` reads the request headers/) // its test `if (h)` reads it already
     expect(verdict("  let r, out\n  const keep = () => { r = request }\n  for (const i of [1, 2]) { if (r) out = r.headers.get('x'); keep() }\n  return { out }")).toMatch(/`r\.headers` reads the request headers/)
+    // A module-level variable outlives the request: a function the loader never calls may have set it.
+    const nextPage = (declarations: string) =>
+      `// Pragma: revalidate 60\nimport { cookies } from 'next/headers'\n${declarations}\nexport default async function Page() {\n  const posts = await db.posts(theme)\n  return <main>{posts.length}</main>\n}\n`
+    expect(outcome(nextPage("let theme = 'light'\nexport async function generateMetadata() { theme = (await cookies()).get('theme')?.value; return {} }"), '/app/app/page.tsx')).toMatch(/`theme` reads the visitor's cookies/)
+    expect(verdict('  return { n: visits }', 'let visits = 0\nexport function action() { visits = visits + 1; return null }')).toBe('compiles')
     // A name only ever assigned data stays data.
     expect(verdict("  let last, out = []\n  for (const id of [1, 2]) { if (last) out.push(last.id); last = await db.post(id) }\n  return { out }")).toBe('compiles')
   })
