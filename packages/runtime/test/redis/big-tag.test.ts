@@ -4,46 +4,22 @@
 // boundary lets an invalidated entry survive: not in a memory tier, not after a cut connection.
 import { randomUUID } from 'node:crypto'
 import { createClient, type RedisClientType } from 'redis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/index.js'
-import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import type { RedisStore } from '../../src/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisIsAvailable } from './redis-available.js'
-import { RedisProxy, startPrivateRedis, type PrivateRedis } from './private-redis.js'
+import { usePrivateRedis } from './private-redis.js'
 
 const available = await redisIsAvailable()
 /** Keys of the tag: many steps' worth (a step deletes 100). */
 const KEYS = 5000
 
 describe.skipIf(!available)('invalidating a tag of many keys on Redis', () => {
-  let redis: PrivateRedis
-  let raw: RedisClientType
-  const cleanup: Array<() => Promise<unknown> | void> = []
+  const redis = usePrivateRedis()
+  const { store, proxy } = redis
+  afterEach(() => redis.raw.flushAll())
 
-  beforeAll(async () => {
-    redis = await startPrivateRedis()
-    raw = createClient({ url: redis.url }) as RedisClientType
-    await raw.connect()
-  })
-  afterEach(async () => {
-    await Promise.all(cleanup.splice(0).map((done) => done()))
-    await raw.flushAll()
-  })
-  afterAll(async () => {
-    await raw?.close()
-    redis?.stop()
-  })
-
-  function store(options: RedisStoreOptions = {}): RedisStore {
-    const created = new RedisStore({ url: redis.url, ...options })
-    cleanup.push(() => created.close())
-    return created
-  }
-  async function proxy(): Promise<RedisProxy> {
-    const started = await RedisProxy.start(redis.port)
-    cleanup.push(() => started.stop())
-    return started
-  }
   /** KEYS entries `post:<n>` = 'old', tagged `posts`, written through `s`. */
   async function fill(s: RedisStore): Promise<void> {
     const storedAt = Date.now()
@@ -53,7 +29,7 @@ describe.skipIf(!available)('invalidating a tag of many keys on Redis', () => {
   }
   const entriesLeft = async (prefix: string) => {
     let count = 0
-    for await (const keys of raw.scanIterator({ MATCH: `${prefix}0:e:post:*`, COUNT: 1000 })) count += keys.length
+    for await (const keys of redis.raw.scanIterator({ MATCH: `${prefix}0:e:post:*`, COUNT: 1000 })) count += keys.length
     return count
   }
 
@@ -62,9 +38,9 @@ describe.skipIf(!available)('invalidating a tag of many keys on Redis', () => {
     const s = store({ prefix, maxEntries: false })
     await s.ready()
     await fill(s)
-    const other = createClient({ url: redis.url }) as RedisClientType
+    const other = createClient({ url: redis.server.url }) as RedisClientType
     await other.connect()
-    cleanup.push(() => other.close())
+    redis.closeAfterTest(() => other.close())
     const seen: number[] = []
     let done = false
     const invalidating = createCache({ store: s })

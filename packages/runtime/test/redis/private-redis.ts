@@ -2,6 +2,9 @@
 // single connections (only a store's subscriber, only its main client), partition and delay.
 import { spawn } from 'node:child_process'
 import { createServer, Socket, type AddressInfo } from 'node:net'
+import { createClient, type RedisClientType } from 'redis'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisServerAnswers } from './redis-available.js'
 
@@ -27,6 +30,55 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     if (!(await redisServerAnswers(url))) throw new Error(`redis-server on port ${port} does not answer yet`)
   }, 10_000)
   return { url, port, stop: () => server.kill('SIGKILL') }
+}
+
+/**
+ * A private redis-server for the tests of one describe block: started before them, stopped after.
+ * What a test opens through it is closed once that test is over: stores and other clients first,
+ * then the proxies they talk through.
+ */
+export function usePrivateRedis() {
+  let server: PrivateRedis | undefined
+  let client: RedisClientType | undefined
+  const clients: Array<() => unknown> = []
+  const proxies: Array<() => unknown> = []
+  beforeAll(async () => {
+    server = await startPrivateRedis()
+    client = createClient({ url: server.url }) as RedisClientType
+    await client.connect()
+  })
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((close) => close()))
+    await Promise.all(proxies.splice(0).map((stop) => stop()))
+  })
+  afterAll(async () => {
+    await client?.close()
+    server?.stop()
+  })
+  return {
+    get server(): PrivateRedis {
+      return server!
+    },
+    /** A client of the test's own, to read and write keys directly. */
+    get raw(): RedisClientType {
+      return client!
+    },
+    /** A store on the server, or through the proxy `via`. */
+    store(options: RedisStoreOptions & { via?: RedisProxy } = {}): RedisStore {
+      const created = new RedisStore({ url: options.via?.url ?? server!.url, ...options })
+      clients.push(() => created.close())
+      return created
+    },
+    async proxy(): Promise<RedisProxy> {
+      const started = await RedisProxy.start(server!.port)
+      proxies.push(() => started.stop())
+      return started
+    },
+    /** Closes something else the test opened (a client, a store of its own class) with the stores. */
+    closeAfterTest(close: () => unknown): void {
+      clients.push(close)
+    },
+  }
 }
 
 type Kind = 'subscriber' | 'main'

@@ -4,40 +4,18 @@
 // of the invalidation) while instance B, connected directly, invalidates; A's write then lands
 // after B's invalidation, as it does when A's fetch passed the coordinator's fence check just before.
 import { randomUUID } from 'node:crypto'
-import { createClient, type RedisClientType } from 'redis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createCache, type CacheEvent, type RevalidateCache } from '../../src/index.js'
-import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import { RedisStore } from '../../src/redis-store.js'
 import { countingFetcher, deferred, eventually } from '../helpers.js'
 import { redisIsAvailable } from './redis-available.js'
-import { RedisProxy, startPrivateRedis, type PrivateRedis } from './private-redis.js'
+import { usePrivateRedis } from './private-redis.js'
 
 const available = await redisIsAvailable()
 
 describe.skipIf(!available)('a write on its way to Redis that another instanceâ€™s invalidation overtook', () => {
-  let redis: PrivateRedis
-  let raw: RedisClientType
-  const cleanup: Array<() => Promise<unknown> | void> = []
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis()
-    raw = createClient({ url: redis.url }) as RedisClientType
-    await raw.connect()
-  })
-  afterEach(async () => {
-    // Newest first: the stores close before the proxy they talk through goes.
-    for (const done of cleanup.splice(0).reverse()) await done()
-  })
-  afterAll(async () => {
-    await raw?.close()
-    redis?.stop()
-  })
-
-  function store(options: RedisStoreOptions): RedisStore {
-    const created = new RedisStore({ url: redis.url, ...options })
-    cleanup.push(() => created.close())
-    return created
-  }
+  const redis = usePrivateRedis()
+  const { store } = redis
 
   /**
    * A behind a proxy, B direct, on one prefix; `events` has both caches' events. A's commands may
@@ -45,9 +23,8 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
    */
   async function twoInstances() {
     const prefix = `t:${randomUUID()}:`
-    const via = await RedisProxy.start(redis.port)
-    cleanup.push(() => via.stop())
-    const [a, b] = [store({ prefix, url: via.url, commandTimeoutMs: 10_000 }), store({ prefix })]
+    const via = await redis.proxy()
+    const [a, b] = [store({ prefix, via, commandTimeoutMs: 10_000 }), store({ prefix })]
     await Promise.all([a.ready(), b.ready()])
     const events: CacheEvent[] = []
     const onEvent = (event: CacheEvent) => events.push(event)
@@ -110,13 +87,13 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
       }
     }
     const prefix = `t:${randomUUID()}:`
-    const failing = new FailingFence({ url: redis.url, prefix })
-    cleanup.push(() => failing.close())
+    const failing = new FailingFence({ url: redis.server.url, prefix })
+    redis.closeAfterTest(() => failing.close())
     const events: CacheEvent[] = []
     const cache = createCache({ store: failing, onEvent: (event) => events.push(event) })
     expect(await cache.withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', phase: 'store', key: 'k', error: expect.objectContaining({ message: 'no mark today' }) }))
-    expect(await raw.get(`${prefix}0:e:k`)).toContain('fetched')
+    expect(await redis.raw.get(`${prefix}0:e:k`)).toContain('fetched')
   })
 
   it('Redis losing its invalidation records (a flush, an eviction) meanwhile: a later invalidation still undoes the write', async () => {
@@ -124,7 +101,7 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
       // Invalidations before A's fetch: its mark is past them.
       beforeFetch: (cache) => Promise.all([cache.invalidate('earlier:1'), cache.invalidateTag('earlier')]),
       // Then every record is gone: numbering must not start again below A's mark.
-      duringFetch: async (prefix) => expect(await raw.del([`${prefix}fence`, `${prefix}fence:recent`])).toBe(2),
+      duringFetch: async (prefix) => expect(await redis.raw.del([`${prefix}fence`, `${prefix}fence:recent`])).toBe(2),
     })
     expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
   })
@@ -132,8 +109,8 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
   it('invalidation records of the wrong type (someone else wrote them) are not an outage: replaced, and they fence again', async () => {
     const { cacheB, events } = await raceWrite((cache) => cache.invalidate('k'), {
       beforeFetch: async (cache, prefix) => {
-        await raw.set(`${prefix}fence`, 'not a hash')
-        await raw.rPush(`${prefix}fence:recent`, 'not a sorted set')
+        await redis.raw.set(`${prefix}fence`, 'not a hash')
+        await redis.raw.rPush(`${prefix}fence:recent`, 'not a sorted set')
       },
     })
     expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
