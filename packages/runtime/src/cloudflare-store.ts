@@ -23,10 +23,10 @@
  * before an invalidation does not fill the memory tier, and a write still on its way when one
  * reaches it is deleted again once it lands.
  */
+import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { LocationMarkers } from './cloudflare-markers.js'
 import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
 import { CoordinatorClient } from './coordinator-client.js'
-import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { callSafely } from './hooks.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
