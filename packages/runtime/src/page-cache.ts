@@ -56,30 +56,30 @@ interface PageEntry {
 }
 
 /**
- * The page entries of the URLs each page constant was last called with, so that a hit of a URL
- * seen before costs a lookup rather than the key's making (the path read from the URL and checked,
- * `page:<path>#<part>` built anew, and a new string hashed by the cache): that made a compiled
- * page's hit several times the cost of the cache's own lookup (bench/RESULTS.md, section 1).
- * URLs of a page past the bound, or longer than a URL usually is, start over or go without.
+ * The page entries of the request URLs compiled pages were last called with, so that a hit of a
+ * URL seen before costs a lookup rather than the key's making (the path read from the URL and
+ * checked, `page:<path>#<part>` built anew, and a new string hashed by the cache): that made a
+ * compiled page's hit several times the cost of the cache's own lookup (bench/RESULTS.md,
+ * section 1). A URL and a string of the same text are kept apart (pageKey reads each its own way).
+ * Bounded for the whole process, whatever URLs clients make up: past the bound it starts over,
+ * and a URL longer than most is never kept.
  */
-const entriesByUrl = new WeakMap<CompiledPage, { fromStrings: Map<string, PageEntry>; fromUrls: Map<string, PageEntry> }>()
-const MAX_URLS_PER_PAGE = 256
+const entriesByUrl = { fromStrings: new Map<string, Map<CompiledPage, PageEntry>>(), fromUrls: new Map<string, Map<CompiledPage, PageEntry>>() }
+const MAX_REMEMBERED_URLS = 1000
 const MAX_REMEMBERED_URL_LENGTH = 512
 
 function pageEntry(page: CompiledPage, context: unknown): PageEntry {
   const url = requestUrl(context)
   const text = url instanceof URL ? url.href : url
   if (text === undefined || text.length > MAX_REMEMBERED_URL_LENGTH) return entryOf(page, pageKey(page.route, context, page))
-  let remembered = entriesByUrl.get(page)
-  if (remembered === undefined) entriesByUrl.set(page, (remembered = { fromStrings: new Map(), fromUrls: new Map() }))
-  // A URL and a string of the same text are kept apart: pageKey reads each its own way.
-  const entries = url instanceof URL ? remembered.fromUrls : remembered.fromStrings
-  let entry = entries.get(text)
-  if (entry === undefined) {
-    entry = entryOf(page, pageKey(page.route, context, page))
-    if (entries.size >= MAX_URLS_PER_PAGE) entries.clear()
-    entries.set(text, entry)
+  const urls = url instanceof URL ? entriesByUrl.fromUrls : entriesByUrl.fromStrings
+  let pages = urls.get(text)
+  if (pages === undefined) {
+    if (urls.size >= MAX_REMEMBERED_URLS) urls.clear()
+    urls.set(text, (pages = new Map()))
   }
+  let entry = pages.get(page)
+  if (entry === undefined) pages.set(page, (entry = entryOf(page, pageKey(page.route, context, page))))
   return entry
 }
 
