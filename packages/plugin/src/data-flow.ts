@@ -158,7 +158,7 @@ export class DataFlow {
         this.#expression(node.argument, scope, frame) // a thrown value is never cached
         return
       case 'IfStatement':
-        this.#test(node.test, scope, frame)
+        this.#test(node.test, this.#expression(node.test, scope, frame), frame)
         this.#statement(node.consequent, scope, frame)
         if (node.alternate) this.#statement(node.alternate, scope, frame)
         return
@@ -183,7 +183,7 @@ export class DataFlow {
       }
       case 'WhileStatement':
       case 'DoWhileStatement':
-        this.#test(node.test, scope, frame)
+        this.#test(node.test, this.#expression(node.test, scope, frame), frame)
         this.#statement(node.body, scope, frame)
         return
       case 'TryStatement':
@@ -265,7 +265,7 @@ export class DataFlow {
   #expression(node: Expression, scope: Scope, frame: Frame): Shape | undefined {
     const memo = frame.memo(node, this.#reporting)
     if (memo.found) return memo.shape
-    const marked = this.#options.safeStarts.has(node.start!)
+    const marked = this.#markedSafe(node)
     if (marked) this.#safeDepth++
     try {
       let shape = this.#evaluate(node, scope, frame)
@@ -275,6 +275,28 @@ export class DataFlow {
       return shape
     } finally {
       if (marked) this.#safeDepth--
+    }
+  }
+
+  /**
+   * Whether a `revalidate-safe` comment covers this expression: the first call written after the
+   * comment (`getShop(context)` of `getShop(context).then(...) || request.headers`), or, when no
+   * call starts there, the member chain (`context.shop.id`); never the larger expressions that
+   * merely start at the same place.
+   */
+  #markedSafe(node: Expression): boolean {
+    if (!this.#options.safeStarts.has(node.start!)) return false
+    switch (node.type) {
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+      case 'NewExpression':
+        return !callStartsSpine(node.callee, node.start!)
+      case 'MemberExpression':
+      case 'OptionalMemberExpression':
+      case 'Identifier':
+        return !callStartsSpine(node, node.start!)
+      default:
+        return false
     }
   }
 
@@ -304,7 +326,7 @@ export class DataFlow {
       case 'TypeCastExpression':
         return this.#expression(node.expression, scope, frame)
       case 'ConditionalExpression':
-        this.#test(node.test, scope, frame)
+        this.#test(node.test, this.#expression(node.test, scope, frame), frame)
         return union([this.#expression(node.consequent, scope, frame), this.#expression(node.alternate, scope, frame)])
       case 'LogicalExpression':
         return union([this.#expression(node.left, scope, frame), this.#expression(node.right, scope, frame)])
@@ -328,9 +350,11 @@ export class DataFlow {
         this.#class(node, scope, frame)
         return undefined
       case 'UnaryExpression': {
-        // `!x`, `typeof x`, `void x` say whether it is there, not what it holds.
         const shape = this.#expression(node.argument, scope, frame)
-        if (node.operator !== '!' && node.operator !== 'typeof' && node.operator !== 'void') this.#use(shape, node.argument, frame)
+        // `!request` says whether an object is there, not what it holds; `!context.user` (whether the visitor signed in) is a read of it.
+        if (node.operator === 'void') return undefined
+        if (node.operator === '!' || node.operator === 'typeof') this.#test(node.argument, shape, frame)
+        else this.#use(shape, node.argument, frame)
         return undefined
       }
       case 'JSXElement':
@@ -493,7 +517,7 @@ export class DataFlow {
         return undefined
       }
       case 'local':
-        if (this.#options.safeStarts.has(node.start!)) return undefined // the user vouches for it: not followed
+        if (this.#markedSafe(node)) return undefined // the user vouches for it: not followed
         if (this.#following.length >= MAX_DEPTH) {
           this.#useArguments(node, args, frame) // too deep to follow: as if we could not see into it
           return undefined
@@ -547,7 +571,9 @@ export class DataFlow {
   #follow(fn: FunctionNode, scope: Scope, args: readonly (Shape | undefined)[], call: Node, frame: Frame): Shape | undefined {
     if (this.#following.includes(fn)) return undefined // recursion: its body is being walked already
     const earlier = this.#followed.get(fn) ?? []
-    const same = earlier.find((entry) => entry.reporting === this.#reporting && entry.args.length === args.length && entry.args.every((shape, index) => shape === args[index]))
+    // A walk inside a vouched-for expression reports nothing: it stands in only for another such walk.
+    const reporting = this.#reporting && this.#safeDepth === 0
+    const same = earlier.find((entry) => entry.reporting === reporting && entry.args.length === args.length && entry.args.every((shape, index) => shape === args[index]))
     if (same) return same.result
     const returns: (Shape | undefined)[] = []
     this.#following.push(fn)
@@ -557,7 +583,7 @@ export class DataFlow {
       this.#following.pop()
     }
     const result = union(returns)
-    this.#followed.set(fn, [...earlier, { args, reporting: this.#reporting, result }])
+    this.#followed.set(fn, [...earlier, { args, reporting, result }])
     return result
   }
 
@@ -685,9 +711,8 @@ export class DataFlow {
   }
 
   /** A condition: whether an object is there reads nothing of it; a per-visitor or query value it reads. */
-  #test(node: Expression, scope: Scope, frame: Frame): void {
-    const shape = this.#expression(node, scope, frame)
-    if (isLeaf(shape)) this.#use(shape, node, frame)
+  #test(node: Expression, shape: Shape | undefined, frame: Frame): void {
+    if (isLeaf(shape) || (shape?.kind === 'union' && shape.shapes.some(isLeaf))) this.#use(shape, node, frame)
   }
 
   // --- reports --------------------------------------------------------------------------------
@@ -719,6 +744,30 @@ export class DataFlow {
   #queryRead(node: Node, name: string | undefined, frame: Frame, call?: Node): void {
     if (this.#reporting) this.#options.reporter.queryRead(call ?? node, name, frame.via)
   }
+}
+
+/** Whether a call is written at `start` along an expression's leftmost chain (`f(x).a.b`: `f(x)`). */
+function callStartsSpine(node: Node, start: number): boolean {
+  let current: Node = node
+  while (current.start === start) {
+    switch (current.type) {
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+      case 'NewExpression':
+        return true
+      case 'MemberExpression':
+      case 'OptionalMemberExpression':
+        current = current.object
+        break
+      case 'ParenthesizedExpression':
+      case 'TSNonNullExpression':
+        current = current.expression
+        break
+      default:
+        return false
+    }
+  }
+  return false
 }
 
 /** `x.then(...)` (or `x?.then(...)`), with `then` written as a name. */

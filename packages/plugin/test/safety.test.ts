@@ -57,7 +57,7 @@ describe('per-visitor reads, by binding', () => {
 
   it('counts every assignment to a name, including one further down a loop than the read', () => {
     expect(verdict("  let r, out\n  for (const i of [1, 2]) { if (r) out = r.headers.get('cookie'); r = request }\n  return { out }")).toMatch(/`r\.headers` reads the request headers/)
-    expect(verdict("  let r, out\n  while (!out) { out = r?.headers.get('cookie') ?? 'x'; r = args.request }\n  return { out }")).toMatch(/`r\?\.headers` reads the request headers/)
+    expect(verdict("  let r, out, i = 0\n  while (i++ < 2) { out = r?.headers.get('cookie') ?? 'x'; r = args.request }\n  return { out }")).toMatch(/`r\?\.headers` reads the request headers/)
     // Destructuring assignments and assignments made in a function the loop calls count too.
     expect(verdict("  let h, out\n  for (const i of [1, 2]) { if (h) out = h.get('cookie'); ({ headers: h } = request) }\n  return { out }")).toMatch(/`h` reads the request headers/) // its test `if (h)` reads it already
     expect(verdict("  let r, out\n  const keep = () => { r = request }\n  for (const i of [1, 2]) { if (r) out = r.headers.get('x'); keep() }\n  return { out }")).toMatch(/`r\.headers` reads the request headers/)
@@ -94,6 +94,15 @@ describe('per-visitor reads, by binding', () => {
     expect(verdict('  return { posts: await auth.api.posts() }', "import { auth } from '@/auth'")).toBe('compiles') // a member, not a call of it
     expect(verdict('  return { v: await getViewer() }', "import { getViewer } from '~/viewer'", undefined, { requestBound: ['getViewer'] })).toMatch(/`getViewer\(\)` reads/)
   })
+
+  it('whether the visitor is signed in is a read too: `!context.user`, `typeof`, a negated test', () => {
+    // On a hit the redirect would never run: a signed-out visitor would get the signed-in one's data.
+    expect(verdict("  if (!context.user) throw redirect('/login')\n  return { posts: await db.posts() }")).toMatch(/`context\.user` reads the signed-in user/)
+    expect(verdict('  const showPrivate = !!context.user\n  return { posts: await db.posts({ showPrivate }) }')).toMatch(/`context\.user` reads/)
+    expect(verdict("  return { signedIn: typeof context.session !== 'undefined' }")).toMatch(/`context\.session` reads the visitor's session/)
+    // Whether an object is there reads nothing of it.
+    expect(verdict("  if (!request) throw new Error('no request')\n  return { p: params.slug }")).toBe('compiles')
+  })
 })
 
 describe('the escape hatch', () => {
@@ -107,6 +116,21 @@ describe('the escape hatch', () => {
     expect(verdict('  const s = /* revalidate-safe: shop id */ getShop(request)\n  return { s, u: await getUser(request) }')).toMatch(/`getUser\(request\)` hands/)
     expect(verdict('  return { s: /* revalidate-safe */ getShop(request) }')).toMatch(/A `revalidate-safe` comment needs a reason/)
     expect(verdict('  return { s: /* revalidate-sfae: shop */ getShop(request) }')).toMatch(/Unknown comment "revalidate-sfae"; did you mean "revalidate-safe"\?/)
+  })
+
+  it('covers the first call after it, not the larger expressions that start at the same place', () => {
+    const db = "  const posts = await /* revalidate-safe: the database client */ context.get(dbContext).posts.visibleTo(context.get(userContext))\n  return { posts }"
+    expect(verdict(db)).toMatch(/`context\.get\(userContext\)` reads what middleware set/)
+    expect(verdict("  return { c: /* revalidate-safe: the shop */ getShop(context)?.currency ?? request.headers.get('x-currency') }")).toMatch(/`request\.headers` reads/)
+    expect(verdict("  return { c: /* revalidate-safe: the shop */ getShop(context) || request.headers.get('cookie') }")).toMatch(/`request\.headers` reads/)
+    expect(verdict("  return { c: await /* revalidate-safe: the shop */ getShop(context).then((shop) => ({ shop, who: request.headers.get('cookie') })) }")).toMatch(/`request\.headers` reads/)
+    expect(verdict('  return { id: /* revalidate-safe: the shop, set by the server */ context.shop.id }')).toBe('compiles')
+  })
+
+  it('a helper walked inside a marked call is walked again, with reports, where it is called unmarked', () => {
+    const isDark = "function isDark(r) { return r.headers.get('x-theme') === 'dark' }"
+    const body = '  const shop = await /* revalidate-safe: the shop is global */ getShop(context, isDark(request))\n  const dark = isDark(request)\n  return { shop, dark }'
+    expect(verdict(body, isDark)).toMatch(/`r\.headers` reads the request headers .*\(through `isDark\(request\)` on line 6\)/)
   })
 
   it('vouches for what the call is handed, not for explicit reads in its arguments', () => {
