@@ -18,7 +18,7 @@
 import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Program, type Statement } from '@babel/types'
 import { globalShape, importedShape, type Framework } from './frameworks/index.js'
 import { isFunctionNode, keyName, TYPE_KEYS, type Binding, type FunctionNode, type PatternStep, type Scope, type Scopes } from './scope.js'
-import { carriesQuery, exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
+import { argumentList, carriesQuery, exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
 import { URL_OBJECT } from './frameworks/web.js'
 
 /** What the walk finds; `via` lists the calls of local functions that led to it, outermost first. */
@@ -378,10 +378,7 @@ export class DataFlow {
   #arguments(scope: Scope, frame: Frame): Shape | undefined {
     let current: Scope | null = scope
     while (current && !(isFunctionNode(current.node) && current.node.type !== 'ArrowFunctionExpression')) current = current.parent
-    const args = current ? frame.argsOf(current.node as FunctionNode) : undefined
-    const members: Record<string, Shape> = {}
-    args?.forEach((shape, index) => shape && (members[index] = shape))
-    return objectLiteral(members, {})
+    return argumentList((current && frame.argsOf(current.node as FunctionNode)) ?? [])
   }
 
   /** What a binding holds: its declaration's value along its pattern path, and whatever was assigned to it. */
@@ -410,8 +407,12 @@ export class DataFlow {
 
   #importShape(source: string, imported: string): Shape | undefined {
     const known = importedShape(source, imported)
-    if (known !== undefined || imported === '*' || !this.#options.requestBound.has(imported)) return known
-    return fn(`${imported}()`, { callReads: `the visitor's session or sign-in (\`${imported}()\` reads the request by itself; the \`requestBound\` option lists it)` })
+    if (known !== undefined) return known
+    const { requestBound } = this.#options
+    if (imported !== '*') return requestBound.has(imported) ? requestBoundHelper(imported) : undefined
+    // `import * as lib from '~/auth'` (or `await import('~/auth')`): `lib.auth()` is the helper under another name.
+    if (requestBound.size === 0) return undefined
+    return { kind: 'object', label: `the module ${source}`, members: Object.fromEntries([...requestBound].map((name) => [name, requestBoundHelper(name)])) }
   }
 
   /** The shape of an expression evaluated ahead of the walk (for a binding): without reports. */
@@ -426,7 +427,9 @@ export class DataFlow {
   }
 
   #paramShape(fn: FunctionNode, index: number, frame: Frame): Shape | undefined {
-    return frame.argsOf(fn)?.[index]
+    const args = frame.argsOf(fn)
+    // `(...args)`: the arguments from here on, as a list.
+    return fn.params[index]?.type === 'RestElement' ? argumentList(args?.slice(index) ?? []) : args?.[index]
   }
 
   /** Follows a pattern path from a value (no reports: the walk reports at the pattern itself). */
@@ -434,7 +437,7 @@ export class DataFlow {
     let current = shape
     for (const step of path) {
       if (step.type === 'key') current = this.#quietMember(current, step.name, frame)
-      else if (step.type === 'index') current = isLeaf(current) ? current : undefined
+      else if (step.type === 'index') current = isLeaf(current) ? current : this.#quietMember(current, String(step.index), frame)
       else if (step.type === 'default') current = union([current, this.#ahead(step.value, scope, frame)])
       // a rest element keeps what it was taken from: `{ params, ...rest } = args` still carries the request
     }
@@ -487,13 +490,18 @@ export class DataFlow {
     if (loaded !== undefined) {
       // `import('next/headers')`, `require('next/headers')`: the module, as a static import of it.
       for (const argument of node.arguments.slice(1)) if (isExpression(argument)) this.#use(this.#expression(argument, scope, frame), argument, frame)
-      const namespace = importedShape(loaded.source, '*')
+      const namespace = this.#importShape(loaded.source, '*')
       return loaded.dynamic && namespace !== undefined ? { kind: 'promise', of: namespace } : namespace
     }
     // `import('next/headers').then((headers) => ...)`: the callback is called with what the promise holds.
     const promised = isThenCall(node) ? this.#expression(node.callee.object, scope, frame) : undefined
     if (promised?.kind === 'promise') return this.#then(node, promised.of, scope, frame)
     const callee = node.callee.type === 'Super' || node.callee.type === 'V8IntrinsicIdentifier' || node.callee.type === 'Import' ? undefined : this.#expression(node.callee as Expression, scope, frame)
+    if ((node.callee.type === 'MemberExpression' || node.callee.type === 'OptionalMemberExpression') && node.callee.object.type !== 'Super') {
+      // `args.map(fn)`, `args.forEach(fn)`: the list's items go to code we do not follow.
+      const owner = this.#expression(node.callee.object, scope, frame)
+      if (owner?.kind === 'object' && owner.list) this.#use(owner, node.callee.object, frame, node)
+    }
     const args = node.arguments.map((argument) => {
       if (argument.type === 'SpreadElement') {
         this.#use(this.#expression(argument.argument, scope, frame), argument.argument, frame)
@@ -513,7 +521,7 @@ export class DataFlow {
         return callee
       case 'query-get': {
         const [first] = node.arguments
-        this.#queryRead(node, first?.type === 'StringLiteral' ? first.value : undefined, frame)
+        this.#queryRead(node, literalString(first), frame)
         return undefined
       }
       case 'local':
@@ -692,7 +700,12 @@ export class DataFlow {
         return
       case 'ArrayPattern':
         if (isLeaf(shape)) this.#member(shape, undefined, from ?? pattern, frame)
-        for (const element of pattern.elements) if (element) this.#destructure(element, undefined, scope, frame)
+        pattern.elements.forEach((element, index) => {
+          if (element === null) return
+          // `[first, ...rest] = args`: the rest keeps what it was taken from.
+          const item = element.type === 'RestElement' ? shape : this.#member(shape?.kind === 'object' ? shape : undefined, String(index), element, frame)
+          this.#destructure(element, item, scope, frame)
+        })
         return
       case 'AssignmentPattern': {
         const fallback = this.#expression(pattern.right, scope, frame)
@@ -770,6 +783,18 @@ function callStartsSpine(node: Node, start: number): boolean {
   return false
 }
 
+/** A helper named in the `requestBound` option: a call of it reads the visitor's session by itself. */
+function requestBoundHelper(name: string): Shape {
+  return fn(`${name}()`, { callReads: `the visitor's session or sign-in (\`${name}()\` reads the request by itself; the \`requestBound\` option lists it)` })
+}
+
+/** A string written literally: `'page'` or `` `page` `` (without substitutions). */
+function literalString(node: Node | undefined): string | undefined {
+  if (node?.type === 'StringLiteral') return node.value
+  if (node?.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0]!.value.cooked ?? undefined
+  return undefined
+}
+
 /** `x.then(...)` (or `x?.then(...)`), with `then` written as a name. */
 function isThenCall(node: Call): node is Call & { callee: Extract<Expression, { type: 'MemberExpression' | 'OptionalMemberExpression' }> } {
   const { callee } = node
@@ -782,9 +807,8 @@ function isThenCall(node: Call): node is Call & { callee: Extract<Expression, { 
  */
 function moduleLoadedBy(node: Call, scope: Scope): { source: string; dynamic: boolean } | undefined {
   if (node.type === 'NewExpression') return undefined
-  const [first] = node.arguments
-  const source = first?.type === 'StringLiteral' ? first.value : first?.type === 'TemplateLiteral' && first.expressions.length === 0 ? first.quasis[0]!.value.cooked : undefined
-  if (source === undefined || source === null) return undefined
+  const source = literalString(node.arguments[0])
+  if (source === undefined) return undefined
   const { callee } = node
   if (callee.type === 'Import') return { source, dynamic: true }
   if (callee.type === 'Identifier' && callee.name === 'require' && scope.lookup('require') === undefined) return { source, dynamic: false }

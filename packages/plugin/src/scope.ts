@@ -35,7 +35,7 @@ export type FunctionNode = FunctionDeclaration | FunctionExpression | ArrowFunct
 /** One step from the root of a destructuring pattern to a name bound in it. */
 export type PatternStep =
   | { type: 'key'; name: string | undefined } // `{ name }`; undefined for a computed key
-  | { type: 'index' } // `[a, b]`
+  | { type: 'index'; index: number } // `[a, b]`
   | { type: 'rest' } // `{ ...rest }` or `[...rest]`
   | { type: 'default'; value: Expression } // `a = value`
 
@@ -95,11 +95,11 @@ export function eachPatternName(pattern: LVal | Node, found: (identifier: Identi
       }
       return
     case 'ArrayPattern':
-      for (const element of pattern.elements) {
-        if (element === null) continue
+      pattern.elements.forEach((element, index) => {
+        if (element === null) return
         if (element.type === 'RestElement') eachPatternName(element.argument, found, [...path, { type: 'rest' }])
-        else eachPatternName(element, found, [...path, { type: 'index' }])
-      }
+        else eachPatternName(element, found, [...path, { type: 'index', index }])
+      })
       return
     case 'AssignmentPattern':
       eachPatternName(pattern.left, found, [...path, { type: 'default', value: pattern.right }])

@@ -26,7 +26,7 @@ export type Shape =
    * An object some of whose members are tracked; `whole` is what handing it on exposes. An object
    * literal of the page's code keeps where each member's value is written (`at`), for messages.
    */
-  | { kind: 'object'; label: string; members: Readonly<Record<string, Shape>>; whole?: Exposure; at?: Readonly<Record<string, Node>> }
+  | { kind: 'object'; label: string; members: Readonly<Record<string, Shape>>; whole?: Exposure; at?: Readonly<Record<string, Node>>; list?: true }
   /** Per-visitor data (cookies, headers, session, locals, client address): any use is a leak. */
   | { kind: 'visitor'; label: string }
   /** The query string, or a part of it. */
@@ -107,6 +107,17 @@ export function carriesQuery(shape: Shape | undefined, seen = new Set<Shape>()):
   if (shape.kind === 'union') return shape.shapes.some((member) => carriesQuery(member, seen))
   if (shape.kind === 'promise') return carriesQuery(shape.of, seen)
   return false
+}
+
+/**
+ * Arguments as a list (`arguments`, a rest parameter `...args`): members by index, and a method
+ * of it (`args.map(fn)`) hands every item on.
+ */
+export function argumentList(items: readonly (Shape | undefined)[]): Shape | undefined {
+  const members: Record<string, Shape> = {}
+  items.forEach((shape, index) => shape && (members[index] = shape))
+  const shape = objectLiteral(members, {})
+  return shape?.kind === 'object' ? { ...shape, label: 'the arguments', list: true } : shape
 }
 
 /** The shape of an object literal: its tracked members, exposing what the most exposing one does. */

@@ -105,6 +105,36 @@ describe('per-visitor reads, by binding', () => {
   })
 })
 
+describe('per-visitor reads the review found missed', () => {
+  it('rest parameters, `arguments` and array patterns keep each argument', () => {
+    const route = (loader: string) => outcome(`# Pragma: revalidate 60\n${loader}\n`, '/app/app/routes/a.tsx')
+    expect(route("export const loader = async (...args) => ({ c: args[0].request.headers.get('cookie') })")).toMatch(/`args\[0\]\.request\.headers` reads/)
+    expect(route("export async function loader(...args) {\n  const [{ request }] = args\n  return { c: request.headers.get('cookie') }\n}")).toMatch(/`request\.headers` reads/)
+    expect(route("export async function loader() {\n  const [{ request }] = arguments\n  return { c: request.headers.get('cookie') }\n}")).toMatch(/`request\.headers` reads/)
+    expect(verdict('  return { c: first(request) }', "function first(...rs) { return rs[0].headers.get('cookie') }")).toMatch(/`rs\[0\]\.headers` reads/)
+    expect(verdict('  return { c: all(params, request) }', "function all(...rs) { return rs.map((r) => r.headers) }")).toMatch(/`rs\.map\(.*\)` hands the arguments to code the compiler cannot follow/)
+    expect(verdict('  return { s: pick(params, request) }', 'function pick(...xs) { const [p] = xs; return p.slug }')).toBe('compiles')
+  })
+
+  it('a requestBound helper reached through a namespace or import()', () => {
+    expect(verdict('  return { u: await lib.auth() }', "import * as lib from '~/auth.server'")).toMatch(/`lib\.auth\(\)` reads the visitor's session or sign-in/)
+    expect(verdict("  const { auth } = await import('~/auth.server')\n  return { u: await auth() }")).toMatch(/`auth\(\)` reads the visitor's session or sign-in/)
+    expect(verdict('  return { p: await lib.posts() }', "import * as lib from '~/posts.server'")).toBe('compiles')
+  })
+
+  it("Cloudflare's cf data through the platform, Express's request members, next/headers.js", () => {
+    expect(verdict('  return { country: context.cloudflare.cf.country, db: context.cloudflare.env.DB !== undefined }')).toMatch(/`context\.cloudflare\.cf\.country` reads Cloudflare's request data/)
+    const svelte = (body: string) => outcome(`// Pragma: revalidate 60\nexport async function load(event) {\n  ${body}\n}\n`, '/app/src/routes/blog/+page.server.ts')
+    expect(svelte('return { c: event.platform.cf.country }')).toMatch(/`event\.platform\.cf\.country` reads Cloudflare's request data/)
+    expect(svelte('return { n: await event.platform.env.DB.prepare("select 1").first() }')).toBe('compiles')
+    const express = (read: string) => outcome(`# Pragma: revalidate 60\nexport async function loader({ req }) {\n  return { v: ${read} }\n}\n`, '/app/src/pages/x.ts')
+    for (const read of ["req.rawHeaders", "req.get('cookie')", 'req.session.userId', 'req.user.id', 'req.ip']) expect(express(read)).toMatch(SHARED)
+    expect(express('req.query.page')).toMatch(/reads the query string at `req\.query\.page`/)
+    const next = `// Pragma: revalidate 60\nimport { cookies } from 'next/headers.js'\nexport default async function Page() {\n  const theme = (await cookies()).get('theme')\n  return <p>{theme}</p>\n}\n`
+    expect(outcome(next, '/app/app/posts/page.tsx')).toMatch(/`cookies\(\)` reads the visitor's cookies/)
+  })
+})
+
 describe('the escape hatch', () => {
   it('a reasoned comment right before a call (or after its await) lets it through', () => {
     expect(verdict('  return { db: /* revalidate-safe: the database client, the same for everyone */ context.get(dbContext) }')).toBe('compiles')
@@ -146,6 +176,7 @@ describe('query reads', () => {
     expect(verdict('  const url = new URL(request.url)\n  return { s: url.search }')).toMatch(/reads the query string at `url\.search`/)
     expect(verdict('  const sp = new URL(request.url).searchParams\n  const name = "q"\n  return { q: sp.get(name) }', '', '# Pragma: revalidate 60 query page')).toBe('compiles')
     expect(verdict('  const sp = new URL(request.url).searchParams\n  return { q: sp.get("q") }', '', '# Pragma: revalidate 60 query page')).toMatch(/reads the query parameter "q"/)
+    expect(verdict('  const sp = new URL(request.url).searchParams\n  return { q: sp.get(`q`) }', '', '# Pragma: revalidate 60 query page')).toMatch(/reads the query parameter "q"/)
     expect(verdict('  const all = {}\n  for (const [k, v] of new URL(request.url).searchParams) all[k] = v\n  return all')).toMatch(/reads the query string/)
     expect(verdict('  return { feed: await feed(request.url) }')).toMatch(/reads the query string at `feed\(request\.url\)`/)
   })

@@ -34,7 +34,8 @@ for (const framework of FRAMEWORKS) {
 
 /** What an import means: `imported` is the export's name, or '*' for the namespace. */
 export function importedShape(source: string, imported: string): Shape | undefined {
-  const exports = MODULE_EXPORTS.get(source)
+  // `next/headers.js` is `next/headers` (Next has no export map; TypeScript's nodenext wants the extension).
+  const exports = MODULE_EXPORTS.get(source) ?? MODULE_EXPORTS.get(source.replace(/\.[mc]?js$/, ''))
   if (exports === undefined) return undefined
   if (imported === '*') return { kind: 'object', label: `the module ${source}`, members: exports, whole: undefined }
   return Object.hasOwn(exports, imported) ? exports[imported] : undefined

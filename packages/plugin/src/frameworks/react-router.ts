@@ -10,7 +10,7 @@
  */
 import { fn, object, respond, visitor } from '../shapes.js'
 import type { Framework } from './types.js'
-import { REQUEST, URL_OBJECT } from './web.js'
+import { CF, REQUEST, URL_OBJECT } from './web.js'
 
 const CONTEXT = object(
   'the load context',
@@ -20,6 +20,8 @@ const CONTEXT = object(
     customerAccount: visitor("the visitor's customer account"),
     cart: visitor("the visitor's cart"),
     user: visitor('the signed-in user'),
+    // @react-router/cloudflare's context: `env` is the Worker's, `cf` the request's.
+    cloudflare: object('the Cloudflare context', { cf: CF }),
   },
   'visitor',
 )

@@ -5,11 +5,11 @@
  *
  * `locals` (set per request by hooks), `cookies`, `getClientAddress()` and `request` are per
  * visitor; `url` is the routed URL (its query must be listed); `params`, `fetch`, `depends`,
- * `parent`, `platform` are not tracked. `error()` and `redirect()` throw.
+ * `parent` and `platform.env` are not tracked; `platform.cf` is per visitor. `error()` and `redirect()` throw.
  */
 import { fn, object, respond, throws, visitor } from '../shapes.js'
 import type { Framework } from './types.js'
-import { REQUEST, URL_OBJECT } from './web.js'
+import { CF, REQUEST, URL_OBJECT } from './web.js'
 
 const EVENT = object(
   'the load event',
@@ -19,6 +19,8 @@ const EVENT = object(
     locals: visitor('what hooks set for this request (e.g. the signed-in user)'),
     cookies: visitor("the visitor's cookies"),
     getClientAddress: visitor("the visitor's client address"),
+    // adapter-cloudflare's platform: `env` is the Worker's, `cf` the request's.
+    platform: object('the platform', { cf: CF }),
   },
   'visitor',
 )

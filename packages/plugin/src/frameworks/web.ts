@@ -25,6 +25,9 @@ export const URL_OBJECT: Shape = object(
 
 const REQUEST_BODY = visitor('the request body')
 
+/** Cloudflare's data about the request (the visitor's country, city, ...), wherever a framework hands it on. */
+export const CF = visitor("Cloudflare's request data (the visitor's location)")
+
 const requestMembers: Record<string, Shape> = {
   headers: visitor('the request headers (cookies, authorization, ...)'),
   url: query('the request URL', 'url-text'),
@@ -35,21 +38,36 @@ const requestMembers: Record<string, Shape> = {
   arrayBuffer: REQUEST_BODY,
   blob: REQUEST_BODY,
   bytes: REQUEST_BODY,
-  cf: visitor("Cloudflare's request data (the visitor's location)"),
+  cf: CF,
 }
 /** A web Request: its headers carry cookies and authorization; its url, the query. */
 export const REQUEST: Shape = object('the request', requestMembers, 'visitor')
 requestMembers.clone = fn('Request.clone()', { returns: REQUEST })
 
-/** Node's IncomingMessage (Next.js pages router `req`): headers, parsed cookies, the socket. */
+const NODE_HEADERS = visitor('the request headers (cookies, authorization, ...)')
+const CLIENT_ADDRESS = visitor("the visitor's connection (client address)")
+const NODE_URL = query('the request URL', 'url-text')
+
+/** Node's IncomingMessage (Next.js pages router `req`), with what Express and its middleware add. */
 export const NODE_REQUEST: Shape = object(
   'the request',
   {
-    headers: visitor('the request headers (cookies, authorization, ...)'),
+    headers: NODE_HEADERS,
+    rawHeaders: NODE_HEADERS,
+    headersDistinct: NODE_HEADERS,
+    get: NODE_HEADERS,
+    header: NODE_HEADERS,
     cookies: visitor("the visitor's cookies"),
-    url: query('the request URL', 'url-text'),
-    socket: visitor("the visitor's connection (client address)"),
-    connection: visitor("the visitor's connection (client address)"),
+    signedCookies: visitor("the visitor's cookies"),
+    session: visitor("the visitor's session"),
+    user: visitor('the signed-in user'),
+    url: NODE_URL,
+    originalUrl: NODE_URL,
+    query: query('`req.query`', 'record'),
+    socket: CLIENT_ADDRESS,
+    connection: CLIENT_ADDRESS,
+    ip: CLIENT_ADDRESS,
+    ips: CLIENT_ADDRESS,
     body: REQUEST_BODY,
   },
   'visitor',
