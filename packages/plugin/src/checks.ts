@@ -40,6 +40,8 @@ export function checkPageData(input: CheckInput): void {
   const reporter = new Checks(input.source, input.pragma, sharedOf(input.framework))
   const flow = new DataFlow({ framework: input.framework, scopes, reporter, requestBound: input.requestBound, safeStarts: input.safeStarts })
   if (data.kind === 'loader') {
+    // What `loaderDeps` reads of the query is what the loader depends on: its reads are the page's.
+    if (data.deps) flow.loader(data.deps.fn, data.deps.input, scopes.module)
     flow.loader(data.fn, data.input, scopes.module)
   } else {
     const statements = dataStatements(data.section)

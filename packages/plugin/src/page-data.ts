@@ -58,7 +58,7 @@ export function declaredIdentifiers(statement: Statement): Identifier[] {
 }
 
 export type PageData =
-  | { kind: 'loader'; name: string; fn: DataFunction; input: Shape; route?: string }
+  | { kind: 'loader'; name: string; fn: DataFunction; input: Shape; route?: string; deps?: LoaderDeps }
   | { kind: 'page'; fn: DataFunction; section: Section; input: Shape }
   | { kind: 'frontmatter'; section: Section }
 
@@ -105,6 +105,13 @@ interface FoundLoader {
   node: Node
   input: Shape
   route?: string
+  deps?: LoaderDeps
+}
+
+/** The function that picks a loader's dependencies from the query (TanStack's `loaderDeps`), and its input. */
+export interface LoaderDeps {
+  fn: DataFunction
+  input: Shape
 }
 
 function exportedLoaders({ program, loaderNames, framework }: Context): FoundLoader[] {
@@ -162,14 +169,20 @@ function calledLoaders({ program, framework, scopes }: Context): FoundLoader[] {
           if (imported === undefined || imported.imported !== shape.name || !shape.from.test(imported.source)) continue
           const options = unwrapExpression(call.arguments[0])
           if (options?.type !== 'ObjectExpression') continue
-          const property = options.properties.find((item) => item.type !== 'SpreadElement' && !item.computed && item.key.type === 'Identifier' && item.key.name === 'loader')
+          const option = (name: string) => options.properties.find((item) => item.type !== 'SpreadElement' && !item.computed && item.key.type === 'Identifier' && item.key.name === name)
+          const property = option('loader')
           if (property === undefined || property.type === 'SpreadElement') continue
           // `loader: fetchPost` names a function of the module: that function is the loader.
-          const value = property.type === 'ObjectMethod' ? property : unwrapExpression(property.value)
-          const fn = value?.type === 'Identifier' ? functionBoundTo(program, value.name)?.fn : unwrapFunction(value)
+          const functionOf = (item: typeof property) => {
+            const value = item.type === 'ObjectMethod' ? item : unwrapExpression(item.value)
+            return value?.type === 'Identifier' ? functionBoundTo(program, value.name)?.fn : unwrapFunction(value)
+          }
           const path = inner.arguments[0]
           const route = path?.type === 'StringLiteral' && framework.routeOfLoaderCall ? framework.routeOfLoaderCall(path.value) : undefined
-          found.push({ name: 'loader', fn, node: property, input: framework.loaderInput, route })
+          const depsOption = shape.deps && option(shape.deps.option)
+          const depsFn = depsOption && depsOption.type !== 'SpreadElement' ? functionOf(depsOption) : undefined
+          const deps = depsFn && shape.deps ? { fn: depsFn, input: shape.deps.input } : undefined
+          found.push({ name: 'loader', fn: functionOf(property), node: property, input: deps ? shape.deps!.loaderInput : framework.loaderInput, route, deps })
         }
       }
     }
@@ -230,7 +243,7 @@ function findRequiredPageData(program: Program, source: SourceText, pragma: Prag
       throw source.error(loader.node.start!, loader.node.end!, `The loader "${loader.name}" is not a function the pragma can wrap.`, `export it as a function: \`export async function ${loader.name}(...) { ... }\` or \`export const ${loader.name} = async (...) => ...\`.`)
     }
     checkNotGenerator(loader.fn, source)
-    return { kind: 'loader', name: loader.name, fn: loader.fn, input: loader.input, route: loader.route }
+    return { kind: 'loader', name: loader.name, fn: loader.fn, input: loader.input, route: loader.route, deps: loader.deps }
   }
 
   const page = defaultExportedFunction(program)

@@ -231,4 +231,14 @@ describe('loaders written as calls', () => {
     expect(named?.code).toContain('async function loadPost(__rv_ctx) {return __rv_cachePage(__rv_page, __rv_ctx, (__rv_ctx) => { let { params } = __rv_ctx; return async () => {')
     expect(outcome(route('loader: ({ context }) => context.user.orders()'), '/app/src/routes/posts.$postId.tsx')).toMatch(/`context\.user` reads the signed-in user/)
   })
+
+  it("TanStack Start: loaderDeps' reads of search are the query reads, under the search names", () => {
+    const route = (pragma: string, options: string) => outcome(`${pragma}\nimport { createFileRoute } from '@tanstack/react-router'\nexport const Route = createFileRoute('/posts')({ ${options} })\n`, '/app/src/routes/posts.tsx')
+    const renamed = 'loaderDeps: ({ search }) => ({ p: search.page }), loader: async ({ deps }) => ({ posts: await db.posts(deps.p) })'
+    expect(route('// Pragma: revalidate 60 query page', renamed)).toBe('compiles')
+    expect(route('// Pragma: revalidate 60 query p', renamed)).toMatch(/reads the query parameter "page", which the pragma's query list \(p\) leaves out/)
+    expect(route('// Pragma: revalidate 60', renamed)).toMatch(/reads the query string at `search\.page`, but the pragma lists no query names/)
+    // Without loaderDeps beside it, each deps name is taken for a query name.
+    expect(route('// Pragma: revalidate 60 query sort', 'loader: async ({ deps }) => db.posts(deps.page)')).toMatch(/reads the query parameter "page"/)
+  })
 })

@@ -19,15 +19,15 @@ const ROUTER_CONTEXT = object(
   'visitor',
 )
 
-const LOADER_CONTEXT = object(
-  'the loader context',
-  {
-    deps: query('`deps` (from the search params)', 'record'),
-    location: object('`location`', { search: query('`location.search`', 'record'), searchStr: query('`location.searchStr`', 'text'), href: query('`location.href`', 'text') }, 'query'),
-    context: ROUTER_CONTEXT,
-  },
-  'visitor',
-)
+const LOADER_MEMBERS = {
+  location: object('`location`', { search: query('`location.search`', 'record'), searchStr: query('`location.searchStr`', 'text'), href: query('`location.href`', 'text') }, 'query'),
+  context: ROUTER_CONTEXT,
+}
+/** A loader whose `loaderDeps` is not written beside it: each `deps` name is taken for a query name. */
+const LOADER_CONTEXT = object('the loader context', { ...LOADER_MEMBERS, deps: query('`deps` (from the search params)', 'record') }, 'visitor')
+/** With `loaderDeps` beside it, what it reads of `search` are the query reads, and `deps` is what it made of them. */
+const LOADER_CONTEXT_WITH_DEPS = object('the loader context', LOADER_MEMBERS, 'visitor')
+const LOADER_DEPS_INPUT = object('the loaderDeps argument', { search: query('`search`', 'record') }, 'query')
 
 const VISITOR_REQUEST = visitor('the request (read on the server)')
 const SERVER: Record<string, Shape> = {
@@ -62,7 +62,14 @@ export const tanstackStart: Framework = {
   imports: /^@tanstack\/(react|solid|vue)-(router|start)/,
   loaderInput: LOADER_CONTEXT,
   pageProps: LOADER_CONTEXT,
-  loaderCalls: [{ from: /^@tanstack\/(react|solid|vue)-(router|start)$/, name: 'createFileRoute', form: 'route-options' }],
+  loaderCalls: [
+    {
+      from: /^@tanstack\/(react|solid|vue)-(router|start)$/,
+      name: 'createFileRoute',
+      form: 'route-options',
+      deps: { option: 'loaderDeps', input: LOADER_DEPS_INPUT, loaderInput: LOADER_CONTEXT_WITH_DEPS },
+    },
+  ],
   routeOfLoaderCall: routeOfPath,
   modules: Object.fromEntries([...FLAVOURS.map((flavour) => `@tanstack/${flavour}-start/server`), '@tanstack/start-server-core'].map((module) => [module, SERVER])),
 }

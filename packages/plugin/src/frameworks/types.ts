@@ -19,6 +19,12 @@ export interface LoaderCall {
    * (`createFileRoute('/posts/$id')({ loader })`).
    */
   form: 'argument' | 'route-options'
+  /**
+   * An option beside the loader that picks, from the query, what the loader depends on
+   * (TanStack's `loaderDeps: ({ search }) => ({ page: search.page })`). Its reads of `input` are
+   * the page's query reads; the loader then gets `loaderInput`, whose deps are not the query.
+   */
+  deps?: { option: string; input: Shape; loaderInput: Shape }
 }
 
 /**
