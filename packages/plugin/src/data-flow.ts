@@ -393,6 +393,7 @@ export class DataFlow {
         shape = this.#along(this.#ahead(source.declarator.init, binding.lexicalScope, frame), binding.path, binding.lexicalScope, frame)
       } else if (source.type === 'function') shape = { kind: 'local', fn: source.fn, scope: binding.lexicalScope }
       else if (source.type === 'import') shape = this.#importShape(source.source, source.imported)
+      else if (source.type === 'class') shape = this.#classShape(source.node, binding.lexicalScope)
       const { scopes } = this.#options
       // A module-level variable outlives the request: any function of the module may assign it, walked or not.
       if (source.type === 'declarator' && source.kind !== 'const' && binding.lexicalScope === scopes.module) {
@@ -403,6 +404,18 @@ export class DataFlow {
     } finally {
       this.#evaluatingBindings.delete(binding)
     }
+  }
+
+  /** A class as a value: `Auth.user()` of a static method is followed into it, as a function of the module. */
+  #classShape(node: Extract<Node, { type: 'ClassDeclaration' | 'ClassExpression' }>, scope: Scope): Shape | undefined {
+    const inner = this.#options.scopes.enter(node, scope)
+    const members: Record<string, Shape> = {}
+    for (const member of node.body.body) {
+      if (member.type !== 'ClassMethod' || !member.static || member.kind !== 'method') continue
+      const name = keyName(member.key, member.computed)
+      if (name !== undefined) members[name] = { kind: 'local', fn: member, scope: inner }
+    }
+    return Object.keys(members).length === 0 ? undefined : { kind: 'object', label: 'the class', members }
   }
 
   #importShape(source: string, imported: string): Shape | undefined {
@@ -551,9 +564,13 @@ export class DataFlow {
         }
         return isNew ? undefined : callee.returns
       }
-      default:
+      default: {
         this.#useArguments(node, args, frame)
-        return undefined
+        if (isNew) return undefined
+        // `cache(fn)`, `createServerFn().handler(fn)`: what code we cannot see makes of a function of
+        // the module may call it; a call of what it returns is followed into that function.
+        return union(args.filter((arg) => arg?.kind === 'local'))
+      }
     }
   }
 
@@ -621,6 +638,12 @@ export class DataFlow {
     for (const property of node.properties) {
       if (property.type === 'ObjectMethod') {
         this.#walkFunction(property, scope, frame, undefined)
+        // `{ user() { ... } }`: a call of `auth.user()` is followed into it, as a function of the module.
+        const name = property.kind === 'method' ? keyName(property.key, property.computed) : undefined
+        if (name !== undefined) {
+          members[name] = { kind: 'local', fn: property, scope }
+          at[name] = property
+        }
         continue
       }
       if (property.type === 'SpreadElement') {

@@ -15,6 +15,8 @@
 import { isReferenced, VISITOR_KEYS } from '@babel/types'
 import type {
   ArrowFunctionExpression,
+  ClassDeclaration,
+  ClassExpression,
   ClassMethod,
   ClassPrivateMethod,
   Expression,
@@ -43,8 +45,9 @@ export type BindingSource =
   | { type: 'param'; fn: FunctionNode; index: number }
   | { type: 'declarator'; declarator: VariableDeclarator; kind: VariableDeclaration['kind'] }
   | { type: 'function'; fn: FunctionDeclaration | FunctionExpression }
+  | { type: 'class'; node: ClassDeclaration | ClassExpression }
   | { type: 'import'; source: string; imported: string } // imported: 'default', '*' or the export's name
-  | { type: 'other' } // class, catch parameter, loop variable, enum, ...
+  | { type: 'other' } // catch parameter, loop variable, enum, ...
 
 export interface Binding {
   name: string
@@ -254,7 +257,7 @@ function openScope(node: Node, parent: Scope): Scope {
     case 'ClassDeclaration': {
       if (!node.id) return parent
       const scope = new Scope(node, parent)
-      scope.declare(node.id, { type: 'other' }, [])
+      scope.declare(node.id, { type: 'class', node }, [])
       return scope
     }
     default:
@@ -289,7 +292,7 @@ function declareStatements(scope: Scope, statements: readonly Statement[], isMod
         if (declaration.id) scope.declare(declaration.id, { type: 'function', fn: declaration }, [])
         break
       case 'ClassDeclaration':
-        if (declaration.id) scope.declare(declaration.id, { type: 'other' }, [])
+        if (declaration.id) scope.declare(declaration.id, { type: 'class', node: declaration }, [])
         break
       case 'VariableDeclaration':
         if (declaration.kind !== 'var') declareVariables(scope, declaration, false, scope)

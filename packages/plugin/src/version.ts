@@ -78,7 +78,8 @@ function declarationOf(binding: Binding): Node {
   if (source.type === 'param') return source.fn.params[source.index]!
   if (source.type === 'declarator') return source.declarator
   if (source.type === 'function') return source.fn
-  // A class, an enum, a namespace, a catch parameter, a loop variable: the statement that declares it.
+  if (source.type === 'class') return source.node
+  // An enum, a namespace, a catch parameter, a loop variable: the statement that declares it.
   const around = binding.lexicalScope.node
   const at = binding.identifier.start!
   return statementsOf(around).find((statement) => statement.start! <= at && at < statement.end!) ?? around

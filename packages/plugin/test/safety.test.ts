@@ -116,6 +116,19 @@ describe('per-visitor reads the review found missed', () => {
     expect(verdict('  return { s: pick(params, request) }', 'function pick(...xs) { const [p] = xs; return p.slug }')).toBe('compiles')
   })
 
+  it("functions of the module reached through a wrapper, an object's method or a class's static method", () => {
+    const start = `// Pragma: revalidate 60\nimport { createFileRoute } from '@tanstack/react-router'\nimport { createServerFn } from '@tanstack/react-start'\nimport { getCookie } from '@tanstack/react-start/server'\nconst getTheme = createServerFn().handler(async () => getCookie('theme'))\nexport const Route = createFileRoute('/posts')({ loader: async () => ({ theme: await getTheme() }) })\n`
+    expect(outcome(start, '/app/src/routes/posts.tsx')).toMatch(/`getCookie\('theme'\)` reads the visitor's cookies .*\(through `getTheme\(\)` on line 6\)/)
+    const svelte = (helpers: string, call: string) =>
+      outcome(`// Pragma: revalidate 60\nimport { getRequestEvent } from '$app/server'\n${helpers}\nexport async function load() {\n  return { user: ${call} }\n}\n`, '/app/src/routes/blog/+page.server.ts')
+    expect(svelte('const auth = { user() { return getRequestEvent().locals.user } }', 'auth.user()')).toMatch(/`getRequestEvent\(\)\.locals\.user` reads .*\(through `auth\.user\(\)`/)
+    expect(svelte('class Auth { static user() { return getRequestEvent().locals.user } }', 'Auth.user()')).toMatch(/\(through `Auth\.user\(\)`/)
+    expect(svelte('const memo = (fn) => fn\nconst current = memo(() => getRequestEvent().locals.user)', 'current()')).toMatch(/\(through `current\(\)`/)
+    const next = "// Pragma: revalidate 60\nimport { cache } from 'react'\nimport { cookies } from 'next/headers'\nconst getViewer = cache(async () => (await cookies()).get('session')?.value)\nexport default async function Page() {\n  const viewer = await getViewer()\n  return <p>{viewer}</p>\n}\n"
+    expect(outcome(next, '/app/app/posts/page.tsx')).toMatch(/`cookies\(\)` reads the visitor's cookies .*\(through `getViewer\(\)`/)
+    expect(svelte('const posts = { all() { return [1, 2] } }\nclass Repo { static count() { return 2 } }', 'posts.all().length + Repo.count()')).toBe('compiles')
+  })
+
   it('a requestBound helper reached through a namespace or import()', () => {
     expect(verdict('  return { u: await lib.auth() }', "import * as lib from '~/auth.server'")).toMatch(/`lib\.auth\(\)` reads the visitor's session or sign-in/)
     expect(verdict("  const { auth } = await import('~/auth.server')\n  return { u: await auth() }")).toMatch(/`auth\(\)` reads the visitor's session or sign-in/)
