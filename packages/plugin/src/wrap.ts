@@ -124,13 +124,16 @@ function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput,
   const { names } = input
   const data = dataStatements(section)
   const bindings = [...new Set(data.flatMap(declaredIdentifiers).map((identifier) => identifier.name))].join(', ')
-  const onlyConst = data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const')
+  // The names come back declared as the section declared them: a `var` may be declared again below.
+  const kind = data.some((statement) => statement.type === 'VariableDeclaration' && statement.kind === 'var')
+    ? 'var'
+    : data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const') ? 'const' : 'let'
   // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values. Read
   // through `Object()` (any to TypeScript): typed props may declare only one of them.
   const props = `Object(${context.expression})`
   const keyContext =
     awaitProps && context.expression !== 'undefined' ? `{ ...${context.expression}, params: await ${props}.params, searchParams: await ${props}.searchParams }` : context.expression
-  const receive = bindings === '' ? 'await ' : `${onlyConst ? 'const' : 'let'} { ${bindings} } = await `
+  const receive = bindings === '' ? 'await ' : `${kind} { ${bindings} } = await `
   const start = section.statements[0]!.start!
   const end = section.statements.at(-1)!.end!
   if (context.prologue) edits.insert(start, context.prologue)
