@@ -73,8 +73,9 @@ class Checks implements FlowReporter {
     throw this.source.error(
       node.start!,
       node.end!,
-      `\`${code}\` reads ${shape.label}${this.#through(via)}, but ${this.shared}.`,
-      `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
+      `\`${code}\` reads ${shape.label}${this.#through(via)}, but ${shape.why ?? this.shared}.`,
+      shape.fix ??
+        `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
 

@@ -27,8 +27,12 @@ export type Shape =
    * literal of the page's code keeps where each member's value is written (`at`), for messages.
    */
   | { kind: 'object'; label: string; members: Readonly<Record<string, Shape>>; whole?: Exposure; at?: Readonly<Record<string, Node>>; list?: true }
-  /** Per-visitor data (cookies, headers, session, locals, client address): any use is a leak. */
-  | { kind: 'visitor'; label: string }
+  /**
+   * Per-visitor data (cookies, headers, session, locals, client address): any use is a leak.
+   * `why` and `fix` replace the error's usual reason and fix, for data that differs per use
+   * rather than per visitor (an Astro component's props).
+   */
+  | { kind: 'visitor'; label: string; why?: string; fix?: string }
   /** The query string, or a part of it. */
   | { kind: 'query'; label: string; style: QueryStyle }
   /** `searchParams.get`: a call with a literal name reads that name. */

@@ -71,7 +71,8 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   checkNoPragmaBelowHeader(file.comments ?? [], header, source)
   const { pragma } = header
   if (pragma === null) return null
-  const framework = resolved.framework ? frameworkNamed(resolved.framework) : detectFramework(path, program)
+  const detected = resolved.framework ? frameworkNamed(resolved.framework) : detectFramework(path, program)
+  const framework = detected.variantFor?.(path) ?? detected
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
   const isr = resolved.target === 'vercel' ? framework.vercel : undefined
   const names = runtimeNames(code)

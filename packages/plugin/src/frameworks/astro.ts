@@ -9,13 +9,11 @@
  * the preferred locales (from Accept-Language) and `Astro.request` are per visitor;
  * `Astro.url`'s query must be listed. `Astro.redirect()` returns a Response (it does not throw).
  */
-import { object, respond, visitor } from '../shapes.js'
+import { object, respond, visitor, type Shape } from '../shapes.js'
 import type { Framework } from './types.js'
 import { REQUEST, URL_OBJECT } from './web.js'
 
-const ASTRO = object(
-  '`Astro`',
-  {
+const MEMBERS: Record<string, Shape> = {
     request: REQUEST,
     url: URL_OBJECT,
     cookies: visitor("the visitor's cookies"),
@@ -27,12 +25,30 @@ const ASTRO = object(
     getActionResult: visitor("the visitor's form submission"),
     callAction: visitor('an action called with this request'),
     redirect: respond('Astro.redirect()', true),
-    rewrite: respond('Astro.rewrite()'),
+  rewrite: respond('Astro.rewrite()'),
+}
+const ASTRO = object('`Astro`', MEMBERS, 'visitor')
+
+/**
+ * In a component (anything outside src/pages), `Astro.props` differ from one use to the next
+ * (a card per post), while its cached data is keyed by the page's URL and the component: two
+ * uses on one page would share one entry.
+ */
+const COMPONENT_ASTRO = object(
+  '`Astro`',
+  {
+    ...MEMBERS,
+    props: {
+      kind: 'visitor',
+      label: "the component's props",
+      why: "they differ from one use of the component to the next, while its cached data is keyed by the page's URL: two uses on one page would share one entry",
+      fix: 'load the data in the page (with the pragma there) and pass it down as props, or remove the pragma from the component.',
+    },
   },
   'visitor',
 )
 
-export const astro: Framework = {
+const page: Framework = {
   name: 'astro',
   nestedLoaders: true,
   files: /\.astro$/,
@@ -40,3 +56,6 @@ export const astro: Framework = {
   pageProps: ASTRO,
   globals: { Astro: ASTRO },
 }
+const component: Framework = { ...page, loaderInput: COMPONENT_ASTRO, pageProps: COMPONENT_ASTRO, globals: { Astro: COMPONENT_ASTRO } }
+
+export const astro: Framework = { ...page, variantFor: (path) => (/\/src\/pages\//.test(path) ? page : component) }

@@ -47,6 +47,8 @@ export type VercelIsr = 'next' | 'sveltekit' | 'build-output'
 
 export interface Framework {
   name: FrameworkName
+  /** The same framework, as a file of this path sees it, where that differs (an Astro component, not a page). */
+  variantFor?: (path: string) => Framework
   /** Page files of this framework, by path (the module id without its query). */
   files?: RegExp
   /** Modules only pages of this framework import. */
