@@ -98,6 +98,8 @@ export class DataFlow {
   readonly #callees = new WeakSet<Node>()
   /** Where the `return`s of the function being walked go. */
   #onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined
+  /** Whether those returns go back to a call we follow (whose caller then uses them), rather than to code we cannot see. */
+  #returnsToCaller = false
 
   constructor(options: FlowOptions) {
     this.#options = options
@@ -151,7 +153,7 @@ export class DataFlow {
       case 'ReturnStatement': {
         const shape = node.argument ? this.#expression(node.argument, scope, frame) : undefined
         this.#onReturn?.(node, shape)
-        if (node.argument) this.#use(shape, node.argument, frame)
+        if (node.argument && !this.#returnsToCaller) this.#use(shape, node.argument, frame)
         return
       }
       case 'ThrowStatement':
@@ -231,21 +233,23 @@ export class DataFlow {
   }
 
   /** A function's body, with its parameters bound to the argument shapes of this frame (if any). */
-  #walkFunction(fn: FunctionNode, scope: Scope, frame: Frame, onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined): void {
+  #walkFunction(fn: FunctionNode, scope: Scope, frame: Frame, onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined, returnsToCaller = false): void {
     // A binding's values are known before the walk reads it: an assignment further down a loop counts.
     this.#options.scopes.collectAssignments([fn], scope)
     const inner = this.#options.scopes.enter(fn, scope)
     fn.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), inner, frame))
-    const saved = this.#onReturn
+    const saved = { onReturn: this.#onReturn, returnsToCaller: this.#returnsToCaller }
     this.#onReturn = onReturn
+    this.#returnsToCaller = returnsToCaller
     if (fn.body.type === 'BlockStatement') {
       this.#statements(fn.body.body, inner, frame)
     } else {
       const shape = this.#expression(fn.body, inner, frame)
       onReturn?.(fn.body, shape)
-      this.#use(shape, fn.body, frame)
+      if (!returnsToCaller) this.#use(shape, fn.body, frame)
     }
-    this.#onReturn = saved
+    this.#onReturn = saved.onReturn
+    this.#returnsToCaller = saved.returnsToCaller
   }
 
   #class(node: Extract<Node, { type: 'ClassDeclaration' | 'ClassExpression' }>, scope: Scope, frame: Frame): void {
@@ -603,7 +607,8 @@ export class DataFlow {
     const returns: (Shape | undefined)[] = []
     this.#following.push(fn)
     try {
-      this.#walkFunction(fn, scope, new Frame(frame, fn, args, [...frame.via, call]), (_node, shape) => returns.push(shape))
+      // What it returns goes back to the call, whose caller uses it as it will (`toUrl(request).pathname` reads no query).
+      this.#walkFunction(fn, scope, new Frame(frame, fn, args, [...frame.via, call]), (_node, shape) => returns.push(shape), true)
     } finally {
       this.#following.pop()
     }

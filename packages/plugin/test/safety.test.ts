@@ -194,6 +194,14 @@ describe('query reads', () => {
     expect(verdict('  return { feed: await feed(request.url) }')).toMatch(/reads the query string at `feed\(request\.url\)`/)
   })
 
+  it("a helper's return goes back to its caller, who reads of it what it reads", () => {
+    const toUrl = 'function toUrl(r) { return new URL(r.url) }'
+    expect(verdict('  const { pathname } = toUrl(request)\n  return { post: await db.post(pathname) }', toUrl)).toBe('compiles')
+    expect(verdict('  return { q: toUrl(request).search }', toUrl)).toMatch(/reads the query string at `toUrl\(request\)\.search`/)
+    expect(verdict("  return { h: pick(request).get('cookie') }", 'const pick = (r) => r.headers')).toMatch(/`pick\(request\)` reads the request headers/)
+    expect(verdict('  return { r: same(request) }', 'const same = (r) => r')).toMatch(/`same\(request\)` uses the request whole|`request` uses the request whole|hands the request/)
+  })
+
   it('through a promise of the query: `.then(callback)` reads what the callback reads', () => {
     const page = (pragma: string, read: string) => `${pragma}\nexport default async function Page({ searchParams }) {\n  const q = await searchParams.then(${read})\n  const posts = await db.search(q)\n  return <main>{posts.length}</main>\n}\n`
     expect(outcome(page('// Pragma: revalidate 60 query q', '(sp) => sp.q'), '/app/app/search/page.tsx')).toBe('compiles')
