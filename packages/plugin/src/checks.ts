@@ -102,7 +102,9 @@ class Checks implements FlowReporter {
     throw this.source.error(
       node.start!,
       node.end!,
-      `The loader returns ${response.label}, a Response, but a cached value must be data: a Response is not (and its body can be read only once, so the second visitor would get "Body is unusable").`,
+      response.wraps
+        ? `The loader returns ${response.label}, ${response.wraps}, but a cached value must be data: a class instance no store can keep, and its status and headers would be replayed to every visitor.`
+        : `The loader returns ${response.label}, a Response, but a cached value must be data: a Response is not (and its body can be read only once, so the second visitor would get "Body is unusable").`,
       response.throwIt
         ? `throw it instead (\`throw ${response.label.replace(/\(\)$/, '(...)')}\`): a thrown value is never cached. Or return plain data.`
         : 'return the plain data (`return { post }`) and build the response outside the cached loader; a redirect or an error can be thrown, which is never cached.',

@@ -39,7 +39,7 @@ export type Shape =
   | { kind: 'query-get'; label: string }
   | FunctionShape
   /** A Response (or React Router's `data()`): not data, cannot be cached. */
-  | { kind: 'response'; label: string; throwIt: boolean }
+  | { kind: 'response'; label: string; throwIt: boolean; wraps?: string }
   /** What a call that never returns gives back: `return notFound()` is a throw. */
   | { kind: 'never' }
   | { kind: 'promise'; of: Shape }
@@ -67,6 +67,8 @@ export const query = (label: string, style: QueryStyle): Shape => ({ kind: 'quer
 export const object = (label: string, members: Record<string, Shape>, whole?: Exposure): Shape => ({ kind: 'object', label, members, whole })
 export const fn = (label: string, details: Omit<FunctionShape, 'kind' | 'label'> = {}): FunctionShape => ({ kind: 'function', label, ...details })
 export const response = (label: string, throwIt = false): Shape => ({ kind: 'response', label, throwIt })
+/** Data wrapped with a status and headers for the framework (React Router's `data()`): not a Response, not plain data either. */
+export const wrapsData = (label: string, wraps: string): FunctionShape => fn(label, { returns: { kind: 'response', label, throwIt: false, wraps } })
 export const NEVER: Shape = { kind: 'never' }
 /** A call that never returns (it throws): `notFound()`, SvelteKit's `error()`. */
 export const throws = (label: string): FunctionShape => fn(label, { returns: NEVER })

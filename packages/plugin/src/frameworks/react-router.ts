@@ -8,7 +8,7 @@
  * cart and customer account are per visitor; `context.storefront` and `context.env` are not.
  * `json()`, `defer()`, `redirect()` and `data()` build responses, which are not data.
  */
-import { fn, object, respond, visitor } from '../shapes.js'
+import { fn, object, respond, visitor, wrapsData } from '../shapes.js'
 import type { Framework } from './types.js'
 import { CF, REQUEST, URL_OBJECT } from './web.js'
 
@@ -34,7 +34,7 @@ const RESPONSES = {
   redirect: respond('redirect()', true),
   redirectDocument: respond('redirectDocument()', true),
   replace: respond('replace()', true),
-  data: respond('data()'),
+  data: wrapsData('data()', 'the data with a status and headers for React Router (a `DataWithResponseInit`)'),
 }
 
 const MODULES = ['react-router', 'react-router-dom', '@react-router/node', '@react-router/cloudflare', '@remix-run/node', '@remix-run/cloudflare', '@remix-run/deno', '@remix-run/server-runtime', '@shopify/remix-oxygen']

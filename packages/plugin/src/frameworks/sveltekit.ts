@@ -4,12 +4,25 @@
  *   export const load: PageServerLoad = async ({ params, url, locals, cookies, fetch, parent }) => ...
  *
  * `locals` (set per request by hooks), `cookies`, `getClientAddress()` and `request` are per
- * visitor; `url` is the routed URL (its query must be listed); `params`, `fetch`, `depends`,
- * `parent` and `platform.env` are not tracked; `platform.cf` is per visitor. `error()` and `redirect()` throw.
+ * visitor, and so may be `parent()` and `data`, other loads' data; `url` is the routed URL (its
+ * query must be listed); `params`, `fetch`, `depends` and `platform.env` are not tracked;
+ * `platform.cf` is per visitor. `error()` and `redirect()` throw.
  */
-import { fn, object, respond, throws, visitor } from '../shapes.js'
+import { fn, object, respond, throws, visitor, type Shape } from '../shapes.js'
 import type { Framework } from './types.js'
 import { CF, REQUEST, URL_OBJECT } from './web.js'
+
+/**
+ * Data of other loads, which the compiler does not see: the parent layouts' (`parent()`), or the
+ * server load's in a universal `+page.ts` (`data`). A layout that returns `locals.user` is the
+ * usual SvelteKit app; a cached load that copies it would hand it to every visitor.
+ */
+const otherLoads = (label: string, call: string): Shape => ({
+  kind: 'visitor',
+  label,
+  why: "the compiler does not see those loads: if one returns per-visitor data (`locals.user`), this page's cached data carries it to every visitor",
+  fix: `if they load nothing per visitor, say so: \`/* revalidate-safe: <why> */ ${call}\`; otherwise use that data in the page component (its \`data\` prop), outside the cached load.`,
+})
 
 const EVENT = object(
   'the load event',
@@ -19,6 +32,8 @@ const EVENT = object(
     locals: visitor('what hooks set for this request (e.g. the signed-in user)'),
     cookies: visitor("the visitor's cookies"),
     getClientAddress: visitor("the visitor's client address"),
+    parent: otherLoads("the parent layouts' data", 'parent()'),
+    data: otherLoads("the server load's data", 'data'),
     // adapter-cloudflare's platform: `env` is the Worker's, `cf` the request's.
     platform: object('the platform', { cf: CF }),
   },
