@@ -59,21 +59,26 @@ describe.skipIf(!available)('four instances on one Redis', () => {
     expect(new Set(results.flatMap((result) => result.values)).size).toBe(1)
   })
 
-  it('an invalidation in one instance is seen by the next read in every other', async () => {
+  // Memory tiers are as fresh as pub/sub delivery: each read below waits until its instance heard
+  // the invalidation (a moment after the call that made it resolved), then must not serve the old value.
+  it('an invalidation in one instance, once heard, is seen by the next read in every other', async () => {
     const [first, ...others] = instances as [Instance, ...Instance[]]
     const original = await first.send<string>('read', { key: 'shared' })
     for (const other of others) expect(await other.send<string>('read', { key: 'shared' })).toBe(original) // now in their memory tiers
     await first.send('invalidate', { key: 'shared' })
+    await Promise.all(others.map((other) => other.send('heard', { kind: 'key', key: 'shared' })))
     const after = await Promise.all(others.map((other) => other.send<string>('read', { key: 'shared' })))
     expect(after).not.toContain(original)
     expect(new Set(after).size).toBe(1) // one of them fetched, the others got its value
   })
 
-  it('invalidateAll in one instance is seen by the next read in every other', async () => {
+  it('invalidateAll in one instance, once heard, is seen by the next read in every other', async () => {
     const [first, ...others] = instances as [Instance, ...Instance[]]
     const before = await first.send<string>('read', { key: 'everything' })
     for (const other of others) expect(await other.send<string>('read', { key: 'everything' })).toBe(before)
-    await others[2]!.send('invalidateAll')
+    const invalidating = others[2]!
+    await invalidating.send('invalidateAll')
+    await Promise.all(instances.filter((instance) => instance !== invalidating).map((instance) => instance.send('heard', { kind: 'all' })))
     for (const instance of instances) expect(await instance.send<string>('read', { key: 'everything' })).not.toBe(before)
   })
 })
