@@ -40,9 +40,25 @@ export function checkPageData(input: CheckInput): void {
   const reporter = new Checks(input.source, input.pragma, sharedOf(input.framework))
   const flow = new DataFlow({ framework: input.framework, scopes, reporter, requestBound: input.requestBound, safeStarts: input.safeStarts })
   if (data.kind === 'loader') {
-    // What `loaderDeps` reads of the query is what the loader depends on: its reads are the page's.
-    if (data.deps) flow.loader(data.deps.fn, data.deps.input, scopes.module)
-    flow.loader(data.fn, data.input, scopes.module)
+    let loaderInput = data.input
+    if (data.deps) {
+      // What `loaderDeps` reads of the query is what the loader depends on: its reads are the
+      // page's. Deps it names itself (`{ p: search.page }`) are not query names; deps that hand
+      // `search` on whole keep the query's names, so the loader's reads of them count.
+      let handsOnWhole = false
+      const depsReporter: FlowReporter = {
+        visitorRead: (...args) => reporter.visitorRead(...args),
+        handedWhole: (...args) => reporter.handedWhole(...args),
+        returned: (...args) => reporter.returned(...args),
+        queryRead: (node, name, via) => {
+          if (name === undefined) handsOnWhole = true
+          reporter.queryRead(node, name, via)
+        },
+      }
+      new DataFlow({ framework: input.framework, scopes, reporter: depsReporter, requestBound: input.requestBound, safeStarts: input.safeStarts }).loader(data.deps.fn, data.deps.input, scopes.module)
+      if (!handsOnWhole) loaderInput = data.deps.loaderInput
+    }
+    flow.loader(data.fn, loaderInput, scopes.module)
   } else {
     const statements = dataStatements(data.section)
     const returned = statements.flatMap(declaredIdentifiers)

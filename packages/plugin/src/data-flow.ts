@@ -332,8 +332,12 @@ export class DataFlow {
       case 'ConditionalExpression':
         this.#test(node.test, this.#expression(node.test, scope, frame), frame)
         return union([this.#expression(node.consequent, scope, frame), this.#expression(node.alternate, scope, frame)])
-      case 'LogicalExpression':
-        return union([this.#expression(node.left, scope, frame), this.#expression(node.right, scope, frame)])
+      case 'LogicalExpression': {
+        // `context.user ?? toLogin()`: whether the right side runs depends on the left.
+        const left = this.#expression(node.left, scope, frame)
+        this.#test(node.left, left, frame)
+        return union([left, this.#expression(node.right, scope, frame)])
+      }
       case 'SequenceExpression': {
         let last: Shape | undefined
         node.expressions.forEach((expression, index) => {
@@ -352,7 +356,7 @@ export class DataFlow {
         return { kind: 'local', fn: node, scope }
       case 'ClassExpression':
         this.#class(node, scope, frame)
-        return undefined
+        return this.#classShape(node, scope)
       case 'UnaryExpression': {
         const shape = this.#expression(node.argument, scope, frame)
         // `!request` says whether an object is there, not what it holds; `!context.user` (whether the visitor signed in) is a read of it.
@@ -410,16 +414,21 @@ export class DataFlow {
     }
   }
 
-  /** A class as a value: `Auth.user()` of a static method is followed into it, as a function of the module. */
+  /**
+   * A class as a value: `Auth.user()` of a static method, and `new Carts().current()` of an
+   * instance's, are followed into them as functions of the module.
+   */
   #classShape(node: Extract<Node, { type: 'ClassDeclaration' | 'ClassExpression' }>, scope: Scope): Shape | undefined {
     const inner = this.#options.scopes.enter(node, scope)
-    const members: Record<string, Shape> = {}
+    const statics: Record<string, Shape> = {}
+    const instance: Record<string, Shape> = {}
     for (const member of node.body.body) {
-      if (member.type !== 'ClassMethod' || !member.static || member.kind !== 'method') continue
+      if (member.type !== 'ClassMethod' && member.type !== 'ClassProperty') continue
       const name = keyName(member.key, member.computed)
-      if (name !== undefined) members[name] = { kind: 'local', fn: member, scope: inner }
+      const method = member.type === 'ClassMethod' ? (member.kind === 'method' ? member : undefined) : member.value && isFunctionNode(member.value) ? member.value : undefined
+      if (name !== undefined && method !== undefined) (member.static ? statics : instance)[name] = { kind: 'local', fn: method, scope: inner }
     }
-    return Object.keys(members).length === 0 ? undefined : { kind: 'object', label: 'the class', members }
+    return fn('the class', { members: statics, constructs: { kind: 'object', label: 'an instance of the class', members: instance } })
   }
 
   #importShape(source: string, imported: string): Shape | undefined {
@@ -571,9 +580,10 @@ export class DataFlow {
       default: {
         this.#useArguments(node, args, frame)
         if (isNew) return undefined
-        // `cache(fn)`, `createServerFn().handler(fn)`: what code we cannot see makes of a function of
-        // the module may call it; a call of what it returns is followed into that function.
-        return union(args.filter((arg) => arg?.kind === 'local'))
+        // `cache(fn)`, `createServerFn().handler(fn)`, `queryOptions({ queryFn })`: what code we cannot
+        // see makes of a function of the module may call it; a call of what it returns (or handing
+        // that on) is followed into that function.
+        return union(args.filter((arg) => arg?.kind === 'local' || (arg?.kind === 'object' && Object.values(arg.members).some((member) => member.kind === 'local'))))
       }
     }
   }
@@ -763,12 +773,14 @@ export class DataFlow {
     // Inside a vouched-for expression, what is handed on is the user's call (explicit reads still count).
     if (!this.#reporting || shape === undefined || this.#safeDepth > 0) return
     const exposure = exposureOf(shape)
-    if (shape.kind === 'object' && shape.at && call === undefined && exposure) {
+    const carrier = shape.kind === 'object' && shape.at && call === undefined && exposure ? Object.keys(shape.members).find((member) => exposureOf(shape.members[member]) === exposure) : undefined
+    const at = carrier === undefined ? undefined : (shape as Extract<Shape, { kind: 'object' }>).at?.[carrier]
+    if (at !== undefined) {
       // An object literal used whole (returned, say): point at the member that carries it.
-      const name = Object.keys(shape.members).find((member) => exposureOf(shape.members[member]) === exposure)!
-      this.#use(shape.members[name], shape.at[name]!, frame)
+      this.#use((shape as Extract<Shape, { kind: 'object' }>).members[carrier!], at, frame)
       return
     }
+    this.#callsBack(shape, node, frame)
     if (exposure === 'visitor') {
       const leaf = firstLeaf(shape, 'visitor')
       if (leaf) this.#visitorRead(node, leaf, frame)
@@ -776,6 +788,19 @@ export class DataFlow {
     }
     // The request handed on carries its URL: a read of the query too.
     if (carriesQuery(shape)) this.#queryRead(node, undefined, frame, call)
+  }
+
+  /**
+   * Functions of the module handed to code we cannot see (`ids.map(getPrice)`, an options object's
+   * `queryFn`), which may call them: each is walked as if called, with arguments we do not know.
+   */
+  #callsBack(shape: Shape, node: Node, frame: Frame, seen = new Set<Shape>()): void {
+    if (seen.has(shape)) return
+    seen.add(shape)
+    if (shape.kind === 'local') this.#follow(shape.fn, shape.scope, [], node, frame)
+    else if (shape.kind === 'union') for (const member of shape.shapes) this.#callsBack(member, node, frame, seen)
+    else if (shape.kind === 'promise') this.#callsBack(shape.of, node, frame, seen)
+    else if (shape.kind === 'object') for (const member of Object.values(shape.members)) this.#callsBack(member, node, frame, seen)
   }
 
   #visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, frame: Frame): void {

@@ -108,10 +108,14 @@ interface FoundLoader {
   deps?: LoaderDeps
 }
 
-/** The function that picks a loader's dependencies from the query (TanStack's `loaderDeps`), and its input. */
+/**
+ * The function that picks a loader's dependencies from the query (TanStack's `loaderDeps`), its
+ * input, and the loader's input when the deps it makes are not the query's own names.
+ */
 export interface LoaderDeps {
   fn: DataFunction
   input: Shape
+  loaderInput: Shape
 }
 
 function exportedLoaders({ program, loaderNames, framework }: Context): FoundLoader[] {
@@ -181,8 +185,8 @@ function calledLoaders({ program, framework, scopes }: Context): FoundLoader[] {
           const route = path?.type === 'StringLiteral' && framework.routeOfLoaderCall ? framework.routeOfLoaderCall(path.value) : undefined
           const depsOption = shape.deps && option(shape.deps.option)
           const depsFn = depsOption && depsOption.type !== 'SpreadElement' ? functionOf(depsOption) : undefined
-          const deps = depsFn && shape.deps ? { fn: depsFn, input: shape.deps.input } : undefined
-          found.push({ name: 'loader', fn: functionOf(property), node: property, input: deps ? shape.deps!.loaderInput : framework.loaderInput, route, deps })
+          const deps = depsFn && shape.deps ? { fn: depsFn, input: shape.deps.input, loaderInput: shape.deps.loaderInput } : undefined
+          found.push({ name: 'loader', fn: functionOf(property), node: property, input: framework.loaderInput, route, deps })
         }
       }
     }

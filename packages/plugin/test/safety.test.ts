@@ -129,6 +129,35 @@ describe('per-visitor reads the review found missed', () => {
     expect(svelte('const posts = { all() { return [1, 2] } }\nclass Repo { static count() { return 2 } }', 'posts.all().length + Repo.count()')).toBe('compiles')
   })
 
+  it('a function of the module handed to code it cannot see is walked as if called: by name, in an options object', () => {
+    expect(verdict('  return { prices: await Promise.all([1, 2].map(priceOf)) }', "import { auth } from '@/auth'\nasync function priceOf(id) { return db.price(id, (await auth()).currency) }")).toMatch(/`auth\(\)` reads the visitor's session or sign-in/)
+    const start = `// Pragma: revalidate 60\nimport { createFileRoute } from '@tanstack/react-router'\nimport { queryOptions } from '@tanstack/react-query'\nimport { getCookie } from '@tanstack/react-start/server'\nconst cartQuery = queryOptions({ queryKey: ['cart'], queryFn: () => getCookie('cart') })\nexport const Route = createFileRoute('/cart')({ loader: ({ context }) => context.queryClient.ensureQueryData(cartQuery) })\n`
+    expect(outcome(start, '/app/src/routes/cart.tsx')).toMatch(/`getCookie\('cart'\)` reads the visitor's cookies/)
+    expect(verdict('  return { rows: await Promise.all([1, 2].map(rowOf)) }', 'async function rowOf(id) { return db.row(id) }')).toBe('compiles')
+  })
+
+  it("instances' methods and static arrow properties are followed; a method of a list handed the request is a located error", () => {
+    const cookies = "import { cookies } from 'next/headers'\n"
+    const next = (helpers: string, read: string) => outcome(`// Pragma: revalidate 60\n${cookies}${helpers}\nexport default async function Page() {\n  const value = await ${read}\n  return <p>{value}</p>\n}\n`, '/app/app/p/page.tsx')
+    expect(next("class Carts { async current() { return (await cookies()).get('cart')?.value } }", 'new Carts().current()')).toMatch(/`cookies\(\)` reads the visitor's cookies/)
+    expect(next("class Prefs { static currency = async () => (await cookies()).get('currency')?.value }", 'Prefs.currency()')).toMatch(/`cookies\(\)` reads/)
+    expect(next("const Prefs = class { static async currency() { return (await cookies()).get('currency')?.value } }", 'Prefs.currency()')).toMatch(/`cookies\(\)` reads/)
+    expect(next('class Repo { async all() { return db.posts() } }', 'new Repo().all()')).toBe('compiles')
+    expect(verdict('  return { path: lastPath(params.slug, request) }', 'function lastPath(...xs) { return new URL(xs[xs.length - 1].url).pathname }')).toMatch(/`xs\[xs\.length - 1\]` uses the arguments whole|hands|uses/)
+  })
+
+  it("Astro: a component's props are per use; a `_` file under pages is a component, a route is a page", () => {
+    const card = "---\n// Pragma: revalidate 60\nconst { id } = Astro.props\nconst post = await getPost(id)\n---\n<article>{post.title}</article>\n"
+    expect(outcome(card, '/app/src/components/Card.astro')).toMatch(/`Astro\.props` reads the component's props/)
+    expect(outcome(card, '/app/src/pages/_components/Card.astro')).toMatch(/`Astro\.props` reads the component's props/)
+    expect(outcome(card, '/app/src/pages/posts/[id].astro')).toBe('compiles')
+  })
+
+  it('a short-circuit on per-visitor data decides what runs: a read', () => {
+    expect(verdict("  context.user ?? toLogin()\n  return { posts: await db.posts() }", 'function toLogin() { throw redirect("/login") }')).toMatch(/`context\.user` reads the signed-in user/)
+    expect(verdict("  return { posts: await db.posts(), user: null ?? params.slug }")).toBe('compiles')
+  })
+
   it('a requestBound helper reached through a namespace or import()', () => {
     expect(verdict('  return { u: await lib.auth() }', "import * as lib from '~/auth.server'")).toMatch(/`lib\.auth\(\)` reads the visitor's session or sign-in/)
     expect(verdict("  const { auth } = await import('~/auth.server')\n  return { u: await auth() }")).toMatch(/`auth\(\)` reads the visitor's session or sign-in/)
@@ -143,6 +172,9 @@ describe('per-visitor reads the review found missed', () => {
     const express = (read: string) => outcome(`# Pragma: revalidate 60\nexport async function loader({ req }) {\n  return { v: ${read} }\n}\n`, '/app/src/pages/x.ts')
     for (const read of ["req.rawHeaders", "req.get('cookie')", 'req.session.userId', 'req.user.id', 'req.ip']) expect(express(read)).toMatch(SHARED)
     expect(express('req.query.page')).toMatch(/reads the query string at `req\.query\.page`/)
+    expect(verdict('  return { g: geoOf(context.cloudflare), d: context.cloudflare.env.DB !== undefined }', "import { geoOf } from '~/geo'")).toMatch(/`geoOf\(context\.cloudflare\)` hands/)
+    for (const read of ['req.hostname', "req.acceptsLanguages('en', 'fr')", 'req.isAuthenticated()', 'req.language']) expect(express(read)).toMatch(SHARED)
+    expect(outcome(`# Pragma: revalidate 60\nexport async function loader({ res }) {\n  return { user: res.locals.user }\n}\n`, '/app/src/pages/x.ts')).toMatch(/`res\.locals\.user` reads what middleware set/)
     const next = `// Pragma: revalidate 60\nimport { cookies } from 'next/headers.js'\nexport default async function Page() {\n  const theme = (await cookies()).get('theme')\n  return <p>{theme}</p>\n}\n`
     expect(outcome(next, '/app/app/posts/page.tsx')).toMatch(/`cookies\(\)` reads the visitor's cookies/)
   })
@@ -261,5 +293,8 @@ describe('loaders written as calls', () => {
     expect(route('// Pragma: revalidate 60', renamed)).toMatch(/reads the query string at `search\.page`, but the pragma lists no query names/)
     // Without loaderDeps beside it, each deps name is taken for a query name.
     expect(route('// Pragma: revalidate 60 query sort', 'loader: async ({ deps }) => db.posts(deps.page)')).toMatch(/reads the query parameter "page"/)
+    // loaderDeps handing search on whole keeps the query's names: the loader's reads of deps count.
+    expect(route('// Pragma: revalidate 60 query page', 'loaderDeps: ({ search }) => search, loader: async ({ deps }) => db.posts(deps.page, deps.sort)')).toMatch(/reads the query parameter "sort"/)
+    expect(route('// Pragma: revalidate 60 query page,sort', 'loaderDeps: ({ search }) => search, loader: async ({ deps }) => db.posts(deps.page, deps.sort)')).toBe('compiles')
   })
 })

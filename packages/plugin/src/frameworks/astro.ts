@@ -30,7 +30,7 @@ const MEMBERS: Record<string, Shape> = {
 const ASTRO = object('`Astro`', MEMBERS, 'visitor')
 
 /**
- * In a component (anything outside src/pages), `Astro.props` differ from one use to the next
+ * In a component (anything that is not a route of src/pages), `Astro.props` differ from one use to the next
  * (a card per post), while its cached data is keyed by the page's URL and the component: two
  * uses on one page would share one entry.
  */
@@ -58,4 +58,7 @@ const page: Framework = {
 }
 const component: Framework = { ...page, loaderInput: COMPONENT_ASTRO, pageProps: COMPONENT_ASTRO, globals: { Astro: COMPONENT_ASTRO } }
 
-export const astro: Framework = { ...page, variantFor: (path) => (/\/src\/pages\//.test(path) ? page : component) }
+/** A route of `pages/` (whatever the srcDir); a file or folder under it named `_...` is not a route. */
+const PAGE_FILE = /\/pages\/(?![^?]*\/_)(?!_)/
+
+export const astro: Framework = { ...page, variantFor: (path) => (PAGE_FILE.test(path) ? page : component) }

@@ -21,7 +21,7 @@ const CONTEXT = object(
     cart: visitor("the visitor's cart"),
     user: visitor('the signed-in user'),
     // @react-router/cloudflare's context: `env` is the Worker's, `cf` the request's.
-    cloudflare: object('the Cloudflare context', { cf: CF }),
+    cloudflare: object('the Cloudflare context', { cf: CF }, 'visitor'),
   },
   'visitor',
 )

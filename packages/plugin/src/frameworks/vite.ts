@@ -17,6 +17,7 @@ const INPUT = object(
   {
     request: REQUEST,
     req: NODE_REQUEST,
+    res: object('the response', { locals: visitor('what middleware set for this request (`res.locals`, e.g. the signed-in user)') }),
     url: URL_OBJECT,
     query: query('`query`', 'record'),
     searchParams: query('`searchParams`', 'record'),

@@ -47,6 +47,8 @@ requestMembers.clone = fn('Request.clone()', { returns: REQUEST })
 const NODE_HEADERS = visitor('the request headers (cookies, authorization, ...)')
 const CLIENT_ADDRESS = visitor("the visitor's connection (client address)")
 const NODE_URL = query('the request URL', 'url-text')
+/** The Host header: on a site that serves several hosts, each would share the first one's entry. */
+const HOST = visitor('the Host header (a site serving several hosts would share one entry)')
 
 /** Node's IncomingMessage (Next.js pages router `req`), with what Express and its middleware add. */
 export const NODE_REQUEST: Shape = object(
@@ -64,6 +66,22 @@ export const NODE_REQUEST: Shape = object(
     url: NODE_URL,
     originalUrl: NODE_URL,
     query: query('`req.query`', 'record'),
+    hostname: HOST,
+    host: HOST,
+    subdomains: HOST,
+    accepts: NODE_HEADERS,
+    acceptsLanguages: NODE_HEADERS,
+    acceptsCharsets: NODE_HEADERS,
+    acceptsEncodings: NODE_HEADERS,
+    is: NODE_HEADERS,
+    range: NODE_HEADERS,
+    language: visitor("the visitor's language (from Accept-Language)"),
+    t: visitor("translations in the visitor's language (from Accept-Language)"),
+    isAuthenticated: visitor('the signed-in user'),
+    auth: visitor("the visitor's authentication"),
+    sessionID: visitor("the visitor's session"),
+    csrfToken: visitor("the visitor's session"),
+    flash: visitor("the visitor's session"),
     socket: CLIENT_ADDRESS,
     connection: CLIENT_ADDRESS,
     ip: CLIENT_ADDRESS,
