@@ -1,10 +1,10 @@
 // What the tests drive: load call counts, edits behind the cache's back, invalidation.
 import { json } from '@sveltejs/kit'
 import { invalidate } from '@revalidate/runtime'
-import { loadCalls, renamePost } from '#lib/posts.server'
+import { loaderCalls, renamePost } from '#lib/posts.server'
 
 export function GET() {
-  return json(loadCalls())
+  return json(loaderCalls())
 }
 
 export async function POST({ params, url }) {
