@@ -147,11 +147,24 @@ export class CacheStorageStore implements CacheStore {
       this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
       this.#channel.onmessage = (event) => this.#receive(event.data)
     }
-    // Chromium evicts a page in the back/forward cache when a message reaches its channel; a browser
-    // that keeps and later restores it may have had invalidations missed meanwhile: start over.
-    globalThis.addEventListener?.('pageshow', (event) => {
-      if ((event as PageTransitionEvent).persisted) this.#forget({ kind: 'all' })
-    })
+    globalThis.addEventListener?.('pageshow', this.#onPageShow)
+  }
+
+  // Chromium evicts a page in the back/forward cache when a message reaches its channel; a browser
+  // that keeps and later restores it may have had invalidations missed meanwhile: start over.
+  readonly #onPageShow = (event: Event): void => {
+    if ((event as PageTransitionEvent).persisted) this.#forget({ kind: 'all' })
+  }
+
+  /**
+   * Stops hearing and telling the other tabs (closes the BroadcastChannel) and lets go of this
+   * store's fetch locks. Entries stay in Cache Storage for the other tabs and later loads. For a
+   * store that `configure()` replaced, or a test's.
+   */
+  close(): void {
+    this.#channel?.close()
+    globalThis.removeEventListener?.('pageshow', this.#onPageShow)
+    for (const token of [...this.#heldLocks.keys()]) this.#release(token)
   }
 
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
