@@ -20,6 +20,8 @@ const RANK: Record<CacheState, number> = { HIT: 0, STALE: 1, MISS: 2 }
 
 interface Scope {
   state: CacheState | undefined
+  /** The scope this one runs in (a nested withCacheHeader): what it hears, that one hears too. */
+  outer: Scope | undefined
 }
 
 const scopes = new AsyncLocalStorage<Scope>()
@@ -31,8 +33,9 @@ function listen(): void {
   eventTaps().add((event) => {
     const state = STATE_OF[event.type]
     if (state === undefined || !('key' in event) || !event.key?.startsWith('page:')) return
-    const scope = scopes.getStore()
-    if (scope !== undefined && (scope.state === undefined || RANK[state] > RANK[scope.state])) scope.state = state
+    for (let scope = scopes.getStore(); scope !== undefined; scope = scope.outer) {
+      if (scope.state === undefined || RANK[state] > RANK[scope.state]) scope.state = state
+    }
   })
 }
 
@@ -44,9 +47,12 @@ export interface CacheHeaderOptions {
 /** Runs `respond` and sets on its response how fresh the page data it read was. */
 export async function withCacheHeader(respond: () => Response | Promise<Response>, options: CacheHeaderOptions = {}): Promise<Response> {
   listen()
-  const scope: Scope = { state: undefined }
+  const scope: Scope = { state: undefined, outer: scopes.getStore() }
   const response = await scopes.run(scope, respond)
   if (scope.state === undefined) return response
+  if (typeof (response as Partial<Response> | null)?.headers?.set !== 'function') {
+    throw new TypeError(`withCacheHeader: the handler returned ${response === null ? 'null' : typeof response}, not a Response, so there is no header to set`)
+  }
   const name = options.header ?? 'x-revalidate'
   try {
     response.headers.set(name, scope.state)

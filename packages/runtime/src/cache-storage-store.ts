@@ -18,6 +18,7 @@
  * memory tier, and writes to Cache Storage pause for a minute after a failed one.
  */
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
+import { timerDelay } from './clock.js'
 import { MemoryStore } from './memory-store.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
 import type { CacheEntry, CacheStore, Invalidation } from './types.js'
@@ -264,7 +265,7 @@ export class CacheStorageStore implements CacheStore {
         .request(`revalidate:${this.#cacheName}:${key}`, { ifAvailable: true }, (lock) => {
           if (lock === null) return resolve(undefined)
           return new Promise<void>((release) => {
-            const timer = setTimeout(() => this.#release(token), this.lockSeconds * 1000)
+            const timer = setTimeout(() => this.#release(token), timerDelay(this.lockSeconds * 1000))
             this.#heldLocks.set(token, () => {
               clearTimeout(timer)
               release()

@@ -1,4 +1,4 @@
-import { coarseNow } from './clock.js'
+import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'
 import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
 import { MemoryStore } from './memory-store.js'
@@ -394,7 +394,7 @@ class Coordinator implements RevalidateCache {
         const error = timeoutError(`withRevalidate('${flight.key}'): no value within ${flight.timeoutSeconds} s (timeoutSeconds)`)
         flight.controller.abort(error)
         reject(error)
-      }, flight.timeoutSeconds! * 1000)
+      }, timerDelay(flight.timeoutSeconds! * 1000))
     })
     passed.catch(() => {}) // observed through race(); a flight that ends first never sees it
     return { race: (work) => Promise.race([work, passed]), clear: () => clearTimeout(timer) }

@@ -20,3 +20,11 @@ export function coarseNow(): number {
   }
   return cachedMs
 }
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A delay for `setTimeout`: a longer wait than timers can hold is as good as none, not an instant one. */
+export function timerDelay(ms: number): number {
+  return Math.min(ms, MAX_TIMER_MS)
+}

@@ -37,7 +37,7 @@ export interface Tracking {
 /** A read of a plain value at a path, or a call of a tracking function with its arguments. */
 export type Read = [path: string[]] | [path: string[], args: unknown[]]
 
-/** Reads kept per fetch: enough for any real load, small enough to store with every entry. */
+/** Reads kept per fetch: enough for any real load, small enough to store with every entry. Effect calls are all kept: nobody else makes them. */
 const MAX_READS = 256
 
 /** The cached form of a tracked load's value. */
@@ -52,15 +52,17 @@ class ReadRecorder {
   /** One view per object, so that `view.url === view.url` as on the real context. */
   readonly #views = new WeakMap<object, object>()
   #paused = 0
+  #readCount = 0
 
   constructor(readonly tracking: Tracking) {}
 
-  record(read: Read): void {
-    if (this.#paused > 0 || this.reads.length >= MAX_READS) return
+  record(read: Read, effect = false): void {
+    if (this.#paused > 0 || (!effect && this.#readCount >= MAX_READS)) return
     const id = JSON.stringify(read)
     if (this.#seen.has(id)) return
     this.#seen.add(id)
     this.reads.push(read)
+    if (!effect) this.#readCount++
   }
 
   untracked<T>(run: () => T): T {
@@ -82,6 +84,11 @@ class ReadRecorder {
         const value = Reflect.get(object, property, object) as unknown
         if (typeof property !== 'string') return value
         const at = [...path, property]
+        // A frozen member must be answered as it is (a Proxy may not stand in for it): its own reads go unrecorded.
+        if (typeof value === 'object' || typeof value === 'function') {
+          const own = Reflect.getOwnPropertyDescriptor(object, property)
+          if (own !== undefined && !own.configurable && own.writable === false) return value
+        }
         if (typeof value === 'function') return this.#callable(value as (...args: unknown[]) => unknown, object, at)
         if (typeof value === 'object' && value !== null) return this.view(value, at)
         this.record([at])
@@ -98,7 +105,9 @@ class ReadRecorder {
     if (name === untrack) return (run: () => unknown) => fn.call(self, () => this.untracked(run))
     if (effects.includes(name)) {
       return (...args: unknown[]) => {
-        if (args.every(isPlain)) this.record([path, args])
+        if (args.every(isPlain)) return this.record([path, args], true)
+        // Arguments no cache can keep: made now, on this caller's context, rather than lost.
+        return fn.apply(self, args)
       }
     }
     if (!calls.includes(name)) return fn.bind(self)
@@ -110,7 +119,7 @@ class ReadRecorder {
 }
 
 function isPlain(value: unknown): boolean {
-  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true
+  if (value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value)) return true
   if (Array.isArray(value)) return value.every(isPlain)
   return typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && Object.values(value as object).every(isPlain)
 }

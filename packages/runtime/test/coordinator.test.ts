@@ -251,6 +251,13 @@ describe('store capabilities', () => {
     expect(holder).toBeUndefined()
   })
 
+  it('a timeoutSeconds longer than a timer can hold (about 24.8 days) is as good as none, not an instant timeout', async () => {
+    const cache = createCache({ timeoutSeconds: 30 * 86_400 })
+    const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('value'), 20))
+    expect(await cache.withRevalidate('k', 60, slow)).toBe('value')
+    expect(await cache.withRevalidate('k2', 60, slow, { timeoutSeconds: 365 * 86_400 })).toBe('value')
+  })
+
   it('lock tokens are per fetch: a fenced fetch that outlives its lock does not release the lock of the fetch that replaced it', async () => {
     const { store, lock } = sharedStore()
     const cache = createCache({ store })

@@ -127,6 +127,22 @@ describe('withCacheHeader', () => {
     await withCacheHeader(() => new Response(''))
     expect(eventTaps().size).toBe(taps)
   })
+
+  it('a nested withCacheHeader tells the outer one what it heard; a handler that returns no Response is an error', async () => {
+    configure({})
+    const app = counter()
+    await app.page('/posts/n') // the page entry exists: a HIT for the outer read below
+    let inner: Response | undefined
+    const outer = await withCacheHeader(async () => {
+      await app.page('/posts/n')
+      inner = await withCacheHeader(async () => (await app.layout('/posts/n'), new Response('inner')))
+      return new Response('outer')
+    })
+    expect(inner!.headers.get('x-revalidate')).toBe('MISS')
+    expect(outer.headers.get('x-revalidate')).toBe('MISS') // the least fresh read, the inner one's included
+    const notAResponse = withCacheHeader(async () => (await app.page('/posts/n'), { body: 'x' }) as unknown as Response)
+    await expect(notAResponse).rejects.toThrow(/withCacheHeader: the handler returned object, not a Response/)
+  })
 })
 
 describe('invalidating pages', () => {

@@ -117,6 +117,41 @@ describe('replayed reads', () => {
     expect([...uses.params]).toEqual(['slug'])
   })
 
+  it('effects are kept however many reads came before, and made at once when no cache can keep their arguments', async () => {
+    const tracking: Tracking = { calls: ['url.searchParams.get'], effects: ['depends', 'setHeaders'] }
+    const made: unknown[][] = []
+    const eventOf = () => ({
+      url: { searchParams: { get: (name: string) => name } },
+      depends: (...keys: string[]) => made.push(['depends', ...keys]),
+      setHeaders: (headers: Record<string, unknown>) => made.push(['setHeaders', headers]),
+    })
+    const cache = createCache()
+    const load = (event: ReturnType<typeof eventOf>) =>
+      withReplayedReads(event, tracking, (fetcher) => cache.withRevalidate('page:/filters', 60, fetcher), (view) => async () => {
+        for (let i = 0; i < 300; i++) view.url.searchParams.get(`f${i}`)
+        view.depends('app:filters')
+        view.setHeaders({ 'cache-control': 'max-age=60', 'x-maybe': undefined })
+        view.setHeaders({ 'x-when': new Date(0) as unknown as string })
+        return 1
+      })
+    await load(eventOf())
+    expect(made).toEqual([
+      ['setHeaders', { 'x-when': new Date(0) }], // a Date: made by the caller that fetched, at once
+      ['depends', 'app:filters'],
+      ['setHeaders', { 'cache-control': 'max-age=60', 'x-maybe': undefined }],
+    ])
+    made.length = 0
+    await load(eventOf()) // a hit: the kept effects again
+    expect(made).toEqual([['depends', 'app:filters'], ['setHeaders', { 'cache-control': 'max-age=60', 'x-maybe': undefined }]])
+  })
+
+  it('a frozen context is read as it is', async () => {
+    const event = Object.freeze({ params: Object.freeze({ slug: 'x' }), depends: () => {} })
+    const cache = createCache()
+    const value = await withReplayedReads(event, SVELTEKIT_LIKE, (fetcher) => cache.withRevalidate('page:/frozen', 60, fetcher), (view) => async () => view.params.slug)
+    expect(value).toBe('x')
+  })
+
   it('records nothing for calls outside the tracking list', async () => {
     const cache = createCache()
     const { event } = trackingEvent('x')
