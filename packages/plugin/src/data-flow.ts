@@ -62,8 +62,18 @@ class Frame {
     args: readonly (Shape | undefined)[],
     /** The calls that led here. */
     readonly via: readonly Node[],
+    /** What `this` is in the function walked: the object a method was called on (`auth.user()`: `auth`). */
+    readonly receiver?: Shape,
   ) {
     this.args = new Map(owner ? [[owner, args]] : [])
+  }
+
+  /** `this` here: the receiver of the nearest function with a `this` of its own (arrows have none). */
+  thisShape(): Shape | undefined {
+    for (let frame: Frame | undefined = this; frame; frame = frame.parent) {
+      if (frame.owner && frame.owner.type !== 'ArrowFunctionExpression') return frame.receiver
+    }
+    return undefined
   }
 
   argsOf(fn: FunctionNode): readonly (Shape | undefined)[] | undefined {
@@ -92,7 +102,7 @@ export class DataFlow {
   /** Inside an expression marked `revalidate-safe`: per-visitor reads there are the user's call. */
   #safeDepth = 0
   readonly #following: FunctionNode[] = []
-  readonly #followed = new Map<FunctionNode, { args: readonly (Shape | undefined)[]; reporting: boolean; result: Shape | undefined }[]>()
+  readonly #followed = new Map<FunctionNode, { args: readonly (Shape | undefined)[]; reporting: boolean; receiver: Shape | undefined; result: Shape | undefined }[]>()
   readonly #evaluatingBindings = new Set<Binding>()
   /** Callees of the calls evaluated: a method of per-visitor data is reported at its object. */
   readonly #callees = new WeakSet<Node>()
@@ -308,6 +318,8 @@ export class DataFlow {
     switch (node.type) {
       case 'Identifier':
         return this.#identifier(node, scope, frame)
+      case 'ThisExpression':
+        return frame.thisShape()
       case 'MemberExpression':
       case 'OptionalMemberExpression': {
         const object = node.object.type === 'Super' ? undefined : this.#expression(node.object, scope, frame)
@@ -523,10 +535,11 @@ export class DataFlow {
     const promised = isThenCall(node) ? this.#expression(node.callee.object, scope, frame) : undefined
     if (promised?.kind === 'promise') return this.#then(node, promised.of, scope, frame)
     const callee = node.callee.type === 'Super' || node.callee.type === 'V8IntrinsicIdentifier' || node.callee.type === 'Import' ? undefined : this.#expression(node.callee as Expression, scope, frame)
+    let receiver: Shape | undefined
     if ((node.callee.type === 'MemberExpression' || node.callee.type === 'OptionalMemberExpression') && node.callee.object.type !== 'Super') {
+      receiver = this.#expression(node.callee.object, scope, frame)
       // `args.map(fn)`, `args.forEach(fn)`: the list's items go to code we do not follow.
-      const owner = this.#expression(node.callee.object, scope, frame)
-      if (owner?.kind === 'object' && owner.list) this.#use(owner, node.callee.object, frame, node)
+      if (receiver?.kind === 'object' && receiver.list) this.#use(receiver, node.callee.object, frame, node)
     }
     const args = node.arguments.map((argument) => {
       if (argument.type === 'SpreadElement') {
@@ -536,10 +549,10 @@ export class DataFlow {
       if (argument.type === 'ArgumentPlaceholder') return undefined
       return this.#expression(argument as Expression, scope, frame)
     })
-    return union((callee?.kind === 'union' ? callee.shapes : [callee]).map((one) => this.#callOne(one, node, args, frame)))
+    return union((callee?.kind === 'union' ? callee.shapes : [callee]).map((one) => this.#callOne(one, node, args, frame, receiver)))
   }
 
-  #callOne(callee: Shape | undefined, node: Call, args: readonly (Shape | undefined)[], frame: Frame): Shape | undefined {
+  #callOne(callee: Shape | undefined, node: Call, args: readonly (Shape | undefined)[], frame: Frame, receiver?: Shape): Shape | undefined {
     const isNew = node.type === 'NewExpression'
     switch (callee?.kind) {
       case 'visitor':
@@ -556,7 +569,7 @@ export class DataFlow {
           this.#useArguments(node, args, frame) // too deep to follow: as if we could not see into it
           return undefined
         }
-        return this.#follow(callee.fn, callee.scope, args, node, frame)
+        return this.#follow(callee.fn, callee.scope, args, node, frame, receiver)
       case 'function': {
         if (callee.callReads !== undefined) this.#visitorRead(node, visitor(callee.callReads), frame)
         if (isNew && callee.constructs !== undefined) {
@@ -607,23 +620,23 @@ export class DataFlow {
   }
 
   /** Walks a local function called with `args` (once per distinct argument shapes) and gives what it returns. */
-  #follow(fn: FunctionNode, scope: Scope, args: readonly (Shape | undefined)[], call: Node, frame: Frame): Shape | undefined {
+  #follow(fn: FunctionNode, scope: Scope, args: readonly (Shape | undefined)[], call: Node, frame: Frame, receiver?: Shape): Shape | undefined {
     if (this.#following.includes(fn)) return undefined // recursion: its body is being walked already
     const earlier = this.#followed.get(fn) ?? []
     // A walk inside a vouched-for expression reports nothing: it stands in only for another such walk.
     const reporting = this.#reporting && this.#safeDepth === 0
-    const same = earlier.find((entry) => entry.reporting === reporting && entry.args.length === args.length && entry.args.every((shape, index) => shape === args[index]))
+    const same = earlier.find((entry) => entry.reporting === reporting && entry.receiver === receiver && entry.args.length === args.length && entry.args.every((shape, index) => shape === args[index]))
     if (same) return same.result
     const returns: (Shape | undefined)[] = []
     this.#following.push(fn)
     try {
       // What it returns goes back to the call, whose caller uses it as it will (`toUrl(request).pathname` reads no query).
-      this.#walkFunction(fn, scope, new Frame(frame, fn, args, [...frame.via, call]), (_node, shape) => returns.push(shape), true)
+      this.#walkFunction(fn, scope, new Frame(frame, fn, args, [...frame.via, call], receiver), (_node, shape) => returns.push(shape), true)
     } finally {
       this.#following.pop()
     }
     const result = union(returns)
-    this.#followed.set(fn, [...earlier, { args, reporting, result }])
+    this.#followed.set(fn, [...earlier, { args, reporting, receiver, result }])
     return result
   }
 

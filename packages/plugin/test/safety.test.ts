@@ -143,6 +143,10 @@ describe('per-visitor reads the review found missed', () => {
     expect(next("class Prefs { static currency = async () => (await cookies()).get('currency')?.value }", 'Prefs.currency()')).toMatch(/`cookies\(\)` reads/)
     expect(next("const Prefs = class { static async currency() { return (await cookies()).get('currency')?.value } }", 'Prefs.currency()')).toMatch(/`cookies\(\)` reads/)
     expect(next('class Repo { async all() { return db.posts() } }', 'new Repo().all()')).toBe('compiles')
+    // `this` in a method is what it was called on.
+    expect(next("class Prefs { static jar() { return cookies() } static async currency() { return (await this.jar()).get('currency')?.value } }", 'Prefs.currency()')).toMatch(/`cookies\(\)` reads/)
+    expect(next("const prefs = { jar() { return cookies() }, async theme() { return (await this.jar()).get('theme')?.value } }", 'prefs.theme()')).toMatch(/`cookies\(\)` reads/)
+    expect(next('const repo = { table: "posts", all() { return db.all(this.table) } }', 'repo.all()')).toBe('compiles')
     expect(verdict('  return { path: lastPath(params.slug, request) }', 'function lastPath(...xs) { return new URL(xs[xs.length - 1].url).pathname }')).toMatch(/`xs\[xs\.length - 1\]` uses the arguments whole|hands|uses/)
   })
 
