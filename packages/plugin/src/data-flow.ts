@@ -786,12 +786,11 @@ export class DataFlow {
     // Inside a vouched-for expression, what is handed on is the user's call (explicit reads still count).
     if (!this.#reporting || shape === undefined || this.#safeDepth > 0) return
     const exposure = exposureOf(shape)
-    const carrier = shape.kind === 'object' && shape.at && call === undefined && exposure ? Object.keys(shape.members).find((member) => exposureOf(shape.members[member]) === exposure) : undefined
-    const at = carrier === undefined ? undefined : (shape as Extract<Shape, { kind: 'object' }>).at?.[carrier]
-    if (at !== undefined) {
-      // An object literal used whole (returned, say): point at the member that carries it.
-      this.#use((shape as Extract<Shape, { kind: 'object' }>).members[carrier!], at, frame)
-      return
+    if (shape.kind === 'object' && call === undefined && exposure) {
+      // An object literal used whole (returned, say): point at the member that carries it, where it was written.
+      const carrier = Object.keys(shape.members).find((member) => exposureOf(shape.members[member]) === exposure)!
+      const at = shape.at?.[carrier]
+      if (at !== undefined) return this.#use(shape.members[carrier], at, frame)
     }
     this.#callsBack(shape, node, frame)
     if (exposure === 'visitor') {
