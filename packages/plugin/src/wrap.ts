@@ -22,11 +22,13 @@
  * returned and destructured in place, so the final `return` reads them unchanged (declarations
  * the section holds, such as helper functions, are moved before the fetcher):
  *
- *   export default async function Page() { const posts = await db.posts(); return <List posts={posts} /> }
+ *   export default async function Page(props) { const posts = await db.posts(); return <List posts={posts} /> }
  *   ->
- *   export default async function Page() { const { posts } = await __rv_cachePage(__rv_page, undefined,
+ *   export default async function Page(props) { const { posts } = await __rv_cachePage(__rv_page, { ...props,
+ *     params: await Object(props).params, searchParams: await Object(props).searchParams },
  *     () => async () => { const posts = await db.posts();; return { posts } }); return <List posts={posts} /> }
  */
+import type { Statement } from '@babel/types'
 import type { SourceEdits } from './edits.js'
 import type { Framework } from './frameworks/index.js'
 import { returnTypeAsPromise, wrapBody } from './function-body.js'
@@ -124,16 +126,11 @@ function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput,
   const { names } = input
   const data = dataStatements(section)
   const bindings = [...new Set(data.flatMap(declaredIdentifiers).map((identifier) => identifier.name))].join(', ')
-  // The names come back declared as the section declared them: a `var` may be declared again below.
-  const kind = data.some((statement) => statement.type === 'VariableDeclaration' && statement.kind === 'var')
-    ? 'var'
-    : data.every((statement) => statement.type !== 'VariableDeclaration' || statement.kind === 'const') ? 'const' : 'let'
   // Next.js 15+ passes `params` and `searchParams` as promises; the key needs their values. Read
   // through `Object()` (any to TypeScript): typed props may declare only one of them.
   const props = `Object(${context.expression})`
-  const keyContext =
-    awaitProps && context.expression !== 'undefined' ? `{ ...${context.expression}, params: await ${props}.params, searchParams: await ${props}.searchParams }` : context.expression
-  const receive = bindings === '' ? 'await ' : `${kind} { ${bindings} } = await `
+  const keyContext = awaitProps ? `{ ...${context.expression}, params: await ${props}.params, searchParams: await ${props}.searchParams }` : context.expression
+  const receive = bindings === '' ? 'await ' : `${declarationKind(data)} { ${bindings} } = await `
   const start = section.statements[0]!.start!
   const end = section.statements.at(-1)!.end!
   if (context.prologue) edits.insert(start, context.prologue)
@@ -144,4 +141,11 @@ function wrapDataSection(edits: SourceEdits, section: Section, input: WrapInput,
   // The section reads its bindings, not the factory's parameter: the view goes unused here.
   edits.insert(start, `${receive}${names.cachePage}(${names.page}, ${keyContext}, () => async () => { `)
   edits.insert(end, `; return { ${bindings} } });`)
+}
+
+/** How the section's names come back declared: as the section declared them (a `var` may be declared again below). */
+function declarationKind(data: readonly Statement[]): 'var' | 'let' | 'const' {
+  const kinds = data.flatMap((statement) => (statement.type === 'VariableDeclaration' ? [statement.kind] : []))
+  if (kinds.includes('var')) return 'var'
+  return kinds.every((kind) => kind === 'const') ? 'const' : 'let'
 }
