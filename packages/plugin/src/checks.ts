@@ -45,18 +45,9 @@ export function checkPageData(input: CheckInput): void {
       // What `loaderDeps` reads of the query is what the loader depends on: its reads are the
       // page's. Deps it names itself (`{ p: search.page }`) are not query names; deps that hand
       // `search` on whole keep the query's names, so the loader's reads of them count.
-      let handsOnWhole = false
-      const depsReporter: FlowReporter = {
-        visitorRead: (...args) => reporter.visitorRead(...args),
-        handedWhole: (...args) => reporter.handedWhole(...args),
-        returned: (...args) => reporter.returned(...args),
-        queryRead: (node, name, via) => {
-          if (name === undefined) handsOnWhole = true
-          reporter.queryRead(node, name, via)
-        },
-      }
-      new DataFlow({ framework: input.framework, scopes, reporter: depsReporter, requestBound: input.requestBound, safeStarts: input.safeStarts }).loader(data.deps.fn, data.deps.input, scopes.module)
-      if (!handsOnWhole) loaderInput = data.deps.loaderInput
+      const unnamedBefore = reporter.unnamedQueryReads
+      flow.loader(data.deps.fn, data.deps.input, scopes.module)
+      if (reporter.unnamedQueryReads === unnamedBefore) loaderInput = data.deps.loaderInput
     }
     flow.loader(data.fn, loaderInput, scopes.module)
   } else {
@@ -110,6 +101,11 @@ class Checks implements FlowReporter {
 
   queryRead(node: Node, name: string | undefined, via: readonly Node[]): void {
     this.#reads.push({ node, name, via })
+  }
+
+  /** Reads of the query that name no parameter (`search` handed on whole), so far. */
+  get unnamedQueryReads(): number {
+    return this.#reads.filter((read) => read.name === undefined).length
   }
 
   returned(node: Node, shape: Shape | undefined): void {
