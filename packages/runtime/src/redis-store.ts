@@ -18,11 +18,13 @@
  * Writes and invalidations are Lua scripts, so each is one step: a tagged write cannot land
  * between reading a tag's keys and deleting them. A write carries the mark its fetch took before it
  * began (`writeFence`): one that an invalidation made by another instance overtook on its way is
- * refused in Redis, so the pub/sub message that tells this instance too late costs nothing. A tag's invalidation is one step that moves the
- * tag's keys aside (a write after it starts a new index), then short steps that each delete a
- * batch of them, so Redis answers other clients between steps instead of being held for the
- * whole tag (a third of a second for 100,000 keys in one script; see bench/RESULTS.md). The
- * message to other instances goes out once every batch is gone.
+ * refused in Redis, so the pub/sub message that tells this instance too late costs nothing.
+ *
+ * A tag's invalidation is one step that moves the tag's keys aside (a write after it starts a new
+ * index), then short steps that each delete a batch of them, so Redis answers other clients
+ * between steps instead of being held for the whole tag (a third of a second for 100,000 keys in
+ * one script; see bench/RESULTS.md). Until the last step, other instances may still read entries
+ * not yet deleted; the message to them goes out once every batch is gone.
  *
  * Redis down, slow or restarting means slower, never down: reads fall back to the memory tier
  * and the fetcher, the first failure of an outage is reported (thrown once to the coordinator,
