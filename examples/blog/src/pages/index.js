@@ -1,4 +1,4 @@
-# Pragma: revalidate 60
+// Pragma: revalidate 60
 import { escape } from '../layout.js'
 import { queryPosts } from '../server/posts.js'
 

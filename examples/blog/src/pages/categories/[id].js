@@ -1,4 +1,4 @@
-# Pragma: revalidate 120 tags posts
+// Pragma: revalidate 120 tags posts
 import { escape } from '../../layout.js'
 import { queryCategory, queryCategoryPosts } from '../../server/posts.js'
 

@@ -1,4 +1,4 @@
-# Pragma: revalidate 300
+// Pragma: revalidate 300
 import { escape } from '../../layout.js'
 import { queryPost } from '../../server/posts.js'
 
