@@ -458,11 +458,12 @@ export class DataFlow {
     const known = importedShape(source, imported)
     if (known !== undefined) return known
     const { requestBound, modules } = this.#options
-    if (imported !== '*' && requestBound.has(imported)) return requestBoundHelper(imported)
-    // A module of the app: its export is followed as the page's own code would be.
+    const bound = imported !== '*' && requestBound.has(imported) ? requestBoundHelper(imported) : undefined
+    // A module of the app: its export is followed as the page's own code would be (a `requestBound`
+    // name stays request-bound too: `export const { auth } = NextAuth(config)` is not followed).
     const module = modules.imported(importer, source)
-    if (module !== undefined) return isReadable(module) ? this.#exportShape(module, imported, frame) : unreadable(module, modules.nameOf(module))
-    if (imported !== '*' || requestBound.size === 0) return undefined
+    if (module !== undefined) return isReadable(module) ? union([bound, this.#exportShape(module, imported, frame)]) : unreadable(module, modules.nameOf(module))
+    if (imported !== '*' || requestBound.size === 0) return bound
     // `import * as lib from '~/auth'` (or `await import('~/auth')`): `lib.auth()` is the helper under another name.
     return { kind: 'object', label: `the module ${source}`, members: Object.fromEntries([...requestBound].map((name) => [name, requestBoundHelper(name)])) }
   }
@@ -497,14 +498,14 @@ export class DataFlow {
     }
   }
 
-  /** `import * as auth from './auth'`: every export as a member (a `requestBound` name stays request-bound). */
+  /** `import * as auth from './auth'`: every export as a member (a `requestBound` name request-bound too). */
   #namespace(module: SourceModule, frame: Frame): Shape | undefined {
     if (this.#namespaces.has(module)) return this.#namespaces.get(module)
     this.#namespaces.set(module, undefined) // a module that imports its own namespace
     const { modules, requestBound } = this.#options
     const members: Record<string, Shape> = {}
     for (const name of modules.exportNames(module)) {
-      const shape = requestBound.has(name) ? requestBoundHelper(name) : this.#exportShape(module, name, frame)
+      const shape = union([requestBound.has(name) ? requestBoundHelper(name) : undefined, this.#exportShape(module, name, frame)])
       if (shape !== undefined) members[name] = shape
     }
     const literal = objectLiteral(members, {})
