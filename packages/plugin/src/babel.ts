@@ -8,12 +8,14 @@
  * A `# Pragma` line is not JavaScript, so the work happens where Babel parses: `parserOverride`
  * compiles the page and hands Babel the result to parse, with an inline source map that Babel
  * merges into its own, so positions still point into the page as written. A bad page is reported
- * from the Program visitor with Babel's own code frame.
+ * from the Program visitor with Babel's own code frame. The page's imports of the app's own
+ * modules are found on the file system (fs-resolver.ts), unless the options bring a `resolveImport`.
  */
 import type { PluginObj, PluginPass } from '@babel/core'
 import { declare } from '@babel/helper-plugin-utils'
 import type { File, Node } from '@babel/types'
 import { RevalidateError } from './errors.js'
+import { fileSystemResolver } from './fs-resolver.js'
 import { resolveOptions, type TransformOptions } from './options.js'
 import { withHashPragmaAsComment } from './pragma.js'
 import { transform } from './transform.js'
@@ -35,12 +37,13 @@ type PluginWithParser = PluginObj<PluginPass> & {
 export default declare((api, options: TransformOptions): PluginWithParser => {
   api.assertVersion(7)
   resolveOptions(options) // an unknown or mistyped option fails here, once, with "did you mean"
+  const transformOptions: TransformOptions = { ...options, resolveImport: options.resolveImport ?? fileSystemResolver() }
   return {
     name: 'revalidate',
     parserOverride(code: string, parserOptions: { sourceFileName?: string }, parse: Parse) {
       const id = parserOptions.sourceFileName ?? 'unknown'
       try {
-        const result = transform(code, id, options)
+        const result = transform(code, id, transformOptions)
         return parse(result ? result.code + inlineSourceMap(result.map) : code, parserOptions)
       } catch (error) {
         if (!(error instanceof RevalidateError)) throw error

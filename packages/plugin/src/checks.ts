@@ -8,24 +8,26 @@
  *     -> error: every query would get the first one's data
  *   return json(data), return redirect('/'), return new Response(...)
  *     -> error: a cached value must be data, not a Response
+ *
+ * A read found in another module of the app is reported at the page's call that leads there,
+ * naming the module, line and code: "`createClient()` reads the visitor's cookies, where
+ * `createClient()` in src/utils/supabase/server.ts:5 calls `cookies()`".
  */
 import type { Node } from '@babel/types'
+import type { AppModules } from './app-modules.js'
 import { DataFlow, type FlowReporter } from './data-flow.js'
-import type { SourceText } from './errors.js'
 import type { Framework } from './frameworks/index.js'
 import { dataStatements, declaredIdentifiers, type PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
-import type { Scopes } from './scope.js'
 import type { Shape } from './shapes.js'
 
 export interface CheckInput {
   data: PageData
-  source: SourceText
   pragma: Pragma
   framework: Framework
-  scopes: Scopes
+  /** The page (its source, scopes and marks) and the app's modules it imports. */
+  modules: AppModules
   requestBound: ReadonlySet<string>
-  safeStarts: ReadonlySet<number>
 }
 
 /** Why a per-visitor read is wrong: what is cached, and who gets it. Next.js caches the whole page. */
@@ -36,9 +38,10 @@ function sharedOf(framework: Framework): string {
 }
 
 export function checkPageData(input: CheckInput): void {
-  const { data, scopes } = input
-  const reporter = new Checks(input.source, input.pragma, sharedOf(input.framework))
-  const flow = new DataFlow({ framework: input.framework, scopes, reporter, requestBound: input.requestBound, safeStarts: input.safeStarts })
+  const { data, modules } = input
+  const { scopes } = modules.page
+  const reporter = new Checks(modules, input.pragma, sharedOf(input.framework))
+  const flow = new DataFlow({ framework: input.framework, modules, reporter, requestBound: input.requestBound })
   if (data.kind === 'loader') {
     let loaderInput = data.input
     if (data.deps) {
@@ -66,35 +69,46 @@ interface QueryRead {
   via: readonly Node[]
 }
 
+/** Where a report is shown: a node of the page, and how the code reached the finding from there. */
+interface Located {
+  at: Node
+  /** " (through `getTheme(request)` on line 12)" and ", where `createClient()` in src/x.ts:5 calls `cookies()`", or ''. */
+  path: string
+}
+
 class Checks implements FlowReporter {
   readonly #reads: QueryRead[] = []
+  readonly source
 
   constructor(
-    readonly source: SourceText,
+    readonly modules: AppModules,
     readonly pragma: Pragma,
     readonly shared: string,
-  ) {}
+  ) {
+    this.source = modules.page.source
+  }
 
   visitorRead(node: Node, shape: Extract<Shape, { kind: 'visitor' }>, via: readonly Node[]): void {
-    const code = this.#snippet(node)
+    const { at, path } = this.#locate(node, via)
+    const code = this.#snippet(at)
     throw this.source.error(
-      node.start!,
-      node.end!,
-      `\`${code}\` reads ${shape.label}${this.#through(via)}, but ${shape.why ?? this.shared}.`,
+      at.start!,
+      at.end!,
+      `\`${code}\` reads ${shape.label}${path}, but ${shape.why ?? this.shared}.`,
       shape.fix ??
         `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
 
   handedWhole(node: Node, shape: Shape, call: Node | undefined, via: readonly Node[]): void {
-    const at = call ?? node
+    const { at, path } = this.#locate(call ?? node, via)
     const code = this.#snippet(at)
     const what = describe(shape)
     const where = call ? `hands ${what} to code the compiler cannot follow` : `uses ${what} whole, where the compiler cannot follow it`
     throw this.source.error(
       at.start!,
       at.end!,
-      `\`${code}\` ${where}${this.#through(via)}: it may read the visitor's cookies, headers or session, and ${this.shared}.`,
+      `\`${code}\` ${where}${path}: it may read the visitor's cookies, headers or session, and ${this.shared}.`,
       `pass only what it needs (\`params.slug\`, \`url.pathname\`), or read per-visitor data outside the cached data. If the call reads nothing that differs per visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
@@ -131,33 +145,51 @@ class Checks implements FlowReporter {
     const { pragma, source } = this
     if (pragma.query.length === 0) {
       const named = [...new Set(reads.flatMap((read) => (read.name ? [read.name] : [])))]
+      const { at, path } = this.#locate(first.node, first.via)
       throw source.error(
-        first.node.start!,
-        first.node.end!,
-        `The page data reads the query string at \`${this.#snippet(first.node)}\`${this.#through(first.via)}, but the pragma lists no query names, so every query would be served the first one's data.`,
+        at.start!,
+        at.end!,
+        `The page data reads the query string at \`${this.#snippet(at)}\`${path}, but the pragma lists no query names, so every query would be served the first one's data.`,
         `list the names that change the data, e.g. \`// Pragma: revalidate ${pragma.ttl} query ${named.join(',') || 'page'}\`${first.name === undefined ? '; or hand on only the part of the URL it needs (`url.pathname`)' : ''}.`,
       )
     }
     const unlisted = reads.find((read) => read.name !== undefined && !pragma.query.includes(read.name))
     if (unlisted) {
+      const { at, path } = this.#locate(unlisted.node, unlisted.via)
       throw source.error(
-        unlisted.node.start!,
-        unlisted.node.end!,
-        `The page data reads the query parameter "${unlisted.name}"${this.#through(unlisted.via)}, which the pragma's query list (${pragma.query.join(',')}) leaves out, so its values would share one entry.`,
+        at.start!,
+        at.end!,
+        `The page data reads the query parameter "${unlisted.name}"${path}, which the pragma's query list (${pragma.query.join(',')}) leaves out, so its values would share one entry.`,
         `add it: \`query ${[...pragma.query, unlisted.name].join(',')}\`.`,
       )
     }
   }
 
-  /** " (through `getTheme(request)` on line 12)" for a read inside a function the data code calls. */
-  #through(via: readonly Node[]): string {
-    const [call] = via
-    if (call === undefined) return ''
-    return ` (through \`${this.#snippet(call)}\` on line ${this.source.locate(call.start!).line})`
+  /**
+   * Where a finding is shown. In the page: at the finding, " (through `getTheme(request)` on line
+   * 12)" when the data code called a function to get there. In another module: at the page's call
+   * that leads there, each step through the other modules named with its file and line.
+   */
+  #locate(node: Node, via: readonly Node[]): Located {
+    const { modules } = this
+    const steps = [...via, node]
+    const away = steps.findIndex((step) => modules.ofNode(step) !== modules.page)
+    // The page's own code leads to every finding (its call of another module's function comes first).
+    const exit = away === -1 ? steps.length - 1 : Math.max(0, away - 1)
+    const [first] = steps
+    const through = exit > 0 ? ` (through \`${this.#snippet(first!)}\` on line ${this.source.locate(first!.start!).line})` : ''
+    const elsewhere = steps.slice(exit + 1).map((step, index) => {
+      const module = modules.ofNode(step)
+      const caller = this.#snippet(steps[exit + index]!)
+      const does = step.type === 'CallExpression' || step.type === 'OptionalCallExpression' || step.type === 'NewExpression' ? 'calls' : 'reads'
+      return `\`${caller}\` in ${modules.nameOf(module)}:${module.source.locate(step.start!).line} ${does} \`${this.#snippet(step)}\``
+    })
+    return { at: steps[exit]!, path: through + (elsewhere.length > 0 ? `, where ${elsewhere.join(', and ')}` : '') }
   }
 
   #snippet(node: Node): string {
-    const text = this.source.code.slice(node.start!, node.end!).replace(/\s+/g, ' ')
+    const { code } = this.modules.ofNode(node).source
+    const text = code.slice(node.start!, node.end!).replace(/\s+/g, ' ')
     return text.length > 48 ? `${text.slice(0, 45)}...` : text
   }
 }

@@ -11,11 +11,13 @@
  *   }
  *
  * Values flow through declarations, destructuring, assignments, `await`, conditionals, object
- * literals, and into calls of this module's own functions (followed into their bodies, with the
- * arguments' shapes). A value reaching anything else (a call we cannot see into, a template
- * string, a return) is used whole. Only the data code and the functions it calls are walked.
+ * literals, and into calls of this module's own functions and of the app's other modules (followed
+ * into their bodies, with the arguments' shapes: app-modules.ts finds them). A value reaching
+ * anything else (a call we cannot see into, a template string, a return) is used whole. Only the
+ * data code and the functions it calls are walked.
  */
 import { isExpression, isReferenced, isStatement, VISITOR_KEYS, type CallExpression, type Expression, type Identifier, type Node, type NewExpression, type OptionalCallExpression, type Program, type Statement } from '@babel/types'
+import { isReadable, type AppModules, type SourceModule, type UnreadableModule } from './app-modules.js'
 import { globalShape, importedShape, type Framework } from './frameworks/index.js'
 import { isFunctionNode, keyName, TYPE_KEYS, type Binding, type FunctionNode, type PatternStep, type Scope, type Scopes } from './scope.js'
 import { argumentList, carriesQuery, exposureOf, fn, objectLiteral, query, union, visitor, type Shape } from './shapes.js'
@@ -35,12 +37,11 @@ export interface FlowReporter {
 
 export interface FlowOptions {
   framework: Framework
-  scopes: Scopes
+  /** The page and the app's modules it imports: their scopes, and their `revalidate-safe` marks. */
+  modules: AppModules
   reporter: FlowReporter
   /** Exported names of imported helpers that read the visitor's request by themselves. */
   requestBound: ReadonlySet<string>
-  /** Offsets where a `/* revalidate-safe: ... *\/` comment marks the expression that starts there. */
-  safeStarts: ReadonlySet<number>
 }
 
 type Call = CallExpression | OptionalCallExpression | NewExpression
@@ -110,6 +111,10 @@ export class DataFlow {
   #onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined
   /** Whether those returns go back to a call we follow (whose caller then uses them), rather than to code we cannot see. */
   #returnsToCaller = false
+  /** Exports being worked out (`module id#name`): re-exports in a cycle of modules end there. */
+  readonly #exportsResolving = new Set<string>()
+  /** Namespaces of the app's modules (`import * as auth`), each made once. */
+  readonly #namespaces = new Map<SourceModule, Shape | undefined>()
 
   constructor(options: FlowOptions) {
     this.#options = options
@@ -128,7 +133,7 @@ export class DataFlow {
    */
   section(statements: readonly Statement[], scope: Scope, fn: FunctionNode | undefined, input: Shape, returned: readonly Identifier[]): void {
     const frame = new Frame(undefined, fn, [input], [])
-    this.#options.scopes.collectAssignments(statements, scope)
+    this.#scopes(scope).collectAssignments(statements, scope)
     fn?.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), scope, frame))
     const saved = this.#onReturn
     this.#onReturn = undefined
@@ -141,6 +146,11 @@ export class DataFlow {
       const at = binding.source.type === 'declarator' && binding.path.length === 0 ? binding.source.declarator.init : undefined
       this.#use(this.#bindingShape(binding, frame), at ?? identifier, frame)
     }
+  }
+
+  /** The scopes of the module a scope is in. */
+  #scopes(scope: Scope): Scopes {
+    return this.#options.modules.ofScope(scope).scopes
   }
 
   // --- statements -----------------------------------------------------------------------------
@@ -175,10 +185,10 @@ export class DataFlow {
         if (node.alternate) this.#statement(node.alternate, scope, frame)
         return
       case 'BlockStatement':
-        this.#statements(node.body, this.#options.scopes.enter(node, scope), frame)
+        this.#statements(node.body, this.#scopes(scope).enter(node, scope), frame)
         return
       case 'ForStatement': {
-        const inner = this.#options.scopes.enter(node, scope)
+        const inner = this.#scopes(scope).enter(node, scope)
         if (node.init?.type === 'VariableDeclaration') this.#statement(node.init, inner, frame)
         else if (node.init) this.#use(this.#expression(node.init, inner, frame), node.init, frame)
         for (const part of [node.test, node.update]) if (part) this.#use(this.#expression(part, inner, frame), part, frame)
@@ -187,7 +197,7 @@ export class DataFlow {
       }
       case 'ForInStatement':
       case 'ForOfStatement': {
-        const inner = this.#options.scopes.enter(node, scope)
+        const inner = this.#scopes(scope).enter(node, scope)
         this.#use(this.#expression(node.right, scope, frame), node.right, frame) // iterating reads it all
         if (node.left.type !== 'VariableDeclaration') this.#expression(node.left as Expression, inner, frame)
         this.#statement(node.body, inner, frame)
@@ -201,14 +211,14 @@ export class DataFlow {
       case 'TryStatement':
         this.#statement(node.block, scope, frame)
         if (node.handler) {
-          const inner = this.#options.scopes.enter(node.handler, scope)
+          const inner = this.#scopes(scope).enter(node.handler, scope)
           this.#statement(node.handler.body, inner, frame)
         }
         if (node.finalizer) this.#statement(node.finalizer, scope, frame)
         return
       case 'SwitchStatement': {
         this.#use(this.#expression(node.discriminant, scope, frame), node.discriminant, frame)
-        const inner = this.#options.scopes.enter(node, scope)
+        const inner = this.#scopes(scope).enter(node, scope)
         for (const switchCase of node.cases) {
           if (switchCase.test) this.#use(this.#expression(switchCase.test, inner, frame), switchCase.test, frame)
           this.#statements(switchCase.consequent, inner, frame)
@@ -245,8 +255,8 @@ export class DataFlow {
   /** A function's body, with its parameters bound to the argument shapes of this frame (if any). */
   #walkFunction(fn: FunctionNode, scope: Scope, frame: Frame, onReturn: ((node: Node, shape: Shape | undefined) => void) | undefined, returnsToCaller = false): void {
     // A binding's values are known before the walk reads it: an assignment further down a loop counts.
-    this.#options.scopes.collectAssignments([fn], scope)
-    const inner = this.#options.scopes.enter(fn, scope)
+    this.#scopes(scope).collectAssignments([fn], scope)
+    const inner = this.#scopes(scope).enter(fn, scope)
     fn.params.forEach((param, index) => this.#destructure(param, this.#paramShape(fn, index, frame), inner, frame))
     const saved = { onReturn: this.#onReturn, returnsToCaller: this.#returnsToCaller }
     this.#onReturn = onReturn
@@ -263,11 +273,11 @@ export class DataFlow {
   }
 
   #class(node: Extract<Node, { type: 'ClassDeclaration' | 'ClassExpression' }>, scope: Scope, frame: Frame): void {
-    const inner = this.#options.scopes.enter(node, scope)
+    const inner = this.#scopes(scope).enter(node, scope)
     if (node.superClass) this.#use(this.#expression(node.superClass, scope, frame), node.superClass, frame)
     for (const member of node.body.body) {
       if (member.type === 'ClassMethod' || member.type === 'ClassPrivateMethod') this.#walkFunction(member, inner, frame, undefined)
-      else if (member.type === 'StaticBlock') this.#statements(member.body, this.#options.scopes.enter(member, inner), frame)
+      else if (member.type === 'StaticBlock') this.#statements(member.body, this.#scopes(scope).enter(member, inner), frame)
       else if ((member.type === 'ClassProperty' || member.type === 'ClassPrivateProperty' || member.type === 'ClassAccessorProperty') && member.value) {
         this.#use(this.#expression(member.value, inner, frame), member.value, frame)
       }
@@ -299,7 +309,7 @@ export class DataFlow {
    * merely start at the same place.
    */
   #markedSafe(node: Expression): boolean {
-    if (!this.#options.safeStarts.has(node.start!)) return false
+    if (!this.#options.modules.ofNode(node).safeStarts.has(node.start!)) return false
     switch (node.type) {
       case 'CallExpression':
       case 'OptionalCallExpression':
@@ -412,9 +422,9 @@ export class DataFlow {
       else if (source.type === 'declarator' && source.declarator.init) {
         shape = this.#along(this.#ahead(source.declarator.init, binding.lexicalScope, frame), binding.path, binding.lexicalScope, frame)
       } else if (source.type === 'function') shape = { kind: 'local', fn: source.fn, scope: binding.lexicalScope }
-      else if (source.type === 'import') shape = this.#importShape(source.source, source.imported)
+      else if (source.type === 'import') shape = this.#importShape(source.source, source.imported, this.#options.modules.ofScope(binding.lexicalScope), frame)
       else if (source.type === 'class') shape = this.#classShape(source.node, binding.lexicalScope)
-      const { scopes } = this.#options
+      const { scopes } = this.#options.modules.ofScope(binding.lexicalScope)
       // A module-level variable outlives the request: any function of the module may assign it, walked or not.
       if (source.type === 'declarator' && source.kind !== 'const' && binding.lexicalScope === scopes.module) {
         scopes.collectAssignments((scopes.module.node as Program).body, scopes.module)
@@ -431,7 +441,7 @@ export class DataFlow {
    * instance's, are followed into them as functions of the module.
    */
   #classShape(node: Extract<Node, { type: 'ClassDeclaration' | 'ClassExpression' }>, scope: Scope): Shape | undefined {
-    const inner = this.#options.scopes.enter(node, scope)
+    const inner = this.#scopes(scope).enter(node, scope)
     const statics: Record<string, Shape> = {}
     const instance: Record<string, Shape> = {}
     for (const member of node.body.body) {
@@ -443,14 +453,65 @@ export class DataFlow {
     return fn('the class', { members: statics, constructs: { kind: 'object', label: 'an instance of the class', members: instance } })
   }
 
-  #importShape(source: string, imported: string): Shape | undefined {
+  /** What `imported` ('*': the namespace) of `source` is, imported by the module `importer`. */
+  #importShape(source: string, imported: string, importer: SourceModule, frame: Frame): Shape | undefined {
     const known = importedShape(source, imported)
     if (known !== undefined) return known
-    const { requestBound } = this.#options
-    if (imported !== '*') return requestBound.has(imported) ? requestBoundHelper(imported) : undefined
+    const { requestBound, modules } = this.#options
+    const bound = imported !== '*' && requestBound.has(imported) ? requestBoundHelper(imported) : undefined
+    // A module of the app: its export is followed as the page's own code would be (a `requestBound`
+    // name stays request-bound too: `export const { auth } = NextAuth(config)` is not followed).
+    const module = modules.imported(importer, source)
+    if (module !== undefined) return isReadable(module) ? union([bound, this.#exportShape(module, imported, frame)]) : unreadable(module, modules.nameOf(module))
+    if (imported !== '*' || requestBound.size === 0) return bound
     // `import * as lib from '~/auth'` (or `await import('~/auth')`): `lib.auth()` is the helper under another name.
-    if (requestBound.size === 0) return undefined
     return { kind: 'object', label: `the module ${source}`, members: Object.fromEntries([...requestBound].map((name) => [name, requestBoundHelper(name)])) }
+  }
+
+  /** An export of a module of the app ('*': its namespace), as its own code makes it. */
+  #exportShape(module: SourceModule, name: string, frame: Frame): Shape | undefined {
+    if (name === '*') return this.#namespace(module, frame)
+    const key = `${module.id}#${name}`
+    if (this.#exportsResolving.has(key)) return undefined // `export { x } from './b'` in a cycle of modules
+    this.#exportsResolving.add(key)
+    try {
+      const target = this.#options.modules.exportOf(module, name)
+      switch (target?.kind) {
+        case 'binding':
+          return this.#bindingShape(target.binding, frame)
+        case 'import':
+          return this.#importShape(target.source, target.imported, target.importer, frame)
+        case 'unreadable':
+          return unreadable(target.module, this.#options.modules.nameOf(target.module))
+        case 'value': {
+          const { node } = target
+          const scope = target.module.scopes.module
+          if (isFunctionNode(node)) return { kind: 'local', fn: node, scope }
+          if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') return this.#classShape(node, scope)
+          return this.#ahead(node, scope, frame)
+        }
+        default:
+          return undefined
+      }
+    } finally {
+      this.#exportsResolving.delete(key)
+    }
+  }
+
+  /** `import * as auth from './auth'`: every export as a member (a `requestBound` name request-bound too). */
+  #namespace(module: SourceModule, frame: Frame): Shape | undefined {
+    if (this.#namespaces.has(module)) return this.#namespaces.get(module)
+    this.#namespaces.set(module, undefined) // a module that imports its own namespace
+    const { modules, requestBound } = this.#options
+    const members: Record<string, Shape> = {}
+    for (const name of modules.exportNames(module)) {
+      const shape = union([requestBound.has(name) ? requestBoundHelper(name) : undefined, this.#exportShape(module, name, frame)])
+      if (shape !== undefined) members[name] = shape
+    }
+    const literal = objectLiteral(members, {})
+    const shape = literal?.kind === 'object' ? { ...literal, label: `the module ${modules.nameOf(module)}`, at: undefined } : undefined
+    this.#namespaces.set(module, shape)
+    return shape
   }
 
   /** The shape of an expression evaluated ahead of the walk (for a binding): without reports. */
@@ -528,7 +589,7 @@ export class DataFlow {
     if (loaded !== undefined) {
       // `import('next/headers')`, `require('next/headers')`: the module, as a static import of it.
       for (const argument of node.arguments.slice(1)) if (isExpression(argument)) this.#use(this.#expression(argument, scope, frame), argument, frame)
-      const namespace = this.#importShape(loaded.source, '*')
+      const namespace = this.#importShape(loaded.source, '*', this.#options.modules.ofScope(scope), frame)
       return loaded.dynamic && namespace !== undefined ? { kind: 'promise', of: namespace } : namespace
     }
     // `import('next/headers').then((headers) => ...)`: the callback is called with what the promise holds.
@@ -846,6 +907,19 @@ function callStartsSpine(node: Node, start: number): boolean {
     }
   }
   return false
+}
+
+/**
+ * What a module of the app that does not parse exports: code the compiler cannot read, so using it
+ * in cached data is reported as a read it cannot rule out (with its own reason and fix).
+ */
+function unreadable(module: UnreadableModule, name: string): Shape {
+  return {
+    kind: 'visitor',
+    label: `code of ${name}`,
+    why: `that module does not parse (${module.reason}), so the compiler cannot tell what it reads per visitor`,
+    fix: 'fix its syntax. If it is valid code the compiler cannot parse, and the same for every visitor, say so right before the call: `/* revalidate-safe: <why> */`.',
+  }
 }
 
 /** A helper named in the `requestBound` option: a call of it reads the visitor's session by itself. */

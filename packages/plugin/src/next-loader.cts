@@ -1,6 +1,9 @@
 // The webpack/Turbopack loader behind `withRevalidate(nextConfig)`: it runs the pragma transform
 // on a page before Next.js compiles it, so SWC stays Next's compiler. A CommonJS file, since
-// loaders are loaded with require; the transform itself is ESM, imported once.
+// loaders are loaded with require; the transform itself is ESM, imported once. The page's imports
+// of the app's own modules are resolved with Next's resolver (webpack's or Turbopack's, tsconfig
+// paths included) for the safety check to follow, and each module followed is a dependency of the
+// page, so `next dev` checks the page again when it changes.
 import crypto = require('node:crypto')
 import fs = require('node:fs')
 import path = require('node:path')
@@ -11,18 +14,27 @@ interface LoaderContext {
   rootContext: string
   async(): (error: Error | null, code?: string, map?: unknown) => void
   getOptions(): NextLoaderOptions
+  /** webpack's and Turbopack's resolver, as the app is configured (without a callback: a promise). */
+  getResolve(): (context: string, request: string) => Promise<string | false>
+  addDependency(file: string): void
 }
 
-let transformModule: Promise<typeof import('./transform.js')> | undefined
+let transformModule: Promise<typeof import('./follow-imports.js')> | undefined
 
 function revalidateLoader(this: LoaderContext, source: string, map: unknown): void {
   const done = this.async()
   if (!/Pragma:/i.test(source)) return done(null, source, map)
   const { compiledPagesDir, ...options } = this.getOptions()
-  transformModule ??= import('./transform.js')
+  transformModule ??= import('./follow-imports.js')
+  const resolve = this.getResolve()
   transformModule
-    .then(({ transform }) => {
-      const result = transform(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...options })
+    .then(({ transformFollowingImports }) =>
+      transformFollowingImports(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...options }, {
+        resolve: async (specifier, importer) => (await resolve(path.dirname(importer), specifier)) || undefined,
+        read: (file) => this.addDependency(file),
+      }),
+    )
+    .then((result) => {
       if (result !== null && compiledPagesDir) writeDown(compiledPagesDir, this.resourcePath, { route: result.page.route, ttl: result.page.ttl, vercel: result.page.vercel })
       done(null, result ? result.code : source, result ? result.map : map)
     })

@@ -1,4 +1,5 @@
 import { OptionValidator } from '@babel/helper-validator-option'
+import type { ImportResolver } from './app-modules.js'
 import { FRAMEWORK_NAMES, type FrameworkName } from './frameworks/index.js'
 
 export type Target = 'node' | 'browser' | 'cloudflare' | 'vercel'
@@ -45,6 +46,19 @@ export interface TransformOptions {
    * @example [...DEFAULT_REQUEST_BOUND, 'getViewer']
    */
   requestBound?: string[]
+  /**
+   * How the safety check finds the app's own modules that a page imports, to follow its calls into
+   * them with the same rules as the page's own code: given an import's specifier and the importing
+   * module's id, the module's resolved id and its source, or undefined for anything that is not a
+   * module of the app (a package in node_modules, a virtual module, a stylesheet). Called only for
+   * imports the page's data code reaches. Without it, `transform` follows no import: what an
+   * imported helper reads is trusted. The hosts pass their own: the Vite plugin resolves with
+   * Vite's resolver, the Babel plugin with the file system (relative paths, `tsconfig` paths,
+   * package.json `imports`), the Next.js loader with Next's resolver.
+   * @default none in `transform`; the host's resolver in the Vite, Babel and Next.js plugins
+   * @example (specifier, importer) => (specifier === '@/lib/auth' ? { id: '/app/src/lib/auth.ts', code: authSource } : undefined)
+   */
+  resolveImport?: ImportResolver
   /** Project root, for relative routes in ids. @default process.cwd() */
   root?: string
   /**
@@ -69,6 +83,7 @@ export const TRANSFORM_OPTION_NAMES: Record<keyof TransformOptions, keyof Transf
   loaders: 'loaders',
   runtime: 'runtime',
   requestBound: 'requestBound',
+  resolveImport: 'resolveImport',
   root: 'root',
   nextCacheComponents: 'nextCacheComponents',
 }
@@ -87,6 +102,7 @@ export interface ResolvedOptions {
   loaders: string[]
   runtime: string
   requestBound: Set<string>
+  resolveImport: ImportResolver | undefined
   root: string
   nextCacheComponents: boolean
 }
@@ -95,6 +111,11 @@ function stringList(name: string, value: unknown): string[] | undefined {
   if (value === undefined) return undefined
   validator.invariant(Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== ''), `'${name}' option must be an array of names.`)
   return value as string[]
+}
+
+function importResolver(value: unknown): ImportResolver | undefined {
+  validator.invariant(value === undefined || typeof value === 'function', `'resolveImport' option must be a function (specifier, importer) => { id, code } | undefined.`)
+  return value as ImportResolver | undefined
 }
 
 /** Checks the options (an unknown one is an error with "did you mean") and fills in the defaults. */
@@ -110,6 +131,7 @@ export function resolveOptions(options: TransformOptions = {}, names: Record<str
     loaders: stringList('loaders', options.loaders) ?? DEFAULT_LOADERS,
     runtime: validator.validateStringOption('runtime', options.runtime, `@revalidate/runtime/${target}`),
     requestBound: new Set(stringList('requestBound', options.requestBound) ?? DEFAULT_REQUEST_BOUND),
+    resolveImport: importResolver(options.resolveImport),
     root: validator.validateStringOption('root', options.root, process.cwd()).replaceAll('\\', '/'),
     nextCacheComponents: validator.validateBooleanOption('nextCacheComponents', options.nextCacheComponents, false) === true,
   }

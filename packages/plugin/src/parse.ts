@@ -45,6 +45,21 @@ export function parsePage(code: string, source: SourceText, script: { start: num
 }
 
 /**
+ * Parses another module of the app, one the analysis follows an import into. Its nodes carry its
+ * id (`loc.filename`), which tells them from the page's. Decorators parse too (an entity class);
+ * a syntax error is thrown as the parser gives it.
+ */
+export function parseAppModule(code: string, id: string): File {
+  return parse(withoutByteOrderMark(code), {
+    sourceType: 'module',
+    sourceFilename: id,
+    plugins: [...pluginsFor(id), 'decorators-legacy'],
+    allowAwaitOutsideFunction: true,
+    attachComment: false, // the marks are read from file.comments
+  })
+}
+
+/**
  * A byte order mark is whitespace to the parser, except before a shebang, which must come first:
  * the mark becomes a space and the `#!` a `//` (same lengths, so every offset stays).
  */

@@ -66,11 +66,15 @@ export interface Binding {
 
 export class Scope {
   readonly bindings = new Map<string, Binding>()
+  /** The module's own scope, at the root of this one's chain: it tells which module a scope is in. */
+  readonly module: Scope
 
   constructor(
     readonly node: Node,
     readonly parent: Scope | null,
-  ) {}
+  ) {
+    this.module = parent?.module ?? this
+  }
 
   lookup(name: string): Binding | undefined {
     for (let scope: Scope | null = this; scope !== null; scope = scope.parent) {

@@ -1,4 +1,5 @@
 import type { Program } from '@babel/types'
+import { AppModules } from './app-modules.js'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
@@ -81,7 +82,10 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   const scopes = new Scopes(program)
   // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
   const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes, isr === 'next')
-  if (data !== undefined) checkPageData({ data, source, pragma, framework, scopes, requestBound: resolved.requestBound, safeStarts: safeStarts(file.comments ?? [], source) })
+  if (data !== undefined) {
+    const page = { id, source, program, scopes, safeStarts: safeStarts(file.comments ?? [], source) }
+    checkPageData({ data, pragma, framework, modules: new AppModules(page, resolved.root, resolved.resolveImport), requestBound: resolved.requestBound })
+  }
 
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)

@@ -7,11 +7,14 @@
  *
  * It runs before other plugins (`enforce: 'pre'`: later ones strip comments), only on files whose
  * code mentions `Pragma:` (a hook filter, so other files cost no parse), picks the target from
- * the environment it compiles for, and prints the cached pages at the end of a build.
+ * the environment it compiles for, and prints the cached pages at the end of a build. The page's
+ * imports of the app's own modules are resolved with Vite's resolver for the safety check to follow
+ * (follow-imports.ts); in dev, a page is compiled again when a module it followed changes.
  */
 import { readFileSync } from 'node:fs'
 import { logCacheEvents } from './dev-log.js'
-import { createFilter, type Environment, type Plugin } from 'vite'
+import { createFilter, type Environment, type Plugin, type Rollup } from 'vite'
+import { transformFollowingImports } from './follow-imports.js'
 import { checkOptionNames, resolveOptions, TRANSFORM_OPTION_NAMES, type Target, type TransformOptions } from './options.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { pathOfId } from './route.js'
@@ -103,9 +106,26 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
     return !id.startsWith('\0') && wanted(pathOfId(id))
   }
 
-  function compile(environment: Environment | undefined, code: string, id: string) {
+  /** Modules of the app that pages' checks followed, with the pages (module ids): a change re-checks them. */
+  const followedBy = new Map<string, Set<string>>()
+
+  async function compile(context: Pick<Rollup.PluginContext, 'resolve' | 'addWatchFile'> & { environment?: Environment }, code: string, id: string) {
+    const { environment } = context
     const pageTarget = target === 'auto' ? targetFor(environment) : target
-    const result = transform(code, pathOfId(id), { ...transformOptions, target: pageTarget, root })
+    const options = { ...transformOptions, target: pageTarget, root }
+    const result = transformOptions.resolveImport
+      ? transform(code, pathOfId(id), options)
+      : await transformFollowingImports(code, pathOfId(id), options, {
+          async resolve(specifier, importer) {
+            const resolved = await context.resolve(specifier, importer)
+            return resolved && !resolved.external ? resolved.id : undefined
+          },
+          read(file) {
+            context.addWatchFile(file) // watch mode rebuilds the page
+            if (!followedBy.has(file)) followedBy.set(file, new Set())
+            followedBy.get(file)!.add(id)
+          },
+        })
     if (result === null) return null
     stateOf(environment).cachedPages.set(pathOfId(id), result.page)
     return { code: result.code, map: result.map }
@@ -143,7 +163,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
         const code = readFileSync(id, 'utf8')
         if (!PRAGMA_HINT.test(code)) return null
         stateOf(this.environment).compiledOnLoad.add(id)
-        return compile(this.environment, code, id)
+        return compile(this, code, id)
       },
     },
     // The hook filter (where Vite has them) skips every file without "Pragma:" unparsed; the
@@ -155,8 +175,14 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
         // An .astro page compiled on load arrives here as Astro's output; one not loaded by us
         // (no Astro plugin in this build) is still its source, and is compiled here.
         if (stateOf(this.environment).compiledOnLoad.has(id)) return null
-        return compile(this.environment, code, id)
+        return compile(this, code, id)
       },
+    },
+    // A page imports the module it followed, so Vite would only soft-invalidate it (keeping its
+    // transform): it is invalidated outright, to be checked again against the module's new code.
+    hotUpdate({ file, modules }) {
+      const pages = [...(followedBy.get(file) ?? [])].flatMap((page) => this.environment.moduleGraph.getModuleById(page) ?? [])
+      return pages.length === 0 ? undefined : [...modules, ...pages]
     },
     writeBundle(output, bundle) {
       if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return

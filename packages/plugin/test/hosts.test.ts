@@ -8,7 +8,7 @@ import revalidate from '../src/vite.js'
 
 const PAGE = '# Pragma: revalidate 60\nexport async function loader() { return { posts: await db.posts() } }\n'
 
-type Handler = (this: object, code: string, id: string) => { code: string } | null
+type Handler = (this: object, code: string, id: string) => Promise<{ code: string } | null> | null
 type Hook = (this: object, ...args: unknown[]) => void
 
 function plugin(options: Parameters<typeof revalidate>[0] = {}) {
@@ -18,37 +18,38 @@ function plugin(options: Parameters<typeof revalidate>[0] = {}) {
   const environment = (name: string) => ({ name, config: { consumer: 'server', resolve: { conditions: [] } }, logger: { info: (line: string) => logged.push(line) } })
   return {
     logged,
-    transform: (id: string, name = 'ssr') => (created.transform as { handler: Handler }).handler.call({ environment: environment(name) }, PAGE, id),
+    // A context as Vite's: the page imports nothing, so its resolver finds nothing.
+    transform: async (id: string, name = 'ssr') => (created.transform as { handler: Handler }).handler.call({ environment: environment(name), resolve: async () => null, addWatchFile() {} }, PAGE, id),
     buildStart: (name = 'ssr') => (created.buildStart as Hook).call({ environment: environment(name) }),
     buildEnd: (name = 'ssr') => (created.buildEnd as Hook).call({ environment: environment(name) }),
   }
 }
 
 describe('the Vite plugin', () => {
-  it('compiles a page whose id carries a query, and names it by its path', () => {
+  it('compiles a page whose id carries a query, and names it by its path', async () => {
     const vite = plugin()
-    const result = vite.transform('/app/app/routes/posts.tsx?__react-router-build-client-route')
+    const result = await vite.transform('/app/app/routes/posts.tsx?__react-router-build-client-route')
     expect(result?.code).toContain('"route":"/posts"')
   })
 
-  it('applies include and exclude in the handler too, to the path without its query', () => {
-    expect(plugin({ exclude: /routes\/admin/ }).transform('/app/src/routes/admin/page.tsx?v=1')).toBeNull()
-    expect(plugin({ include: /\.page\.tsx$/ }).transform('/app/src/routes/posts.tsx')).toBeNull()
-    expect(plugin({ include: /\.page\.tsx$/ }).transform('/app/src/routes/posts.page.tsx?import')).not.toBeNull()
-    expect(plugin().transform('/app/node_modules/lib/page.js')).toBeNull()
-    expect(plugin().transform('\0virtual:page.tsx')).toBeNull()
+  it('applies include and exclude in the handler too, to the path without its query', async () => {
+    expect(await plugin({ exclude: /routes\/admin/ }).transform('/app/src/routes/admin/page.tsx?v=1')).toBeNull()
+    expect(await plugin({ include: /\.page\.tsx$/ }).transform('/app/src/routes/posts.tsx')).toBeNull()
+    expect(await plugin({ include: /\.page\.tsx$/ }).transform('/app/src/routes/posts.page.tsx?import')).not.toBeNull()
+    expect(await plugin().transform('/app/node_modules/lib/page.js')).toBeNull()
+    expect(await plugin().transform('\0virtual:page.tsx')).toBeNull()
   })
 
-  it('keeps cached pages per environment and forgets them when that environment builds again', () => {
+  it('keeps cached pages per environment and forgets them when that environment builds again', async () => {
     const vite = plugin()
     vite.buildStart('ssr')
     vite.buildStart('client')
-    vite.transform('/app/src/routes/a.tsx', 'ssr')
-    vite.transform('/app/src/routes/b.tsx', 'client')
+    await vite.transform('/app/src/routes/a.tsx', 'ssr')
+    await vite.transform('/app/src/routes/b.tsx', 'client')
     vite.buildEnd('ssr')
     expect(vite.logged.pop()).toMatch(/1 cached page\(s\) in ssr:\n\s+\/a\s/)
     vite.buildStart('ssr') // a watch-mode rebuild
-    vite.transform('/app/src/routes/c.tsx', 'ssr')
+    await vite.transform('/app/src/routes/c.tsx', 'ssr')
     vite.buildEnd('ssr')
     const rebuilt = vite.logged.pop()!
     expect(rebuilt).toMatch(/1 cached page\(s\) in ssr:\n\s+\/c\s/)

@@ -302,3 +302,78 @@ describe('loaders written as calls', () => {
     expect(route('// Pragma: revalidate 60 query page,sort', 'loaderDeps: ({ search }) => search, loader: async ({ deps }) => db.posts(deps.page, deps.sort)')).toBe('compiles')
   })
 })
+
+describe('helpers in other modules of the app', () => {
+  /** A React Router route's loader with `body`, importing from the app modules `files` (ids below /app/app, `~/` is that folder). */
+  function across(files: Record<string, string>, body: string, imports: string, pragma = '# Pragma: revalidate 60'): string {
+    const resolveImport: TransformOptions['resolveImport'] = (specifier, importer) => {
+      const path = specifier.startsWith('~/') ? `/app/app/${specifier.slice(2)}` : specifier.startsWith('.') ? new URL(specifier, `file://${importer}`).pathname : undefined
+      const id = path === undefined ? undefined : [path, `${path}.ts`].find((candidate) => candidate in files)
+      return id === undefined ? undefined : { id, code: files[id]! }
+    }
+    return verdict(body, imports, pragma, { resolveImport })
+  }
+  const SESSION = {
+    '/app/app/session.server.ts': [
+      "import { cookies, headers } from 'next/headers'",
+      'export const auth = { async viewer() { return (await cookies()).get("uid") } }',
+      'export class Session { static async id() { return (await cookies()).get("sid") } }',
+      'export function format(date) { return date.toISOString() }',
+      "export default async () => (await headers()).get('x-user')",
+    ].join('\n'),
+  }
+
+  it('follows an object’s methods, a class’s static methods, a default export, a namespace and import()', () => {
+    expect(across(SESSION, '  return { v: await auth.viewer() }', "import { auth } from '~/session.server'")).toMatch(
+      /^\S+:5:\d+: `auth\.viewer\(\)` reads the visitor's cookies .*, where `auth\.viewer\(\)` in app\/session\.server\.ts:2 calls `cookies\(\)`/,
+    )
+    expect(across(SESSION, '  return { s: await Session.id() }', "import { Session } from '~/session.server'")).toMatch(/`Session\.id\(\)` in app\/session\.server\.ts:3 calls `cookies\(\)`/)
+    expect(across(SESSION, '  return { u: await user() }', "import user from '~/session.server'")).toMatch(/`user\(\)` reads the request headers .* `user\(\)` in app\/session\.server\.ts:5 calls `headers\(\)`/)
+    expect(across(SESSION, '  return { v: await session.auth.viewer() }', "import * as session from '~/session.server'")).toMatch(/`session\.auth\.viewer\(\)` reads the visitor's cookies/)
+    expect(across(SESSION, "  const { auth } = await import('~/session.server')\n  return { v: await auth.viewer() }", '')).toMatch(/`auth\.viewer\(\)` reads the visitor's cookies/)
+    expect(across(SESSION, '  return { d: session.format(new Date()) }', "import * as session from '~/session.server'")).toBe('compiles')
+  })
+
+  it('follows the request handed to a helper: what it reads decides, at the page’s call', () => {
+    const files = { '/app/app/paths.ts': "export function slugOf(request) { return new URL(request.url).pathname.split('/').pop() }\nexport function locale(request) { return request.headers.get('accept-language') }" }
+    expect(across(files, '  return { post: await db.post(slugOf(request)) }', "import { slugOf } from '~/paths'")).toBe('compiles')
+    expect(across(files, '  return { l: locale(request) }', "import { locale } from '~/paths'")).toMatch(/^\S+:5:\d+: `locale\(request\)` reads the request headers .*, where `locale\(request\)` in app\/paths\.ts:2 reads `request\.headers`/)
+    // Without the module (a package, say) it is handed whole, as before.
+    expect(verdict('  return { l: locale(request) }', "import { locale } from '~/paths'")).toMatch(/`locale\(request\)` hands the request to code the compiler cannot follow/)
+  })
+
+  it('counts the query a helper reads, named or not', () => {
+    const files = { '/app/app/paging.ts': "export const pageOf = (url) => Number(url.searchParams.get('page') ?? 1)" }
+    const body = '  return { posts: await db.posts(pageOf(new URL(request.url))) }'
+    expect(across(files, body, "import { pageOf } from '~/paging'")).toMatch(/reads the query string at `pageOf\(new URL\(request\.url\)\)`, where `pageOf\(new URL\(request\.url\)\)` in app\/paging\.ts:1 calls `url\.searchParams\.get\('page'\)`/)
+    expect(across(files, body, "import { pageOf } from '~/paging'", '# Pragma: revalidate 60 query page')).toBe('compiles')
+  })
+
+  it('reads a module-level variable any function of the helper’s module assigns', () => {
+    const files = { '/app/app/token.ts': "import { cookies } from 'next/headers'\nlet token\nexport async function remember() { token = (await cookies()).get('t') }\nexport function current() { return token }" }
+    expect(across(files, '  return { t: current() }', "import { current } from '~/token'")).toMatch(/`current\(\)` reads the visitor's cookies/)
+  })
+
+  it('keeps a requestBound name request-bound whatever the module makes of it', () => {
+    const files = { '/app/app/auth.ts': "import NextAuth from 'next-auth'\nexport const { auth, handlers } = NextAuth({ providers: [] })" }
+    expect(across(files, '  return { s: await auth() }', "import { auth } from '~/auth'")).toMatch(/`auth\(\)` reads the visitor's session or sign-in/)
+  })
+
+  it('honours `revalidate-safe` in the helper’s module and at the page’s call', () => {
+    const files = {
+      '/app/app/shop.ts': "import { headers } from 'next/headers'\nexport async function region() { return /* revalidate-safe: the CDN varies on this header */ (await headers()).get('x-region') }\nexport async function theme() { return (await headers()).get('x-theme') }",
+    }
+    expect(across(files, '  return { r: await region() }', "import { region } from '~/shop'")).toBe('compiles')
+    expect(across(files, '  return { t: await /* revalidate-safe: one theme per deploy */ theme() }', "import { theme } from '~/shop'")).toBe('compiles')
+    expect(across(files, '  return { t: await theme() }', "import { theme } from '~/shop'")).toMatch(/`theme\(\)` in app\/shop\.ts:3 calls `headers\(\)`/)
+  })
+
+  it('ends in cycles: a helper that imports the page, modules that re-export each other', () => {
+    const files = {
+      '/app/app/back.ts': "import { loader } from './routes/posts.$slug'\nexport function again(args) { return args ? loader(args) : null }",
+      '/app/app/a.ts': "export { x } from './b'\nexport * from './b'",
+      '/app/app/b.ts': "export { x } from './a'\nexport * from './a'",
+    }
+    expect(across(files, '  return { n: again(null), x: x() }', "import { again } from '~/back'\nimport { x } from '~/a'")).toBe('compiles')
+  })
+})

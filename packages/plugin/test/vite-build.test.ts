@@ -64,6 +64,21 @@ describe('vite build with the plugin', () => {
     await expect(build(config({ ...entry, plugins: [revalidate({ exclude: [/node_modules/, /no-data\.js$/] })] }))).resolves.toBeDefined()
   })
 
+  it('follows the page into the app’s modules through Vite’s resolver (package.json imports, an alias): a helper reading a cookie fails the build at the page’s call', async () => {
+    const alias = { resolve: { alias: { '~': join(APP, 'src') } } }
+    const failing = build(config({ ...alias, build: { write: false, ssr: 'src/products-entry.js', outDir: join(OUT, 'products') } }))
+    await expect(failing).rejects.toThrow(
+      /routes\/products\.js:5:24: `pricesFor\(\[1, 2\]\)` reads the visitor's cookies \(`getCookie\(\)`\), where `pricesFor\(\[1, 2\]\)` in src\/lib\/prices\.js:5 calls `currency\(\)`, and `currency\(\)` in src\/server\/currency\.js:4 calls `getCookie\('currency'\)`/,
+    )
+    // A helper that reads nothing per visitor: the page builds, and its data is cached.
+    await build(config({ ...alias, build: { ssr: 'src/catalog-entry.js', outDir: join(OUT, 'catalog') } }))
+    const server = (await import(pathToFileURL(join(OUT, 'catalog', 'catalog-entry.js')).href)) as { loader(args: object): Promise<{ items: { slug: string }[] }>; queries: string[] }
+    const args = { params: { shelf: 'new' }, request: new Request('http://localhost/catalog/new') }
+    expect((await server.loader(args)).items.map((item) => item.slug)).toEqual(['new-1', 'new-2'])
+    await server.loader(args)
+    expect(server.queries).toEqual(['new-1', 'new-2'])
+  })
+
   it('a bad page fails the build with its file, line and column', async () => {
     const failing = build(config({ build: { write: false, ssr: 'src/broken.js', outDir: join(OUT, 'broken') } }))
     await expect(failing).rejects.toThrow(/broken\.js:2:1: A pragma must be in the header of the module/)

@@ -11,7 +11,7 @@ import { freePort, startNode, waitForServer } from '../../../../test/processes.j
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const NEXT_BIN = join(dirname(createRequire(import.meta.url).resolve('next/package.json')), 'dist/bin/next')
-const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma', 'isr']
+const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma', 'isr', 'supabase']
 
 function nextBuild(app: string, bundler: '--turbopack' | '--webpack' = '--turbopack') {
   const dir = join(HERE, app)
@@ -64,6 +64,16 @@ describe('next build with the pragma', () => {
     expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
     expect(build.output).toContain("cacheLife({ revalidate: 45 })")
     expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 45/) // the code frame, in the message Next prints
+    expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
+  }, BUILD_TIMEOUT)
+
+  it('a page whose helper module reads cookies (Supabase’s server client) stops the build at the page’s call, through Next’s resolver', () => {
+    const build = nextBuild('supabase')
+    expect(build.status).not.toBe(0)
+    expect(build.output).toMatch(
+      /account\/page\.tsx:5:26: `createClient\(\)` reads the visitor's cookies \(`cookies\(\)` from next\/headers\), where `createClient\(\)` in utils\/supabase\/server\.ts:5 calls `cookies\(\)`, but Next\.js caches the whole rendered page/,
+    )
+    expect(build.output).toMatch(/> 5 \|   const supabase = await createClient\(\)/) // the page's code frame
     expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
   }, BUILD_TIMEOUT)
 

@@ -1,0 +1,2 @@
+export { loader } from './routes/catalog.js'
+export { queries } from './db.js'
