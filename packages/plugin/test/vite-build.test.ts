@@ -60,12 +60,25 @@ describe('vite build with the plugin', () => {
 
   it('honours exclude: an excluded page is left to the rest of the build', async () => {
     const entry = { build: { write: false, ssr: 'src/excluded-entry.js', outDir: join(OUT, 'excluded') } }
-    await expect(build(config(entry))).rejects.toThrow(/no-data\.js:1:1: The pragma has no page data to cache/)
+    await expect(build(config(entry))).rejects.toThrow(/no-data\.js:1:1\nRevalidateError: The pragma has no page data to cache/)
     await expect(build(config({ ...entry, plugins: [revalidate({ exclude: [/node_modules/, /no-data\.js$/] })] }))).resolves.toBeDefined()
   })
 
   it('a bad page fails the build with its file, line and column', async () => {
     const failing = build(config({ build: { write: false, ssr: 'src/broken.js', outDir: join(OUT, 'broken') } }))
-    await expect(failing).rejects.toThrow(/broken\.js:2:1: A pragma must be in the header of the module/)
+    await expect(failing).rejects.toThrow(/broken\.js:2:1\nRevalidateError: A pragma must be in the header of the module/)
+  })
+
+  it('prints a page’s error once, at the file’s own line and column, then the fix and the frame: no query, no compiler stack', async () => {
+    // React Router's client build asks for `route.tsx?__react-router-build-client-route`.
+    const failing = build(config({ build: { write: false, ssr: 'src/headers-query-entry.js', outDir: join(OUT, 'headers') } }))
+    const error = (await failing.then(() => undefined, (caught: unknown) => caught)) as Error
+    const printed = `${error.stack}`
+    const page = join(APP, 'src/routes/reads-headers.js').replaceAll('\\', '/')
+    expect(printed).toContain(`[plugin revalidate] ${page}:5:17\nRevalidateError: \`request.headers\` reads the request headers`)
+    expect(printed.match(/reads-headers\.js[^\n]*:\d+:\d+/g)).toHaveLength(1)
+    expect(printed).not.toContain('__react-router-build-client-route')
+    expect(printed).toMatch(/Fix: read it outside the cached data[\s\S]*> 5 \|   const theme = request\.headers\.get\('x-theme'\)\n\s+\|\s+\^{15}/)
+    expect(printed).not.toMatch(/at .*(packages\/plugin\/(src|dist)|data-flow|checks)/)
   })
 })

@@ -49,6 +49,11 @@ export interface Framework {
   name: FrameworkName
   /** The same framework, as a file of this path sees it, where that differs (an Astro component, not a page). */
   variantFor?: (path: string) => Framework
+  /**
+   * Files of this variant are components that routes render (an Astro layout), not routes: their
+   * data is cached once per page that renders them, keyed by that page's URL and the module.
+   */
+  component?: boolean
   /** Page files of this framework, by path (the module id without its query). */
   files?: RegExp
   /** Modules only pages of this framework import. */
