@@ -87,6 +87,9 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   const framework = detected.variantFor?.(path) ?? detected
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
   const isr = resolved.target === 'vercel' ? framework.vercel : undefined
+  if (framework.serverRefusal && isr === undefined && resolved.target !== 'browser') {
+    throw source.error(pragma.start, pragma.end, framework.serverRefusal.problem, framework.serverRefusal.fix)
+  }
   const names = runtimeNames(code)
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 

@@ -1,8 +1,11 @@
 // The plugin in its hosts' own shapes: the Vite plugin's hooks (include/exclude in the handler,
 // ids with a query, per-environment build state reset by buildStart) and the Babel plugin
 // (Babel's version check, option validation with "did you mean").
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { transformSync } from '@babel/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import babelPlugin from '../src/babel.js'
 import revalidate from '../src/vite.js'
 
@@ -137,6 +140,27 @@ describe('the Vite plugin', () => {
     expect(error?.message).not.toContain('JSX')
     expect(error?.id).toBe('/app/src/Posts.vue')
     expect(error?.loc).toEqual({ file: '/app/src/Posts.vue', line: 2, column: 4 })
+  })
+
+  it('where TanStack Router’s route generator runs, a `# Pragma:` route file is an error naming the file and the `//` form', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tanstack-routes-'))
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }))
+    mkdirSync(join(root, 'src/routes/posts'), { recursive: true })
+    writeFileSync(join(root, 'src/routes/index.tsx'), "// Pragma: revalidate 60\nexport const Route = createFileRoute('/')({ loader: () => ({}) })\n")
+    writeFileSync(join(root, 'src/routes/posts/$slug.tsx'), "# Pragma: revalidate 60\nexport const Route = createFileRoute('/posts/$slug')({ loader: () => ({}) })\n")
+    const resolveWith = (names: string[]) => (revalidate().configResolved as (config: object) => void)({ root, command: 'build', plugins: names.map((name) => ({ name })), logger: { warn() {} } })
+    let error: (Error & { id?: string; loc?: object }) | undefined
+    try {
+      resolveWith(['tanstack:router-generator', 'tanstack-start-core:server-fn-resolver'])
+    } catch (caught) {
+      error = caught as typeof error
+    }
+    expect(error?.message).toMatch(/^TanStack Router's route generator parses route files before any plugin, and a `# Pragma:` line is not JavaScript/)
+    expect(error?.message).toContain("Could not resolve './routeTree.gen'")
+    expect(error?.message).toContain('Fix: write it as a comment: `// Pragma: revalidate 60`.')
+    expect(error?.id).toBe(join(root, 'src/routes/posts/$slug.tsx'))
+    expect(error?.loc).toMatchObject({ line: 1, column: 1 })
+    expect(() => resolveWith(['react-router'])).not.toThrow() // no generator: the `#` line is compiled (and warned about) as usual
   })
 
   it('rejects an unknown option with "did you mean"', () => {
