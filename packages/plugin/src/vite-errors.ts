@@ -10,8 +10,8 @@
  * Rolldown (`vite build`), Vite's dev server and Astro print the location themselves, from `id`
  * and `loc`: the message leaves it out (the transform's message carries it for hosts that print
  * the message alone). The module id a bundler asks for may carry a query
- * (`post.tsx?__react-router-build-client-route`); the error names the file, and Rolldown, which
- * sets `id` to the module id it was transforming, cannot change it. The column is counted from 1,
+ * (`post.tsx?__react-router-build-client-route`); the error names the file, whatever the host
+ * assigns to its `id`. The column is counted from 1,
  * as editors, terminals' links and the message count it. Astro prints the message, not the frame:
  * for Astro the frame goes into the message.
  */
@@ -29,7 +29,8 @@ export function errorForVite(error: RevalidateError, printer: ErrorPrinter): Err
     plugin: error.plugin,
     pos: error.pos,
   })
-  Object.defineProperty(printed, 'id', { value: file, enumerable: true, writable: false })
+  // Rolldown sets `id` to the module id it was transforming, and Astro sets it again: the file stays.
+  Object.defineProperty(printed, 'id', { get: () => file, set: () => undefined, enumerable: true })
   // No frames of the compiler: the page is at fault. Astro prints any stack as a section of its own.
   printed.stack = printer === 'astro' ? '' : `${printed.name}: ${message}`
   return printed
