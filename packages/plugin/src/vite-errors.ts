@@ -35,3 +35,15 @@ export function errorForVite(error: RevalidateError, printer: ErrorPrinter): Err
   printed.stack = printer === 'astro' ? '' : `${printed.name}: ${message}`
   return printed
 }
+
+/**
+ * An error found while Vite resolves its config (before any module is built): Vite prints it
+ * whole, with no location or frame of its own, so the message carries both, and nothing else
+ * is attached to be dumped beside it.
+ */
+export function errorAtConfig(error: RevalidateError): Error {
+  const printed = new Error(`${error.message}\n\n${error.frame}`)
+  printed.name = error.name
+  printed.stack = `${printed.name}: ${printed.message}`
+  return printed
+}

@@ -22,7 +22,7 @@ import { pathOfId } from './route.js'
 import { checkRouteFilesForHashPragma, runsRouteGenerator } from './route-generator.js'
 import { transform, type CachedPage } from './transform.js'
 import { scanRoutes, writeVercelOutput, type VercelOutputOptions } from './vercel-output.js'
-import { errorForVite, type ErrorPrinter } from './vite-errors.js'
+import { errorAtConfig, errorForVite, type ErrorPrinter } from './vite-errors.js'
 
 type Filter = string | RegExp | Array<string | RegExp>
 
@@ -184,7 +184,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
         try {
           checkRouteFilesForHashPragma(resolveOptions({ ...transformOptions, root }).routesDirs.map((dir) => resolve(root, dir)))
         } catch (error) {
-          throw error instanceof RevalidateError ? errorForVite(error, errorPrinter) : error
+          throw error instanceof RevalidateError ? errorAtConfig(error) : error
         }
       }
     },
