@@ -69,6 +69,18 @@ describe('vite build with the plugin', () => {
     await expect(failing).rejects.toThrow(/broken\.js:2:1\nRevalidateError: A pragma must be in the header of the module/)
   })
 
+  it('in an app with Nuxt’s Vite plugins: one line says Nuxt is not supported, and nothing is compiled (no misleading error)', async () => {
+    // Without a real Nuxt here: a vite build with the plugins Nuxt adds, by their names.
+    const nuxtPlugins = ['nuxt:vite-node-server', 'nuxt:build-outputs', 'nitro:main'].map((name) => ({ name }))
+    const warnings: string[] = []
+    const logger = { ...createLogger('silent'), warn: (message: string) => void warnings.push(message) }
+    const entry = { customLogger: logger, build: { write: false, ssr: 'src/excluded-entry.js', outDir: join(OUT, 'nuxt') } } // a module whose pragma has no data: an error where compiled
+    await expect(build(config({ ...entry, plugins: [revalidate(), ...nuxtPlugins] }))).resolves.toBeDefined()
+    expect(warnings.filter((line) => line.includes('[revalidate]'))).toEqual([
+      '[revalidate] Nuxt is not supported yet: the pragma is ignored in this app (its .vue pages and Nitro routes are not compiled). Cache data with `withRevalidate(key, ttl, fetcher)` from @revalidate/runtime where it is loaded, or remove the plugin.',
+    ])
+  })
+
   it('prints a page’s error once, at the file’s own line and column, then the fix and the frame: no query, no compiler stack', async () => {
     // React Router's client build asks for `route.tsx?__react-router-build-client-route`.
     const failing = build(config({ build: { write: false, ssr: 'src/headers-query-entry.js', outDir: join(OUT, 'headers') } }))
