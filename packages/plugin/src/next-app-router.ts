@@ -139,11 +139,17 @@ function checkStaticParams({ program, source, pragma }: AppRouterInput, folders:
   if (!folders.split('/').some((segment) => DYNAMIC_SEGMENT.test(segment))) return
   if (exportedConstValue(program, 'generateStaticParams') !== undefined || exportsFunction(program, 'generateStaticParams')) return
   if (layoutAboveHasStaticParams(source.id, folders)) return
+  // With dynamicParams = false, Next answers 404 for any path generateStaticParams does not return.
+  const onlyListed = exportedConstValue(program, 'dynamicParams')?.value === false
   throw source.error(
     pragma.start,
     pragma.end,
     `This ${kind === 'page' ? 'page' : 'route handler'} is below a dynamic segment and has no \`generateStaticParams\`, so Next.js renders it on every request and the pragma's \`revalidate\` would cache nothing.`,
-    'add `export async function generateStaticParams() { return [] }` to render each path on its first request and cache it (or return the params to render at build time). Next then answers 500 for a path whose page or layouts read `cookies()`, `headers()` or `searchParams`: read those outside this route.',
+    `${
+      onlyListed
+        ? 'add `export async function generateStaticParams()` returning the params of every path (with `dynamicParams = false`, Next answers 404 for a path it does not return).'
+        : 'add `export async function generateStaticParams() { return [] }` to render each path on its first request and cache it (or return the params to render at build time).'
+    } Next then answers 500 for a path whose page or layouts read \`cookies()\`, \`headers()\` or \`searchParams\`: read those outside this route.`,
   )
 }
 
