@@ -109,7 +109,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
   /** An app of a framework the pragma does not support (told once, at configResolved): nothing is compiled. */
   let unsupported = false
   let errorPrinter: ErrorPrinter = 'vite'
-  /** Files already named by the `#` warning in this process: one line per build, not one per environment. */
+  /** Files the `#` warning has named already: one line per build, not one per environment. */
   const warnedHashFiles = new Set<string>()
   const builds = new Map<string, BuildState>()
   const stateOf = (environment: Environment | undefined): BuildState => {
