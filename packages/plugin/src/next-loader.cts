@@ -7,7 +7,7 @@
 import crypto = require('node:crypto')
 import fs = require('node:fs')
 import path = require('node:path')
-import type { NextLoaderOptions } from './next.js'
+import type { CompiledPageRecord, NextLoaderOptions } from './next.js'
 
 interface LoaderContext {
   resourcePath: string
@@ -35,16 +35,24 @@ function revalidateLoader(this: LoaderContext, source: string, map: unknown): vo
       }),
     )
     .then((result) => {
-      if (result !== null && compiledPagesDir) writeDown(compiledPagesDir, this.resourcePath, { route: result.page.route, ttl: result.page.ttl, vercel: result.page.vercel })
+      if (compiledPagesDir) {
+        const record: CompiledPageRecord | undefined = result ? { file: this.resourcePath, route: result.page.route, ttl: result.page.ttl, vercel: String(result.page.vercel) } : undefined
+        writeDown(compiledPagesDir, this.resourcePath, record)
+      }
       done(null, result ? result.code : source, result ? result.map : map)
     })
     .catch((error: Error) => done(forNext(error)))
 }
 
-/** One file per page (the loader runs in several workers, and per compilation): the build lists them. */
-function writeDown(dir: string, page: string, record: object): void {
+/**
+ * One file per page (the loader runs in several workers, and per compilation): the build lists
+ * them. A page that mentions the pragma but has none any more (undefined) loses its note.
+ */
+function writeDown(dir: string, page: string, record: CompiledPageRecord | undefined): void {
+  const note = path.join(dir, `${crypto.createHash('sha256').update(page).digest('hex').slice(0, 16)}.json`)
+  if (record === undefined) return fs.rmSync(note, { force: true })
   fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, `${crypto.createHash('sha256').update(page).digest('hex').slice(0, 16)}.json`), JSON.stringify(record))
+  fs.writeFileSync(note, JSON.stringify(record))
 }
 
 /**

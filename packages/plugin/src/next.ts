@@ -17,10 +17,16 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NextConfig } from 'next'
+import { cachedPagesSummary } from './build-summary.js'
 import type { TransformOptions } from './options.js'
+import { PRAGMA_HINT } from './pragma.js'
 
-/** Where the loader writes down each page it hands to Next's ISR, below the build's distDir. */
-export const COMPILED_PAGES_DIR = 'revalidate-pages'
+/**
+ * Where the loader writes down each page it hands to Next's ISR, below the build's distDir. In
+ * `cache/`, which `next build` keeps, beside its compiler's cache: a page that compiler takes
+ * from its cache is not handed to the loader again, and its note must still be there.
+ */
+export const COMPILED_PAGES_DIR = join('cache', 'revalidate-pages')
 
 /** What the loader takes: the transform's options, and where to write down what it compiled. */
 export interface NextLoaderOptions extends TransformOptions {
@@ -32,7 +38,10 @@ interface WebpackConfigLike {
   module?: { rules?: unknown[] }
 }
 
-interface CompiledPageRecord {
+/** What the loader writes down about a page it compiled (one JSON file per page). */
+export interface CompiledPageRecord {
+  /** The page's file (absolute). */
+  file: string
   route: string
   ttl: number
   vercel: string
@@ -73,16 +82,43 @@ export function withRevalidate<T extends NextConfig>(nextConfig: T, options: Omi
   }
 }
 
-/** The build's list of cached routes, as the Vite plugin prints it; the loader's notes go with it. */
+/**
+ * The build's list of cached routes, as the Vite plugin prints it: every page with the pragma,
+ * whether this build compiled it or took it from the compiler's cache. A note whose page is gone
+ * or has no pragma any more is dropped.
+ */
 function printCompiledPages(dir: string): void {
-  let files: string[]
+  let notes: string[]
   try {
-    files = readdirSync(dir)
+    notes = readdirSync(dir)
   } catch {
     return // no page has the pragma
   }
-  const pages = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CompiledPageRecord).sort((a, b) => a.route.localeCompare(b.route))
-  rmSync(dir, { recursive: true, force: true })
-  const lines = pages.map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} Next.js ISR (${page.vercel})`)
-  console.log(`\n[revalidate] ${pages.length} cached route(s):\n${lines.join('\n')}\n`)
+  const pages: CompiledPageRecord[] = []
+  for (const note of notes) {
+    const path = join(dir, note)
+    const page = readNote(path)
+    if (page !== undefined && stillHasPragma(page.file)) pages.push(page)
+    else rmSync(path, { force: true })
+  }
+  if (pages.length === 0) return
+  const entries = pages.map((page) => ({ route: page.route, ttl: page.ttl, how: `Next.js ISR (${page.vercel})` }))
+  console.log(`${cachedPagesSummary('cached route(s)', entries)}\n`)
+}
+
+function readNote(path: string): CompiledPageRecord | undefined {
+  try {
+    const note = JSON.parse(readFileSync(path, 'utf8')) as Partial<CompiledPageRecord>
+    return typeof note.file === 'string' && typeof note.route === 'string' ? (note as CompiledPageRecord) : undefined
+  } catch {
+    return undefined // half written, or of an older version
+  }
+}
+
+function stillHasPragma(file: string): boolean {
+  try {
+    return PRAGMA_HINT.test(readFileSync(file, 'utf8'))
+  } catch {
+    return false // deleted or moved
+  }
 }

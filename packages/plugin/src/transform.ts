@@ -2,9 +2,10 @@ import type { Program } from '@babel/types'
 import { AppModules } from './app-modules.js'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
-import { SourceText } from './errors.js'
+import { internalError, RevalidateError, SourceText } from './errors.js'
 import { detectFramework, frameworkNamed, type FrameworkName } from './frameworks/index.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
+import { checkAppRouterCaches } from './next-app-router.js'
 import { findPageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
@@ -25,6 +26,12 @@ export interface CachedPage {
   framework: FrameworkName
   /** Query parameter names that vary the data (the pragma's `query`). */
   query: string[]
+  /** The page's file, relative to the project root. */
+  file: string
+  /** A component that pages render (an Astro layout), not a route: cached once per page that renders it. */
+  component: boolean
+  /** Written as a `# Pragma:` line, which is not JavaScript: tsc, editors and linters reject it. */
+  hash: boolean
 }
 
 export interface TransformResult {
@@ -45,8 +52,9 @@ export function transform(code: string, id: string, options?: TransformOptions):
   try {
     return compilePage(source, resolved)
   } catch (error) {
+    if (error instanceof RevalidateError) throw error
     // Code nested thousands deep (generated, usually) runs the parser or the analysis out of stack.
-    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw error
+    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw internalError(error, id)
     const pragma = /Pragma:/i.exec(code)!
     throw source.error(
       pragma.index,
@@ -57,9 +65,13 @@ export function transform(code: string, id: string, options?: TransformOptions):
   }
 }
 
+/** Files whose code is JavaScript or TypeScript (with JSX), or an Astro component's frontmatter. */
+const COMPILED_FILE = /\.([mc]?[jt]sx?|astro)$/
+
 function compilePage(source: SourceText, resolved: ResolvedOptions): TransformResult | null {
   const { code, id } = source
   const path = pathOfId(id)
+  if (!COMPILED_FILE.test(path)) throw unsupportedFile(source, path)
   const frontmatter = path.endsWith('.astro') ? astroFrontmatter(code) : null
   if (path.endsWith('.astro')) {
     if (frontmatter !== null) checkNoPragmaAboveFence(source, frontmatter.fence)
@@ -76,25 +88,36 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   const framework = detected.variantFor?.(path) ?? detected
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
   const isr = resolved.target === 'vercel' ? framework.vercel : undefined
+  if (framework.serverRefusal && isr === undefined && resolved.target !== 'browser') {
+    throw source.error(pragma.start, pragma.end, framework.serverRefusal.problem, framework.serverRefusal.fix)
+  }
   const names = runtimeNames(code)
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
   const scopes = new Scopes(program)
   // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
   const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes, isr === 'next')
-  if (data !== undefined) {
-    const page = { id, source, program, scopes, safeStarts: safeStarts(file.comments ?? [], source) }
-    checkPageData({ data, pragma, framework, modules: new AppModules(page, resolved.root, resolved.resolveImport), requestBound: resolved.requestBound })
-  }
+  const modules = new AppModules({ id, source, program, scopes, safeStarts: safeStarts(file.comments ?? [], source) }, resolved.root, resolved.resolveImport)
+  if (data !== undefined) checkPageData({ data, pragma, framework, modules, requestBound: resolved.requestBound })
 
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
-  const page: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
+  const page: CachedPage = {
+    ttl: pragma.ttl,
+    route,
+    target: resolved.target,
+    framework: framework.name,
+    query: pragma.query,
+    file: relativeTo(path, resolved.root),
+    component: framework.component === true,
+    hash: header.code !== code,
+  }
   if (isr !== undefined) {
     page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
+    if (page.vercel === 'route segment config') checkAppRouterCaches({ program, source, pragma, framework, modules, requestBound: resolved.requestBound })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
@@ -104,6 +127,21 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     if (resolved.target === 'vercel') page.vercel = 'wrapped'
   }
   return { ...edits.apply(id), page }
+}
+
+/**
+ * A `.vue`, `.svelte` or `.mdx` file handed to the compiler (an `include` that names it): parsing
+ * it as JavaScript would only say "Adjacent JSX elements", nowhere near the point.
+ */
+function unsupportedFile(source: SourceText, path: string) {
+  const pragma = PRAGMA_HINT.exec(source.code)!
+  const extension = /\.[^./]+$/.exec(path)?.[0] ?? 'this kind of'
+  return source.error(
+    pragma.index,
+    pragma.index + pragma[0].length,
+    `The pragma is read in JavaScript, TypeScript and .astro files; ${extension} files are not supported yet.`,
+    `load the data in a .js or .ts module and cache it there with \`withRevalidate(key, ttl, fetcher)\` from @revalidate/runtime, and leave ${extension} files out of the plugin's \`include\`.`,
+  )
 }
 
 /** The pages router's revalidate constant, as runtimeNames names it. */
@@ -125,10 +163,13 @@ function runtimeImport(names: RuntimeNames, runtime: string): string {
   return `import { cachePage as ${names.cachePage} } from ${JSON.stringify(runtime)}; `
 }
 
+function relativeTo(path: string, root: string): string {
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
+}
+
 /** The page's module, below the project root and without its extension: the part of its key. */
 function moduleOf(path: string, root: string): string {
-  const relative = path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
-  return relative.replace(/\.[^./]+$/, '')
+  return relativeTo(path, root).replace(/\.[^./]+$/, '')
 }
 
 function isTypeScript(path: string): boolean {

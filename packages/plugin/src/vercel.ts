@@ -53,18 +53,26 @@ export function handToVercel(input: VercelInput): Handover {
   return revalidateExport(input, 'route segment config')
 }
 
+/**
+ * What caches the page, for messages: Next.js does ISR itself (`next start`, and on Vercel);
+ * SvelteKit and a plain Vite app are handed to Vercel's.
+ */
+function isrOf(framework: string): string {
+  return framework === 'Next.js' ? "Next.js's ISR (the route segment config `revalidate`, on `next start` as on Vercel)" : `${framework} on Vercel`
+}
+
 /** The platform reads only a page's ttl: an option of the pragma it cannot express is an error, never dropped. */
 function checkOptions({ pragma, source }: VercelInput, framework: string, allowQuery: boolean): void {
   const fail = (problem: string, fix: string) => source.error(pragma.start, pragma.end, problem, fix)
   if (pragma.staleSeconds !== undefined) {
     throw fail(
-      `${framework} on Vercel caches a page for its ttl and has no per-page \`stale\`: the option would be dropped.`,
+      `${isrOf(framework)} caches a page for its ttl and has no per-page \`stale\`: the option would be dropped.`,
       framework === 'Next.js' ? 'remove `stale`; how long a stale page may be served is `expireTime` in next.config, for the whole app.' : 'remove `stale` from the pragma.',
     )
   }
   if (pragma.tags.length > 0) {
     throw fail(
-      `${framework} on Vercel has no tags for a page's ISR: \`tags\` would be dropped.`,
+      `${isrOf(framework)} has no tags for ${framework === 'Next.js' ? 'a page' : "a page's ISR"}: \`tags\` would be dropped.`,
       framework === 'Next.js'
         ? "remove `tags`; tag the page's data instead (`fetch(url, { next: { tags } })`, or `cacheTag()` in a 'use cache' function) and revalidate it with `revalidateTag`."
         : "remove `tags`; invalidate the page by its path (`invalidate('page:<path>')`).",

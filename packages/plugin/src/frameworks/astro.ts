@@ -56,7 +56,7 @@ const page: Framework = {
   pageProps: ASTRO,
   globals: { Astro: ASTRO },
 }
-const component: Framework = { ...page, loaderInput: COMPONENT_ASTRO, pageProps: COMPONENT_ASTRO, globals: { Astro: COMPONENT_ASTRO } }
+const component: Framework = { ...page, component: true, loaderInput: COMPONENT_ASTRO, pageProps: COMPONENT_ASTRO, globals: { Astro: COMPONENT_ASTRO } }
 
 /** A route of `pages/` (whatever the srcDir); a file or folder under it named `_...` is not a route. */
 const PAGE_FILE = /\/pages\/(?![^?]*\/_)(?!_)/
