@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { freePort, packageBin, startNode, waitForServer } from '../../../test/processes.js'
 
 export const ASTRO_BLOG_ROOT = join(import.meta.dirname, '..')
-const QUIET = { ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }
+const QUIET = { ASTRO_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' } as const
 
 /** `astro build` into test/output/<name>; returns what it printed. */
 export function buildAstroBlog(name: string): { outDir: string; output: string } {
