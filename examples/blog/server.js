@@ -128,6 +128,7 @@ function listen(port, triesLeft = 20) {
   server.listen(port, '127.0.0.1', () => {
     const { port: bound } = server.address()
     console.log(`revalidate blog (${DEV ? 'dev' : 'production'}) at http://localhost:${bound}`)
+    console.log('The Astro blog: npm run start:astro')
   })
 }
 
