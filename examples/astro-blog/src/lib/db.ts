@@ -17,8 +17,12 @@ let database: DatabaseSync | undefined
 
 function open(): DatabaseSync {
   if (database) return database
-  mkdirSync(dirname(BLOG_DB), { recursive: true })
-  database = new DatabaseSync(BLOG_DB)
+  try {
+    mkdirSync(dirname(BLOG_DB), { recursive: true })
+    database = new DatabaseSync(BLOG_DB)
+  } catch (error) {
+    throw new Error(`The blog's database BLOG_DB=${BLOG_DB} cannot be opened: ${error instanceof Error ? error.message : String(error)}`)
+  }
   database.exec('PRAGMA journal_mode = WAL')
   database.exec(`CREATE TABLE IF NOT EXISTS posts (
     id INTEGER PRIMARY KEY,

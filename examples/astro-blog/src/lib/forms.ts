@@ -26,7 +26,11 @@ async function readForm(request: Request): Promise<FormData> {
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/.test(type)) {
     throw new RequestError(415, `send the form's fields as application/x-www-form-urlencoded or multipart/form-data, not ${type || 'no content type'}`)
   }
-  return request.formData()
+  try {
+    return await request.formData()
+  } catch (error) {
+    throw new RequestError(400, `the form could not be read: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
 /** A post's fields, checked. */

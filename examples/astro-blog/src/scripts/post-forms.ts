@@ -14,6 +14,7 @@ async function save(form: HTMLFormElement, event: PostEvent): Promise<void> {
     const result = (response.headers.get('content-type')?.includes('application/json') ? await response.json() : {}) as { slug?: string; error?: string }
     if (!response.ok) throw new Error(result.error ?? `the server answered ${response.status}`)
     await announce(event, result.slug)
+    form.parentElement?.querySelector(':scope > .notice')?.remove()
     form.after(notice(event, result.slug))
     if (event === 'post-created') form.reset()
   } catch (error) {
