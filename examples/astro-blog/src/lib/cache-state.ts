@@ -41,7 +41,8 @@ configure({
     if (event.type === 'hit') note('HIT', event.age, event.key)
     else if (event.type === 'stale') note('STALE', event.age, event.key)
     else if (event.type === 'miss') note('MISS', 0, event.key)
-    else if (event.type === 'error') console.error(`[revalidate] ${event.phase} error for ${event.key}:`, event.error)
+    // A failed miss fails its requests, which Astro reports; a failed background refresh only shows here.
+    else if (event.type === 'error' && event.phase !== 'miss') console.error(`[revalidate] ${event.phase} error for ${event.key}:`, event.error)
   },
 })
 
