@@ -19,20 +19,20 @@ function open(): DatabaseSync {
   if (database) return database
   try {
     mkdirSync(dirname(BLOG_DB), { recursive: true })
-    database = new DatabaseSync(BLOG_DB)
+    const db = new DatabaseSync(BLOG_DB)
+    db.exec('PRAGMA journal_mode = WAL')
+    db.exec(`CREATE TABLE IF NOT EXISTS posts (
+      id INTEGER PRIMARY KEY,
+      slug TEXT NOT NULL UNIQUE,
+      title TEXT NOT NULL,
+      body TEXT NOT NULL,
+      updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )`)
+    if ((db.prepare('SELECT COUNT(*) AS n FROM posts').get() as { n: number }).n === 0) restoreSeed(db)
+    return (database = db)
   } catch (error) {
     throw new Error(`The blog's database BLOG_DB=${BLOG_DB} cannot be opened: ${error instanceof Error ? error.message : String(error)}`)
   }
-  database.exec('PRAGMA journal_mode = WAL')
-  database.exec(`CREATE TABLE IF NOT EXISTS posts (
-    id INTEGER PRIMARY KEY,
-    slug TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-  )`)
-  if ((database.prepare('SELECT COUNT(*) AS n FROM posts').get() as { n: number }).n === 0) restoreSeed(database)
-  return database
 }
 
 /** Replaces every post with the sample posts, in one transaction. */

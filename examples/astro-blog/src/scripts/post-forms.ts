@@ -23,20 +23,11 @@ async function save(form: HTMLFormElement, event: PostEvent): Promise<void> {
 }
 
 function notice(event: PostEvent, slug: string | undefined): HTMLElement {
-  const paragraph = document.createElement('p')
-  paragraph.className = 'notice'
+  const saved = (event === 'post-created' || event === 'post-updated') && slug !== undefined
+  const link = Object.assign(document.createElement('a'), saved ? { href: `/posts/${encodeURIComponent(slug)}`, textContent: 'View the post' } : { href: '/', textContent: 'Back to the posts' })
+  const paragraph = Object.assign(document.createElement('p'), { className: 'notice' })
   paragraph.dataset.notice = event
-  const link = document.createElement('a')
-  if (slug !== undefined && event !== 'post-deleted') {
-    paragraph.append('Saved. ')
-    link.href = `/posts/${encodeURIComponent(slug)}`
-    link.textContent = 'View the post'
-  } else {
-    paragraph.append(event === 'post-deleted' ? 'Deleted. ' : 'Restored. ')
-    link.href = '/'
-    link.textContent = 'Back to the posts'
-  }
-  paragraph.append(link)
+  paragraph.append(saved ? 'Saved. ' : event === 'post-deleted' ? 'Deleted. ' : 'Restored. ', link)
   return paragraph
 }
 
