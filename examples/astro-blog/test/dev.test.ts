@@ -19,7 +19,7 @@ beforeAll(async () => {
     // Under VITEST, astro dev leaves its routes out of the dev server (it takes itself for a test's).
     env: { VITEST: undefined, ASTRO_TELEMETRY_DISABLED: '1', BLOG_DB: join(dataDir, 'blog.db'), BLOG_QUERY_LATENCY_MS: '20' },
   })
-  await waitForServer(`${origin}/posts/new`, server.child, server.output)
+  await waitForServer(`${origin}/posts/new`, server.child, server.output, 90_000)
 }, 120_000)
 
 afterAll(async () => {
