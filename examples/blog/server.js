@@ -127,7 +127,8 @@ function listen(port, triesLeft = 20) {
   })
   server.listen(port, '127.0.0.1', () => {
     const { port: bound } = server.address()
-    console.log(`revalidate blog (${DEV ? 'dev' : 'production'}) at http://localhost:${bound}`)
+    // One write: whoever reads the address (test/blog-server.mjs) has the next line too.
+    console.log(`revalidate blog (${DEV ? 'dev' : 'production'}) at http://localhost:${bound}\nThe Astro blog: npm run start:astro`)
   })
 }
 
