@@ -1,12 +1,12 @@
 // `npm run bench`: every benchmark, ours beside the named peers in one run, written to RESULTS.md,
-// and the README's performance figures made from it. `node bench/run.mjs <name>...` runs the
+// and the performance figures of docs/performance.md made from it. `node bench/run.mjs <name>...` runs the
 // sections whose names contain one of the words and prints them, leaving RESULTS.md to whole runs.
 import { execSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { createRequire } from 'node:module'
 import { table } from './lib/measure.mjs'
-import { updateReadme } from './readme-figures.ts'
+import { PAGE, updatePage } from './performance-figures.ts'
 
 const require = createRequire(import.meta.url)
 const version = (name) => {
@@ -85,7 +85,6 @@ if (only.length) {
 } else {
   const results = `${header}\n${summary}\n\n${sections.join('\n\n')}\n`
   writeFileSync(new URL('./RESULTS.md', import.meta.url), results)
-  const readmePath = new URL('../README.md', import.meta.url)
-  writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), results))
-  console.log(`bench/RESULTS.md and the README's performance figures written; ${verdict}`)
+  writeFileSync(PAGE, updatePage(readFileSync(PAGE, 'utf8'), results))
+  console.log(`bench/RESULTS.md and the performance figures of docs/performance.md written; ${verdict}`)
 }

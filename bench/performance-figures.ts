@@ -1,15 +1,15 @@
-// The README's performance figures, made from bench/RESULTS.md so that they are never typed by
-// hand: every figure the README gives is a cell (or the median of a "min / median / max" cell) of
-// a table in RESULTS.md, copied as it is written there.
+// The performance figures of docs/performance.md, made from bench/RESULTS.md so that they are never
+// typed by hand: every figure the page gives is a cell (or the median of a "min / median / max"
+// cell) of a table in RESULTS.md, copied as it is written there.
 //
-//   node bench/readme-figures.ts           rewrites the README's "Performance" figures
-//   node bench/readme-figures.ts --check   exits 1 when the README does not say what RESULTS.md says
+//   node bench/performance-figures.ts           rewrites the figures in docs/performance.md
+//   node bench/performance-figures.ts --check   exits 1 when the page does not say what RESULTS.md says
 //
-// `npm run bench` rewrites them after each whole run; test/readme-figures.test.ts checks them.
+// `npm run bench` rewrites them after each whole run; test/performance-figures.test.ts checks them.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 
-export const START_MARKER = '<!-- performance figures: made by `node bench/readme-figures.ts` from bench/RESULTS.md; edit that script, not this text -->'
+export const START_MARKER = '<!-- performance figures: made by `node bench/performance-figures.ts` from bench/RESULTS.md; edit that script, not this text -->'
 export const END_MARKER = '<!-- end of performance figures -->'
 
 interface Table {
@@ -56,7 +56,7 @@ class Results {
       if (at !== -1 && found !== undefined) return found[at]!
     }
     throw new Error(
-      `bench/RESULTS.md has no table under a heading starting "${heading}" with a row starting "${row}" and a column starting "${column}". The README quotes it: run \`npm run bench\`, or change bench/readme-figures.ts with the table.`,
+      `bench/RESULTS.md has no table under a heading starting "${heading}" with a row starting "${row}" and a column starting "${column}". docs/performance.md quotes it: run \`npm run bench\`, or change bench/performance-figures.ts with the table.`,
     )
   }
 
@@ -89,7 +89,7 @@ function shortVerdict(verdict: string): string {
   return by === null ? '**not met**' : `**not met**: missed by ${by[1]}`
 }
 
-/** The README's performance figures (between the markers) as RESULTS.md gives them. */
+/** The performance figures (between the markers) as RESULTS.md gives them. */
 export function performanceFigures(resultsText: string): string {
   const r = new Results(resultsText)
   const hot = '1. Hot path'
@@ -103,7 +103,7 @@ export function performanceFigures(resultsText: string): string {
   const bigTag = '6b. Invalidating'
   const cloudflare = '7b. Cloudflare'
   return [
-    `The last run of \`npm run bench\`, ${r.match(/on (\d{4}-\d\d-\d\d)/, 'the date of its run')} on ${r.match(/^Machine: (.+?)\.?$/m, 'the machine')}: ours beside named peers in one process and run, interleaved. Every figure below is copied from [bench/RESULTS.md](bench/RESULTS.md), which has each with its spread (min / median / max) and method; [bench/README.md](bench/README.md) says what each benchmark measures. A target not met says by how much there, and why.`,
+    `The last run of \`npm run bench\`, ${r.match(/on (\d{4}-\d\d-\d\d)/, 'the date of its run')} on ${r.match(/^Machine: (.+?)\.?$/m, 'the machine')}: ours beside named peers in one process and run, interleaved. Every figure below is copied from [bench/RESULTS.md](../bench/RESULTS.md), which has each with its spread (min / median / max) and method; [bench/README.md](../bench/README.md) says what each benchmark measures. A target not met says by how much there, and why.`,
     '',
     '| figure | target | last run | verdict |',
     '|---|---|---|---|',
@@ -119,25 +119,27 @@ export function performanceFigures(resultsText: string): string {
   ].join('\n')
 }
 
-/** `readme` with its performance figures replaced by what `resultsText` says. */
-export function updateReadme(readme: string, resultsText: string): string {
-  const start = readme.indexOf(START_MARKER)
-  const end = readme.indexOf(END_MARKER)
-  if (start === -1 || end < start) throw new Error(`README.md has no performance figures between "${START_MARKER}" and "${END_MARKER}"`)
-  return `${readme.slice(0, start + START_MARKER.length)}\n${performanceFigures(resultsText)}\n${readme.slice(end)}`
+/** The page that quotes the figures. */
+export const PAGE = new URL('../docs/performance.md', import.meta.url)
+
+/** `page` with its performance figures replaced by what `resultsText` says. */
+export function updatePage(page: string, resultsText: string): string {
+  const start = page.indexOf(START_MARKER)
+  const end = page.indexOf(END_MARKER)
+  if (start === -1 || end < start) throw new Error(`docs/performance.md has no performance figures between "${START_MARKER}" and "${END_MARKER}"`)
+  return `${page.slice(0, start + START_MARKER.length)}\n${performanceFigures(resultsText)}\n${page.slice(end)}`
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const readmePath = new URL('../README.md', import.meta.url)
-  const readme = readFileSync(readmePath, 'utf8')
-  const updated = updateReadme(readme, readFileSync(new URL('./RESULTS.md', import.meta.url), 'utf8'))
+  const page = readFileSync(PAGE, 'utf8')
+  const updated = updatePage(page, readFileSync(new URL('./RESULTS.md', import.meta.url), 'utf8'))
   if (process.argv.includes('--check')) {
-    if (updated !== readme) {
-      console.error('README.md does not give the figures bench/RESULTS.md has: run `node bench/readme-figures.ts`')
+    if (updated !== page) {
+      console.error('docs/performance.md does not give the figures bench/RESULTS.md has: run `node bench/performance-figures.ts`')
       process.exit(1)
     }
-  } else if (updated !== readme) {
-    writeFileSync(readmePath, updated)
-    console.log('README.md: performance figures written from bench/RESULTS.md')
+  } else if (updated !== page) {
+    writeFileSync(PAGE, updated)
+    console.log('docs/performance.md: performance figures written from bench/RESULTS.md')
   }
 }
