@@ -18,7 +18,7 @@
 // framework writes them, for the blocks' routes.
 import { basename, join, posix, relative } from 'node:path'
 import ts from 'typescript'
-import { transform, type Target } from '../packages/plugin/src/index.js'
+import { transform, type TransformOptions } from '../packages/plugin/src/index.js'
 import type { CodeBlock, Page } from './markdown.js'
 import { ROOT } from './markdown.js'
 
@@ -27,12 +27,22 @@ const SCRIPT_LANGS = new Set(['ts', 'tsx', 'js', 'jsx', 'mjs', 'mts', 'cjs', 'ct
 /** Where the blocks live while they are checked (never written to disk). */
 const VIRTUAL_ROOT = join(ROOT, '.docs-check')
 /** App modules a block may import without the page showing them: test/docs-app/<name>.ts. */
-const STAND_INS = new Set(['db', 'posts'])
+const STAND_INS = new Set(['db', 'posts', 'session', 'shop'])
 /**
- * Packages the docs name that this workspace does not install: their imports are typed `any`.
- * Each is a package the user installs for that set-up; nothing else may be missing.
+ * Packages the docs name that this workspace does not install (each one a set-up's own, too large
+ * to install for a type-check): declared here with the part of their API the docs use, as their
+ * own types declare it. Any other package a block imports must be installed.
  */
-export const NOT_INSTALLED: Record<string, string> = {}
+export const NOT_INSTALLED: Record<string, string> = {
+  '@cloudflare/vite-plugin': `export function cloudflare(options?: object): import('vite').Plugin[]`,
+  '@supabase/ssr': `export interface CookieToSet { name: string; value: string; options: Record<string, unknown> }
+    export function createServerClient(url: string, key: string, options: { cookies: { getAll(): { name: string; value: string }[]; setAll(cookies: CookieToSet[]): void } }): { auth: { getUser(): Promise<{ data: { user: { email?: string } | null } }> } }`,
+  '@builder.io/qwik': `export function component$<P = {}>(render: (props: P) => unknown): (props: P) => unknown`,
+  '@builder.io/qwik-city': `export interface RequestEvent { params: Record<string, string>; url: URL; request: Request }
+    export function routeLoader$<T>(load: (event: RequestEvent) => Promise<T> | T): () => { readonly value: T }`,
+  '@builder.io/qwik-city/vite': `export function qwikCity(options?: object): import('vite').Plugin`,
+  '@builder.io/qwik/optimizer': `export function qwikVite(options?: object): import('vite').Plugin`,
+}
 /** Import aliases of the frameworks' templates, as folders of the block's app. */
 const ALIASES: [prefix: string, folders: string[]][] = [
   ['@/', ['src/', '']],
@@ -53,7 +63,8 @@ export interface Snippet {
   partial?: string
   fails: boolean
   compiled: boolean
-  target: Target
+  /** Transform options of the fence (`target=vercel`, `nextCacheComponents=true`). */
+  options: TransformOptions
 }
 
 const PATH_TOKEN = /^[\w.$@()[\]+\-/]+\.(?:[mc]?[jt]sx?|astro|json|jsonc)$/
@@ -90,8 +101,10 @@ export function snippetsOf(pages: Page[]): Snippet[] {
       for (let n = 2; taken.get(app)?.has(path); n++) app = join(VIRTUAL_ROOT, page.path.replace(/\.md$/, ''), `${sectionIndex}~${n}`)
       if (!taken.has(app)) taken.set(app, new Set())
       taken.get(app)!.add(path)
-      const target = (/\btarget=(\w+)/.exec(block.info)?.[1] ?? 'node') as Target
-      snippets.push({ page: page.path, block, kind, path, app, partial, fails: words.includes('fails'), compiled: words.includes('compiled'), target })
+      const options = Object.fromEntries(
+        words.flatMap((word) => (/^\w+=/.test(word) ? [word.split('=') as [string, string]] : [])).map(([name, value]) => [name, value === 'true' ? true : value === 'false' ? false : value]),
+      ) as TransformOptions
+      snippets.push({ page: page.path, block, kind, path, app, partial, fails: words.includes('fails'), compiled: words.includes('compiled'), options })
     }
   }
   return snippets
@@ -118,12 +131,35 @@ function standInFor(specifier: string): string | undefined {
   return STAND_INS.has(name) ? join(ROOT, 'test/docs-app', `${name}.ts`) : undefined
 }
 
-/** An app: its blocks' files, and the files the frameworks would generate for them. */
+/**
+ * An app: its blocks' files, and the files the frameworks would generate for them. A module that
+ * none of its blocks is may be a block of an earlier section of the same page (a page shows
+ * `app/routes.ts` under "Set-up", the route under "A cached route").
+ */
 class App {
   readonly files = new Map<string, string>() // app path -> code
-  constructor(readonly folder: string) {}
+  constructor(
+    readonly folder: string,
+    /** The apps of the page's earlier sections, nearest first. */
+    readonly earlier: App[],
+  ) {}
 
-  find(specifier: string, importerPath: string): string | undefined {
+  /** The app and path of the module `specifier` names, from a module of this app at `importerPath`. */
+  locate(specifier: string, importerPath: string): { app: App; path: string } | undefined {
+    for (const app of [this, ...this.earlier]) {
+      const path = app.own(specifier, importerPath)
+      if (path !== undefined) return { app, path }
+    }
+    return undefined
+  }
+
+  /** A file of the page's apps, this one first. */
+  file(path: string): string | undefined {
+    for (const app of [this, ...this.earlier]) if (app.files.has(path)) return app.files.get(path)
+    return undefined
+  }
+
+  private own(specifier: string, importerPath: string): string | undefined {
     for (const written of appPathsFor(specifier, importerPath) ?? []) {
       // `./post.js` names `post.ts` or `post.tsx` too, as TypeScript reads it.
       for (const base of [written, written.replace(/\.[mc]?jsx?$/, '')]) {
@@ -143,7 +179,7 @@ class App {
 /** React Router's `app/routes/+types/<route>.ts`, as `react-router typegen` writes it (params from routes.ts). */
 function reactRouterTypes(app: App, routePath: string): string {
   const name = basename(routePath).replace(/\.[jt]sx?$/, '')
-  const routesConfig = app.files.get('app/routes.ts') ?? ''
+  const routesConfig = app.file('app/routes.ts') ?? ''
   const pattern = new RegExp(`(?:route|index)\\(\\s*'([^']*)'\\s*,\\s*'(?:\\./)?routes/${name.replace(/[$.]/g, '\\$&')}\\.[jt]sx?'`).exec(routesConfig)?.[1]
   const params = pattern !== undefined ? [...pattern.matchAll(/:(\w+)/g)].map((match) => match[1]!) : [...name.matchAll(/\$(\w+)/g)].map((match) => match[1]!)
   return `import type { ActionFunctionArgs, LoaderFunctionArgs, MiddlewareFunction } from 'react-router'
@@ -171,6 +207,7 @@ export type LayoutServerLoad = Kit.ServerLoad<RouteParams, Record<string, any>, 
 export type PageLoad = Kit.Load<RouteParams, Record<string, any> | null, Record<string, any>, Record<string, any> | void, RouteId>
 export type LayoutLoad = Kit.Load<RouteParams, Record<string, any> | null, Record<string, any>, Record<string, any> | void, RouteId>
 export type RequestHandler = Kit.RequestHandler<RouteParams, RouteId>
+export type Actions = Kit.Actions<RouteParams, Record<string, any> | void, RouteId>
 export type PageServerLoadEvent = Parameters<PageServerLoad>[0]
 `
 }
@@ -203,6 +240,8 @@ function addGeneratedTypes(app: App): void {
     for (const match of code.matchAll(/createFileRoute\('([^']+)'\)/g)) tanStackRoutes.push([match[1]!, path])
   }
   if (tanStackRoutes.length > 0) app.files.set('src/routeTree.gen.ts', tanStackRouteTree(tanStackRoutes))
+  // Astro's generated types bring its virtual modules (`astro:middleware`, ...).
+  if ([...app.files.values()].some((code) => /from 'astro:/.test(code))) app.files.set('src/env.d.ts', '/// <reference types="astro/client" />\n')
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,16 +253,17 @@ export interface Compiled {
   error?: string
 }
 
-export function compileSnippet(snippet: Snippet, apps: Map<string, App>, code = snippet.block.code, target = snippet.target): Compiled {
+export function compileSnippet(snippet: Snippet, apps: Map<string, App>, options: TransformOptions = snippet.options): Compiled {
   const app = apps.get(snippet.app)!
   const id = (path: string) => `/app/${path}`
   try {
-    const result = transform(code, id(snippet.path), {
+    const result = transform(snippet.block.code, id(snippet.path), {
+      target: 'node',
+      ...options,
       root: '/app',
-      target,
       resolveImport: (specifier, importer) => {
-        const found = app.find(specifier, importer.replace(/^\/app\//, ''))
-        return found === undefined || found.endsWith('.d.ts') ? undefined : { id: id(found), code: app.files.get(found)! }
+        const found = app.locate(specifier, importer.replace(/^\/app\//, ''))
+        return found === undefined || found.path.endsWith('.d.ts') ? undefined : { id: id(found.path), code: found.app.files.get(found.path)! }
       },
     })
     return { code: result?.code }
@@ -237,10 +277,15 @@ export function compileSnippet(snippet: Snippet, apps: Map<string, App>, code = 
 /** The apps of the snippets, with their generated files. */
 export function appsOf(snippets: Snippet[]): Map<string, App> {
   const apps = new Map<string, App>()
+  const ofPage = new Map<string, App[]>() // page -> its apps, latest first
   for (const snippet of snippets) {
     if (snippet.kind === 'other' || snippet.partial !== undefined || snippet.compiled) continue
     let app = apps.get(snippet.app)
-    if (app === undefined) apps.set(snippet.app, (app = new App(snippet.app)))
+    if (app === undefined) {
+      const earlier = ofPage.get(snippet.page) ?? []
+      apps.set(snippet.app, (app = new App(snippet.app, [...earlier])))
+      ofPage.set(snippet.page, [app, ...earlier])
+    }
     app.files.set(snippet.path, snippet.block.code)
   }
   for (const app of apps.values()) addGeneratedTypes(app)
@@ -285,15 +330,19 @@ function extensionOfFile(file: string): ts.Extension {
 /** The libraries a block asks for (`/// <reference lib="webworker" />`): such blocks get a program of their own. */
 const libsOf = (code: string) => [...code.matchAll(/^\/\/\/ <reference lib="([^"]+)" \/>/gm)].map((match) => match[1]!).sort().join(',')
 
-/** Type-checks every script snippet (not partial, not compiled output); returns the errors, located in the pages. */
-export function typeCheck(snippets: Snippet[], apps: Map<string, App>): TypeError[] {
+/**
+ * Type-checks every script snippet (not partial, not compiled output, not in `skip`); returns the
+ * errors, located in the pages.
+ */
+export function typeCheck(snippets: Snippet[], apps: Map<string, App>, skip: ReadonlySet<Snippet> = new Set()): TypeError[] {
   const options = baseOptions()
   const virtual = new Map<string, string>() // absolute path -> code
   const origin = new Map<string, Snippet>() // absolute path -> the block it is
+  const skipped = new Set([...skip].map((snippet) => join(snippet.app, snippet.path)))
   for (const app of apps.values()) for (const [path, code] of app.files) virtual.set(join(app.folder, path), code)
   for (const snippet of snippets) if (snippet.kind === 'script' && snippet.partial === undefined && !snippet.compiled) origin.set(join(snippet.app, snippet.path), snippet)
   const notInstalled = join(VIRTUAL_ROOT, 'not-installed.d.ts')
-  virtual.set(notInstalled, Object.keys(NOT_INSTALLED).map((name) => `declare module '${name}'`).join('\n'))
+  virtual.set(notInstalled, Object.entries(NOT_INSTALLED).map(([name, api]) => `declare module '${name}' {\n${api}\n}`).join('\n'))
 
   const host = ts.createCompilerHost(options)
   const { fileExists, readFile, getSourceFile } = host
@@ -310,8 +359,8 @@ export function typeCheck(snippets: Snippet[], apps: Map<string, App>): TypeErro
       const resolve = (name: string, from: string) => ts.resolveModuleName(name, from, compilerOptions, host)
       const app = [...apps.values()].find((candidate) => containingFile.startsWith(`${candidate.folder}/`))
       if (app !== undefined && appPathsFor(specifier, relative(app.folder, containingFile)) !== undefined) {
-        const found = app.find(specifier, relative(app.folder, containingFile))
-        const file = found === undefined ? standInFor(specifier) : join(app.folder, found)
+        const found = app.locate(specifier, relative(app.folder, containingFile))
+        const file = found === undefined ? standInFor(specifier) : join(found.app.folder, found.path)
         return { resolvedModule: file === undefined ? undefined : { resolvedFileName: file, extension: extensionOfFile(file), isExternalLibraryImport: false } }
       }
       const direct = resolve(specifier, containingFile)
@@ -325,7 +374,7 @@ export function typeCheck(snippets: Snippet[], apps: Map<string, App>): TypeErro
 
   const groups = new Map<string, string[]>()
   for (const file of virtual.keys()) {
-    if (!/\.[mc]?[jt]sx?$/.test(file)) continue
+    if (!/\.[mc]?[jt]sx?$/.test(file) || skipped.has(file)) continue
     const libs = libsOf(virtual.get(file)!)
     groups.set(libs, [...(groups.get(libs) ?? []), file])
   }

@@ -1,5 +1,5 @@
 /**
- * Finds what a page loads, in the design's order:
+ * Finds what a page loads, in this order (docs/architecture.md, "What page data is"):
  *
  *   1. a loader                  export async function loader({ params }) { ... }
  *                                export const Route = createFileRoute('/p/$id')({ loader })   (the framework's shapes)

@@ -1,5 +1,5 @@
 /**
- * One spelling for each page path (DESIGN.md "Keys"), the way RFC 3986 section 6 normalises:
+ * One spelling for each page path (docs/architecture.md, "Keys"), the way RFC 3986 section 6 normalises:
  *
  *   /posts/%68ello       -> /posts/hello         unreserved escapes decoded (and only those)
  *   /caf%c3%a9           -> /caf%C3%A9           hex upper-cased
@@ -20,7 +20,7 @@ const UNRESERVED = /^[\w\-.~]$/
 const HEX_PAIR = /^[\dA-Fa-f]{2}$/
 
 function refuse(caller: string, path: string, why: string): TypeError {
-  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See the README, "Keys".`)
+  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See docs/runtime.md, "Keys".`)
 }
 
 /** `segment` with every escape in its one spelling and every character a URL may not hold raw escaped. */

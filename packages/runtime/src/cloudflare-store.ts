@@ -84,7 +84,7 @@ export interface CloudflareStoreOptions {
    * Coordinator objects to spread keys over, by hash: leases, key invalidations and the questions
    * about old entries divide between them; invalidations of tags and "all" go to each, and every
    * isolate syncs with each once per syncSeconds. Cloudflare gives one object a soft limit of
-   * 1,000 requests a second (README "Cloudflare Workers" has what ours took in workerd).
+   * 1,000 requests a second (docs/targets/cloudflare.md, "Load on the coordinator", has what ours took in workerd).
    * @default 1
    */
   shards?: number
@@ -355,7 +355,7 @@ export class CloudflareStore implements CacheStore {
 function checkSyncSeconds(syncSeconds: number): number {
   if (typeof syncSeconds === 'number' && Number.isFinite(syncSeconds) && syncSeconds >= 0) return syncSeconds
   throw new TypeError(
-    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See README "Cloudflare Workers".`,
+    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See docs/targets/cloudflare.md.`,
   )
 }
 

@@ -352,7 +352,7 @@ export class CoordinatorClient {
     if (typeof stub.sync !== 'function') {
       throw new TypeError(
         'The coordinator binding answers no RPC: bind it to RevalidateCoordinator (exported by @revalidate/runtime/cloudflare) ' +
-          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See README "Cloudflare Workers".',
+          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See docs/targets/cloudflare.md.',
       )
     }
     let timer: ReturnType<typeof setTimeout> | undefined

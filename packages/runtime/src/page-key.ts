@@ -6,7 +6,7 @@
  *   pageKey('/posts/:slug', { params: { slug: 'hi' } })                                 -> 'page:/posts/hi'
  *   pageKey('/search', { url: new URL('https://x.dev/search?q=a&p=2') }, ['q'])         -> 'page:/search?q=a'
  *
- * One page has one key, and two pages never share one (DESIGN.md "Keys"). The pathname is made
+ * One page has one key, and two pages never share one (docs/architecture.md, "Keys"). The pathname is made
  * canonical: `/posts/%68ello`, `/posts//hello/`, `/posts/x/%2e%2e/hello` and `/posts/hello` are
  * all `page:/posts/hello`; `%c3%a9` is `%C3%A9`. A path that no router serves as a page of this
  * site (protocol-relative `//host/x`, a backslash, `..` above the root, a broken escape) is

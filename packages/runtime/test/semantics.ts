@@ -1,4 +1,4 @@
-// The rules of DESIGN.md "Semantics every store must keep", one test each, run against any store.
+// The rules every store keeps (docs/runtime.md, "withRevalidate"; docs/architecture.md), one test each, run against any store.
 // Every store (memory, Redis, Cloudflare) runs this same suite through `describeStoreSemantics`.
 import { describe, expect, it } from 'vitest'
 import { createCache, type CacheOptions, type CacheStore, type FetchContext } from '../src/index.js'

@@ -1,7 +1,8 @@
 // A write already on its way to Redis when another instance invalidates its key (or a tag of it,
-// or everything) is undone: DESIGN.md "Invalidation fences in-flight work". Instance A reaches a
-// private redis-server through a TCP proxy that holds A's write (and the pub/sub message telling A
-// of the invalidation) while instance B, connected directly, invalidates; A's write then lands
+// or everything) is undone: docs/architecture.md, "The rules every store keeps" (fences).
+// Instance A reaches a private redis-server through a TCP proxy that holds A's write (and the
+// pub/sub message telling A of the invalidation) while instance B, connected directly,
+// invalidates; A's write then lands
 // after B's invalidation, as it does when A's fetch passed the coordinator's fence check just before.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'

@@ -164,7 +164,7 @@ describe('the Durable Object coordinator across two locations', () => {
     await at('a', 'evictMarkers')
     const coordinated = await at('a', 'read', { key: 'tagged', tags: 'news', isolate: 'fresh' })
     expect(coordinated.result.values).toEqual(['value@a#2'])
-    // Without it (the README says so), the evicted marker brings the invalidated entry back.
+    // Without it (docs/targets/cloudflare.md says so), the evicted marker brings the invalidated entry back.
     await at('b', 'read', { key: 'local', tags: 'news', coordinator: 'none', isolate: 'alone' })
     await at('b', 'invalidateTag', { tag: 'news', coordinator: 'none', isolate: 'alone' })
     await at('b', 'evictMarkers')
