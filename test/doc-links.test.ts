@@ -1,5 +1,6 @@
-// Every relative link of README.md and docs/ leads somewhere: the file exists, and an `#anchor`
-// names a heading of that page as GitHub spells the anchor (see markdown.ts, slugOf).
+// Every relative link of README.md and docs/ (and of the READMEs of the examples and benchmarks,
+// which they link to) leads somewhere: the file exists, and an `#anchor` names a heading of that
+// page as GitHub spells the anchor (see markdown.ts, slugOf).
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -29,7 +30,7 @@ function brokenLink(page: Page, target: string): string | undefined {
 }
 
 describe('links of README.md and docs/', () => {
-  const paths = documentationPages()
+  const paths = [...documentationPages(), 'examples/blog/README.md', 'examples/astro-blog/README.md', 'bench/README.md']
 
   it('finds the pages and their links', () => {
     expect(paths).toContain('docs/diagnostics.md')
