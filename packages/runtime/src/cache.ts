@@ -140,7 +140,7 @@ class Coordinator implements RevalidateCache {
 
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
     // The common call (a key, a ttl, a function, no options or options checked before) is checked inline; the hot path is short.
-    const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
+    const plain = typeof key === 'string' && key !== '' && key.isWellFormed() && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
     const bad = plain ? undefined : checkRevalidateCall(key, ttlSeconds, fetcher, options)
     if (bad) return Promise.reject(bad)
     const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)
