@@ -231,6 +231,26 @@ describe('store capabilities', () => {
     expect(log.events.some((event) => event.type === 'error' && event.phase === 'store' && /still held after lockSeconds/.test(String(event.error)))).toBe(true)
   })
 
+  it('an acquireLock that resolves neither a token nor undefined (true, as lock libraries answer) is reported once and fetches go on without the lock', async () => {
+    const log = eventLog()
+    let attempts = 0
+    const store = storeOver(new MemoryStore(), {
+      lockSeconds: 0.5, // bounds what this test waits on a coordinator that reads `true` as "held elsewhere"
+      acquireLock: async () => {
+        attempts++
+        return true as unknown as string
+      },
+      releaseLock: async () => {},
+    })
+    const cache = createCache({ store, onEvent: log.onEvent })
+    for (const key of ['a', 'b', 'c']) expect(await cache.withRevalidate(key, 60, () => `fetched ${key}`)).toBe(`fetched ${key}`)
+    expect(attempts).toBe(3) // one per miss: no polling for a lock it was told it has
+    const errors = log.events.filter((event) => event.type === 'error')
+    expect(errors).toEqual([
+      expect.objectContaining({ phase: 'store', key: 'a', error: new TypeError("The store's acquireLock resolved boolean true; it must resolve a string token (this caller now holds the lock) or undefined (another holder has it). Fetching without the lock; this is reported once.") }),
+    ])
+  })
+
   it('a miss that times out while its lock is being granted lets go of the lock once it comes', async () => {
     let holder: string | undefined
     const released: string[] = []

@@ -257,6 +257,28 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       expect(await cache.withRevalidate('profile:alice\uFFFD', 60, () => 'unused')).toBe('U+FFFD')
     })
 
+    it('a fetcher that asks for its own key gets a TypeError saying so: never undefined, never a wait for itself', async () => {
+      const { cache } = await setup()
+      const ownKey = /^withRevalidate: the fetcher of "k" called withRevalidate\("k"\) itself/
+      // After an await (on Redis the inner call would wait for its own lock, or its own fetch) and before one.
+      // timeoutSeconds only bounds a wait the rule is there to prevent.
+      const afterAwait = cache.withRevalidate('k', 60, async () => 1 + (await cache.withRevalidate('k', 60, async () => 1)), { timeoutSeconds: 5 })
+      await expect(afterAwait).rejects.toThrow(ownKey)
+      await expect(cache.withRevalidate('k', 60, () => cache.withRevalidate('k', 60, () => 'inner'), { timeoutSeconds: 5 })).rejects.toThrow(ownKey)
+      // Through another key: k's fetcher waits for l, whose fetcher waits for k.
+      const cycle = cache.withRevalidate('k', 60, async () => `k(${await cache.withRevalidate('l', 60, async () => `l(${await cache.withRevalidate('k', 60, () => 'x')})`)})`, { timeoutSeconds: 5 })
+      await expect(cycle).rejects.toThrow(ownKey)
+      // Nothing of that was cached; fetchers that ask for other keys, and work a fetcher leaves behind, are served.
+      let leftBehind: Promise<string> | undefined
+      const nested = await cache.withRevalidate('k', 60, async () => {
+        const l = await cache.withRevalidate('l', 60, async () => 'l')
+        leftBehind = new Promise((resolve) => setTimeout(resolve, 20)).then(() => cache.withRevalidate('k', 60, () => 'unused'))
+        return `k(${l})`
+      })
+      expect(nested).toBe('k(l)')
+      expect(await leftBehind).toBe('k(l)')
+    })
+
     it('onEvent reports hit, stale, miss, refresh and invalidate, and a throwing onEvent breaks nothing', async () => {
       const clock = manualClock()
       const types: string[] = []
