@@ -132,9 +132,16 @@ class Coordinator implements RevalidateCache {
     this.#waitUntil = resolved.waitUntil
     if (this.#store.subscribe !== undefined) {
       try {
-        this.#unsubscribe = this.#store.subscribe((invalidation) => {
-          if (!this.#disposed) this.#fence(invalidation, true)
-        })
+        this.#unsubscribe = this.#store.subscribe(
+          (invalidation) => {
+            if (!this.#disposed) this.#fence(invalidation, true)
+          },
+          (error, invalidation) => {
+            if (this.#disposed) return
+            const key = invalidation?.kind === 'key' ? invalidation.key : ''
+            this.#emit({ ...(invalidation === undefined ? {} : invalidationNamed(invalidation)), type: 'error', key, phase: 'store', error })
+          },
+        )
       } catch (error) {
         this.#emitStoreError('', error) // no remote invalidations then; local ones still work
       }
@@ -276,6 +283,10 @@ class Coordinator implements RevalidateCache {
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
   }
 
+  #isFresh(entry: CacheEntry | undefined, flight: Flight): boolean {
+    return entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < flight.ttlMs
+  }
+
   #staleMsFor(options: RevalidateOptions | undefined): number {
     return options?.staleSeconds === undefined ? this.#staleMs : options.staleSeconds * 1000
   }
@@ -351,6 +362,8 @@ class Coordinator implements RevalidateCache {
           const lock = await this.#tryLock(key, flight.version)
           token = lock.token
           if (!lock.granted && !flight.awaited) return undefined as T // another instance refreshes; stale readers are served meanwhile
+          // The stale read may have begun before the last holder wrote and let go: then nothing is left to refresh.
+          if (lock.token !== undefined && !flight.awaited && this.#isFresh(await this.#read(key), flight)) return undefined as T
         } else {
           const waiting = this.#lockOrOtherInstancesValue(flight)
           const other = await deadline.race(waiting).catch((error: unknown) => {

@@ -68,8 +68,11 @@ export interface CacheStore {
    * Optional: invalidations made by other instances. The coordinator fences its own in-flight
    * fetches with them; returns a function that stops listening (a cache that `configure()`
    * replaces calls it, so one store does not deliver each invalidation to every cache it ever had).
+   * `onError`, when the store takes it, hears of failures of work the store does on its own, which
+   * no call could report: an invalidation kept to be applied later (named by `invalidation`),
+   * one refused when it was. The coordinator reports each as `{ type: 'error', phase: 'store' }`.
    */
-  subscribe?(listener: (invalidation: Invalidation) => void): () => void
+  subscribe?(listener: (invalidation: Invalidation) => void, onError?: (error: unknown, invalidation?: Invalidation) => void): () => void
 }
 
 export type CacheEvent =
