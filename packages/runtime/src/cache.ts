@@ -1,5 +1,6 @@
 import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'
+import { fetchFrames } from './fetch-context.js'
 import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
 import { MemoryStore } from './memory-store.js'
 import { isWholePageKey } from './page-key.js'
@@ -116,6 +117,8 @@ class Coordinator implements RevalidateCache {
   readonly #retryAt = new Map<string, number>()
   #unsubscribe: (() => void) | undefined
   #disposed = false
+  /** The store's acquireLock answered something other than a token or undefined: said once, not on every miss. */
+  #badLockReported = false
 
   constructor(options: CacheOptions) {
     const resolved = resolveOptions(options)
@@ -129,9 +132,16 @@ class Coordinator implements RevalidateCache {
     this.#waitUntil = resolved.waitUntil
     if (this.#store.subscribe !== undefined) {
       try {
-        this.#unsubscribe = this.#store.subscribe((invalidation) => {
-          if (!this.#disposed) this.#fence(invalidation, true)
-        })
+        this.#unsubscribe = this.#store.subscribe(
+          (invalidation) => {
+            if (!this.#disposed) this.#fence(invalidation, true)
+          },
+          (error, invalidation) => {
+            if (this.#disposed) return
+            const key = invalidation?.kind === 'key' ? invalidation.key : ''
+            this.#emit({ ...(invalidation === undefined ? {} : invalidationNamed(invalidation)), type: 'error', key, phase: 'store', error })
+          },
+        )
       } catch (error) {
         this.#emitStoreError('', error) // no remote invalidations then; local ones still work
       }
@@ -140,7 +150,7 @@ class Coordinator implements RevalidateCache {
 
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
     // The common call (a key, a ttl, a function, no options or options checked before) is checked inline; the hot path is short.
-    const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
+    const plain = typeof key === 'string' && key !== '' && key.isWellFormed() && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
     const bad = plain ? undefined : checkRevalidateCall(key, ttlSeconds, fetcher, options)
     if (bad) return Promise.reject(bad)
     const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)
@@ -224,7 +234,7 @@ class Coordinator implements RevalidateCache {
     try {
       await onInvalidate(invalidation)
     } catch (error) {
-      this.#emit({ type: 'error', key: invalidation.kind === 'key' ? invalidation.key : '', phase: 'hook', error })
+      this.#emit({ ...invalidationNamed(invalidation), type: 'error', key: invalidation.kind === 'key' ? invalidation.key : '', phase: 'hook', error })
     }
   }
 
@@ -259,6 +269,8 @@ class Coordinator implements RevalidateCache {
 
   /** A miss: join the fetch of this key and version already running, or start one. */
   #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>): Promise<T> {
+    // From inside this key's own fetcher, a miss would wait for the value it is part of computing.
+    if (fetchFrames.inside(this, spec.key)) return Promise.reject(reentrantCall(spec.key))
     const running = this.#flightOf(spec.key, spec.version)
     if (running !== undefined) {
       running.awaited = true
@@ -269,6 +281,10 @@ class Coordinator implements RevalidateCache {
     }
     this.#emit({ type: 'miss', key: spec.key })
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
+  }
+
+  #isFresh(entry: CacheEntry | undefined, flight: Flight): boolean {
+    return entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < flight.ttlMs
   }
 
   #staleMsFor(options: RevalidateOptions | undefined): number {
@@ -331,7 +347,8 @@ class Coordinator implements RevalidateCache {
     const flights = this.#flights.get(spec.key)
     if (flights === undefined) this.#flights.set(spec.key, [flight])
     else flights.push(flight)
-    flight.promise = this.#run(flight, fetcher, phase)
+    // Run a microtask later, so the flight is whole (its promise assigned) before its fetcher runs.
+    flight.promise = Promise.resolve().then(() => this.#run(flight, fetcher, phase))
     return flight
   }
 
@@ -345,6 +362,8 @@ class Coordinator implements RevalidateCache {
           const lock = await this.#tryLock(key, flight.version)
           token = lock.token
           if (!lock.granted && !flight.awaited) return undefined as T // another instance refreshes; stale readers are served meanwhile
+          // The stale read may have begun before the last holder wrote and let go: then nothing is left to refresh.
+          if (lock.token !== undefined && !flight.awaited && this.#isFresh(await this.#read(key), flight)) return undefined as T
         } else {
           const waiting = this.#lockOrOtherInstancesValue(flight)
           const other = await deadline.race(waiting).catch((error: unknown) => {
@@ -359,7 +378,7 @@ class Coordinator implements RevalidateCache {
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
       const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
-      const value = await deadline.race(fetcher({ signal: flight.controller.signal }))
+      const value = await deadline.race(fetchFrames.run(this, key, () => fetcher({ signal: flight.controller.signal })))
       if (!flight.fenced) await this.#write(flight, value, fence)
       return value
     } catch (error) {
@@ -465,8 +484,13 @@ class Coordinator implements RevalidateCache {
    */
   async #tryLock(key: string, version: string | undefined): Promise<{ granted: boolean; token?: string }> {
     try {
-      const token = await this.#store.acquireLock!(key, version)
-      return typeof token === 'string' ? { granted: true, token } : { granted: false }
+      const token: unknown = await this.#store.acquireLock!(key, version)
+      if (typeof token === 'string') return { granted: true, token }
+      if (token === undefined) return { granted: false }
+      // Read as "held elsewhere", an answer such as `true` would make every miss wait lockSeconds.
+      if (!this.#badLockReported) this.#emitStoreError(key, badLockAnswer(token))
+      this.#badLockReported = true
+      return { granted: true }
     } catch (error) {
       // A store that cannot answer must not stop fetches: slower, never down.
       this.#emitStoreError(key, error)
@@ -530,6 +554,22 @@ function isAbortOf(flight: Flight, error: unknown): boolean {
   return signal.aborted && (error === signal.reason || (error as { name?: unknown } | null)?.name === 'AbortError')
 }
 
+/** What a fetcher that asks the cache for its own key gets (see fetch-context.ts). */
+function reentrantCall(key: string): TypeError {
+  return new TypeError(
+    `withRevalidate: the fetcher of "${key}" called withRevalidate("${key}") itself (directly, or through another key's fetcher), ` +
+      'which would wait for the value it is computing. Compute the value without asking the cache for it, or give the inner call a key of its own.',
+  )
+}
+
+function badLockAnswer(token: unknown): TypeError {
+  const got = token === null ? 'null' : typeof token === 'object' ? 'an object' : `${typeof token} ${String(token)}`
+  return new TypeError(
+    `The store's acquireLock resolved ${got}; it must resolve a string token (this caller now holds the lock) or undefined (another holder has it). ` +
+      'Fetching without the lock; this is reported once.',
+  )
+}
+
 /** `read()`, or `fallback` when it throws: a question to a store we do not own. */
 function callSafelyFor<T>(read: () => T, fallback: T): T {
   try {
@@ -539,12 +579,16 @@ function callSafelyFor<T>(read: () => T, fallback: T): T {
   }
 }
 
+/** The fields of an event that name an invalidation's tag, or say that it was of everything. */
+function invalidationNamed(invalidation: Invalidation): { tag?: string; all?: true } {
+  if (invalidation.kind === 'tag') return { tag: invalidation.tag }
+  return invalidation.kind === 'all' ? { all: true } : {}
+}
+
 function invalidateEvent(invalidation: Invalidation, remote: boolean, held: boolean): CacheEvent {
-  const event: Extract<CacheEvent, { type: 'invalidate' }> = { type: 'invalidate' }
+  const event: Extract<CacheEvent, { type: 'invalidate' }> = { type: 'invalidate', ...invalidationNamed(invalidation) }
   if (!held) event.held = false
   if (invalidation.kind === 'key') event.key = invalidation.key
-  if (invalidation.kind === 'tag') event.tag = invalidation.tag
-  if (invalidation.kind === 'all') event.all = true
   if (remote) event.remote = true
   return event
 }

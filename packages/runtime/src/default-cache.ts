@@ -43,6 +43,16 @@ export function configure(options: CacheOptions): void {
 /**
  * Returns `fetcher()`'s value, cached under `key` for `ttlSeconds`, then served stale while one
  * background refresh runs.
+ *
+ * `key` and every tag are non-empty, well-formed Unicode: a lone UTF-16 surrogate (half of an
+ * emoji, as `text.slice(0, n)` can leave) is a TypeError, since stores would keep it as U+FFFD.
+ *
+ * A fetcher must not ask for its own key: `withRevalidate(key)` called from inside the fetcher of
+ * `key` (or from the fetcher of another key that `key`'s fetcher waits for) rejects with a
+ * TypeError when it would wait for a fetch (a miss), since it would wait for itself; a fresh or
+ * stale value is still served. Seen through every `await` where `node:async_hooks` exists (Node,
+ * Deno, Bun, workerd with nodejs_compat); elsewhere only before the fetcher's first `await`, and
+ * a later call waits for the fetch it is part of (until `timeoutSeconds`, if set).
  * @example const posts = await withRevalidate('posts:all', 60, () => Post.all())
  */
 export function withRevalidate<T>(

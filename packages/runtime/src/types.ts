@@ -68,8 +68,11 @@ export interface CacheStore {
    * Optional: invalidations made by other instances. The coordinator fences its own in-flight
    * fetches with them; returns a function that stops listening (a cache that `configure()`
    * replaces calls it, so one store does not deliver each invalidation to every cache it ever had).
+   * `onError`, when the store takes it, hears of failures of work the store does on its own, which
+   * no call could report: an invalidation kept to be applied later (named by `invalidation`),
+   * one refused when it was. The coordinator reports each as `{ type: 'error', phase: 'store' }`.
    */
-  subscribe?(listener: (invalidation: Invalidation) => void): () => void
+  subscribe?(listener: (invalidation: Invalidation) => void, onError?: (error: unknown, invalidation?: Invalidation) => void): () => void
 }
 
 export type CacheEvent =
@@ -78,7 +81,11 @@ export type CacheEvent =
   /** A caller that found no servable entry; `joined` when it waits for a fetch another caller started. */
   | { type: 'miss'; key: string; joined?: true }
   | { type: 'refresh'; key: string }
-  | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
+  /**
+   * `key` is '' when the error is not about one key: then `tag` or `all` names the invalidation it
+   * is about (onInvalidate failing for `invalidateTag('posts')`: `{ key: '', tag: 'posts' }`).
+   */
+  | { type: 'error'; key: string; tag?: string; all?: true; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
   /** `held: false`: the key of a page that nothing here caches (no entry, no platform cache to tell). */
   | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true; held?: false }
 
@@ -170,6 +177,7 @@ export interface RevalidateOptions {
 
 /** What `createCache()` returns; the top-level functions use one of these (the default cache). */
 export interface RevalidateCache {
+  /** As the top-level `withRevalidate`: its key rule and its rule for a fetcher that asks for its own key hold here too. */
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T>
   invalidate(key: string): Promise<void>
   invalidateTag(tag: string): Promise<void>

@@ -237,6 +237,48 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       expect(await cache.withRevalidate('k', 60, () => 'first real value')).toBe('first real value')
     })
 
+    it('keys and tags are well-formed Unicode: a lone surrogate is a TypeError naming it, at the call, so no two keys share an entry', async () => {
+      const { cache } = await setup()
+      const fetcher = countingFetcher(() => 'v')
+      // Half of an emoji, as text.slice(0, n) leaves it: a UTF-8 store would keep it as U+FFFD.
+      const cut = 'profile:alice\uD83D'
+      await expect(cache.withRevalidate(cut, 60, fetcher)).rejects.toThrow(
+        /^withRevalidate: key must be well-formed Unicode, got the string "profile:alice\\ud83d", which holds a lone UTF-16 surrogate at index 13/,
+      )
+      await expect(cache.withRevalidate('k', 60, fetcher, { tags: ['posts', '\uDE00posts'] })).rejects.toThrow(/^withRevalidate: options.tags\[1\] must be well-formed Unicode.* at index 0/)
+      await expect(cache.invalidate(cut)).rejects.toThrow(/^invalidate: key must be well-formed Unicode/)
+      await expect(cache.invalidateTag('a\uDE00\uD83D')).rejects.toThrow(/^invalidateTag: tag must be well-formed Unicode.* at index 1/)
+      expect(fetcher.calls).toBe(0)
+      // Well-formed text is a key like any other: U+FFFD itself, and the whole emoji, each its own.
+      expect(await cache.withRevalidate('profile:alice\uFFFD', 60, () => 'U+FFFD')).toBe('U+FFFD')
+      expect(await cache.withRevalidate('profile:alice\uD83D\uDE00', 60, () => 'emoji', { tags: ['\u{1F600}'] })).toBe('emoji')
+      await cache.invalidateTag('\u{1F600}')
+      expect(await cache.withRevalidate('profile:alice\u{1F600}', 60, () => 'emoji again')).toBe('emoji again')
+      expect(await cache.withRevalidate('profile:alice\uFFFD', 60, () => 'unused')).toBe('U+FFFD')
+    })
+
+    it('a fetcher that asks for its own key gets a TypeError saying so: never undefined, never a wait for itself', async () => {
+      const { cache } = await setup()
+      const ownKey = /^withRevalidate: the fetcher of "k" called withRevalidate\("k"\) itself/
+      // After an await (on Redis the inner call would wait for its own lock, or its own fetch) and before one.
+      // timeoutSeconds only bounds a wait the rule is there to prevent.
+      const afterAwait = cache.withRevalidate('k', 60, async () => 1 + (await cache.withRevalidate('k', 60, async () => 1)), { timeoutSeconds: 5 })
+      await expect(afterAwait).rejects.toThrow(ownKey)
+      await expect(cache.withRevalidate('k', 60, () => cache.withRevalidate('k', 60, () => 'inner'), { timeoutSeconds: 5 })).rejects.toThrow(ownKey)
+      // Through another key: k's fetcher waits for l, whose fetcher waits for k.
+      const cycle = cache.withRevalidate('k', 60, async () => `k(${await cache.withRevalidate('l', 60, async () => `l(${await cache.withRevalidate('k', 60, () => 'x')})`)})`, { timeoutSeconds: 5 })
+      await expect(cycle).rejects.toThrow(ownKey)
+      // Nothing of that was cached; fetchers that ask for other keys, and work a fetcher leaves behind, are served.
+      let leftBehind: Promise<string> | undefined
+      const nested = await cache.withRevalidate('k', 60, async () => {
+        const l = await cache.withRevalidate('l', 60, async () => 'l')
+        leftBehind = new Promise((resolve) => setTimeout(resolve, 20)).then(() => cache.withRevalidate('k', 60, () => 'unused'))
+        return `k(${l})`
+      })
+      expect(nested).toBe('k(l)')
+      expect(await leftBehind).toBe('k(l)')
+    })
+
     it('onEvent reports hit, stale, miss, refresh and invalidate, and a throwing onEvent breaks nothing', async () => {
       const clock = manualClock()
       const types: string[] = []
