@@ -10,11 +10,12 @@ import type {
   CacheStore,
   Fetcher,
   Invalidation,
+  Lifetime,
   RevalidateCache,
   RevalidateOptions,
 } from './types.js'
 import { isUncacheableValue } from './value-model.js'
-import { checkedAlready, checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { checkedAlready, checkKey, checkLifetime, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -24,6 +25,8 @@ export const DEFAULT_LOCK_SECONDS = 30
 const MAX_REMEMBERED_FAILURES = 10_000
 /** Longest pause between two looks for another instance's value while it holds the lock. */
 const MAX_LOCK_POLL_MS = 100
+/** Tag invalidations one flight remembers; past them, any tag its fetcher adds late counts as invalidated. */
+const MAX_TRACKED_TAG_INVALIDATIONS = 1000
 
 /**
  * One fetch of one key and version, shared by every caller of that version that arrives while it
@@ -46,6 +49,16 @@ interface Flight {
   awaited: boolean
   /** Real time past which the flight is over even if its timer never fired: Workers drop the timers of a request that was cut off. */
   readonly endsBy: number
+  /** The entry's lifetime as the fetcher chose it (`keepFor`); `false`: it writes nothing. */
+  kept: { ttlMs: number; staleMs: number } | false | undefined
+  /**
+   * Tags invalidated while it ran, in order, for tags its fetcher names late (`keepFor`): up to
+   * MAX_TRACKED_TAG_INVALIDATIONS; `tagInvalidationCount` goes on counting past them.
+   */
+  tagInvalidations: string[] | undefined
+  tagInvalidationCount: number
+  /** The first of `tagInvalidations` that names a tag the fetcher added late: callers that joined after it need a fetch of their own. */
+  lateFence: number | undefined
 }
 
 type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds'> & { tags: Iterable<string> }
@@ -232,12 +245,13 @@ class Coordinator implements RevalidateCache {
     const ttlMs = ttlSeconds * 1000
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
-      if (age < ttlMs) {
+      // The call's lifetime, or the entry's where it is shorter (a fetcher that chose its own with keepFor).
+      const freshMs = Math.min(ttlMs, entry.ttlMs)
+      if (age < freshMs) {
         if (this.#observed()) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
-      const staleMs = this.#staleMsFor(options)
-      if (age < ttlMs + staleMs) {
+      if (age < freshMs + Math.min(this.#staleMsFor(options), entry.staleMs)) {
         if (this.#observed()) this.#emit({ type: 'stale', key, age })
         this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
         return Promise.resolve(entry.value as T)
@@ -265,7 +279,11 @@ class Coordinator implements RevalidateCache {
       for (const tag of spec.tags) running.tags.add(tag)
       // This caller misses too; it waits for another caller's fetch instead of starting one.
       if (this.#observed()) this.#emit({ type: 'miss', key: spec.key, joined: true })
-      return running.promise as Promise<T>
+      const joinedAfter = running.tagInvalidationCount
+      // Joined after an invalidation of a tag the fetcher turned out to add: that value is from before it.
+      return (running.promise as Promise<T>).then((value) =>
+        running.lateFence !== undefined && joinedAfter > running.lateFence ? this.#joinOrFetch(spec, fetcher) : value,
+      )
     }
     this.#emit({ type: 'miss', key: spec.key })
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
@@ -327,6 +345,10 @@ class Coordinator implements RevalidateCache {
       fenced: false,
       awaited: phase === 'miss',
       endsBy: spec.timeoutSeconds === undefined ? Infinity : Date.now() + spec.timeoutSeconds * 1000,
+      kept: undefined,
+      tagInvalidations: undefined,
+      tagInvalidationCount: 0,
+      lateFence: undefined,
     }
     const flights = this.#flights.get(spec.key)
     if (flights === undefined) this.#flights.set(spec.key, [flight])
@@ -359,8 +381,9 @@ class Coordinator implements RevalidateCache {
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
       const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
-      const value = await deadline.race(fetcher({ signal: flight.controller.signal }))
-      if (!flight.fenced) await this.#write(flight, value, fence)
+      const keepFor = (lifetime: Lifetime | false) => this.#keepFor(flight, lifetime)
+      const value = await deadline.race(fetcher({ signal: flight.controller.signal, keepFor }))
+      if (!flight.fenced && flight.kept !== false) await this.#write(flight, value, fence)
       return value
     } catch (error) {
       if (flight.fenced && phase === 'miss' && isAbortOf(flight, error)) {
@@ -410,8 +433,30 @@ class Coordinator implements RevalidateCache {
     }
   }
 
+  /** What a fetcher chose for its entry; a tag it adds that an invalidation named since the flight began fences it now. */
+  #keepFor(flight: Flight, lifetime: Lifetime | false): void {
+    const bad = checkLifetime(`withRevalidate('${flight.key}'): keepFor`, lifetime)
+    if (bad) throw bad
+    if (lifetime === false) {
+      flight.kept = false
+      return
+    }
+    flight.kept = { ttlMs: lifetime.ttlSeconds * 1000, staleMs: lifetime.staleSeconds === undefined ? flight.staleMs : lifetime.staleSeconds * 1000 }
+    const added = (lifetime.tags ?? []).filter((tag) => !flight.tags.has(tag))
+    for (const tag of added) flight.tags.add(tag)
+    if (added.length === 0 || flight.tagInvalidationCount === 0) return
+    const seen = flight.tagInvalidations ?? []
+    let first = seen.findIndex((tag) => added.includes(tag))
+    // Past what it remembers, any of its tags may have been among them.
+    if (first === -1 && flight.tagInvalidationCount > seen.length) first = seen.length
+    if (first === -1) return
+    flight.fenced = true
+    flight.lateFence = first
+  }
+
   async #write(flight: Flight, value: unknown, fence: unknown): Promise<void> {
-    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs: flight.ttlMs, staleMs: flight.staleMs }
+    const { ttlMs, staleMs } = flight.kept || flight
+    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs, staleMs }
     if (flight.tags.size > 0) entry.tags = [...flight.tags]
     if (flight.version !== undefined) entry.version = flight.version
     this.#retryAt.delete(flight.key)
@@ -433,9 +478,11 @@ class Coordinator implements RevalidateCache {
    */
   async #lockOrOtherInstancesValue(flight: Flight): Promise<{ entry?: CacheEntry; token?: string }> {
     const { key } = flight
-    const servableMs = flight.ttlMs + flight.staleMs
+    // Judged as #serve judges: by the flight's lifetime, or the entry's where it is shorter.
     const servable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-      entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < servableMs
+      entry !== undefined &&
+      entry.version === flight.version &&
+      this.#now() - entry.storedAt < Math.min(flight.ttlMs, entry.ttlMs) + Math.min(flight.staleMs, entry.staleMs)
     const lockSeconds = this.#store.lockSeconds ?? DEFAULT_LOCK_SECONDS
     const giveUpAt = Date.now() + lockSeconds * 1000 // real time: an injected clock may stand still
     for (let delayMs = 5; !flight.controller.signal.aborted || flight.fenced; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
@@ -496,7 +543,10 @@ class Coordinator implements RevalidateCache {
         const overtaken =
           invalidation.kind === 'all' ||
           (invalidation.kind === 'key' ? key === invalidation.key : invalidation.kind === 'tag' && flight.tags.has(invalidation.tag))
-        if (!overtaken) continue
+        if (!overtaken) {
+          if (invalidation.kind === 'tag') rememberTagInvalidation(flight, invalidation.tag)
+          continue
+        }
         flight.fenced = true
         this.#leave(flight)
         flight.controller.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
@@ -522,6 +572,13 @@ class Coordinator implements RevalidateCache {
     if (onEvent !== undefined) callSafely(() => onEvent(event), () => {})
     for (const tap of this.#taps) callSafely(() => tap(event), () => {})
   }
+}
+
+/** Notes a tag invalidated while `flight` runs, for the tags its fetcher may add late (keepFor). */
+function rememberTagInvalidation(flight: Flight, tag: string): void {
+  flight.tagInvalidationCount += 1
+  const seen = (flight.tagInvalidations ??= [])
+  if (seen.length < MAX_TRACKED_TAG_INVALIDATIONS) seen.push(tag)
 }
 
 /** Whether `error` is the fetcher giving up because the flight's signal was aborted by a fence. */
