@@ -43,6 +43,8 @@ interface Flight {
   readonly tags: Set<string>
   /** Its signal goes to the fetcher: aborted by a fence or by the timeout. */
   readonly controller: AbortController
+  /** Aborts `controller` from whichever request fences the flight (see abortFromAnyRequest). */
+  readonly abort: (reason: unknown) => void
   promise: Promise<unknown>
   fenced: boolean
   /** A caller that missed is waiting on this refresh, so it must fetch even without the lock. */
@@ -333,6 +335,7 @@ class Coordinator implements RevalidateCache {
   }
 
   #startFlight<T>(spec: FlightSpec, fetcher: Fetcher<T>, phase: 'miss' | 'refresh'): Flight {
+    const controller = new AbortController()
     const flight: Flight = {
       key: spec.key,
       version: spec.version,
@@ -340,7 +343,8 @@ class Coordinator implements RevalidateCache {
       staleMs: spec.staleMs,
       timeoutSeconds: spec.timeoutSeconds,
       tags: new Set(spec.tags),
-      controller: new AbortController(),
+      controller,
+      abort: abortFromAnyRequest(controller),
       promise: Promise.resolve(),
       fenced: false,
       awaited: phase === 'miss',
@@ -549,7 +553,7 @@ class Coordinator implements RevalidateCache {
         }
         flight.fenced = true
         this.#leave(flight)
-        flight.controller.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
+        flight.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
       }
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
@@ -571,6 +575,24 @@ class Coordinator implements RevalidateCache {
     // Reporting must never break serving.
     if (onEvent !== undefined) callSafely(() => onEvent(event), () => {})
     for (const tap of this.#taps) callSafely(() => tap(event), () => {})
+  }
+}
+
+/**
+ * Aborts `controller` from any request's handler. Workers refuse to touch an I/O object of one
+ * request (an AbortController among them) from another's: there, an invalidation made by one
+ * request of a fetch running for another resolves a promise the fetch's own request made, and the
+ * abort happens in that request. Elsewhere it happens at once.
+ */
+function abortFromAnyRequest(controller: AbortController): (reason: unknown) => void {
+  let inItsRequest!: (reason: unknown) => void
+  void new Promise<unknown>((resolve) => (inItsRequest = resolve)).then((reason) => controller.abort(reason))
+  return (reason) => {
+    try {
+      controller.abort(reason)
+    } catch {
+      inItsRequest(reason)
+    }
   }
 }
 
