@@ -1,7 +1,10 @@
 export declare const APP_ROOT: string
 export declare const SITE_HOST: string
+export declare const CLOUDFLARE_CONFIG: string
 
 export type Provider = 'revalidate' | 'revalidate-redis' | 'astro-memory'
+/** Who answers: a Node server with its provider, or the Cloudflare build in Miniflare. */
+export type Server = Provider | 'revalidate-cloudflare'
 
 export interface Answer {
   status: number
@@ -17,7 +20,7 @@ export interface Answer {
 
 export interface App {
   origin: string
-  provider: Provider
+  provider: Server
   output(): string
   get(path: string, headers?: Record<string, string>): Promise<Answer>
   renders(): Promise<Record<string, number>>
@@ -29,7 +32,8 @@ export interface App {
   stop(): Promise<void>
 }
 
-export declare function buildApp(): string
+export declare function buildApp(config?: string): string
 export declare function startApp(options: { provider: Provider; env?: Record<string, string> }): Promise<App>
+export declare function startCloudflareApp(): Promise<App>
 export declare function rendersOf(apps: App[], page: string): Promise<number>
 export declare function burst(apps: App[], path: string, page: string, options?: { count?: number; settleMs?: number }): Promise<{ responses: Answer[]; renders: number }>
