@@ -168,6 +168,22 @@ describe('onRequest', () => {
     expect((await ask('/down', renderer(() => cached('back')))).headers.get('x-astro-cache')).toBe('MISS')
   })
 
+  it('a background render that fails keeps the stale response, with Astro’s warning', async () => {
+    const { ask } = setup()
+    const next = renderer((n) => {
+      if (n === 2) throw new Error('the CMS is down')
+      return cached(`render ${n}`, { 'cdn-cache-control': 'max-age=1, stale-while-revalidate=60' })
+    })
+    await ask('/flaky', next)
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const stale = await ask('/flaky', next)
+    expect(stale.headers.get('x-astro-cache')).toBe('STALE')
+    expect(await stale.text()).toBe('render 1')
+    await eventually(() => expect(warnings).toContain('Background revalidation failed for /flaky: Error: the CMS is down'))
+    expect(await (await ask('/flaky', next)).text()).toBe('render 1') // no retry before the backoff passes
+    expect(next.calls).toBe(2)
+  })
+
   it('invalidate: a path reaches every query of it, a path with a query only that one; bad paths are TypeErrors', async () => {
     const { provider, ask } = setup()
     const next = renderer((n) => cached(`render ${n}`))

@@ -107,14 +107,20 @@ export function astroCacheProvider(options: RevalidateCacheOptions): CacheProvid
     const askedAt = Date.now()
     /** This request's own render, when the cache keeps none of it: only this request may have it. */
     let own: Response | undefined
-    let answered = false
+    let claimed = false
+    let failed = false
+    /** Settles once this request has its answer: a render that ends after it ran in the background. */
+    let answer!: () => void
+    const answered = new Promise<void>((resolve) => (answer = resolve))
     const render = async ({ keepFor }: FetchContext): Promise<Rendered> => {
       let response: Response
       try {
         response = await next()
       } catch (error) {
-        // A background render: no request is there to show the error.
-        if (answered) context.logger.warn(`Background revalidation failed for ${page.where}: ${String(error)}`)
+        // Unless this request fails with it, no request is there to show the error.
+        void answered.then(() => {
+          if (!failed) context.logger.warn(`Background revalidation failed for ${page.where}: ${String(error)}`)
+        })
         throw error
       }
       const policy = policyOf(response, page.where)
@@ -126,8 +132,11 @@ export function astroCacheProvider(options: RevalidateCacheOptions): CacheProvid
           remember(uncacheable, key, true)
         } else if (policy.vary.length > 0) remember(varyNames, page.key, policy.vary)
         else varyNames.delete(page.key)
-        if (answered) void response.body?.cancel().catch(() => {})
-        else own = response
+        own = response
+        // A render that ran in the background (this request got a cached answer) is read by nobody.
+        void answered.then(() => {
+          if (!claimed) response.body?.cancel().catch(() => {})
+        })
         return { skipped: varyChanged ? 'vary' : 'uncacheable' }
       }
       keepFor({ ttlSeconds: policy.maxAge, staleSeconds: policy.swr, tags: policy.tags })
@@ -136,14 +145,19 @@ export function astroCacheProvider(options: RevalidateCacheOptions): CacheProvid
     let rendered: Rendered
     try {
       rendered = await withRevalidate(key, UNBOUNDED_SECONDS, render, { staleSeconds: UNBOUNDED_SECONDS, tags: page.tags })
+    } catch (error) {
+      failed = true
+      throw error
     } finally {
-      answered = true
+      answer()
     }
     if ('response' in rendered) {
-      if (own !== undefined) void own.body?.cancel().catch(() => {}) // a stale answer, and a refresh that ended at once
       return respondFrom(rendered.response, { 'x-astro-cache': cacheStateOf(rendered.response, askedAt, rendered.maxAge * 1000) })
     }
-    if (own !== undefined) return own
+    if (own !== undefined) {
+      claimed = true
+      return own
+    }
     // Another request's render that the cache did not keep: render for this one.
     if (rendered.skipped === 'vary' && !retried) return serve(context, next, page, true)
     return next()
