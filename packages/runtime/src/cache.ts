@@ -11,11 +11,12 @@ import type {
   CacheStore,
   Fetcher,
   Invalidation,
+  Lifetime,
   RevalidateCache,
   RevalidateOptions,
 } from './types.js'
 import { isUncacheableValue } from './value-model.js'
-import { checkedAlready, checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { checkedAlready, checkKey, checkLifetime, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -25,6 +26,8 @@ export const DEFAULT_LOCK_SECONDS = 30
 const MAX_REMEMBERED_FAILURES = 10_000
 /** Longest pause between two looks for another instance's value while it holds the lock. */
 const MAX_LOCK_POLL_MS = 100
+/** Tag invalidations one flight remembers; past them, any tag its fetcher adds late counts as invalidated. */
+const MAX_TRACKED_TAG_INVALIDATIONS = 1000
 
 /**
  * One fetch of one key and version, shared by every caller of that version that arrives while it
@@ -41,12 +44,24 @@ interface Flight {
   readonly tags: Set<string>
   /** Its signal goes to the fetcher: aborted by a fence or by the timeout. */
   readonly controller: AbortController
+  /** Aborts `controller` from whichever request fences the flight (see abortFromAnyRequest). */
+  readonly abort: (reason: unknown) => void
   promise: Promise<unknown>
   fenced: boolean
   /** A caller that missed is waiting on this refresh, so it must fetch even without the lock. */
   awaited: boolean
   /** Real time past which the flight is over even if its timer never fired: Workers drop the timers of a request that was cut off. */
   readonly endsBy: number
+  /** The entry's lifetime as the fetcher chose it (`keepFor`); `false`: it writes nothing. */
+  kept: { ttlMs: number; staleMs: number } | false | undefined
+  /**
+   * Tags invalidated while it ran, in order, for tags its fetcher names late (`keepFor`): up to
+   * MAX_TRACKED_TAG_INVALIDATIONS; `tagInvalidationCount` goes on counting past them.
+   */
+  tagInvalidations: string[] | undefined
+  tagInvalidationCount: number
+  /** The first of `tagInvalidations` that names a tag the fetcher added late: callers that joined after it need a fetch of their own. */
+  lateFence: number | undefined
 }
 
 type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds'> & { tags: Iterable<string> }
@@ -242,12 +257,12 @@ class Coordinator implements RevalidateCache {
     const ttlMs = ttlSeconds * 1000
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
-      if (age < ttlMs) {
+      const state = stateAt(entry, age, ttlMs, this.#staleMsFor(options))
+      if (state === 'fresh') {
         if (this.#observed()) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
-      const staleMs = this.#staleMsFor(options)
-      if (age < ttlMs + staleMs) {
+      if (state === 'stale') {
         if (this.#observed()) this.#emit({ type: 'stale', key, age })
         this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
         return Promise.resolve(entry.value as T)
@@ -277,14 +292,18 @@ class Coordinator implements RevalidateCache {
       for (const tag of spec.tags) running.tags.add(tag)
       // This caller misses too; it waits for another caller's fetch instead of starting one.
       if (this.#observed()) this.#emit({ type: 'miss', key: spec.key, joined: true })
-      return running.promise as Promise<T>
+      const joinedAfter = running.tagInvalidationCount
+      // Joined after an invalidation of a tag the fetcher turned out to add: that value is from before it.
+      return (running.promise as Promise<T>).then((value) =>
+        running.lateFence !== undefined && joinedAfter > running.lateFence ? this.#joinOrFetch(spec, fetcher) : value,
+      )
     }
     this.#emit({ type: 'miss', key: spec.key })
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
   }
 
   #isFresh(entry: CacheEntry | undefined, flight: Flight): boolean {
-    return entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < flight.ttlMs
+    return entry !== undefined && entry.version === flight.version && stateAt(entry, this.#now() - entry.storedAt, flight.ttlMs, flight.staleMs) === 'fresh'
   }
 
   #staleMsFor(options: RevalidateOptions | undefined): number {
@@ -331,6 +350,7 @@ class Coordinator implements RevalidateCache {
   }
 
   #startFlight<T>(spec: FlightSpec, fetcher: Fetcher<T>, phase: 'miss' | 'refresh'): Flight {
+    const controller = new AbortController()
     const flight: Flight = {
       key: spec.key,
       version: spec.version,
@@ -338,11 +358,16 @@ class Coordinator implements RevalidateCache {
       staleMs: spec.staleMs,
       timeoutSeconds: spec.timeoutSeconds,
       tags: new Set(spec.tags),
-      controller: new AbortController(),
+      controller,
+      abort: abortFromAnyRequest(controller),
       promise: Promise.resolve(),
       fenced: false,
       awaited: phase === 'miss',
       endsBy: spec.timeoutSeconds === undefined ? Infinity : Date.now() + spec.timeoutSeconds * 1000,
+      kept: undefined,
+      tagInvalidations: undefined,
+      tagInvalidationCount: 0,
+      lateFence: undefined,
     }
     const flights = this.#flights.get(spec.key)
     if (flights === undefined) this.#flights.set(spec.key, [flight])
@@ -378,8 +403,9 @@ class Coordinator implements RevalidateCache {
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
       const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
-      const value = await deadline.race(fetchFrames.run(this, key, () => fetcher({ signal: flight.controller.signal })))
-      if (!flight.fenced) await this.#write(flight, value, fence)
+      const keepFor = (lifetime: Lifetime | false) => this.#keepFor(flight, lifetime)
+      const value = await deadline.race(fetchFrames.run(this, key, () => fetcher({ signal: flight.controller.signal, keepFor })))
+      if (!flight.fenced && flight.kept !== false) await this.#write(flight, value, fence)
       return value
     } catch (error) {
       if (flight.fenced && phase === 'miss' && isAbortOf(flight, error)) {
@@ -429,8 +455,30 @@ class Coordinator implements RevalidateCache {
     }
   }
 
+  /** What a fetcher chose for its entry; a tag it adds that an invalidation named since the flight began fences it now. */
+  #keepFor(flight: Flight, lifetime: Lifetime | false): void {
+    const bad = checkLifetime(`withRevalidate('${flight.key}'): keepFor`, lifetime)
+    if (bad) throw bad
+    if (lifetime === false) {
+      flight.kept = false
+      return
+    }
+    flight.kept = { ttlMs: lifetime.ttlSeconds * 1000, staleMs: lifetime.staleSeconds === undefined ? flight.staleMs : lifetime.staleSeconds * 1000 }
+    const added = (lifetime.tags ?? []).filter((tag) => !flight.tags.has(tag))
+    for (const tag of added) flight.tags.add(tag)
+    if (added.length === 0 || flight.tagInvalidationCount === 0) return
+    const seen = flight.tagInvalidations ?? []
+    let first = seen.findIndex((tag) => added.includes(tag))
+    // Past what it remembers, any of its tags may have been among them.
+    if (first === -1 && flight.tagInvalidationCount > seen.length) first = seen.length
+    if (first === -1) return
+    flight.fenced = true
+    flight.lateFence = first
+  }
+
   async #write(flight: Flight, value: unknown, fence: unknown): Promise<void> {
-    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs: flight.ttlMs, staleMs: flight.staleMs }
+    const { ttlMs, staleMs } = flight.kept || flight
+    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs, staleMs }
     if (flight.tags.size > 0) entry.tags = [...flight.tags]
     if (flight.version !== undefined) entry.version = flight.version
     this.#retryAt.delete(flight.key)
@@ -452,9 +500,9 @@ class Coordinator implements RevalidateCache {
    */
   async #lockOrOtherInstancesValue(flight: Flight): Promise<{ entry?: CacheEntry; token?: string }> {
     const { key } = flight
-    const servableMs = flight.ttlMs + flight.staleMs
     const servable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-      entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < servableMs
+      entry !== undefined && entry.version === flight.version && stateAt(entry, this.#now() - entry.storedAt, flight.ttlMs, flight.staleMs) !== 'expired'
+
     const lockSeconds = this.#store.lockSeconds ?? DEFAULT_LOCK_SECONDS
     const giveUpAt = Date.now() + lockSeconds * 1000 // real time: an injected clock may stand still
     for (let delayMs = 5; !flight.controller.signal.aborted || flight.fenced; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
@@ -520,10 +568,13 @@ class Coordinator implements RevalidateCache {
         const overtaken =
           invalidation.kind === 'all' ||
           (invalidation.kind === 'key' ? key === invalidation.key : invalidation.kind === 'tag' && flight.tags.has(invalidation.tag))
-        if (!overtaken) continue
+        if (!overtaken) {
+          if (invalidation.kind === 'tag') rememberTagInvalidation(flight, invalidation.tag)
+          continue
+        }
         flight.fenced = true
         this.#leave(flight)
-        flight.controller.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
+        flight.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
       }
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
@@ -546,6 +597,41 @@ class Coordinator implements RevalidateCache {
     if (onEvent !== undefined) callSafely(() => onEvent(event), () => {})
     for (const tap of this.#taps) callSafely(() => tap(event), () => {})
   }
+}
+
+/**
+ * Aborts `controller` from any request's handler. Workers refuse to touch an I/O object of one
+ * request (an AbortController among them) from another's: there, an invalidation made by one
+ * request of a fetch running for another resolves a promise the fetch's own request made, and the
+ * abort happens in that request. Elsewhere it happens at once.
+ */
+function abortFromAnyRequest(controller: AbortController): (reason: unknown) => void {
+  let inItsRequest!: (reason: unknown) => void
+  void new Promise<unknown>((resolve) => (inItsRequest = resolve)).then((reason) => controller.abort(reason))
+  return (reason) => {
+    try {
+      controller.abort(reason)
+    } catch {
+      inItsRequest(reason)
+    }
+  }
+}
+
+/** Notes a tag invalidated while `flight` runs, for the tags its fetcher may add late (keepFor). */
+function rememberTagInvalidation(flight: Flight, tag: string): void {
+  flight.tagInvalidationCount += 1
+  const seen = (flight.tagInvalidations ??= [])
+  if (seen.length < MAX_TRACKED_TAG_INVALIDATIONS) seen.push(tag)
+}
+
+/**
+ * What an entry of this age is to a call with these lifetimes: judged by the call's lifetime, or
+ * the entry's own where it is shorter (a fetcher that chose its own with `keepFor`).
+ */
+function stateAt(entry: CacheEntry, age: number, ttlMs: number, staleMs: number): 'fresh' | 'stale' | 'expired' {
+  const freshMs = Math.min(ttlMs, entry.ttlMs)
+  if (age < freshMs) return 'fresh'
+  return age < freshMs + Math.min(staleMs, entry.staleMs) ? 'stale' : 'expired'
 }
 
 /** Whether `error` is the fetcher giving up because the flight's signal was aborted by a fence. */

@@ -15,6 +15,7 @@
  * requests that ask to bypass caches (`cache: 'no-store' | 'reload' | 'no-cache'`).
  */
 import { withRevalidate } from './default-cache.js'
+import { cacheStateOf, respondFrom, storeResponse, type StoredResponse } from './stored-response.js'
 
 export interface ServeRule {
   /**
@@ -43,16 +44,6 @@ export interface FetchEventLike {
   readonly request: Request
   respondWith(response: Response | Promise<Response>): void
   waitUntil(work: Promise<unknown>): void
-}
-
-/** A response as the cache keeps it: data, so it is stored like any other value. */
-interface StoredResponse {
-  status: number
-  statusText: string
-  headers: [string, string][]
-  body: Uint8Array<ArrayBuffer>
-  /** When it was fetched (Date.now), for its `Age`. */
-  fetchedAt: number
 }
 
 /** Thrown by the fetcher for a response that must not be cached; its callers get the response all the same. */
@@ -121,23 +112,10 @@ function refusalOf(response: Response): string | undefined {
 
 async function fetchForCache(request: Request, rule: ServeRule, signal: AbortSignal): Promise<StoredResponse> {
   const response = await fetch(new Request(request, { credentials: rule.credentials ? request.credentials : 'omit', signal }))
-  const stored: StoredResponse = {
-    status: response.status,
-    statusText: response.statusText,
-    headers: [...response.headers],
-    body: new Uint8Array(await response.arrayBuffer()),
-    fetchedAt: Date.now(),
-  }
+  const stored = await storeResponse(response)
   const refusal = refusalOf(response)
   if (refusal !== undefined) throw new UncacheableResponse(stored, refusal)
   return stored
-}
-
-function toResponse(stored: StoredResponse, state: 'HIT' | 'STALE' | 'MISS'): Response {
-  const headers = new Headers(stored.headers)
-  headers.set('age', String(Math.max(0, Math.floor((Date.now() - stored.fetchedAt) / 1000))))
-  headers.set('x-revalidate-sw', state)
-  return new Response(stored.body, { status: stored.status, statusText: stored.statusText, headers })
 }
 
 /**
@@ -153,12 +131,9 @@ export function serveWithRevalidate(event: FetchEventLike, rule: ServeRule): boo
   const options = { tags: rule.tags, staleSeconds: rule.staleSeconds }
   const fetcher = ({ signal }: { signal: AbortSignal }) => fetchForCache(request, rule, signal)
   const response = withRevalidate<StoredResponse>(`fetch:${url.pathname}${url.search}`, rule.ttl, fetcher, options).then(
-    (stored) => {
-      const state = stored.fetchedAt >= askedAt ? 'MISS' : Date.now() - stored.fetchedAt < rule.ttl * 1000 ? 'HIT' : 'STALE'
-      return toResponse(stored, state)
-    },
+    (stored) => respondFrom(stored, { 'x-revalidate-sw': cacheStateOf(stored, askedAt, rule.ttl * 1000) }),
     (error: unknown) => {
-      if (error instanceof UncacheableResponse) return toResponse(error.response, 'MISS')
+      if (error instanceof UncacheableResponse) return respondFrom(error.response, { 'x-revalidate-sw': 'MISS' })
       throw error // the network failed: the page sees the failure it would have seen without us
     },
   )

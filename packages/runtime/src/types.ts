@@ -153,6 +153,24 @@ export interface FetchContext {
    * `timeoutSeconds` passed. Hand it to `fetch()` or your database client.
    */
   signal: AbortSignal
+  /**
+   * For a value whose lifetime is known only once it is fetched (an HTTP response's own
+   * `Cache-Control`, say): how the entry this fetch writes is kept. `ttlSeconds` and
+   * `staleSeconds` replace the call's, `tags` join the call's; `false` writes nothing, and every
+   * caller waiting on this fetch still gets the value. The call's own ttl and staleSeconds still
+   * bound it: an entry is fresh only while younger than both ttls.
+   * @example withRevalidate(key, ONE_YEAR, async ({ keepFor }) => { const page = await render(); keepFor({ ttlSeconds: page.maxAge }); return page })
+   */
+  keepFor(lifetime: Lifetime | false): void
+}
+
+/** What a fetcher chose for the entry it writes (`FetchContext.keepFor`). */
+export interface Lifetime {
+  ttlSeconds: number
+  /** @default the call's staleSeconds */
+  staleSeconds?: number
+  /** Names under which `invalidateTag` finds the entry, besides the call's. A fetch already overtaken by an invalidation of one of them writes nothing. */
+  tags?: readonly string[]
 }
 
 /** Computes the value of a key; it receives a signal that is aborted when the fetch is no longer wanted. */

@@ -109,3 +109,23 @@ export function checkSeconds(caller: string, argument: string, seconds: unknown)
   if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return undefined
   return new TypeError(`${caller}: ${argument} must be a finite number of seconds, 0 or more, got ${describe(seconds)}`)
 }
+
+/** What a fetcher hands `keepFor`: `false`, or a ttl above 0 with an optional stale window and tags. */
+export function checkLifetime(caller: string, lifetime: unknown): TypeError | undefined {
+  if (lifetime === false) return undefined
+  if (typeof lifetime !== 'object' || lifetime === null) {
+    return new TypeError(`${caller}: expected false or { ttlSeconds, staleSeconds?, tags? }, got ${describe(lifetime)}`)
+  }
+  const { ttlSeconds, staleSeconds, tags } = lifetime as Record<string, unknown>
+  if (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    return new TypeError(`${caller}: ttlSeconds must be a finite number greater than 0 (false keeps nothing), got ${describe(ttlSeconds)}`)
+  }
+  if (staleSeconds !== undefined) {
+    const bad = checkSeconds(caller, 'staleSeconds', staleSeconds)
+    if (bad) return bad
+  }
+  if (tags !== undefined && (!Array.isArray(tags) || !tags.every(isNonEmptyString))) {
+    return new TypeError(`${caller}: tags must be an array of non-empty strings, got ${describe(tags)}`)
+  }
+  return undefined
+}

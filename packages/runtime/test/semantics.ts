@@ -8,6 +8,12 @@ class Post {
   constructor(readonly title: string) {}
 }
 
+/** A fetcher that counts its calls and answers with `answer(callNumber, context)`. */
+function fetcherWithContext<T>(answer: (call: number, context: FetchContext) => T) {
+  const fetcher = Object.assign((context: FetchContext) => answer(++fetcher.calls, context), { calls: 0 })
+  return fetcher
+}
+
 export function describeStoreSemantics(storeName: string, makeStore: () => CacheStore | Promise<CacheStore>) {
   async function setup(options: Omit<CacheOptions, 'store' | 'now' | 'onEvent'> = {}) {
     const clock = manualClock()
@@ -383,6 +389,99 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       expect(back.a).toBe(back.b)
       expect(back.when).toEqual(new Date(0))
       expect(back.ids).toEqual(new Set([1]))
+    })
+
+    it('keepFor: a fetcher that learns its lifetime from what it fetched sets the entry’s ttl, stale window and tags', async () => {
+      const { cache, clock } = await setup()
+      const longest = 365 * 86_400
+      const fetcher = fetcherWithContext((n, { keepFor }) => {
+        keepFor({ ttlSeconds: 10, staleSeconds: 5, tags: ['from-the-response'] })
+        return `v${n}`
+      })
+      const call = () => cache.withRevalidate('k', longest, fetcher, { staleSeconds: longest })
+      expect(await call()).toBe('v1')
+      clock.advance(9)
+      expect(await call()).toBe('v1') // fresh by its own ttl
+      clock.advance(2)
+      expect(await call()).toBe('v1') // stale: served at once, one refresh
+      await eventually(() => expect(fetcher.calls).toBe(2))
+      await eventually(async () => expect(await call()).toBe('v2'))
+      await cache.invalidateTag('from-the-response')
+      expect(await call()).toBe('v3')
+      // Past its own ttl + stale window: a miss (the refresh above may still be writing; this key has nothing in flight).
+      const expiring = () => cache.withRevalidate('expiring', longest, fetcher, { staleSeconds: longest })
+      expect(await expiring()).toBe('v4')
+      clock.advance(14)
+      expect(await expiring()).toBe('v4') // stale, refreshing
+      await eventually(() => expect(fetcher.calls).toBe(5))
+      await cache.invalidate('expiring')
+      expect(await expiring()).toBe('v6')
+      clock.advance(16)
+      expect(await expiring()).toBe('v7')
+    })
+
+    it('keepFor: the call’s ttl still bounds the entry; false writes nothing but every waiting caller gets the value', async () => {
+      const { cache, clock } = await setup()
+      const generous = fetcherWithContext((n, { keepFor }) => (keepFor({ ttlSeconds: 600 }), `g${n}`))
+      expect(await cache.withRevalidate('bounded', 60, generous, { staleSeconds: 0 })).toBe('g1')
+      clock.advance(61)
+      expect(await cache.withRevalidate('bounded', 60, generous, { staleSeconds: 0 })).toBe('g2')
+      const gate = deferred<void>()
+      const notKept = fetcherWithContext(async (n, { keepFor }) => {
+        await gate.promise
+        keepFor(false)
+        return { n }
+      })
+      const reads = Array.from({ length: 20 }, () => cache.withRevalidate('not-kept', 60, notKept))
+      await eventually(() => expect(notKept.calls).toBe(1))
+      gate.resolve()
+      expect(new Set(await Promise.all(reads)).size).toBe(1)
+      expect(await cache.withRevalidate('not-kept', 60, notKept)).toEqual({ n: 2 })
+    })
+
+    it('keepFor: a tag named late fences a fetch that an invalidation of it overtook; callers that joined after it get a fetch of their own', async () => {
+      const { cache, log } = await setup()
+      const gate = deferred<void>()
+      const render = fetcherWithContext(async (n, { keepFor }) => {
+        if (n === 1) await gate.promise
+        keepFor({ ttlSeconds: 60, tags: ['posts'] })
+        return `render ${n}`
+      })
+      const before = cache.withRevalidate('page', 60, render)
+      await eventually(() => expect(render.calls).toBe(1))
+      const joinedBefore = cache.withRevalidate('page', 60, render)
+      await eventually(() => expect(log.events).toContainEqual({ type: 'miss', key: 'page', joined: true }))
+      await cache.invalidateTag('posts') // the fetch's tags are not known yet
+      const joinedAfter = cache.withRevalidate('page', 60, render)
+      gate.resolve()
+      expect(await before).toBe('render 1')
+      expect(await joinedBefore).toBe('render 1')
+      expect(await joinedAfter).toBe('render 2')
+      expect(await cache.withRevalidate('page', 60, render)).toBe('render 2')
+      expect(render.calls).toBe(2)
+      // An invalidation of another tag does not fence it.
+      await cache.invalidate('page')
+      const again = deferred<void>()
+      const other = fetcherWithContext(async (_n, { keepFor }) => {
+        await again.promise
+        keepFor({ ttlSeconds: 60, tags: ['posts'] })
+        return 'kept'
+      })
+      const pending = cache.withRevalidate('page', 60, other)
+      await eventually(() => expect(other.calls).toBe(1))
+      await cache.invalidateTag('users')
+      again.resolve()
+      expect(await pending).toBe('kept')
+      expect(await cache.withRevalidate('page', 60, () => 'not called')).toBe('kept')
+    })
+
+    it('keepFor: a bad lifetime rejects the callers with a TypeError that names it, and caches nothing', async () => {
+      const { cache } = await setup()
+      const zero = ({ keepFor }: FetchContext) => (keepFor({ ttlSeconds: 0 }), 'value')
+      await expect(cache.withRevalidate('k', 60, zero)).rejects.toThrow(/keepFor: ttlSeconds must be a finite number greater than 0/)
+      const emptyTag = ({ keepFor }: FetchContext) => (keepFor({ ttlSeconds: 5, tags: [''] }), 'value')
+      await expect(cache.withRevalidate('k', 60, emptyTag)).rejects.toThrow(TypeError)
+      expect(await cache.withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
     })
 
     it('hooks that return a rejected promise (onEvent, waitUntil) or throw (waitUntil) never fail a request nor leave a rejection unhandled', async () => {

@@ -87,6 +87,16 @@ const routes = {
     await cache.invalidate(key)
     return { before: await before, after: await cache.withRevalidate(key, 60, fetcherFor('ok')) }
   },
+  // A fetch that waits for its signal, for an invalidation made by another request to abort.
+  abortable: (cache, params) =>
+    cache.withRevalidate(params.get('key'), 60, ({ signal }) => new Promise((resolve) => {
+      calls++
+      const timer = setTimeout(() => resolve('not aborted'), 2000)
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer)
+        resolve(`aborted: ${signal.reason.name}`)
+      })
+    })),
   // A fresh isolate's first read is on its way (a slow Cache API match) when it invalidates the key.
   async invalidateDuringRead(cache, params) {
     const key = params.get('key')

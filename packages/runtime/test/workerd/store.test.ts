@@ -83,6 +83,14 @@ describe('the Cloudflare store inside workerd', () => {
     expect(reply.result).toEqual({ before: 'value#1', after: 'value#2' })
   })
 
+  it('an invalidation made by one request aborts the signal of a fetch running for another (Workers keep each request’s I/O objects to it)', async () => {
+    const reading = call<string>('abortable', { key: 'k' })
+    // Until the fetch has begun (the reply of any route says how many have).
+    for (let tries = 0; (await call('advance', { seconds: 0 })).calls === 0 && tries < 200; tries++) await sleep(10)
+    await call('invalidate', { key: 'k' })
+    expect((await reading).result).toBe('aborted: AbortError')
+  })
+
   it('invalidate, invalidateTag and invalidateAll reach another isolate of the location within syncSeconds', async () => {
     await call('read', { key: 'post:1', tags: 'posts' })
     await call('read', { key: 'user:1', tags: 'users' })
