@@ -5,12 +5,15 @@
  *   sync        at most once per syncMs, one round trip per coordinator object, shared by every
  *               read that needs it; the same round asks about entries written before this isolate
  *               started listening (a Cache API entry may be a day old, its invalidation too)
- *   the log     every invalidation since then (bounded: past MAX_LOG names it starts over, and
- *               older entries are asked about again)
+ *   the log     every invalidation since then (bounded: past MAX_LOG names, or when a sync
+ *               brings more than one reply carries, it starts over: older entries are asked about
+ *               again, and what is in flight is treated as invalidated by "all")
  *   leases      one fetch per key across locations; a location that waits gets the holder's value
  *   outage      unreachable or slower than timeoutMs: the store decides per location, the first
- *               failure is reported once, invalidations are queued and replayed in order when it
- *               answers again, and what memory took in meanwhile is dropped then
+ *               failure is reported once, invalidations are queued and replayed in order by the
+ *               next round or the next invalidation (which tries the coordinator itself, so an
+ *               isolate that never reads still delivers), and what memory took in meanwhile is
+ *               dropped when a round succeeds again
  *
  * Rounds run in the request that needs them (a Worker must not do I/O for a request that is
  * over): a read that finds a round on its way waits for it, then starts the next one itself if
@@ -44,9 +47,9 @@ export interface CoordinatorClientOptions {
   syncMs: number
   timeoutMs: number
   leaseMs: number
-  /** An invalidation learned from the coordinator; `remote` unless this isolate made it. */
+  /** An invalidation learned from the coordinator; `remote` unless this isolate made it. "all" when the log starts over. */
   onChange(invalidation: Invalidation, remote: boolean): void
-  /** What the isolate holds can no longer be trusted (an outage ended, or it fell too far behind). */
+  /** An outage ended: what memory took in meanwhile could not be checked. */
   onReset(): void
 }
 
@@ -90,6 +93,8 @@ export class CoordinatorClient {
   readonly #keyTimes = new Map<string, number>()
   readonly #tagTimes = new Map<string, number>()
   #allAt = 0
+  /** How often the log started over: a value handed out before one cannot be vouched for. */
+  #startOvers = 0
   readonly #own = new Set<string>()
   #pending: PendingCheck[] = []
   #round: Promise<void> | undefined
@@ -97,7 +102,10 @@ export class CoordinatorClient {
   #roundsBegun = 0
   #roundsOver = 0
   #outage: { error: unknown; reported: boolean; retryAt: number } | undefined
+  /** Invalidations not yet recorded by the coordinator, oldest first. */
   #queued: Array<[InvalidationKind, string]> = []
+  /** The delivery of #queued under way: one at a time, so each is recorded once, in order. */
+  #delivering: Promise<void> = Promise.resolve()
   readonly #leases = new Map<string, Lease>()
 
   constructor(options: CoordinatorClientOptions) {
@@ -152,15 +160,25 @@ export class CoordinatorClient {
     return this.#allAt >= writtenAt || (this.#keyTimes.get(key) ?? 0) >= writtenAt || tags.some((tag) => (this.#tagTimes.get(tag) ?? 0) >= writtenAt)
   }
 
-  /** Records an invalidation for every location; queued for replay while unreachable. */
+  /**
+   * Records an invalidation for every location, after those still queued, even during an outage:
+   * an isolate that never reads (a webhook, a cron Worker) has no round to replay them. What the
+   * coordinator does not take stays queued for the next attempt; the outage's first failure is
+   * thrown, once, to be reported.
+   */
   async invalidate(kind: InvalidationKind, name: string): Promise<void> {
-    if (this.#outage !== undefined) return this.#enqueue(kind, name)
     try {
+      if (this.#queued.length > 0) await this.#deliverQueued()
       await this.#record(kind, name)
     } catch (error) {
       this.#fail(error)
       this.#enqueue(kind, name)
+      const report = this.takeOutageReport()
+      if (report !== undefined) throw report
+      return
     }
+    // It answers again: the next read need not wait out the retry delay to catch up.
+    if (this.#outage !== undefined) this.#outage.retryAt = 0
   }
 
   async #record(kind: InvalidationKind, name: string): Promise<void> {
@@ -181,6 +199,7 @@ export class CoordinatorClient {
     if (this.#outage !== undefined) return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
     const { leaseMs, timeoutMs } = this.#options
     const waitMs = Math.min(WAIT_FOR_HOLDER_MS, leaseMs)
+    const startOversBefore = this.#startOvers
     let reply: AcquireReply
     try {
       reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs: 0, version }))
@@ -190,6 +209,8 @@ export class CoordinatorClient {
       return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
     }
     if ('token' in reply) this.#keepLease(key, { token: reply.token, at: reply.at, endsBy: Date.now() + leaseMs })
+    // The log started over while the value was on its way: what it forgot may have invalidated it since.
+    if ('fill' in reply && this.#startOvers !== startOversBefore) return { held: true }
     return reply
   }
 
@@ -256,7 +277,7 @@ export class CoordinatorClient {
     const startedAt = Date.now()
     try {
       const recovering = this.#outage !== undefined
-      if (recovering) await this.#replay()
+      if (recovering) await this.#deliverQueued()
       const replies = await Promise.all(
         this.#shards.map((shard, index) => {
           const checks = batch.filter((pending) => this.#shardIndex(pending.check.key) === index)
@@ -298,12 +319,16 @@ export class CoordinatorClient {
     return false
   }
 
-  /** Forgets the log: entries written before now are asked about again, memory is dropped. */
+  /**
+   * Forgets the log: entries written before now are asked about again. What it forgot may have
+   * named anything this isolate has in memory or in flight, so that counts as invalidated by "all".
+   */
   #startOver(): void {
+    this.#startOvers++
     this.#keyTimes.clear()
     this.#tagTimes.clear()
     for (const shard of this.#shards) shard.horizon = shard.now
-    this.#options.onReset()
+    this.#options.onChange({ kind: 'all' }, true)
   }
 
   #log([kind, name, at]: Change): void {
@@ -314,17 +339,24 @@ export class CoordinatorClient {
     }
   }
 
-  async #replay(): Promise<void> {
-    while (this.#queued.length > 0) {
-      const [kind, name] = this.#queued[0]!
-      await this.#record(kind, name)
-      this.#queued.shift()
-    }
+  /** Records #queued in order, after any delivery under way; rejects with the first failure (it and the rest stay queued). */
+  #deliverQueued(): Promise<void> {
+    const delivery = this.#delivering.catch(() => {}).then(async () => {
+      while (this.#queued.length > 0) {
+        const first = this.#queued[0]!
+        await this.#record(...first)
+        // Unless an "all" took the queue's place meanwhile (it is delivered next).
+        if (this.#queued[0] === first) this.#queued.shift()
+      }
+    })
+    this.#delivering = delivery
+    return delivery
   }
 
+  /** An "all" stands for everything queued before it, and past MAX_QUEUED for the whole queue. */
   #enqueue(kind: InvalidationKind, name: string): void {
     if (this.#queued.length >= MAX_QUEUED || kind === 'a') this.#queued = [['a', '']]
-    else if (this.#queued[0]?.[0] !== 'a') this.#queued.push([kind, name])
+    else this.#queued.push([kind, name])
   }
 
   #fail(error: unknown): void {

@@ -191,6 +191,61 @@ describe('the Durable Object coordinator across two locations', () => {
     expect(a.calls).toBe(2)
   })
 
+  it('an isolate that only invalidates delivers what it queued in an outage, and reports what it could not deliver (24.4)', async () => {
+    await at('a', 'read', { key: 'k1' })
+    await at('a', 'read', { key: 'k2' })
+    const webhook = { isolate: 'webhook' } // never reads: a CMS webhook, a cron Worker
+    await at('a', 'setMode', { mode: 'down' })
+    const undelivered = await at('b', 'invalidate', { ...webhook, key: 'k1' })
+    // Reported once, whether the cache rejects the invalidation or reports it through onEvent.
+    expect(undelivered.events.filter((event) => /^(error:store|rejected):Durable Object unreachable \(test\)$/.test(event))).toHaveLength(1)
+    await at('a', 'setMode', { mode: 'up' })
+    // No read, no wait: the next invalidation tries the coordinator itself and replays k1 first.
+    const delivered = await at('b', 'invalidate', { ...webhook, key: 'k2' })
+    expect(delivered.events).toEqual([])
+    await sleep(400) // A's syncSeconds (0.3)
+    expect((await at('a', 'read', { key: 'k1' })).result.values).toEqual(['value@a#3'])
+    expect((await at('a', 'read', { key: 'k2' })).result.values).toEqual(['value@a#4'])
+  })
+
+  it('an invalidation whose Cache API delete fails still reaches every location, and the failure is reported (24.2)', async () => {
+    await at('a', 'read', { key: 'k' })
+    const reply = await at('b', 'invalidateWithoutCacheApi', { isolate: 'no-cache-api', key: 'k' })
+    expect(reply.events).toEqual(['rejected:Cache API unavailable (test)'])
+    await sleep(400)
+    expect((await at('a', 'read', { key: 'k' })).result.values).toEqual(['value@a#2'])
+  })
+
+  it('more invalidations between two syncs than a reply carries: the isolate starts over and fences its fetches in flight (24.3)', async () => {
+    const overflowing = { isolate: 'overflowing', hear: 1 }
+    const inFlight = at('a', 'read', { ...overflowing, key: 'k', gate: 'k' })
+    inFlight.catch(() => {}) // awaited below; a failure before that must not go unhandled
+    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(1), 20_000) // its fetch has begun
+    await at('b', 'invalidate', { key: 'k' })
+    await at('b', 'flood', { count: 1001 }) // the coordinator's MAX_CHANGES is 1000
+    await sleep(400)
+    const sync = await at('a', 'read', { ...overflowing, key: 'other' }) // A's next sync: too much to replay, it starts over
+    expect(sync.events).toContain('heard:all')
+    await at('a', 'open', { gate: 'k' })
+    expect((await inFlight).result.values).toEqual(['value@a#1']) // its caller began before the invalidation
+    // What the fetch brought is not kept: the next read fetches anew.
+    expect((await at('a', 'read', { ...overflowing, key: 'k' })).result.values).toEqual(['value@a#3'])
+  })
+
+  it('keys and tags that are not well-formed Unicode: the coordinator refuses them with a TypeError and stores nothing (24.2)', async () => {
+    const reply = await at<{ outcomes: Record<string, string>; stored: string[] }>('a', 'illFormedCalls')
+    const refused = (what: string) => new RegExp(`^TypeError: RevalidateCoordinator\\.\\w+: ${what} "profile:alice\\\\ud83d" is not well-formed Unicode`)
+    expect(reply.result.outcomes).toEqual({
+      invalidateKey: expect.stringMatching(refused('key')),
+      invalidateTag: expect.stringMatching(refused('tag')),
+      syncCheckKey: expect.stringMatching(refused('key')),
+      syncCheckTag: expect.stringMatching(refused('tag')),
+      acquire: expect.stringMatching(refused('key')),
+      releaseFillTag: expect.stringMatching(refused('tag')),
+    })
+    expect(reply.result.stored).toEqual(['well-formed']) // the lease taken to try release; no mangled name
+  })
+
   it('coordinator slow: requests are served per location after coordinatorTimeoutMs', async () => {
     await at('a', 'read', { key: 'k' })
     await at('a', 'setMode', { mode: 'slow' })

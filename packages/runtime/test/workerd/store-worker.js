@@ -150,6 +150,29 @@ const routes = {
     const headers = { 'cache-control': 'max-age=60', 'x-revalidate-written-at': String(Date.now()) }
     await (await caches.open('revalidate')).put(url, new Response(params.get('body') ?? '{not json', { headers }))
   },
+  // A key or tag that holds a lone surrogate, handed to the store itself: what each call answers,
+  // and whether the value stayed in isolate memory.
+  async illFormed() {
+    const store = cloudflareStore({ prefix: 'test/' })
+    const bad = 'profile:alice\uD83D'
+    const entry = { value: 'v', storedAt: nowMs, ttlMs: 60_000, staleMs: 0 }
+    const outcome = async (call) => {
+      try {
+        await call()
+        return 'ok'
+      } catch (error) {
+        return `${error.name}: ${error.message}`
+      }
+    }
+    return {
+      set: await outcome(() => store.set(bad, entry)),
+      setTag: await outcome(() => store.set('fine', { ...entry, tags: [bad] })),
+      get: await outcome(() => store.get(bad)),
+      delete: await outcome(() => store.delete(bad)),
+      deleteTag: await outcome(() => store.deleteTag(bad)),
+      memory: store.memoryUsage.entries,
+    }
+  },
   async roundTrip() {
     const value = { at: new Date(0), byId: new Map([[1, 'one']]), tags: new Set(['a']), big: 2n ** 70n, missing: undefined }
     await isolates.a.withRevalidate('round-trip', 60, () => value)

@@ -157,6 +157,19 @@ describe('the Cloudflare store inside workerd', () => {
     expect(reply.events.some((event) => /^error:store:.*larger than the 200000/.test(event))).toBe(true)
   })
 
+  it('a key or tag that is not well-formed Unicode is a TypeError naming it, and nothing is kept (24.2)', async () => {
+    const reply = await call<Record<string, string | number>>('illFormed')
+    const refused = (call: string, what: string) => new RegExp(`^TypeError: cloudflareStore\\.${call}: ${what} "profile:alice\\\\ud83d" is not well-formed Unicode`)
+    expect(reply.result).toEqual({
+      set: expect.stringMatching(refused('set', 'key')),
+      setTag: expect.stringMatching(refused('set', 'tag')),
+      get: expect.stringMatching(refused('get', 'key')),
+      delete: expect.stringMatching(refused('delete', 'key')),
+      deleteTag: expect.stringMatching(refused('deleteTag', 'tag')),
+      memory: 0,
+    })
+  })
+
   it('a refresh cut off with its request never stays registered: once its timeout has passed, the next stale read refreshes again', async () => {
     await call('read', { key: 'cut-off', ttl: 10, isolate: 'cutOff' })
     await call('advance', { seconds: 11 })
