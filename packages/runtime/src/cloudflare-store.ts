@@ -291,7 +291,7 @@ export class CloudflareStore implements CacheStore {
     // With the coordinator, the time its lease began on the coordinator's clock: invalidations anywhere compare with it.
     const writtenAt = this.#coordinator?.leaseTime(key) ?? Date.now()
     if (body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags, shareMs: entry.ttlMs, version: entry.version })
-    if (this.#coordinator?.knownInvalidated(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
+    if (this.#coordinator?.unvouched(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
     await this.#put(key, body, entry, writtenAt)
   }
 
@@ -325,7 +325,7 @@ export class CloudflareStore implements CacheStore {
   async #keepFill(key: string, fill: Fill, version: string | undefined): Promise<void> {
     const entry = deserializeEntry(fill.text, this.#maxEntryBytes)
     // The coordinator hands out only the version asked for; one of another Worker's deploy (it may bind an older coordinator) is checked all the same.
-    if (entry === undefined || entry.version !== version || this.#coordinator?.knownInvalidated(key, entry.tags ?? [], fill.writtenAt)) return
+    if (entry === undefined || entry.version !== version || this.#coordinator?.unvouched(key, entry.tags ?? [], fill.writtenAt)) return
     const body = encoder.encode(fill.text)
     this.#remember(key, entry, body.byteLength)
     await this.#put(key, body, entry, fill.writtenAt)

@@ -61,6 +61,8 @@ interface Shard {
   horizon: number
   /** The coordinator's time at the last sync. */
   now: number
+  /** Invalidations before this time may be missing from the log: it started over then. */
+  forgotBefore: number
 }
 
 interface PendingCheck {
@@ -93,8 +95,6 @@ export class CoordinatorClient {
   readonly #keyTimes = new Map<string, number>()
   readonly #tagTimes = new Map<string, number>()
   #allAt = 0
-  /** How often the log started over: a value handed out before one cannot be vouched for. */
-  #startOvers = 0
   readonly #own = new Set<string>()
   #pending: PendingCheck[] = []
   #round: Promise<void> | undefined
@@ -115,6 +115,7 @@ export class CoordinatorClient {
       cursor: null,
       horizon: Number.POSITIVE_INFINITY,
       now: 0,
+      forgotBefore: Number.NEGATIVE_INFINITY,
     }))
   }
 
@@ -161,6 +162,14 @@ export class CoordinatorClient {
   }
 
   /**
+   * Whether a value of a fetch that began at `writtenAt` may not go into memory: invalidated since,
+   * or begun before the log last started over (what it forgot may have named it; a read asks).
+   */
+  unvouched(key: string, tags: readonly string[], writtenAt: number): boolean {
+    return writtenAt < this.#shardOf(key).forgotBefore || this.knownInvalidated(key, tags, writtenAt)
+  }
+
+  /**
    * Records an invalidation for every location, after those still queued, even during an outage:
    * an isolate that never reads (a webhook, a cron Worker) has no round to replay them. What the
    * coordinator does not take stays queued for the next attempt; the outage's first failure is
@@ -199,7 +208,6 @@ export class CoordinatorClient {
     if (this.#outage !== undefined) return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
     const { leaseMs, timeoutMs } = this.#options
     const waitMs = Math.min(WAIT_FOR_HOLDER_MS, leaseMs)
-    const startOversBefore = this.#startOvers
     let reply: AcquireReply
     try {
       reply = await this.#call(this.#shardIndex(key), (stub) => stub.acquire(key, { leaseMs, waitMs: 0, version }))
@@ -209,8 +217,6 @@ export class CoordinatorClient {
       return { token: `${LOCAL_TOKEN}${crypto.randomUUID()}` }
     }
     if ('token' in reply) this.#keepLease(key, { token: reply.token, at: reply.at, endsBy: Date.now() + leaseMs })
-    // The log started over while the value was on its way: what it forgot may have invalidated it since.
-    if ('fill' in reply && this.#startOvers !== startOversBefore) return { held: true }
     return reply
   }
 
@@ -324,10 +330,9 @@ export class CoordinatorClient {
    * named anything this isolate has in memory or in flight, so that counts as invalidated by "all".
    */
   #startOver(): void {
-    this.#startOvers++
     this.#keyTimes.clear()
     this.#tagTimes.clear()
-    for (const shard of this.#shards) shard.horizon = shard.now
+    for (const shard of this.#shards) shard.horizon = shard.forgotBefore = shard.now
     this.#options.onChange({ kind: 'all' }, true)
   }
 

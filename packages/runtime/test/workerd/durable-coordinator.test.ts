@@ -218,18 +218,20 @@ describe('the Durable Object coordinator across two locations', () => {
 
   it('more invalidations between two syncs than a reply carries: the isolate starts over and fences its fetches in flight (24.3)', async () => {
     const overflowing = { isolate: 'overflowing', hear: 1 }
-    const inFlight = at('a', 'read', { ...overflowing, key: 'k', gate: 'k' })
-    inFlight.catch(() => {}) // awaited below; a failure before that must not go unhandled
-    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(1), 20_000) // its fetch has begun
-    await at('b', 'invalidate', { key: 'k' })
+    // Two fetches in flight in A, each in a request of its own.
+    const inFlight = ['k1', 'k2'].map((key) => at('a', 'read', { ...overflowing, key, tags: 't', gate: 'fetched' }))
+    for (const read of inFlight) read.catch(() => {}) // awaited below; a failure before that must not go unhandled
+    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(2), 20_000) // both have begun
+    await at('b', 'invalidateTag', { tag: 't' })
     await at('b', 'flood', { count: 1001 }) // the coordinator's MAX_CHANGES is 1000
     await sleep(400)
     const sync = await at('a', 'read', { ...overflowing, key: 'other' }) // A's next sync: too much to replay, it starts over
     expect(sync.events).toContain('heard:all')
-    await at('a', 'open', { gate: 'k' })
-    expect((await inFlight).result.values).toEqual(['value@a#1']) // its caller began before the invalidation
-    // What the fetch brought is not kept: the next read fetches anew.
-    expect((await at('a', 'read', { ...overflowing, key: 'k' })).result.values).toEqual(['value@a#3'])
+    await at('a', 'open', { gate: 'fetched' })
+    // Their callers began before the invalidation and get what was fetched; nothing of it is kept.
+    expect((await Promise.all(inFlight)).map((reply) => reply.result.values[0])).toEqual([expect.stringMatching(/^value@a#[12]$/), expect.stringMatching(/^value@a#[12]$/)])
+    expect((await at('a', 'read', { ...overflowing, key: 'k1', tags: 't' })).result.values).toEqual(['value@a#4'])
+    expect((await at('a', 'read', { ...overflowing, key: 'k2', tags: 't' })).result.values).toEqual(['value@a#5'])
   })
 
   it('keys and tags that are not well-formed Unicode: the coordinator refuses them with a TypeError and stores nothing (24.2)', async () => {
