@@ -13,8 +13,14 @@
  * reaches it. Left to the network, untouched: other methods than GET, other origins, requests that
  * carry credentials (`Authorization`, or `Cookie`) unless `credentials: true`, range requests, and
  * requests that ask to bypass caches (`cache: 'no-store' | 'reload' | 'no-cache'`).
+ *
+ * A response it does not cache (anything but a same-origin 200 reached without a redirect: a 204,
+ * an opaque redirect, an opaque cross-origin answer, a 404) goes to the page as the network gave
+ * it, never rebuilt: a Response cannot be rebuilt with a body for a 204, nor at all for status 0,
+ * and a rebuilt one would lose where a redirect led.
  */
 import { withRevalidate } from './default-cache.js'
+import { refuseIllFormed } from './well-formed.js'
 
 export interface ServeRule {
   /**
@@ -55,9 +61,9 @@ interface StoredResponse {
   fetchedAt: number
 }
 
-/** Thrown by the fetcher for a response that must not be cached; its callers get the response all the same. */
+/** Thrown by the fetcher for a response that must not be cached; each of its callers gets a copy of it, unread. */
 class UncacheableResponse extends Error {
-  constructor(readonly response: StoredResponse, reason: string) {
+  constructor(readonly response: Response, reason: string) {
     super(`serveWithRevalidate: not cached: ${reason}`)
   }
 }
@@ -90,6 +96,7 @@ function checkRule(rule: ServeRule): void {
   if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string' && tag !== ''))) {
     throw new TypeError(`${where}: rule.tags must be an array of non-empty strings`)
   }
+  if (tags !== undefined) refuseIllFormed(where, 'tag (in rule.tags)', tags)
 }
 
 function matches(match: ServeRule['match'], url: URL, request: Request): boolean {
@@ -116,21 +123,21 @@ function refusalOf(response: Response): string | undefined {
   if (/(^|[\s,])(no-store|private)([\s,=]|$)/i.test(cacheControl)) return `Cache-Control: ${cacheControl}`
   const vary = response.headers.get('vary')
   if (vary !== null && vary.split(',').some((name) => name.trim().toLowerCase() !== 'accept-encoding')) return `Vary: ${vary} (the cache key is the URL alone)`
+  if (response.redirected) return `reached through a redirect, at ${response.url} (a copy would lose that URL)`
   return undefined
 }
 
 async function fetchForCache(request: Request, rule: ServeRule, signal: AbortSignal): Promise<StoredResponse> {
   const response = await fetch(new Request(request, { credentials: rule.credentials ? request.credentials : 'omit', signal }))
-  const stored: StoredResponse = {
+  const refusal = refusalOf(response)
+  if (refusal !== undefined) throw new UncacheableResponse(response, refusal)
+  return {
     status: response.status,
     statusText: response.statusText,
     headers: [...response.headers],
     body: new Uint8Array(await response.arrayBuffer()),
     fetchedAt: Date.now(),
   }
-  const refusal = refusalOf(response)
-  if (refusal !== undefined) throw new UncacheableResponse(stored, refusal)
-  return stored
 }
 
 function toResponse(stored: StoredResponse, state: 'HIT' | 'STALE' | 'MISS'): Response {
@@ -158,7 +165,8 @@ export function serveWithRevalidate(event: FetchEventLike, rule: ServeRule): boo
       return toResponse(stored, state)
     },
     (error: unknown) => {
-      if (error instanceof UncacheableResponse) return toResponse(error.response, 'MISS')
+      // Every caller that waited on this fetch gets a copy; the original stays unread.
+      if (error instanceof UncacheableResponse) return error.response.clone()
       throw error // the network failed: the page sees the failure it would have seen without us
     },
   )

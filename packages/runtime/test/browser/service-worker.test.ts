@@ -12,6 +12,8 @@ declare global {
 }
 
 const available = chromiumIsAvailable()
+/** How long to wait for what happens in the browser or at the server: generous, for a loaded machine. */
+const WAIT = { timeout: 20_000, interval: 50 }
 let site: TestSite
 
 interface Answer {
@@ -161,6 +163,67 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
         expect(site.count(path)).toBe(2)
       }
       expect(errors.filter((error) => !error.includes('404'))).toEqual([])
+    })
+  })
+
+  it('a 204 or 205 on a matched route reaches the page as the network gave it (24.11)', async () => {
+    await withProfile(async (context) => {
+      const { page, errors } = await controlledTab(context)
+      for (const status of [204, 205]) {
+        const path = `/api/empty-${status}?status=${status}`
+        const answer = await page.evaluate(async (path) => {
+          const response = await fetch(path)
+          return { status: response.status, body: await response.text() }
+        }, path)
+        expect(answer).toEqual({ status, body: '' })
+        expect(site.count(path)).toBe(1)
+      }
+      // Requests that wait on one fetch of an answer not cached each get a whole copy of it.
+      const answers = page.evaluate(() =>
+        Promise.all(Array.from({ length: 5 }, () => fetch('/api/shared-404?status=404&gate=shared').then(async (r) => `${r.status} ${((await r.json()) as { n: number }).n}`))),
+      )
+      await vi.waitFor(() => expect(site.count('/api/shared-404?status=404&gate=shared')).toBe(1), WAIT)
+      site.open('shared')
+      expect(await answers).toEqual(Array(5).fill('404 1'))
+      expect(errors.filter((error) => !error.includes('404'))).toEqual([])
+    })
+  })
+
+  it('redirects and opaque answers on a matched route reach the page as the network gave them (24.12)', async () => {
+    await withProfile(async (context) => {
+      const { page, errors } = await controlledTab(context)
+      // An opaque redirect: fetch with redirect 'manual'.
+      const manual = await page.evaluate(async () => {
+        const response = await fetch('/api/moved?status=302&location=/api/target', { redirect: 'manual' })
+        return { type: response.type, status: response.status }
+      })
+      expect(manual).toEqual({ type: 'opaqueredirect', status: 0 })
+      // A redirect followed: the page sees where it ended, and it is not cached under the first URL.
+      const followed = () =>
+        page.evaluate(async () => {
+          const response = await fetch('/api/followed?status=302&location=/api/landing')
+          return { redirected: response.redirected, url: new URL(response.url).pathname, n: ((await response.json()) as { n: number }).n }
+        })
+      expect(await followed()).toEqual({ redirected: true, url: '/api/landing', n: 1 })
+      expect(await followed()).toEqual({ redirected: true, url: '/api/landing', n: 2 })
+      // A cross-origin image behind a same-origin redirect: an opaque answer.
+      const image = `${site.origin.replace('127.0.0.1', 'localhost')}/image.png`
+      const width = await page.evaluate(
+        (src) =>
+          new Promise<number | string>((resolve) => {
+            const img = new Image()
+            img.onload = () => resolve(img.naturalWidth)
+            img.onerror = () => resolve('the image failed to load')
+            img.src = src
+          }),
+        `/api/picture?status=302&location=${encodeURIComponent(image)}`,
+      )
+      expect(width).toBe(1)
+      // A navigation to a route that answers 302.
+      const navigation = await page.goto(`${site.origin}/api/navigate?status=302&location=/elsewhere`)
+      expect(new URL(page.url()).pathname).toBe('/elsewhere')
+      expect(navigation?.status()).toBe(200)
+      expect(errors).toEqual([])
     })
   })
 
