@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { chromiumIsAvailable } from '../../../../test/chromium.js'
 import type { Harness } from './fixtures/page.js'
-import { pageErrors, startTestSite, withProfile, type TestSite } from './harness.js'
+import { pageErrors, startTestSite, WAIT, withProfile, type TestSite } from './harness.js'
 
 declare global {
   var harness: Harness
@@ -36,7 +36,7 @@ async function until(page: Page, check: () => unknown): Promise<void> {
     async () => {
       if (!(await page.evaluate(check))) throw new Error(`still false in the page: ${String(check)}`)
     },
-    { timeout: 20_000, interval: 50 },
+    WAIT,
   )
 }
 
@@ -89,7 +89,7 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
       const first = a.page.evaluate(() => harness.read('cold', 60, '?gate=cold'))
-      await vi.waitFor(() => expect(countOf('/api/cold')).toBe(1))
+      await vi.waitFor(() => expect(countOf('/api/cold')).toBe(1), WAIT)
       const second = b.page.evaluate(() => harness.read('cold', 60, '?gate=cold'))
       // B has missed and is waiting for A's fetch; had it fetched too, the server would count two.
       await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'miss' && event.key === 'cold'))
@@ -128,10 +128,10 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
       const reading = b.page.evaluate(() => harness.read('inflight', 60, '?gate=inflight'))
-      await vi.waitFor(() => expect(countOf('/api/inflight')).toBe(1))
+      await vi.waitFor(() => expect(countOf('/api/inflight')).toBe(1), WAIT)
       await a.page.evaluate(() => harness.cache!.invalidate('inflight'))
       // B's fetch is aborted through its signal and made again after the invalidation.
-      await vi.waitFor(() => expect(site.requests.filter((request) => request.path.startsWith('/api/inflight')).map((request) => request.aborted)).toEqual([true, false]))
+      await vi.waitFor(() => expect(site.requests.filter((request) => request.path.startsWith('/api/inflight')).map((request) => request.aborted)).toEqual([true, false]), WAIT)
       site.open('inflight')
       expect(await reading).toMatchObject({ n: 2 })
       expect(await a.page.evaluate(() => harness.read('inflight'))).toMatchObject({ n: 2 }) // from Cache Storage
@@ -258,7 +258,7 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
       for (const tab of [a, b]) await tab.page.evaluate(() => (harness.clockOffsetMs = 61_000))
       // A's refresh is held at the server: stale readers are answered all the same.
       expect(await a.page.evaluate(() => harness.read('aging', 60, '?gate=aging'))).toMatchObject({ n: 1 })
-      await vi.waitFor(() => expect(countOf('/api/aging')).toBe(2))
+      await vi.waitFor(() => expect(countOf('/api/aging')).toBe(2), WAIT)
       const stale = await b.page.evaluate(() => Promise.all(Array.from({ length: 20 }, () => harness.read('aging'))))
       expect(stale.map((value) => value.n)).toEqual(Array(20).fill(1))
       site.open('aging')

@@ -49,6 +49,17 @@ export interface ApiRequest {
   aborted: boolean
 }
 
+/**
+ * How long a test waits for what happens in the browser or at the server by itself (a refresh, a
+ * message between tabs): far longer than it takes on a loaded machine; a wait ends as soon as it holds.
+ */
+export const WAIT = { timeout: 20_000, interval: 50 }
+
+/** Whole seconds since `startMs`: the most an `Age` measured within that window can be. */
+export function secondsSince(startMs: number): number {
+  return Math.floor((Date.now() - startMs) / 1000)
+}
+
 /** A 1×1 PNG, for images (served at `/image.png`, from any origin the site listens on). */
 const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64')
 
