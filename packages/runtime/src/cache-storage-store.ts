@@ -166,9 +166,10 @@ export class CacheStorageStore implements CacheStore {
   }
 
   // Chromium evicts a page in the back/forward cache when a message reaches its channel; a browser
-  // that keeps and later restores it may have had invalidations missed meanwhile: start over.
+  // that keeps and later restores it may have had invalidations missed meanwhile: start over, as
+  // for an "all" made elsewhere just now (what was on its way is fenced too).
   readonly #onPageShow = (event: Event): void => {
-    if ((event as PageTransitionEvent).persisted) this.#forget({ kind: 'all' })
+    if ((event as PageTransitionEvent).persisted) this.#hear({ kind: 'all' }, Date.now())
   }
 
   /**
@@ -393,14 +394,19 @@ export class CacheStorageStore implements CacheStore {
       this.#memory?.delete(message.key)
       return
     }
-    this.#forget(message)
-    this.#overtakeWrites(message, message.at)
-    // A write of this tab that landed since `at` may have landed after that tab's delete.
-    if (this.#lastLandedAt >= message.at) {
-      this.#attempt((cache) => this.#deleteFetchedBy(cache, message, message.at), undefined).catch(() => {})
-    }
     const invalidation: Invalidation =
       message.kind === 'key' ? { kind: 'key', key: message.key } : message.kind === 'tag' ? { kind: 'tag', tag: message.tag } : { kind: 'all' }
+    this.#hear(invalidation, message.at)
+    // A write of this tab that landed since `at` may have landed after that tab's delete.
+    if (this.#lastLandedAt >= message.at) {
+      this.#attempt((cache) => this.#deleteFetchedBy(cache, invalidation, message.at), undefined).catch(() => {})
+    }
+  }
+
+  /** An invalidation made elsewhere at `at`: dropped from memory, writes on their way overtaken, and told to this store's listeners (the cache's fence). */
+  #hear(invalidation: Invalidation, at: number): void {
+    this.#forget(invalidation)
+    this.#overtakeWrites(invalidation, at)
     for (const listener of this.#listeners) {
       try {
         listener(invalidation)

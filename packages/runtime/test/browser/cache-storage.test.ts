@@ -250,6 +250,22 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     )
   })
 
+  it('a page restored from the back/forward cache fences its fetches in flight: invalidations may have been missed meanwhile (the sibling of 24.3)', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      const reading = tab.page.evaluate(() => harness.read('thawed', 60, '?gate=thawed'))
+      await vi.waitFor(() => expect(countOf('/api/thawed')).toBe(1), WAIT)
+      // What a browser that keeps pages with fetches in flight does on going back (Chromium does not keep them).
+      await tab.page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })))
+      expect(await tab.page.evaluate(() => harness.events.filter((event) => event.type === 'invalidate'))).toEqual([{ type: 'invalidate', remote: true }])
+      site.open('thawed')
+      // The fetch was aborted and made again after the restore; the first one's value is kept nowhere.
+      expect(await reading).toMatchObject({ n: 2 })
+      expect(await tab.page.evaluate(() => harness.read('thawed'))).toMatchObject({ n: 2 })
+      expect(countOf('/api/thawed')).toBe(2)
+    })
+  })
+
   it('stale: every tab is answered at once, and one refresh runs for the origin', async () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
