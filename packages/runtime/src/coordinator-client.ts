@@ -9,11 +9,11 @@
  *               brings more than one reply carries, it starts over: older entries are asked about
  *               again, and what is in flight is treated as invalidated by "all")
  *   leases      one fetch per key across locations; a location that waits gets the holder's value
- *   outage      unreachable or slower than timeoutMs: the store decides per location, the first
- *               failure is reported once, invalidations are queued and replayed in order by the
- *               next round or the next invalidation (which tries the coordinator itself, so an
- *               isolate that never reads still delivers), and what memory took in meanwhile is
- *               dropped when a round succeeds again
+ *   outage      unreachable or slower than timeoutMs: the store decides per location, reads
+ *               report the outage once, invalidations are queued (each one not delivered is
+ *               reported) and replayed in order by the next round or the next invalidation (which
+ *               tries the coordinator itself, so an isolate that never reads still delivers), and
+ *               what memory took in meanwhile is dropped when a round succeeds again
  *
  * Rounds run in the request that needs them (a Worker must not do I/O for a request that is
  * over): a read that finds a round on its way waits for it, then starts the next one itself if
@@ -172,8 +172,9 @@ export class CoordinatorClient {
   /**
    * Records an invalidation for every location, after those still queued, even during an outage:
    * an isolate that never reads (a webhook, a cron Worker) has no round to replay them. What the
-   * coordinator does not take stays queued for the next attempt; the outage's first failure is
-   * thrown, once, to be reported.
+   * coordinator does not take stays queued for the next attempt, and the failure is thrown, every
+   * time: unlike a read, whose caller is served all the same, this caller may act on it (a webhook
+   * answers with an error and is sent again), and the queue dies with the isolate.
    */
   async invalidate(kind: InvalidationKind, name: string): Promise<void> {
     try {
@@ -182,9 +183,8 @@ export class CoordinatorClient {
     } catch (error) {
       this.#fail(error)
       this.#enqueue(kind, name)
-      const report = this.takeOutageReport()
-      if (report !== undefined) throw report
-      return
+      this.takeOutageReport() // reported here: reads need not report this outage again
+      throw error
     }
     // It answers again: the next read need not wait out the retry delay to catch up.
     if (this.#outage !== undefined) this.#outage.retryAt = 0

@@ -192,21 +192,21 @@ describe('the Durable Object coordinator across two locations', () => {
     expect(a.calls).toBe(2)
   })
 
-  it('an isolate that only invalidates delivers what it queued in an outage, and reports what it could not deliver (24.4)', async () => {
-    await at('a', 'read', { key: 'k1' })
-    await at('a', 'read', { key: 'k2' })
+  it('an isolate that only invalidates delivers what it queued in an outage, and reports each invalidation it could not deliver (24.4)', async () => {
+    for (const key of ['k1', 'k2', 'k3']) await at('a', 'read', { key })
     const webhook = { isolate: 'webhook' } // never reads: a CMS webhook, a cron Worker
     await at('a', 'setMode', { mode: 'down' })
-    const undelivered = await at('b', 'invalidate', { ...webhook, key: 'k1' })
-    // Reported once, whether the cache rejects the invalidation or reports it through onEvent.
-    expect(undelivered.events.filter((event) => /^(error:store|rejected):Durable Object unreachable \(test\)$/.test(event))).toHaveLength(1)
+    // Each reported once, whether the cache rejects the invalidation or reports it through onEvent.
+    const reported = (reply: Reply<unknown>) => reply.events.filter((event) => /^(error:store|rejected):Durable Object unreachable \(test\)$/.test(event))
+    expect(reported(await at('b', 'invalidate', { ...webhook, key: 'k1' }))).toHaveLength(1)
+    expect(reported(await at('b', 'invalidate', { ...webhook, key: 'k2' }))).toHaveLength(1)
     await at('a', 'setMode', { mode: 'up' })
-    // No read, no wait: the next invalidation tries the coordinator itself and replays k1 first.
-    const delivered = await at('b', 'invalidate', { ...webhook, key: 'k2' })
+    // No read, no wait: the next invalidation tries the coordinator itself and replays k1 and k2 first.
+    const delivered = await at('b', 'invalidate', { ...webhook, key: 'k3' })
     expect(delivered.events).toEqual([])
     await sleep(400) // A's syncSeconds (0.3)
-    expect((await at('a', 'read', { key: 'k1' })).result.values).toEqual(['value@a#3'])
-    expect((await at('a', 'read', { key: 'k2' })).result.values).toEqual(['value@a#4'])
+    const reads = [await at('a', 'read', { key: 'k1' }), await at('a', 'read', { key: 'k2' }), await at('a', 'read', { key: 'k3' })]
+    expect(reads.map((reply) => reply.result.values[0])).toEqual(['value@a#4', 'value@a#5', 'value@a#6'])
   })
 
   it('an invalidation whose Cache API delete fails still reaches every location, and the failure is reported (24.2)', async () => {
