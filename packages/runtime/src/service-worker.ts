@@ -96,7 +96,7 @@ function checkRule(rule: ServeRule): void {
   if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string' && tag !== ''))) {
     throw new TypeError(`${where}: rule.tags must be an array of non-empty strings`)
   }
-  if (tags !== undefined) refuseIllFormed(where, 'tag (in rule.tags)', tags)
+  tags?.forEach((tag, index) => refuseIllFormed(where, `rule.tags[${index}]`, [tag]))
 }
 
 function matches(match: ServeRule['match'], url: URL, request: Request): boolean {

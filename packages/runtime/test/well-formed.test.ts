@@ -16,7 +16,7 @@ describe('illFormedName', () => {
     for (const name of [LONE_HIGH, `a${LONE_HIGH}`, `${LONE_LOW}a`, `😀${LONE_HIGH}`, `${LONE_LOW}${LONE_HIGH}`]) {
       const error = illFormedName('invalidate', 'key', name)
       expect(error).toBeInstanceOf(TypeError)
-      expect(error?.message).toMatch(/^invalidate: key ".*\\ud[89a-f][0-9a-f]{2}.*" is not well-formed Unicode/)
+      expect(error?.message).toMatch(/^invalidate: key must be well-formed Unicode, got the string ".*\\ud[89a-f][0-9a-f]{2}.*", which holds a lone UTF-16 surrogate at index \d+ /)
     }
   })
 })
@@ -25,7 +25,7 @@ describe('serveWithRevalidate rule', () => {
   it('a tag that is not well-formed Unicode is a TypeError naming it, before the request is looked at', () => {
     const event = {} as FetchEventLike // never read: the rule is refused first
     expect(() => serveWithRevalidate(event, { match: '/api/', ttl: 60, tags: ['posts', `feed${LONE_HIGH}`] })).toThrow(
-      /^serveWithRevalidate\(event, rule\): tag \(in rule\.tags\) "feed\\ud83d" is not well-formed Unicode/,
+      /^serveWithRevalidate\(event, rule\): rule\.tags\[1\] must be well-formed Unicode, got the string "feed\\ud83d", which holds a lone UTF-16 surrogate at index 4 /,
     )
   })
 })

@@ -212,7 +212,7 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
           acquireLock: await outcome(() => store.acquireLock(bad)),
         }
       })
-      const refused = (call: string, what: string) => expect.stringMatching(new RegExp(`^TypeError: cacheStorageStore\\.${call}: ${what} "profile:alice\\\\ud83d" is not well-formed Unicode`))
+      const refused = (call: string, what: string) => expect.stringMatching(new RegExp(`^TypeError: cacheStorageStore\\.${call}: ${what} must be well-formed Unicode, got the string "profile:alice\\\\ud83d", which holds a lone UTF-16 surrogate at index 13 `))
       expect(outcomes).toEqual({
         set: refused('set', 'key'),
         setTag: refused('set', 'tag'),

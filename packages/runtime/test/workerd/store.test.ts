@@ -162,7 +162,7 @@ describe('the Cloudflare store inside workerd', () => {
 
   it('a key or tag that is not well-formed Unicode is a TypeError naming it, and nothing is kept (24.2)', async () => {
     const reply = await call<Record<string, string | number>>('illFormed')
-    const refused = (call: string, what: string) => new RegExp(`^TypeError: cloudflareStore\\.${call}: ${what} "profile:alice\\\\ud83d" is not well-formed Unicode`)
+    const refused = (call: string, what: string) => new RegExp(`^TypeError: cloudflareStore\\.${call}: ${what} must be well-formed Unicode, got the string "profile:alice\\\\ud83d", which holds a lone UTF-16 surrogate at index 13 `)
     expect(reply.result).toEqual({
       set: expect.stringMatching(refused('set', 'key')),
       setTag: expect.stringMatching(refused('set', 'tag')),
