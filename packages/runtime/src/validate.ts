@@ -32,6 +32,22 @@ export function notWellFormed(caller: string, argument: string, text: string): T
   )
 }
 
+/**
+ * The same rule for stores and the Durable Object coordinator, which refuse such a name on their
+ * own too, so it never reaches storage mangled whoever calls them: undefined when well-formed.
+ */
+export function illFormedName(caller: string, what: string, name: string): TypeError | undefined {
+  return name.isWellFormed() ? undefined : notWellFormed(caller, what, name)
+}
+
+/** Throws the TypeError of the first ill-formed name among `names`. */
+export function refuseIllFormed(caller: string, what: string, names: Iterable<string>): void {
+  for (const name of names) {
+    const bad = illFormedName(caller, what, name)
+    if (bad) throw bad
+  }
+}
+
 /** Where the first unpaired surrogate of `text` is (-1 when it has none). */
 function loneSurrogateAt(text: string): number {
   for (let i = 0; i < text.length; i++) {
