@@ -1,9 +1,6 @@
 // The webpack/Turbopack loader behind `withRevalidate(nextConfig)`: it runs the pragma transform
 // on a page before Next.js compiles it, so SWC stays Next's compiler. A CommonJS file, since
 // loaders are loaded with require; the transform itself is ESM, imported once.
-import crypto = require('node:crypto')
-import fs = require('node:fs')
-import path = require('node:path')
 import type { NextLoaderOptions } from './next.js'
 
 interface LoaderContext {
@@ -13,26 +10,21 @@ interface LoaderContext {
   getOptions(): NextLoaderOptions
 }
 
-let transformModule: Promise<typeof import('./transform.js')> | undefined
+let modules: Promise<[typeof import('./transform.js'), typeof import('./manifest.js')]> | undefined
 
 function revalidateLoader(this: LoaderContext, source: string, map: unknown): void {
   const done = this.async()
   if (!/Pragma:/i.test(source)) return done(null, source, map)
   const { compiledPagesDir, ...options } = this.getOptions()
-  transformModule ??= import('./transform.js')
-  transformModule
-    .then(({ transform }) => {
+  modules ??= Promise.all([import('./transform.js'), import('./manifest.js')])
+  modules
+    .then(([{ transform }, { manifestRoute, recordCompiledPage }]) => {
       const result = transform(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...options })
-      if (result !== null && compiledPagesDir) writeDown(compiledPagesDir, this.resourcePath, { route: result.page.route, ttl: result.page.ttl, vercel: result.page.vercel })
+      // The build's manifest and list of cached routes are made of these records (manifest.ts).
+      if (result !== null && compiledPagesDir) recordCompiledPage(compiledPagesDir, manifestRoute(result.page, this.resourcePath, this.rootContext))
       done(null, result ? result.code : source, result ? result.map : map)
     })
     .catch((error: Error) => done(forNext(error)))
-}
-
-/** One file per page (the loader runs in several workers, and per compilation): the build lists them. */
-function writeDown(dir: string, page: string, record: object): void {
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, `${crypto.createHash('sha256').update(page).digest('hex').slice(0, 16)}.json`), JSON.stringify(record))
 }
 
 /**

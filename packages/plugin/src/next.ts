@@ -11,16 +11,16 @@
  * any loader) becomes what Next's ISR reads: `export const revalidate = 60` in an app router page,
  * layout or route handler, `revalidate` in the result of a pages router `getStaticProps`. Works
  * with Turbopack (the default) and `next build --webpack`. After compiling, the build prints the
- * cached routes.
+ * cached routes and writes them down in `.next/.revalidate/manifest.json` (manifest.ts).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NextConfig } from 'next'
+import { recordedPages, writeManifest, type ManifestRoute } from './manifest.js'
 import type { TransformOptions } from './options.js'
 
-/** Where the loader writes down each page it hands to Next's ISR, below the build's distDir. */
-export const COMPILED_PAGES_DIR = 'revalidate-pages'
+/** Where the loader writes down each page it hands to Next's ISR, below the build's distDir: in its cache, kept across builds. */
+export const COMPILED_PAGES_DIR = 'cache/revalidate-pages'
 
 /** What the loader takes: the transform's options, and where to write down what it compiled. */
 export interface NextLoaderOptions extends TransformOptions {
@@ -30,12 +30,6 @@ export interface NextLoaderOptions extends TransformOptions {
 
 interface WebpackConfigLike {
   module?: { rules?: unknown[] }
-}
-
-interface CompiledPageRecord {
-  route: string
-  ttl: number
-  vercel: string
 }
 
 const LOADER = fileURLToPath(new URL('./next-loader.cjs', import.meta.url))
@@ -66,23 +60,19 @@ export function withRevalidate<T extends NextConfig>(nextConfig: T, options: Omi
     compiler: {
       ...nextConfig.compiler,
       async runAfterProductionCompile(metadata) {
-        printCompiledPages(compiledPagesDir)
+        const routes = recordedPages(compiledPagesDir, metadata.projectDir)
+        writeManifest(metadata.distDir, 'next', routes)
+        printCompiledPages(routes)
         await userAfterCompile?.(metadata)
       },
     },
   }
 }
 
-/** The build's list of cached routes, as the Vite plugin prints it; the loader's notes go with it. */
-function printCompiledPages(dir: string): void {
-  let files: string[]
-  try {
-    files = readdirSync(dir)
-  } catch {
-    return // no page has the pragma
-  }
-  const pages = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CompiledPageRecord).sort((a, b) => a.route.localeCompare(b.route))
-  rmSync(dir, { recursive: true, force: true })
+/** The build's list of cached routes, as the Vite plugin prints it. */
+function printCompiledPages(routes: ManifestRoute[]): void {
+  if (routes.length === 0) return
+  const pages = [...routes].sort((a, b) => a.route.localeCompare(b.route))
   const lines = pages.map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} Next.js ISR (${page.vercel})`)
   console.log(`\n[revalidate] ${pages.length} cached route(s):\n${lines.join('\n')}\n`)
 }

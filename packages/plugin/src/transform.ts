@@ -24,6 +24,12 @@ export interface CachedPage {
   framework: FrameworkName
   /** Query parameter names that vary the data (the pragma's `query`). */
   query: string[]
+  /** The pragma's `tags`. */
+  tags: string[]
+  /** The pragma's `stale`, when it gives one. */
+  staleSeconds?: number
+  /** The hash of the page's data code its entries are stored under; none where Vercel's ISR caches the page. */
+  version?: string
 }
 
 export interface TransformResult {
@@ -88,12 +94,14 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
-  const page: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
+  const page: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query, tags: pragma.tags }
+  if (pragma.staleSeconds !== undefined) page.staleSeconds = pragma.staleSeconds
   if (isr !== undefined) {
     page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    page.version = input.version
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)

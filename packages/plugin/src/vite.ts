@@ -7,12 +7,14 @@
  *
  * It runs before other plugins (`enforce: 'pre'`: later ones strip comments), only on files whose
  * code mentions `Pragma:` (a hook filter, so other files cost no parse), picks the target from
- * the environment it compiles for, and prints the cached pages at the end of a build.
+ * the environment it compiles for, and prints the cached pages at the end of a build (and writes
+ * them down in the build output's `.revalidate/manifest.json`).
  */
 import { readFileSync } from 'node:fs'
 import { logCacheEvents } from './dev-log.js'
 import { createFilter, type Environment, type Plugin } from 'vite'
 import { checkOptionNames, resolveOptions, TRANSFORM_OPTION_NAMES, type Target, type TransformOptions } from './options.js'
+import { writeBuildManifest } from './manifest.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { pathOfId } from './route.js'
 import { transform, type CachedPage } from './transform.js'
@@ -159,6 +161,9 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       },
     },
     writeBundle(output, bundle) {
+      // The manifest of cached routes (manifest.ts): a server build always has one, another when it cached pages.
+      const { cachedPages } = stateOf(this.environment)
+      if (isBuild && output.dir !== undefined && (cachedPages.size > 0 || this.environment?.config.consumer === 'server')) writeBuildManifest(output.dir, this.environment?.name ?? 'default', cachedPages, root)
       if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return
       const entry = Object.values(bundle).find((item) => item.type === 'chunk' && item.isEntry)
       if (entry === undefined) return

@@ -15,6 +15,7 @@ import type {
 } from './types.js'
 import { isUncacheableValue } from './value-model.js'
 import { checkedAlready, checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { markedIfWarmUp } from './warm-up.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -233,17 +234,17 @@ class Coordinator implements RevalidateCache {
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
       if (age < ttlMs) {
-        if (this.#observed()) this.#emit({ type: 'hit', key, age })
+        if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'hit', key, age }, options))
         return Promise.resolve(entry.value as T)
       }
       const staleMs = this.#staleMsFor(options)
       if (age < ttlMs + staleMs) {
-        if (this.#observed()) this.#emit({ type: 'stale', key, age })
+        if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'stale', key, age }, options))
         this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
         return Promise.resolve(entry.value as T)
       }
     }
-    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher)
+    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher, options)
   }
 
   #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined): FlightSpec {
@@ -258,16 +259,16 @@ class Coordinator implements RevalidateCache {
   }
 
   /** A miss: join the fetch of this key and version already running, or start one. */
-  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>): Promise<T> {
+  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
     const running = this.#flightOf(spec.key, spec.version)
     if (running !== undefined) {
       running.awaited = true
       for (const tag of spec.tags) running.tags.add(tag)
       // This caller misses too; it waits for another caller's fetch instead of starting one.
-      if (this.#observed()) this.#emit({ type: 'miss', key: spec.key, joined: true })
+      if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'miss', key: spec.key, joined: true }, options))
       return running.promise as Promise<T>
     }
-    this.#emit({ type: 'miss', key: spec.key })
+    this.#emit(markedIfWarmUp({ type: 'miss', key: spec.key }, options))
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
   }
 
