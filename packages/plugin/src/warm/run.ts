@@ -1,0 +1,84 @@
+/**
+ * `revalidate warm <base-url>`: reads the build's manifests and the given URLs, requests every
+ * cached route on the site (the first alone, so that a site that cannot be reached is one line,
+ * then the rest a few at a time), reports, and returns the exit code.
+ */
+import { parseWarmArgs, WARM_HELP, type WarmOptions } from './args.js'
+import { WarmError } from './errors.js'
+import { loadManifests } from './manifests.js'
+import { planWarmUp, type WarmTarget } from './plan.js'
+import { countsOf, reporterFor, type Output, type WarmResult } from './report.js'
+import { warmUrl, type RequestOptions } from './request.js'
+import { readGivenUrls } from './url-sources.js'
+
+export interface CommandIO {
+  stdout: Output
+  stderr: Output
+  cwd: string
+}
+
+/** Runs the command with its arguments (after `warm`); the exit code. */
+export async function warmCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  try {
+    const options = parseWarmArgs(argv)
+    if (options === 'help') {
+      io.stdout.write(WARM_HELP)
+      return 0
+    }
+    return await warm(options, io)
+  } catch (error) {
+    if (!(error instanceof WarmError)) throw error
+    io.stderr.write(`revalidate warm: ${error.message}\n`)
+    return error.exitCode
+  }
+}
+
+async function warm(options: WarmOptions, io: CommandIO): Promise<number> {
+  const started = performance.now()
+  const manifests = loadManifests(options.manifests, io.cwd)
+  const given = await readGivenUrls(options)
+  const plan = planWarmUp(options.base, manifests.flatMap(({ manifest }) => manifest.routes), given)
+  const request: RequestOptions = { timeoutMs: options.timeoutMs, retries: options.retries }
+  const warmOne = async (target: WarmTarget): Promise<WarmResult> => {
+    const { url, ...result } = await warmUrl(target.url, request)
+    return { url, route: target.route, ...result }
+  }
+  const [first, ...rest] = plan.targets
+  const firstResult = first === undefined ? undefined : await warmOne(first)
+  if (firstResult !== undefined && firstResult.status === null) {
+    throw new WarmError(`cannot reach ${options.base.origin}: ${firstResult.error} (${firstResult.url}). Is the site running at that address?`, 1)
+  }
+  const reporter = reporterFor(options.json, io.stdout, io.stderr)
+  const results = new Map<string, WarmResult>()
+  const finished = (result: WarmResult) => {
+    results.set(result.url, result)
+    reporter.result(result)
+  }
+  reporter.start(plan.targets.length)
+  if (firstResult !== undefined) finished(firstResult)
+  await eachAtOnce(rest, options.concurrency, async (target) => finished(await warmOne(target)))
+  // In the order of the plan, whatever order they finished in.
+  const inOrder = plan.targets.map((target) => results.get(target.url)!)
+  const counts = countsOf(inOrder)
+  reporter.finish({
+    base: options.base.href,
+    manifests: manifests.map(({ path }) => path),
+    ok: counts.failed === 0,
+    durationMs: Math.round(performance.now() - started),
+    counts,
+    results: inOrder,
+    unmatched: plan.unmatched,
+    routesWithoutUrls: plan.routesWithoutUrls,
+    browserRoutes: plan.browserRoutes,
+  })
+  return counts.failed === 0 ? 0 : 1
+}
+
+/** Runs `work` on every item, at most `concurrency` at once. */
+async function eachAtOnce<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
+}
