@@ -24,6 +24,8 @@ export interface WarmOptions {
   timeoutMs: number
   /** Retries of a 5xx, a 429 or a network error. @default 2 */
   retries: number
+  /** Sent with every request (a deployment's protection bypass, say), besides `x-revalidate-warm: 1`. */
+  headers: Record<string, string>
   json: boolean
 }
 
@@ -46,6 +48,7 @@ Options:
   --concurrency <n>       requests at once (default ${DEFAULT_CONCURRENCY})
   --timeout <seconds>     longest a request may take (default ${DEFAULT_TIMEOUT_SECONDS})
   --retries <n>           retries of a 5xx, a 429 or a network error, with backoff (default ${DEFAULT_RETRIES})
+  --header <name: value>  a header sent with every request (e.g. a protection bypass); may be repeated
   --json                  print one JSON summary, and nothing else, on stdout
   -h, --help              show this help
 
@@ -62,6 +65,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
+  header: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -81,6 +85,7 @@ export function parseWarmArgs(argv: readonly string[]): WarmOptions | 'help' {
     concurrency: wholeNumber('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1),
     timeoutMs: seconds('--timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS) * 1000,
     retries: wholeNumber('--retries', values.retries, DEFAULT_RETRIES, 0),
+    headers: Object.fromEntries((values.header ?? []).map(header)),
     json: values.json === true,
   }
 }
@@ -119,6 +124,14 @@ function baseUrl(text: string): URL {
   if (url.search !== '' || url.hash !== '') throw new WarmError(`the base URL ${JSON.stringify(text)} has a query or a fragment; give the site's address alone.`)
   if (!url.pathname.endsWith('/')) url.pathname += '/'
   return url
+}
+
+/** `Name: value`, as curl's -H takes it. */
+function header(text: string): [string, string] {
+  const colon = text.indexOf(':')
+  const name = text.slice(0, colon).trim()
+  if (colon === -1 || !/^[!#$%&'*+.^`|~\w-]+$/.test(name)) throw new WarmError(`--header takes "Name: value", got ${JSON.stringify(text)}.`)
+  return [name.toLowerCase(), text.slice(colon + 1).trim()]
 }
 
 function wholeNumber(option: string, text: string | undefined, fallback: number, least: number): number {

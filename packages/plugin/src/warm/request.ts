@@ -38,6 +38,8 @@ export interface RequestOptions {
   retries: number
   /** The wait before the first retry; each next one waits twice as long. */
   backoffMs?: number
+  /** Sent besides the warm-up header. */
+  headers?: Record<string, string>
 }
 
 const DEFAULT_BACKOFF_MS = 500
@@ -51,7 +53,7 @@ export async function warmUrl(url: string, options: RequestOptions): Promise<Req
   const started = performance.now()
   const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS
   for (let attempt = 1; ; attempt++) {
-    const answer = await requestOnce(url, options.timeoutMs)
+    const answer = await requestOnce(url, options)
     const retryable = answer.status === null || answer.status >= 500 || answer.status === 429
     if (!retryable || attempt > options.retries) {
       const { status, cache, error } = answer
@@ -69,10 +71,10 @@ interface Answer {
   retryAfterMs?: number
 }
 
-async function requestOnce(url: string, timeoutMs: number): Promise<Answer> {
+async function requestOnce(url: string, { timeoutMs, headers }: RequestOptions): Promise<Answer> {
   try {
     const response = await fetch(url, {
-      headers: { [WARM_UP_HEADER]: '1', accept: 'text/html,*/*', 'user-agent': USER_AGENT },
+      headers: { accept: 'text/html,*/*', 'user-agent': USER_AGENT, ...headers, [WARM_UP_HEADER]: '1' },
       signal: AbortSignal.timeout(timeoutMs),
     })
     // The page is rendered (and its data cached) by the time its body has been sent.

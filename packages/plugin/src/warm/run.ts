@@ -38,7 +38,7 @@ async function warm(options: WarmOptions, io: CommandIO): Promise<number> {
   const manifests = loadManifests(options.manifests, io.cwd)
   const given = await readGivenUrls(options)
   const plan = planWarmUp(options.base, manifests.flatMap(({ manifest }) => manifest.routes), given)
-  const request: RequestOptions = { timeoutMs: options.timeoutMs, retries: options.retries }
+  const request: RequestOptions = { timeoutMs: options.timeoutMs, retries: options.retries, headers: options.headers }
   const warmOne = async (target: WarmTarget): Promise<WarmResult> => {
     const { url, ...result } = await warmUrl(target.url, request)
     return { url, route: target.route, ...result }

@@ -18,10 +18,10 @@ import { reasonOf, WarmError } from './errors.js'
 import { parseSitemap } from './sitemap.js'
 
 /** Every URL or path the sources give, in their order. */
-export async function readGivenUrls(options: Pick<WarmOptions, 'urlFiles' | 'sitemaps' | 'urlModules' | 'timeoutMs'>): Promise<string[]> {
+export async function readGivenUrls(options: Pick<WarmOptions, 'urlFiles' | 'sitemaps' | 'urlModules' | 'timeoutMs' | 'headers'>): Promise<string[]> {
   const urls: string[] = []
   for (const file of options.urlFiles) urls.push(...urlsOfFile(file))
-  for (const sitemap of options.sitemaps) urls.push(...(await urlsOfSitemap(sitemap, options.timeoutMs)))
+  for (const sitemap of options.sitemaps) urls.push(...(await urlsOfSitemap(sitemap, options)))
   for (const module of options.urlModules) urls.push(...(await urlsOfModule(module)))
   return urls
 }
@@ -38,12 +38,14 @@ function urlsOfFile(file: string): string[] {
   return urls
 }
 
-async function urlsOfSitemap(source: string, timeoutMs: number): Promise<string[]> {
-  const sitemap = parseSitemap(await readSitemap(source, timeoutMs), source)
+type Download = Pick<WarmOptions, 'timeoutMs' | 'headers'>
+
+async function urlsOfSitemap(source: string, download: Download): Promise<string[]> {
+  const sitemap = parseSitemap(await readSitemap(source, download), source)
   if (sitemap.kind === 'urlset') return sitemap.locs
   const urls: string[] = []
   for (const child of sitemap.locs) {
-    const listed = parseSitemap(await readSitemap(child, timeoutMs), child)
+    const listed = parseSitemap(await readSitemap(child, download), child)
     if (listed.kind === 'index') throw new WarmError(`${child}, listed by the sitemap index ${source}, is an index itself; an index lists sitemaps of URLs.`)
     urls.push(...listed.locs)
   }
@@ -51,8 +53,8 @@ async function urlsOfSitemap(source: string, timeoutMs: number): Promise<string[
 }
 
 /** A sitemap's text, from an http(s) URL or a file; gzipped ones (`sitemap.xml.gz`) unpacked. */
-async function readSitemap(source: string, timeoutMs: number): Promise<string> {
-  const bytes = /^https?:\/\//i.test(source) ? await download(source, timeoutMs) : readBytes(source, '--sitemap')
+async function readSitemap(source: string, download: Download): Promise<string> {
+  const bytes = /^https?:\/\//i.test(source) ? await downloaded(source, download) : readBytes(source, '--sitemap')
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes.toString('utf8')
   try {
     return gunzipSync(bytes).toString('utf8')
@@ -61,10 +63,11 @@ async function readSitemap(source: string, timeoutMs: number): Promise<string> {
   }
 }
 
-async function download(url: string, timeoutMs: number): Promise<Buffer> {
+/** A sitemap on the site: with the headers given (a protected deployment's bypass), not marked as a warm-up. */
+async function downloaded(url: string, { timeoutMs, headers }: Download): Promise<Buffer> {
   let response: Response
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/xml, text/xml, */*' } })
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/xml, text/xml, */*', ...headers } })
     if (!response.ok) {
       await response.body?.cancel()
       throw new WarmError(`the sitemap ${url} answered ${response.status} ${response.statusText}.`)

@@ -31,7 +31,7 @@ describe('revalidate warm', () => {
   it('requests every static route and the given URLs of dynamic ones, marked as a warm-up; the second run finds them HIT', async () => {
     const { site, folder } = await blogSite()
     const urls = folder.file('urls.txt', '# posts\n/posts/a\nhttps://blog.example/posts/b?utm=feed\n\n/categories/1?page=2&utm=x  # with its page\n/about\n')
-    const first = await runWarm([site.url, '--urls', urls, '--json'], folder.root)
+    const first = await runWarm([site.url, '--urls', urls, '--json', '--header', 'x-vercel-protection-bypass: s3cret'], folder.root)
     expect(first.code, first.stderr).toBe(0)
     const summary = json(first.stdout)
     expect(summary.results.map((result) => [new URL(result.url).pathname + new URL(result.url).search, result.route, result.outcome])).toEqual([
@@ -41,7 +41,7 @@ describe('revalidate warm', () => {
       ['/categories/1?page=2', '/categories/:id', 'warmed'], // `page` is, `utm` is not
     ])
     expect(summary).toMatchObject({ ok: true, counts: { warmed: 4, hit: 0, stale: 0, uncached: 0, failed: 0 }, unmatched: ['/about'], routesWithoutUrls: [], manifests: ['dist/server/.revalidate/manifest.json'] })
-    expect(site.requests.every((request) => request.headers['x-revalidate-warm'] === '1')).toBe(true)
+    expect(site.requests.every((request) => request.headers['x-revalidate-warm'] === '1' && request.headers['x-vercel-protection-bypass'] === 's3cret')).toBe(true)
     expect(site.requests.map((request) => request.path)).not.toContain('/about')
 
     const second = await runWarm([site.url, '--urls', urls, '--json'], folder.root)
@@ -198,6 +198,7 @@ describe('revalidate warm with bad input: one line, no stack', () => {
     await fails(() => ['http://x', '--retries', '-1'], 2, /--retries needs a value; one that starts with "-" is written --retries=<value>/)
     await fails(() => ['http://x', '--timeout', 'soon'], 2, /--timeout takes a number of seconds greater than 0, got "soon"/)
     await fails(() => ['http://x', '--sitemap'], 2, /--sitemap needs a value/)
+    await fails(() => ['http://x', '--header', 'x-bypass=1'], 2, /--header takes "Name: value", got "x-bypass=1"\./)
   })
 
   it('a missing manifest, one from another version, a damaged one', async () => {
