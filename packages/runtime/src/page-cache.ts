@@ -72,7 +72,7 @@ const MAX_REMEMBERED_URL_LENGTH = 512
 /**
  * The page's entry for this request. A warm-up's call is marked, only so that its events say so
  * (warm-up.ts); the header is read only when someone hears the events, since reading a Request's
- * header costs a third of a hit.
+ * header costs about as much as a hit (some 250 ns).
  */
 function requestEntry(page: CompiledPage, context: unknown): PageEntry {
   const entry = pageEntry(page, context)

@@ -50,6 +50,7 @@ export function planWarmUp(base: URL, routes: readonly ManifestRoute[], given: r
     if (!targets.has(url)) targets.set(url, { url, route })
   }
   for (const route of known) if (!route.dynamic) add(route.route, route.route)
+  known.sort((a, b) => bySpecificity(a.parsed, b.parsed)) // a given URL goes to the most specific route it matches
   const unmatched: string[] = []
   const warmedRoutes = new Set<string>()
   for (const text of given) {
@@ -67,7 +68,7 @@ export function planWarmUp(base: URL, routes: readonly ManifestRoute[], given: r
   return { targets: [...targets.values()], unmatched, routesWithoutUrls, browserRoutes }
 }
 
-/** Each route once (nested loaders share one), most specific first; static ones are plain paths. */
+/** Each route once (nested loaders share one), in the manifests' order; static ones are plain paths. */
 function knownRoutes(routes: readonly ManifestRoute[]): KnownRoute[] {
   const byRoute = new Map<string, KnownRoute>()
   for (const { route, query } of routes) {
@@ -81,7 +82,7 @@ function knownRoutes(routes: readonly ManifestRoute[]): KnownRoute[] {
     const dynamic = parsed.params.length > 0 || /[[\]]/.test(route)
     byRoute.set(route, { route, parsed, matcher: new RegExp(parsed.pattern), query: new Set(query), dynamic })
   }
-  return [...byRoute.values()].sort((a, b) => bySpecificity(a.parsed, b.parsed))
+  return [...byRoute.values()]
 }
 
 /** A path as the app routes it: below the base URL's path, when it is there. */

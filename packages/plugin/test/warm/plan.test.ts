@@ -37,6 +37,11 @@ describe('planWarmUp', () => {
     expect(plan).toMatchObject({ unmatched: ['/files/x-y'], routesWithoutUrls: ['/files/[a]-[b]'], browserRoutes: ['/island'] })
   })
 
+  it('requests static routes in the manifests’ order, then the given URLs in theirs', () => {
+    const plan = planWarmUp(BASE, [route('/'), route('/posts/[slug]'), route('/about/team'), route('/posts')], ['/posts/b', '/posts/a'])
+    expect(paths(plan)).toEqual(['/ /', '/about/team /about/team', '/posts /posts', '/posts/b /posts/[slug]', '/posts/a /posts/[slug]'])
+  })
+
   it('keeps a path that reads like a scheme (`/a:b`) a path', () => {
     expect(paths(planWarmUp(BASE, [route('/a:b')], []))).toEqual(['/a:b /a:b'])
   })
