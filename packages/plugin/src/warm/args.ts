@@ -32,6 +32,8 @@ export interface WarmOptions {
 export const DEFAULT_CONCURRENCY = 4
 export const DEFAULT_TIMEOUT_SECONDS = 30
 export const DEFAULT_RETRIES = 2
+/** A day: timers hold no more than about 49 days, and no page takes longer than this to answer. */
+const MAX_TIMEOUT_SECONDS = 86_400
 
 export const WARM_HELP = `Usage: revalidate warm <base-url> [options]
 
@@ -83,7 +85,7 @@ export function parseWarmArgs(argv: readonly string[]): WarmOptions | 'help' {
     sitemaps: values.sitemap ?? [],
     urlModules: values['urls-module'] ?? [],
     concurrency: wholeNumber('--concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1),
-    timeoutMs: seconds('--timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS) * 1000,
+    timeoutMs: seconds('--timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS) * 1000,
     retries: wholeNumber('--retries', values.retries, DEFAULT_RETRIES, 0),
     headers: Object.fromEntries((values.header ?? []).map(header)),
     json: values.json === true,
@@ -141,9 +143,9 @@ function wholeNumber(option: string, text: string | undefined, fallback: number,
   throw new WarmError(`${option} takes a whole number${least > 0 ? ` of at least ${least}` : ''}, got ${JSON.stringify(text)}.`)
 }
 
-function seconds(option: string, text: string | undefined, fallback: number): number {
+function seconds(option: string, text: string | undefined, fallback: number, most: number): number {
   if (text === undefined) return fallback
   const value = Number(text)
-  if (text.trim() !== '' && Number.isFinite(value) && value > 0) return value
-  throw new WarmError(`${option} takes a number of seconds greater than 0, got ${JSON.stringify(text)}.`)
+  if (text.trim() !== '' && value > 0 && value <= most) return value
+  throw new WarmError(`${option} takes a number of seconds greater than 0 and at most ${most}, got ${JSON.stringify(text)}.`)
 }

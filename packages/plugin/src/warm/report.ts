@@ -76,13 +76,13 @@ function plainLines(stdout: Output): Reporter {
 
 function progressBar(stdout: Output, stderr: Output): Reporter {
   let total = 0
-  const done: WarmResult[] = []
+  let done = 0
+  const counts = countsOf([])
   let drawnAt = 0
   const clear = '\r\x1b[2K'
   const draw = () => {
-    const filled = total === 0 ? BAR_WIDTH : Math.round((done.length / total) * BAR_WIDTH)
-    const counts = countsOf(done)
-    const line = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${String(done.length).padStart(String(total).length)}/${total}  MISS ${counts.warmed} · HIT ${counts.hit + counts.stale} · FAIL ${counts.failed}`
+    const filled = total === 0 ? BAR_WIDTH : Math.round((done / total) * BAR_WIDTH)
+    const line = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${String(done).padStart(String(total).length)}/${total}  MISS ${counts.warmed} · HIT ${counts.hit + counts.stale} · FAIL ${counts.failed}`
     stderr.write(`${clear}${line.slice(0, Math.max(20, (stderr.columns || 80) - 1))}`)
     drawnAt = performance.now()
   }
@@ -92,9 +92,10 @@ function progressBar(stdout: Output, stderr: Output): Reporter {
       draw()
     },
     result(result) {
-      done.push(result)
+      done++
+      counts[result.outcome]++
       if (result.outcome === 'failed') stderr.write(`${clear}${resultLine(result)}\n`)
-      if (result.outcome === 'failed' || done.length === total || performance.now() - drawnAt >= REDRAW_EVERY_MS) draw()
+      if (result.outcome === 'failed' || done === total || performance.now() - drawnAt >= REDRAW_EVERY_MS) draw()
     },
     finish(summary) {
       stderr.write(`${clear}`)

@@ -78,7 +78,7 @@ async function requestOnce(url: string, { timeoutMs, headers }: RequestOptions):
       signal: AbortSignal.timeout(timeoutMs),
     })
     // The page is rendered (and its data cached) by the time its body has been sent.
-    await response.arrayBuffer()
+    await response.body?.pipeTo(new WritableStream())
     const cache = CACHE_HEADERS.map((name) => response.headers.get(name)).find((value) => value !== null) ?? null
     return { status: response.status, cache, error: null, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
   } catch (error) {

@@ -41,8 +41,10 @@ export function parseSitemap(text: string, source: string): Sitemap {
   for (const match of content.matchAll(LOC)) {
     checkNoOpenLocBetween(content, end, match.index, source)
     end = match.index + match[0].length
-    const loc = decode(match[1]!.trim(), source, lineAt(content, match.index))
-    if (!URL.canParse(loc)) throw new WarmError(`${source}:${lineAt(content, match.index)}: <loc> ${JSON.stringify(loc)} is not an absolute URL.`)
+    // Where the <loc> is, for an error: counted only then (counting for each <loc> would be quadratic).
+    const where = () => `${source}:${lineAt(content, match.index)}`
+    const loc = decode(match[1]!.trim(), where)
+    if (!URL.canParse(loc)) throw new WarmError(`${where()}: <loc> ${JSON.stringify(loc)} is not an absolute URL.`)
     locs.push(loc)
   }
   checkNoOpenLocBetween(content, end, content.length, source)
@@ -60,18 +62,18 @@ function withoutComments(text: string): string {
   return text.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, ' '))
 }
 
-function decode(text: string, source: string, line: number): string {
+function decode(text: string, where: () => string): string {
   const cdata = /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(text)
   if (cdata !== null) return cdata[1]!.trim()
   return text.replace(/&(#x[\da-fA-F]+|#\d+|\w+);|&/g, (whole, entity: string | undefined) => {
-    if (entity === undefined) throw new WarmError(`${source}:${line}: a bare "&" in <loc>; XML writes it &amp;.`)
+    if (entity === undefined) throw new WarmError(`${where()}: a bare "&" in <loc>; XML writes it &amp;.`)
     if (entity.startsWith('#')) {
       const code = entity.startsWith('#x') ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1))
-      if (code > 0x10ffff) throw new WarmError(`${source}:${line}: ${whole} in <loc> is no character.`)
+      if (code > 0x10ffff) throw new WarmError(`${where()}: ${whole} in <loc> is no character.`)
       return String.fromCodePoint(code)
     }
     const named = ENTITIES[entity]
-    if (named === undefined) throw new WarmError(`${source}:${line}: unknown entity ${whole} in <loc>.`)
+    if (named === undefined) throw new WarmError(`${where()}: unknown entity ${whole} in <loc>.`)
     return named
   })
 }
