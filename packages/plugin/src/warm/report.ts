@@ -34,6 +34,8 @@ export interface WarmSummary {
   routesWithoutUrls: string[]
   /** Routes cached in each visitor's browser: not warmed. */
   browserRoutes: string[]
+  /** Set when the site stopped answering: why, and the URLs not requested after it. */
+  stopped: { reason: string; notRequested: string[] } | null
 }
 
 export interface Output {
@@ -114,6 +116,10 @@ function resultLine(result: WarmResult): string {
 function summaryText(summary: WarmSummary): string {
   const { counts } = summary
   const lines = [`revalidate warm: ${summary.results.length} URL${summary.results.length === 1 ? '' : 's'} on ${summary.base} in ${duration(summary.durationMs)}`]
+  if (summary.stopped !== null) {
+    const { reason, notRequested } = summary.stopped
+    lines.push(`  stopped: ${reason}; ${notRequested.length} URL${notRequested.length === 1 ? ' was' : 's were'} not requested. Is the site still running?`)
+  }
   const width = Math.max(...OUTCOMES.map((outcome) => ROW_NAMES[outcome].length)) + 2
   for (const outcome of OUTCOMES) {
     lines.push(`  ${ROW_NAMES[outcome].padEnd(width)}${String(counts[outcome]).padStart(String(summary.results.length).length)}`)

@@ -50,15 +50,22 @@ async function warm(options: WarmOptions, io: CommandIO): Promise<number> {
   }
   const reporter = reporterFor(options.json, io.stdout, io.stderr)
   const results = new Map<string, WarmResult>()
+  // A site that stops answering (killed, its network gone) is not asked for every URL left.
+  const giveUpAfter = Math.max(STOP_AFTER_UNANSWERED, 2 * options.concurrency)
+  let unanswered = 0
+  let lastError: string | null = null
   const finished = (result: WarmResult) => {
     results.set(result.url, result)
+    unanswered = result.status === null ? unanswered + 1 : 0
+    lastError = result.error ?? lastError
     reporter.result(result)
   }
   reporter.start(plan.targets.length)
   if (firstResult !== undefined) finished(firstResult)
-  await eachAtOnce(rest, options.concurrency, async (target) => finished(await warmOne(target)))
+  await eachAtOnce(rest, options.concurrency, async (target) => finished(await warmOne(target)), () => unanswered >= giveUpAfter)
   // In the order of the plan, whatever order they finished in.
-  const inOrder = plan.targets.map((target) => results.get(target.url)!)
+  const inOrder = plan.targets.flatMap((target) => results.get(target.url) ?? [])
+  const notRequested = plan.targets.filter((target) => !results.has(target.url)).map((target) => target.url)
   const counts = countsOf(inOrder)
   reporter.finish({
     base: options.base.href,
@@ -70,15 +77,19 @@ async function warm(options: WarmOptions, io: CommandIO): Promise<number> {
     unmatched: plan.unmatched,
     routesWithoutUrls: plan.routesWithoutUrls,
     browserRoutes: plan.browserRoutes,
+    stopped: notRequested.length === 0 ? null : { reason: `${unanswered} requests in a row got no answer (the last: ${lastError})`, notRequested },
   })
-  return counts.failed === 0 ? 0 : 1
+  return counts.failed === 0 && notRequested.length === 0 ? 0 : 1
 }
 
-/** Runs `work` on every item, at most `concurrency` at once. */
-async function eachAtOnce<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+/** Requests in a row without an answer that stop the run (or twice the concurrency, if more). */
+const STOP_AFTER_UNANSWERED = 8
+
+/** Runs `work` on every item, at most `concurrency` at once, until `stop()` says so. */
+async function eachAtOnce<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>, stop: () => boolean): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!)
+    while (next < items.length && !stop()) await work(items[next++]!)
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
 }

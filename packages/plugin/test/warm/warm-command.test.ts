@@ -88,6 +88,33 @@ describe('revalidate warm', () => {
     expect(slow).toMatchObject({ outcome: 'failed', status: null, attempts: 1, error: 'timed out after 0.3 s' })
   })
 
+  it('stops when the site stops answering (killed mid-run), instead of asking for every URL left', async () => {
+    const paths = Array.from({ length: 40 }, (_, i) => `/posts/p${i}`)
+    folder = buildFolder([{ route: '/' }, { route: '/posts/[slug]' }])
+    const urls = folder.file('urls.txt', paths.join('\n'))
+    const dyingSite = async () => {
+      let served = 0
+      const started = await startSite(() => {
+        if (++served === 5) void started.close() // the server dies while answering its fifth request
+        return 'cached'
+      })
+      return (site = started)
+    }
+    const run = await runWarm([(await dyingSite()).url, '--urls', urls, '--retries', '0', '--concurrency', '2', '--json'], folder.root)
+    expect(run.code).toBe(1)
+    const summary = json(run.stdout)
+    const [, inARow] = /^(\d+) requests in a row got no answer \(the last: connect ECONNREFUSED /.exec(summary.stopped?.reason ?? '') ?? []
+    expect(Number(inARow)).toBeGreaterThanOrEqual(8) // then the requests in flight end too
+    expect(summary.results.length + summary.stopped!.notRequested.length).toBe(41)
+    expect(summary.results.length).toBeLessThan(20)
+    // Those answered before the fifth request came (with it, the one in flight beside it dies too).
+    expect(summary.results.slice(0, 3).map((result) => result.outcome)).toEqual(['warmed', 'warmed', 'warmed'])
+
+    const text = await runWarm([(await dyingSite()).url, '--urls', urls, '--retries', '0'], folder.root)
+    expect(text.code).toBe(1)
+    expect(text.stdout).toMatch(/\n {2}stopped: \d+ requests in a row got no answer \(the last: connect ECONNREFUSED .*\); \d+ URLs were not requested\. Is the site still running\?\n/)
+  })
+
   it('keeps at most --concurrency requests in flight, and uses them', async () => {
     const paths = Array.from({ length: 12 }, (_, i) => `/posts/p${i}`)
     site = await startSite((path) => (path === '/' || paths.includes(path) ? { delayMs: 50 } : undefined))
