@@ -28,7 +28,7 @@ export interface WarmPlan {
   unmatched: string[]
   /** Dynamic routes no given URL belongs to. */
   routesWithoutUrls: string[]
-  /** Routes cached in each visitor's browser: a request from here cannot warm them. */
+  /** Routes cached only in each visitor's browser: a request from here cannot warm them. */
   browserRoutes: string[]
 }
 
@@ -41,8 +41,9 @@ interface KnownRoute {
 }
 
 export function planWarmUp(base: URL, routes: readonly ManifestRoute[], given: readonly string[]): WarmPlan {
-  const browserRoutes = unique(routes.filter((route) => route.target === 'browser').map((route) => route.route))
   const known = knownRoutes(routes.filter((route) => route.target !== 'browser'))
+  // A route the server caches too is warmed there (React Router compiles loaders into its client build as well).
+  const browserRoutes = unique(routes.filter((route) => route.target === 'browser' && !known.some((other) => other.route === route.route)).map((route) => route.route))
   const targets = new Map<string, WarmTarget>()
   const add = (path: string, route: string) => {
     // Relative to the base's path; `./` keeps a segment such as `a:b` from reading as a scheme.

@@ -42,6 +42,12 @@ describe('planWarmUp', () => {
     expect(paths(plan)).toEqual(['/ /', '/about/team /about/team', '/posts /posts', '/posts/b /posts/[slug]', '/posts/a /posts/[slug]'])
   })
 
+  it('does not count a route the server caches as a browser route when the client build compiled it too (React Router)', () => {
+    const plan = planWarmUp(BASE, [route('/posts'), route('/posts', { target: 'browser' }), route('/island', { target: 'browser' })], [])
+    expect(paths(plan)).toEqual(['/posts /posts'])
+    expect(plan.browserRoutes).toEqual(['/island'])
+  })
+
   it('keeps a path that reads like a scheme (`/a:b`) a path', () => {
     expect(paths(planWarmUp(BASE, [route('/a:b')], []))).toEqual(['/a:b /a:b'])
   })
