@@ -27,4 +27,12 @@ async function main(argv: string[]): Promise<number> {
   return 2
 }
 
+// Output piped into a reader that stopped reading (`| head`): nothing more is wanted, no stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+    process.exit(process.exitCode ?? 0)
+  })
+}
+
 process.exitCode = await main(process.argv.slice(2))
