@@ -17,6 +17,7 @@ import type {
 } from './types.js'
 import { isUncacheableValue } from './value-model.js'
 import { checkedAlready, checkKey, checkLifetime, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { markedIfWarmUp } from './warm-up.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -259,16 +260,16 @@ class Coordinator implements RevalidateCache {
       const age = this.#now() - entry.storedAt
       const state = stateAt(entry, age, ttlMs, this.#staleMsFor(options))
       if (state === 'fresh') {
-        if (this.#observed()) this.#emit({ type: 'hit', key, age })
+        if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'hit', key, age }, options))
         return Promise.resolve(entry.value as T)
       }
       if (state === 'stale') {
-        if (this.#observed()) this.#emit({ type: 'stale', key, age })
+        if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'stale', key, age }, options))
         this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
         return Promise.resolve(entry.value as T)
       }
     }
-    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher)
+    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher, options)
   }
 
   #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined): FlightSpec {
@@ -283,7 +284,7 @@ class Coordinator implements RevalidateCache {
   }
 
   /** A miss: join the fetch of this key and version already running, or start one. */
-  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>): Promise<T> {
+  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
     // From inside this key's own fetcher, a miss would wait for the value it is part of computing.
     if (fetchFrames.inside(this, spec.key)) return Promise.reject(reentrantCall(spec.key))
     const running = this.#flightOf(spec.key, spec.version)
@@ -291,14 +292,14 @@ class Coordinator implements RevalidateCache {
       running.awaited = true
       for (const tag of spec.tags) running.tags.add(tag)
       // This caller misses too; it waits for another caller's fetch instead of starting one.
-      if (this.#observed()) this.#emit({ type: 'miss', key: spec.key, joined: true })
+      if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'miss', key: spec.key, joined: true }, options))
       const joinedAfter = running.tagInvalidationCount
       // Joined after an invalidation of a tag the fetcher turned out to add: that value is from before it.
       return (running.promise as Promise<T>).then((value) =>
-        running.lateFence !== undefined && joinedAfter > running.lateFence ? this.#joinOrFetch(spec, fetcher) : value,
+        running.lateFence !== undefined && joinedAfter > running.lateFence ? this.#joinOrFetch(spec, fetcher, options) : value,
       )
     }
-    this.#emit({ type: 'miss', key: spec.key })
+    this.#emit(markedIfWarmUp({ type: 'miss', key: spec.key }, options))
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
   }
 

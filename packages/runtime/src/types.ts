@@ -76,10 +76,11 @@ export interface CacheStore {
 }
 
 export type CacheEvent =
-  | { type: 'hit'; key: string; age: number }
-  | { type: 'stale'; key: string; age: number }
+  /** `warm`: the call was a compiled page's, for a warm-up request (`x-revalidate-warm: 1`, sent by `revalidate warm`); served as any other. */
+  | { type: 'hit'; key: string; age: number; warm?: true }
+  | { type: 'stale'; key: string; age: number; warm?: true }
   /** A caller that found no servable entry; `joined` when it waits for a fetch another caller started. */
-  | { type: 'miss'; key: string; joined?: true }
+  | { type: 'miss'; key: string; joined?: true; warm?: true }
   | { type: 'refresh'; key: string }
   /**
    * `key` is '' when the error is not about one key: then `tag` or `all` names the invalidation it
