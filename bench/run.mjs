@@ -29,6 +29,7 @@ const BENCHMARKS = [
   ['redis tags', './redis-tags.mjs'],
   ['cloudflare coordinator', './cloudflare-coordinator.mjs'],
   ['cloudflare hit', './cloudflare-hit.mjs'],
+  ['astro cache provider', './astro-cache.mjs'],
 ]
 
 /**
@@ -76,7 +77,7 @@ const header = [
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} in ${Math.round((Date.now() - started) / 1000)} s. See [README.md](README.md) for what each one measures and why.`,
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node.js ${process.version}, Redis ${redisVersion}.`,
-  `Versions: @revalidate/runtime ${version('@revalidate/runtime')}, lru-cache ${version('lru-cache')}, @epic-web/cachified ${version('@epic-web/cachified')}, vite ${version('vite')}, @babel/parser ${version('@babel/parser')}, magic-string ${version('magic-string')}, tinybench ${version('tinybench')}, autocannon ${version('autocannon')}, redis (node-redis) ${version('redis')}, miniflare ${version('miniflare')}.`,
+  `Versions: @revalidate/runtime ${version('@revalidate/runtime')}, lru-cache ${version('lru-cache')}, @epic-web/cachified ${version('@epic-web/cachified')}, vite ${version('vite')}, @babel/parser ${version('@babel/parser')}, magic-string ${version('magic-string')}, tinybench ${version('tinybench')}, autocannon ${version('autocannon')}, redis (node-redis) ${version('redis')}, miniflare ${version('miniflare')}, astro ${version('astro')}.`,
   '',
 ].join('\n')
 const verdict = missed.length ? `${missed.length} of ${targets.length} targets not met: ${missed.map((t) => t.figure).join('; ')}` : 'every target met'

@@ -11,15 +11,14 @@
  * any loader) becomes what Next's ISR reads: `export const revalidate = 60` in an app router page,
  * layout or route handler, `revalidate` in the result of a pages router `getStaticProps`. Works
  * with Turbopack (the default) and `next build --webpack`. After compiling, the build prints the
- * cached routes.
+ * cached routes and writes them down in `.next/.revalidate/manifest.json` (manifest.ts).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NextConfig } from 'next'
 import { cachedPagesSummary } from './build-summary.js'
+import { recordedPages, writeManifest, type ManifestRoute } from './manifest.js'
 import type { TransformOptions } from './options.js'
-import { PRAGMA_HINT } from './pragma.js'
 
 /**
  * Where the loader writes down each page it hands to Next's ISR, below the build's distDir. In
@@ -36,15 +35,6 @@ export interface NextLoaderOptions extends TransformOptions {
 
 interface WebpackConfigLike {
   module?: { rules?: unknown[] }
-}
-
-/** What the loader writes down about a page it compiled (one JSON file per page). */
-export interface CompiledPageRecord {
-  /** The page's file (absolute). */
-  file: string
-  route: string
-  ttl: number
-  vercel: string
 }
 
 const LOADER = fileURLToPath(new URL('./next-loader.cjs', import.meta.url))
@@ -75,50 +65,18 @@ export function withRevalidate<T extends NextConfig>(nextConfig: T, options: Omi
     compiler: {
       ...nextConfig.compiler,
       async runAfterProductionCompile(metadata) {
-        printCompiledPages(compiledPagesDir)
+        const routes = recordedPages(compiledPagesDir, metadata.projectDir)
+        writeManifest(metadata.distDir, 'next', routes)
+        printCompiledPages(routes)
         await userAfterCompile?.(metadata)
       },
     },
   }
 }
 
-/**
- * The build's list of cached routes, as the Vite plugin prints it: every page with the pragma,
- * whether this build compiled it or took it from the compiler's cache. A note whose page is gone
- * or has no pragma any more is dropped.
- */
-function printCompiledPages(dir: string): void {
-  let notes: string[]
-  try {
-    notes = readdirSync(dir)
-  } catch {
-    return // no page has the pragma
-  }
-  const pages: CompiledPageRecord[] = []
-  for (const note of notes) {
-    const path = join(dir, note)
-    const page = readNote(path)
-    if (page !== undefined && stillHasPragma(page.file)) pages.push(page)
-    else rmSync(path, { force: true })
-  }
-  if (pages.length === 0) return
-  const entries = pages.map((page) => ({ route: page.route, ttl: page.ttl, how: `Next.js ISR (${page.vercel})` }))
+/** The build's list of cached routes, as the Vite plugin prints it. */
+function printCompiledPages(routes: ManifestRoute[]): void {
+  if (routes.length === 0) return
+  const entries = routes.map((page) => ({ route: page.route, ttl: page.ttl, how: `Next.js ISR (${page.vercel})` }))
   console.log(`${cachedPagesSummary('cached route(s)', entries)}\n`)
-}
-
-function readNote(path: string): CompiledPageRecord | undefined {
-  try {
-    const note = JSON.parse(readFileSync(path, 'utf8')) as Partial<CompiledPageRecord>
-    return typeof note.file === 'string' && typeof note.route === 'string' ? (note as CompiledPageRecord) : undefined
-  } catch {
-    return undefined // half written, or of an older version
-  }
-}
-
-function stillHasPragma(file: string): boolean {
-  try {
-    return PRAGMA_HINT.test(readFileSync(file, 'utf8'))
-  } catch {
-    return false // deleted or moved
-  }
 }

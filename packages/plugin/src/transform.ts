@@ -32,6 +32,12 @@ export interface CachedPage {
   component: boolean
   /** Written as a `# Pragma:` line, which is not JavaScript: tsc, editors and linters reject it. */
   hash: boolean
+  /** The pragma's `tags`. */
+  tags: string[]
+  /** The pragma's `stale`, when it gives one. */
+  staleSeconds?: number
+  /** The hash of the page's data code its entries are stored under; none where Vercel's ISR caches the page. */
+  version?: string
 }
 
 export interface TransformResult {
@@ -111,16 +117,19 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     target: resolved.target,
     framework: framework.name,
     query: pragma.query,
+    tags: pragma.tags,
     file: relativeTo(path, resolved.root),
     component: framework.component === true,
     hash: header.code !== code,
   }
+  if (pragma.staleSeconds !== undefined) page.staleSeconds = pragma.staleSeconds
   if (isr !== undefined) {
     page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
     if (page.vercel === 'route segment config') checkAppRouterCaches({ program, source, pragma, framework, modules, requestBound: resolved.requestBound })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    page.version = input.version
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { routeFromId } from './route.js'
+import { bySpecificity, parseRoute, routeFromId, type ParsedRoute, type RouteSegment } from './route.js'
 import type { ResolvedOptions } from './options.js'
 
 export interface VercelOutputOptions {
@@ -67,48 +67,11 @@ export function scanRoutes(options: Pick<ResolvedOptions, 'routesDirs' | 'root'>
   return [...new Set(pages.map((file) => routeFromId(join(dir, file), options)))]
 }
 
-// `[[...rest]]`, `[...rest]`, `[slug]` and `:slug`, as routeFromId writes routes.
-const ROUTE_PARAM = /^(?:\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+))$/
 /**
  * Route params travel to the function in the query under this prefix (`/posts/[slug]?__route_slug=hello`),
  * apart from the app's own query names, and the function rebuilds the path from them.
  */
 export const ROUTE_PARAM_PREFIX = '__route_'
-
-/** One segment of a route: literal text, or a param (one segment, one or more, zero or more). */
-export type RouteSegment = string | { param: string; kind: 'one' | 'rest' | 'optionalRest' }
-
-interface ParsedRoute {
-  segments: RouteSegment[]
-  params: string[]
-  /** The regular expression for the paths of the route, one group per param. */
-  pattern: string
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-function parseRoute(route: string): ParsedRoute {
-  const segments: RouteSegment[] = route
-    .split('/')
-    .filter((segment) => segment !== '')
-    .map((segment) => {
-      const match = ROUTE_PARAM.exec(segment)
-      if (match === null) return segment
-      const [, optionalRest, rest, one, colon] = match
-      if (optionalRest !== undefined) return { param: optionalRest, kind: 'optionalRest' }
-      if (rest !== undefined) return { param: rest, kind: 'rest' }
-      return { param: (one ?? colon)!, kind: 'one' }
-    })
-  const pattern = segments
-    .map((segment) => {
-      if (typeof segment === 'string') return `/${escapeRegExp(segment)}`
-      if (segment.kind === 'optionalRest') return '(?:/(.+?))?' // the slash belongs to the param: /docs matches, /docsxyz does not
-      return segment.kind === 'rest' ? '/(.+?)' : '/([^/]+?)'
-    })
-    .join('')
-  const params = segments.flatMap((segment) => (typeof segment === 'string' ? [] : [segment.param]))
-  return { segments, params, pattern: `^${pattern}/?$` }
-}
 
 /** The path of a route's function: `/` is `index`, `/posts/[slug]` stays as it is. */
 function functionPath(route: string): string {
@@ -119,17 +82,6 @@ function functionPath(route: string): string {
 function dynamicRoute(route: string, { params, pattern }: ParsedRoute): { src: string; dest: string } {
   const query = params.map((param, index) => `${ROUTE_PARAM_PREFIX}${param}=$${index + 1}`).join('&')
   return { src: pattern, dest: `/${functionPath(route)}?${query}` }
-}
-
-/** More specific routes first: fewer catch-alls, then more literal segments. */
-function specificity(route: ParsedRoute): number[] {
-  const kinds = route.segments.map((segment) => (typeof segment === 'string' ? 'literal' : segment.kind))
-  return [kinds.filter((kind) => kind === 'optionalRest').length, kinds.filter((kind) => kind === 'rest').length, -kinds.filter((kind) => kind === 'literal').length]
-}
-
-function bySpecificity(a: ParsedRoute, b: ParsedRoute): number {
-  const [x, y] = [specificity(a), specificity(b)]
-  return x.map((value, i) => value - y[i]!).find((difference) => difference !== 0) ?? 0
 }
 
 /** What the function needs to know of each function path it answers as. */
@@ -168,9 +120,9 @@ function pathOf(route, query) {
     const values = query.getAll(PREFIX + segment.param)
     if (values.length > 1) return undefined
     const value = values[0] ?? ''
-    if (value === '' && segment.kind !== 'optionalRest') return undefined
+    if (value === '' && segment.kind !== 'optional' && segment.kind !== 'optionalRest') return undefined
     if (value === '') continue
-    const parts = segment.kind === 'one' ? [value] : value.split('/')
+    const parts = segment.kind === 'one' || segment.kind === 'optional' ? [value] : value.split('/')
     if (parts.some((part) => DOT_SEGMENT.test(part))) return undefined
     path += '/' + parts.map(encodeURIComponent).join('/')
   }

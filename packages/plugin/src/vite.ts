@@ -7,9 +7,10 @@
  *
  * It runs before other plugins (`enforce: 'pre'`: later ones strip comments), only on files whose
  * code mentions `Pragma:` (a hook filter, so other files cost no parse), picks the target from
- * the environment it compiles for, and prints the cached pages at the end of a build. The page's
- * imports of the app's own modules are resolved with Vite's resolver for the safety check to follow
- * (follow-imports.ts); in dev, a page is compiled again when a module it followed changes.
+ * the environment it compiles for, and prints the cached pages at the end of a build (and writes
+ * them down in the build output's `.revalidate/manifest.json`). The page's imports of the app's own
+ * modules are resolved with Vite's resolver for the safety check to follow (follow-imports.ts); in
+ * dev, a page is compiled again when a module it followed changes.
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
@@ -20,6 +21,7 @@ import { RevalidateError } from './errors.js'
 import { transformFollowingImports } from './follow-imports.js'
 import { unsupportedFramework } from './frameworks/unsupported.js'
 import { checkOptionNames, resolveOptions, TRANSFORM_OPTION_NAMES, type Target, type TransformOptions } from './options.js'
+import { writeBuildManifest } from './manifest.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { pathOfId } from './route.js'
 import { checkRouteFilesForHashPragma, runsRouteGenerator } from './route-generator.js'
@@ -90,6 +92,8 @@ interface BuildState {
   moduleIds: Map<string, Set<string>>
   /** .astro pages compiled when loaded: what reaches the transform hook for them is Astro's output. */
   compiledOnLoad: Set<string>
+  /** The pages still cached in what the environment built (buildEnd), by file: the summary's and the manifest's. */
+  builtPages?: Map<string, CachedPage>
 }
 
 /** What buildEnd reads of the modules built: their code after every plugin. */
@@ -249,6 +253,9 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       return pages.length === 0 ? undefined : [...modules, ...pages]
     },
     writeBundle(output, bundle) {
+      // The manifest of cached routes (manifest.ts): a server build always has one, another when it cached pages.
+      const { builtPages = new Map() } = stateOf(this.environment)
+      if (isBuild && output.dir !== undefined && (builtPages.size > 0 || this.environment?.config.consumer === 'server')) writeBuildManifest(output.dir, this.environment?.name ?? 'default', builtPages, root)
       if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return
       const entry = Object.values(bundle).find((item) => item.type === 'chunk' && item.isEntry)
       if (entry === undefined) return
@@ -269,7 +276,8 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       const state = builds.get(this.environment?.name ?? 'default')
       if (!isBuild || error !== undefined || state === undefined) return
       warnOfHashPragmas(this.environment, state.cachedPages.values())
-      const pages = [...state.cachedPages].filter(([path, page]) => stillWrapped(this, page, state.moduleIds.get(path))).map(([, page]) => page)
+      state.builtPages = new Map([...state.cachedPages].filter(([path, page]) => stillWrapped(this, page, state.moduleIds.get(path))))
+      const pages = [...state.builtPages.values()]
       if (pages.length === 0) return
       const entries = pages.map((page) => ({ route: page.route, ttl: page.ttl, how: describeTarget(page), component: page.component ? page.file : undefined }))
       this.environment.logger.info(cachedPagesSummary(`cached page(s) in ${this.environment.name}`, entries))

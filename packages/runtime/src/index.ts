@@ -16,6 +16,7 @@ export type {
   FetchContext,
   Fetcher,
   Invalidation,
+  Lifetime,
   MaybePromise,
   RevalidateCache,
   RevalidateOptions,

@@ -16,6 +16,7 @@
  * query would get its own entry, or worse, the first one's data.
  */
 import { canonicalPath } from './canonical-path.js'
+import { notWellFormed } from './validate.js'
 
 /** Between a page key and the part (the loader's module) of one of its entries: `page:/posts/hello#app/routes/post`. */
 export const PART_SEPARATOR = '#'
@@ -53,7 +54,7 @@ export function pageKey(route: string, context: unknown, options?: readonly stri
   } else {
     pathname = canonicalPath(fillRoute(route, paramsOf(route, context)), 'pageKey')
   }
-  const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context)) : ''
+  const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context, queryNames)) : ''
   return `page:${pathname}${query}`
 }
 
@@ -124,14 +125,20 @@ function paramsOf(route: string, context: unknown): Record<string, unknown> {
   return (params ?? {}) as Record<string, unknown>
 }
 
-function searchParamsOf(context: unknown): URLSearchParams {
+/** The context's query parameters named in `names`. */
+function searchParamsOf(context: unknown, names: readonly string[]): URLSearchParams {
   const search = field(context, 'searchParams') ?? field(context, 'query')
   if (search instanceof URLSearchParams) return search
   const params = new URLSearchParams()
   if (typeof search !== 'object' || search === null) return params
-  for (const [name, value] of Object.entries(search)) {
+  for (const name of names) {
+    const value = Object.hasOwn(search, name) ? (search as Record<string, unknown>)[name] : undefined
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) params.append(name, String(item))
+      if (item === undefined) continue
+      // A parsed query object (unlike a URL's own parameters) may hold a lone surrogate, which URLSearchParams would write as U+FFFD.
+      const text = String(item)
+      if (!text.isWellFormed()) throw notWellFormed('pageKey', `query parameter "${name}"`, text)
+      params.append(name, text)
     }
   }
   return params
@@ -159,6 +166,7 @@ function fillRoute(route: string, params: Record<string, unknown>): string {
           const text = String(part)
           // A param of "." or ".." would make the path name another page (`/posts/..` is `/`).
           if (text === '.' || text === '..') throw new TypeError(`pageKey: params.${param} of route "${route}" is "${text}", which no page path can hold`)
+          if (!text.isWellFormed()) throw notWellFormed('pageKey', `params.${param} of route "${route}"`, text)
           return encodeURIComponent(text)
         })
         .join('/')

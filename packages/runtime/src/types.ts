@@ -68,17 +68,25 @@ export interface CacheStore {
    * Optional: invalidations made by other instances. The coordinator fences its own in-flight
    * fetches with them; returns a function that stops listening (a cache that `configure()`
    * replaces calls it, so one store does not deliver each invalidation to every cache it ever had).
+   * `onError`, when the store takes it, hears of failures of work the store does on its own, which
+   * no call could report: an invalidation kept to be applied later (named by `invalidation`),
+   * one refused when it was. The coordinator reports each as `{ type: 'error', phase: 'store' }`.
    */
-  subscribe?(listener: (invalidation: Invalidation) => void): () => void
+  subscribe?(listener: (invalidation: Invalidation) => void, onError?: (error: unknown, invalidation?: Invalidation) => void): () => void
 }
 
 export type CacheEvent =
-  | { type: 'hit'; key: string; age: number }
-  | { type: 'stale'; key: string; age: number }
+  /** `warm`: the call was a compiled page's, for a warm-up request (`x-revalidate-warm: 1`, sent by `revalidate warm`); served as any other. */
+  | { type: 'hit'; key: string; age: number; warm?: true }
+  | { type: 'stale'; key: string; age: number; warm?: true }
   /** A caller that found no servable entry; `joined` when it waits for a fetch another caller started. */
-  | { type: 'miss'; key: string; joined?: true }
+  | { type: 'miss'; key: string; joined?: true; warm?: true }
   | { type: 'refresh'; key: string }
-  | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
+  /**
+   * `key` is '' when the error is not about one key: then `tag` or `all` names the invalidation it
+   * is about (onInvalidate failing for `invalidateTag('posts')`: `{ key: '', tag: 'posts' }`).
+   */
+  | { type: 'error'; key: string; tag?: string; all?: true; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
   /** `held: false`: the key of a page that nothing here caches (no entry, no platform cache to tell). */
   | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true; held?: false }
 
@@ -146,6 +154,24 @@ export interface FetchContext {
    * `timeoutSeconds` passed. Hand it to `fetch()` or your database client.
    */
   signal: AbortSignal
+  /**
+   * For a value whose lifetime is known only once it is fetched (an HTTP response's own
+   * `Cache-Control`, say): how the entry this fetch writes is kept. `ttlSeconds` and
+   * `staleSeconds` replace the call's, `tags` join the call's; `false` writes nothing, and every
+   * caller waiting on this fetch still gets the value. The call's own ttl and staleSeconds still
+   * bound it: an entry is fresh only while younger than both ttls.
+   * @example withRevalidate(key, ONE_YEAR, async ({ keepFor }) => { const page = await render(); keepFor({ ttlSeconds: page.maxAge }); return page })
+   */
+  keepFor(lifetime: Lifetime | false): void
+}
+
+/** What a fetcher chose for the entry it writes (`FetchContext.keepFor`). */
+export interface Lifetime {
+  ttlSeconds: number
+  /** @default the call's staleSeconds */
+  staleSeconds?: number
+  /** Names under which `invalidateTag` finds the entry, besides the call's. A fetch already overtaken by an invalidation of one of them writes nothing. */
+  tags?: readonly string[]
 }
 
 /** Computes the value of a key; it receives a signal that is aborted when the fetch is no longer wanted. */
@@ -170,6 +196,7 @@ export interface RevalidateOptions {
 
 /** What `createCache()` returns; the top-level functions use one of these (the default cache). */
 export interface RevalidateCache {
+  /** As the top-level `withRevalidate`: its key rule and its rule for a fetcher that asks for its own key hold here too. */
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T>
   invalidate(key: string): Promise<void>
   invalidateTag(tag: string): Promise<void>

@@ -125,4 +125,22 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
     })
     expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
   })
+
+  it('a fetch that outlives its lock does not replace the value of a fetch that began after it', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const [a, b] = [store({ prefix, lockSeconds: 0.3 }), store({ prefix, lockSeconds: 0.3 })]
+    await Promise.all([a.ready(), b.ready()])
+    const [cacheA, cacheB] = [createCache({ store: a }), createCache({ store: b })]
+    const slow = deferred<string>()
+    const fetcherA = countingFetcher(() => slow.promise)
+    const revision1 = cacheA.withRevalidate('post', 600, fetcherA)
+    await eventually(() => expect(fetcherA.calls).toBe(1)) // A holds the lock and fetches revision 1
+    // B misses, waits for A's lock to expire (lockSeconds), takes it, and fetches revision 2.
+    expect(await cacheB.withRevalidate('post', 600, () => 'revision 2')).toBe('revision 2')
+    slow.resolve('revision 1') // A's fetch, which began first, lands last
+    expect(await revision1).toBe('revision 1') // its own callers began before revision 2 existed
+    const reader = createCache({ store: store({ prefix, maxEntries: false }) })
+    expect(await reader.withRevalidate('post', 600, () => 'fetched by a reader')).toBe('revision 2')
+    await eventually(async () => expect(await cacheA.withRevalidate('post', 600, () => 'fetched by a again')).toBe('revision 2'))
+  })
 })
