@@ -14,6 +14,16 @@ export interface CacheEntry<T = unknown> {
   version?: string
 }
 
+/**
+ * When a tag was revalidated, for caches that judge an entry by when it was made (Next.js's
+ * `'use cache'` and ISR): an entry made before `stale` is served stale while it is made again, one
+ * made before `expired` is a miss once `expired` has come. Milliseconds since the epoch.
+ */
+export interface TagRevalidation {
+  stale?: number
+  expired?: number
+}
+
 /** An invalidation, as it travels between instances that share a remote store. */
 export type Invalidation = { kind: 'key'; key: string } | { kind: 'tag'; tag: string } | { kind: 'all' }
 
@@ -70,6 +80,20 @@ export interface CacheStore {
    * replaces calls it, so one store does not deliver each invalidation to every cache it ever had).
    */
   subscribe?(listener: (invalidation: Invalidation) => void): () => void
+
+  /**
+   * Optional, for a store shared by several instances: records when tags were revalidated where
+   * every instance reads it, merged with what is recorded (the later time of each kind wins).
+   * While the store is unreachable it keeps them and records them once it is back, as it does
+   * invalidations; never rejects for an outage.
+   */
+  recordTagRevalidations?(revalidations: Record<string, TagRevalidation>): Promise<void>
+  /**
+   * Optional, with `recordTagRevalidations`: calls `listener` with the whole record once it is read
+   * (again after each reconnection, since messages may have been missed meanwhile), and with what
+   * other instances record, as they record it. Returns a function that stops listening.
+   */
+  watchTagRevalidations?(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void
 }
 
 export type CacheEvent =

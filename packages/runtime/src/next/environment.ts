@@ -1,0 +1,29 @@
+// The options of this process's Next.js cache, read from the settings in the environment
+// (settings.ts). Only the handler modules Next loads by path import this: it loads the Redis store
+// when the settings name a Redis, which no bundle of the app should follow.
+import { installedNextCache } from './installed.js'
+import type { NextCacheOptions } from './next-cache.js'
+import { NEXT_CACHE_SETTINGS_ENV, type NextCacheSettings } from './settings.js'
+
+function readSettings(text: string | undefined): NextCacheSettings {
+  if (text === undefined || text === '') return {}
+  let settings: unknown
+  try {
+    settings = JSON.parse(text)
+  } catch {
+    throw new TypeError(`${NEXT_CACHE_SETTINGS_ENV} is not JSON: set it through withRevalidate(nextConfig, { cache }) in next.config, or leave it unset`)
+  }
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new TypeError(`${NEXT_CACHE_SETTINGS_ENV} must hold a JSON object, got ${text.slice(0, 80)}`)
+  return settings as NextCacheSettings
+}
+
+/** The options of this process's Next.js cache, from the environment; `{}` once it exists (both handler modules share it). */
+export async function optionsFromEnvironment(): Promise<NextCacheOptions> {
+  if (installedNextCache() !== undefined) return {}
+  const { redis, prefix, maxEntries, maxMemoryBytes, lockSeconds } = readSettings(process.env[NEXT_CACHE_SETTINGS_ENV])
+  if (redis === undefined) return { maxEntries, maxMemoryBytes }
+  // Loaded only for Redis: an app that keeps its cache in memory needs no Redis client installed.
+  const { redisStore } = await import('../redis-store.js')
+  if (installedNextCache() !== undefined) return {}
+  return { store: redisStore({ url: redis, prefix, maxEntries, maxMemoryBytes, lockSeconds }) }
+}
