@@ -2,7 +2,7 @@
 // (settings.ts). Only the handler modules Next loads by path import this: it loads the Redis store
 // when the settings name a Redis, which no bundle of the app should follow.
 import { installedNextCache } from './installed.js'
-import type { NextCacheOptions } from './next-cache.js'
+import { DEFAULT_NEXT_MAX_ENTRIES, DEFAULT_NEXT_MAX_MEMORY_BYTES, type NextCacheOptions } from './next-cache.js'
 import { NEXT_CACHE_SETTINGS_ENV, type NextCacheSettings } from './settings.js'
 
 function readSettings(text: string | undefined): NextCacheSettings {
@@ -17,13 +17,19 @@ function readSettings(text: string | undefined): NextCacheSettings {
   return settings as NextCacheSettings
 }
 
-/** The options of this process's Next.js cache, from the environment; `{}` once it exists (both handler modules share it). */
-export async function optionsFromEnvironment(): Promise<NextCacheOptions> {
-  if (installedNextCache() !== undefined) return {}
-  const { redis, prefix, maxEntries, maxMemoryBytes, lockSeconds } = readSettings(process.env[NEXT_CACHE_SETTINGS_ENV])
+let options: Promise<NextCacheOptions> | undefined
+
+/**
+ * The options of this process's Next.js cache, from the environment: one answer for both handler
+ * modules (Next may load them at once), so they make one cache on one store.
+ */
+export function optionsFromEnvironment(): Promise<NextCacheOptions> {
+  return (options ??= installedNextCache() === undefined ? fromSettings(readSettings(process.env[NEXT_CACHE_SETTINGS_ENV])) : Promise.resolve({}))
+}
+
+async function fromSettings({ redis, prefix, maxEntries, maxMemoryBytes, lockSeconds }: NextCacheSettings): Promise<NextCacheOptions> {
   if (redis === undefined) return { maxEntries, maxMemoryBytes }
   // Loaded only for Redis: an app that keeps its cache in memory needs no Redis client installed.
   const { redisStore } = await import('../redis-store.js')
-  if (installedNextCache() !== undefined) return {}
-  return { store: redisStore({ url: redis, prefix, maxEntries, maxMemoryBytes, lockSeconds }) }
+  return { store: redisStore({ url: redis, prefix, maxEntries: maxEntries ?? DEFAULT_NEXT_MAX_ENTRIES, maxMemoryBytes: maxMemoryBytes ?? DEFAULT_NEXT_MAX_MEMORY_BYTES, lockSeconds }) }
 }
