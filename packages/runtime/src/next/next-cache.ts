@@ -18,10 +18,11 @@
  */
 import { createCache, DEFAULT_LOCK_SECONDS } from '../cache.js'
 import { adoptPlatformDefaults, invalidateTag } from '../default-cache.js'
-import { abortError, callSafely } from '../hooks.js'
+import { abortError, callSafely, isPromise } from '../hooks.js'
 import { MemoryStore } from '../memory-store.js'
 import { serializeEntry, utf8Bytes } from '../serialize.js'
-import type { CacheEntry, CacheEvent, CacheOptions, CacheStore, FetchContext, Invalidation, RevalidateCache } from '../types.js'
+import type { CacheEntry, CacheEvent, CacheOptions, CacheStore, FetchContext, Invalidation, RevalidateCache, RevalidateOptions } from '../types.js'
+import { checkedOnce } from '../validate.js'
 import { type NextEntry, pastRevalidate } from './entry.js'
 import { NextEntryStore } from './entry-store.js'
 import { installedNextCache, installNextCache, type InstalledNextCache, type NextCacheUsage } from './installed.js'
@@ -134,6 +135,9 @@ export class NextCache implements InstalledNextCache {
   readonly #overtaken = new Map<string, number>()
   /** Tags Next is revalidating through us, so the default cache's invalidation of them is not sent back as a tag time. */
   readonly #fromNext = new Map<string, number>()
+  readonly #flightOptionsByVersion = new Map<string | undefined, RevalidateOptions>()
+  /** Hits are reported only to an onEvent of the user's (the default report prints errors alone). */
+  readonly #observesHits: boolean
 
   constructor(options: NextCacheOptions = {}) {
     this.#options = options
@@ -142,6 +146,7 @@ export class NextCache implements InstalledNextCache {
     this.tagTimes = new TagTimes(this.store)
     this.#entries = new NextEntryStore(this.store, this.tagTimes)
     this.#onEvent = reporter(options.onEvent)
+    this.#observesHits = options.onEvent !== undefined
     this.#renderSeconds = this.store.lockSeconds ?? DEFAULT_LOCK_SECONDS
     this.#cache = createCache({ store: this.#entries, staleSeconds: 0, onEvent: this.#onEvent })
   }
@@ -156,6 +161,27 @@ export class NextCache implements InstalledNextCache {
    * (its `write` completes it), or a render whose owner gave up.
    */
   async read(key: string, options: NextReadOptions = {}): Promise<NextLookup | undefined> {
+    // A hit needs no coordinator, which would read the same entry and hand it back: the entry
+    // store judged it alive, the version is the caller's. Misses, and reads while this process
+    // renders or writes, go through the coordinator for its single flight.
+    if (this.#writing.size === 0 && this.#tickets.size === 0) {
+      let stored: CacheEntry | undefined
+      try {
+        const read = this.#entries.get(key)
+        stored = isPromise(read) ? await read : read
+      } catch (error) {
+        this.#onEvent({ type: 'error', key, phase: 'store', error }) // then the coordinator reads as it does without the store
+      }
+      if (stored !== undefined && stored.version === options.version) {
+        const now = Date.now()
+        if (this.#observesHits) this.#onEvent({ type: 'hit', key, age: now - stored.storedAt })
+        return this.#judge(key, stored.value as NextEntry, options.softTags, now)
+      }
+    }
+    return this.#readThroughCoordinator(key, options)
+  }
+
+  async #readThroughCoordinator(key: string, options: NextReadOptions): Promise<NextLookup | undefined> {
     const writing = this.#writing.get(key)
     if (writing !== undefined) await writing
     const waiting = this.#tickets.get(key)
@@ -167,10 +193,7 @@ export class NextCache implements InstalledNextCache {
     let led!: (ticket: undefined) => void
     const leading = new Promise<undefined>((resolve) => (led = resolve))
     let calls = 0
-    const flight = this.#cache.withRevalidate(key, FOREVER_SECONDS, (context) => this.#awaitRender(key, context, ++calls, led), {
-      version: options.version,
-      timeoutSeconds: this.#renderSeconds,
-    })
+    const flight = this.#cache.withRevalidate(key, FOREVER_SECONDS, (context) => this.#awaitRender(key, context, ++calls, led), this.#flightOptions(options.version))
     flight.catch(() => {}) // the leader has gone to render; its flight's end is reported by the coordinator
     let stored: NextEntry | undefined
     try {
@@ -182,7 +205,18 @@ export class NextCache implements InstalledNextCache {
       this.#tickets.get(key)!.flight = flight
       return undefined
     }
-    return this.#judge(key, stored, options.softTags)
+    return this.#judge(key, stored, options.softTags, Date.now())
+  }
+
+  /** The options of a flight of `version`, checked once (a hit would otherwise check them on every read). */
+  #flightOptions(version: string | undefined): RevalidateOptions {
+    let options = this.#flightOptionsByVersion.get(version)
+    if (options === undefined) {
+      options = checkedOnce({ version, timeoutSeconds: this.#renderSeconds })
+      if (this.#flightOptionsByVersion.size > 100) this.#flightOptionsByVersion.clear()
+      this.#flightOptionsByVersion.set(version, options)
+    }
+    return options
   }
 
   /** The fetcher of a miss: this caller renders, and the flight waits for what Next writes. */
@@ -210,13 +244,12 @@ export class NextCache implements InstalledNextCache {
     if (this.#overtaken.size > 1000) this.#overtaken.delete(this.#overtaken.keys().next().value as string)
   }
 
-  async #judge(key: string, entry: NextEntry, softTags: readonly string[] | undefined): Promise<NextLookup | undefined> {
-    const now = Date.now()
+  /** Fresh, stale (rendered again here or elsewhere), or, for this request's soft tags, a miss. */
+  #judge(key: string, entry: NextEntry, softTags: readonly string[] | undefined, now: number): NextLookup | undefined | Promise<NextLookup> {
     if (softTags !== undefined && softTags.length > 0 && this.tagTimes.expired(softTags, entry.timestamp, now)) return undefined
     const stale = pastRevalidate(entry, now) || this.tagTimes.stale(entry.tags, entry.timestamp) || (softTags !== undefined && this.tagTimes.stale(softTags, entry.timestamp))
     if (!stale) return { entry }
-    if (await this.#claimRefresh(key)) return { entry, refresh: 'here' }
-    return { entry, refresh: 'elsewhere', freshUntil: now + ELSEWHERE_FRESH_MS }
+    return this.#claimRefresh(key).then((here) => (here ? { entry, refresh: 'here' } : { entry, refresh: 'elsewhere', freshUntil: now + ELSEWHERE_FRESH_MS }))
   }
 
   /** Whether this process renders a stale key again: it holds the key's lock (or the store has none, or cannot answer). */
