@@ -29,6 +29,7 @@ const BENCHMARKS = [
   ['redis tags', './redis-tags.mjs'],
   ['cloudflare coordinator', './cloudflare-coordinator.mjs'],
   ['cloudflare hit', './cloudflare-hit.mjs'],
+  ['next cache', './next-cache.mjs'],
 ]
 
 /**

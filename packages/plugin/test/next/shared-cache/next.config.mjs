@@ -4,6 +4,9 @@ import { withRevalidate } from '@revalidate/plugin/next'
 // without cacheComponents (which rejects `export const revalidate`).
 const nextConfig = { experimental: { useCache: true } }
 
-export default withRevalidate(nextConfig, {
-  cache: { redis: process.env.REDIS_URL, maxMemoryBytes: Number(process.env.MAX_MEMORY_BYTES) || undefined },
-})
+// The benchmark (bench/next-cache.mjs) serves the same build with other handlers: Next's own
+// (CACHE_HANDLERS=next), or Next's own but a bare incremental cache handler of its own (CACHE_HANDLER=<path>).
+const ours = process.env.CACHE_HANDLERS !== 'next' && process.env.CACHE_HANDLER === undefined
+const config = withRevalidate(nextConfig, ours ? { cache: { redis: process.env.REDIS_URL, maxMemoryBytes: Number(process.env.MAX_MEMORY_BYTES) || undefined } } : {})
+
+export default process.env.CACHE_HANDLER === undefined ? config : { ...config, cacheHandler: process.env.CACHE_HANDLER, cacheMaxMemorySize: 0 }
