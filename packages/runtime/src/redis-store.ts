@@ -13,7 +13,7 @@
  *                                tag ("t:<tag>"), the last 10,000 of them: a write whose fetch began
  *                                before one of its key's or tags' is refused (see WRITE_SCRIPT)
  *   <prefix>tagtimes             when tags were revalidated, for caches that judge entries by time
- *                                (Next.js's): a hash of "<stale>,<expired>" by tag (tag-revalidations.ts)
+ *                                (Next.js's): a hash of "<stale>,<expired>,<expires>" by tag (tag-revalidations.ts)
  *   <prefix>tagtimes:recent      the same tags scored by when they were last recorded; the newest
  *                                10,000 are kept
  *   <prefix>invalidate           the pub/sub channel that carries invalidations, tag revalidation

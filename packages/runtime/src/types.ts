@@ -16,12 +16,15 @@ export interface CacheEntry<T = unknown> {
 
 /**
  * When a tag was revalidated, for caches that judge an entry by when it was made (Next.js's
- * `'use cache'` and ISR): an entry made before `stale` is served stale while it is made again, one
- * made before `expired` is a miss once `expired` has come. Milliseconds since the epoch.
+ * `'use cache'` and ISR). Milliseconds since the epoch.
  */
 export interface TagRevalidation {
+  /** An entry made before it is served stale while it is made again. */
   stale?: number
+  /** An entry made before it is a miss (an expiry at once: `updateTag`, `revalidatePath`). */
   expired?: number
+  /** An entry made before it is a miss once it has come (an expiry to come: `revalidateTag(tag, profile)`). */
+  expires?: number
 }
 
 /** An invalidation, as it travels between instances that share a remote store. */

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CacheHandler as NextUseCacheHandler } from 'next/dist/server/lib/cache-handlers/types.js'
 import { describe, expect, it } from 'vitest'
-import { incrementalCacheHandlerOver } from '../src/next/incremental-cache-handler.js'
+import { invalidate, invalidateAll, invalidateTag, withRevalidate } from '../src/default-cache.js'
+import { createIncrementalCacheHandler, incrementalCacheHandlerOver } from '../src/next/incremental-cache-handler.js'
 import { NextCache } from '../src/next/next-cache.js'
-import { useCacheHandlerOver, type UseCacheEntry } from '../src/next/use-cache-handler.js'
+import { createUseCacheHandler, useCacheHandlerOver, type UseCacheEntry } from '../src/next/use-cache-handler.js'
 import { MemoryStore } from '../src/memory-store.js'
 import type { CacheEvent } from '../src/types.js'
 import { deferred } from './helpers.js'
@@ -130,6 +131,19 @@ describe("'use cache' handler", () => {
     const stale = await useCache.get('a', [])
     expect(await textOf(stale)).toBe('a')
     expect(stale!.revalidate).toBe(-1) // Next's "revalidate now, in the background"
+  })
+
+  it('an expiry at once is not hidden by a revalidation with a profile after it, in whatever order instances learn them', async () => {
+    const { useCache } = handlers()
+    await render(useCache, 'a', entry('a', { tags: ['posts'], timestamp: Date.now() - 10 }))
+    await useCache.updateTags(['posts']) // updateTag: a miss from now on
+    await useCache.updateTags(['posts'], { expire: 3600 }) // then revalidateTag(…, 'max'): an expiry a year away
+    expect(await useCache.get('a', [])).toBeUndefined()
+    const { useCache: other } = handlers()
+    await render(other, 'a', entry('a', { tags: ['posts'], timestamp: Date.now() - 10 }))
+    await other.updateTags(['posts'], { expire: 3600 })
+    await other.updateTags(['posts'])
+    expect(await other.get('a', [])).toBeUndefined()
   })
 
   it('soft tags: getExpiration gives the latest past expiry of the implicit tags Next asks about', async () => {
@@ -263,5 +277,44 @@ describe('incremental cache handler (ISR, route handlers, fetch)', () => {
     await handler.revalidateTag('_N_T_/page')
     expect(await handler.get('hash1', { kind: 'FETCH', tags: ['api'], softTags: ['_N_T_/page'] })).toBeNull()
     expect(await handler.get('hash1', { kind: 'FETCH', tags: ['api'], softTags: ['_N_T_/other'] })).not.toBeNull()
+  })
+})
+
+// Last: these set up the process's own Next.js cache, which the default cache then shares.
+describe('the Next.js cache of the process, and the default cache beside it', () => {
+  it('both handlers share one cache; a handler with another store is refused', () => {
+    const store = new MemoryStore()
+    createUseCacheHandler({ store })
+    createIncrementalCacheHandler({ store })
+    createIncrementalCacheHandler() // no options: the cache there is
+    expect(() => createUseCacheHandler({ store: new MemoryStore() })).toThrow('The Next.js cache of this process is already set up with other options')
+  })
+
+  it("Next's revalidateTag reaches withRevalidate's entries with the tag; our invalidateTag, invalidate('page:…') and invalidateAll reach Next's", async () => {
+    const useCache = createUseCacheHandler()
+    const Incremental = createIncrementalCacheHandler()
+    const ours = (value: string) => withRevalidate('ours:posts', 60, () => value, { tags: ['posts'] })
+    expect(await ours('v1')).toBe('v1')
+    await useCache.updateTags(['posts'], { expire: 3600 })
+    expect(await ours('v2')).toBe('v2')
+
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 2))
+    await render(useCache, 'k', entry('next', { tags: ['posts'], timestamp: Date.now() - 5 }))
+    await invalidateTag('posts')
+    expect(await useCache.get('k', [])).toBeUndefined()
+
+    const handler = new Incremental({})
+    const cacheControl = { revalidate: 60, expire: 3600 }
+    await handler.set('/x', { kind: 'APP_ROUTE', body: Buffer.from('x'), status: 200, headers: { 'x-next-cache-tags': '_N_T_/layout,_N_T_/x' } }, { cacheControl })
+    await tick()
+    await invalidate('page:/x')
+    expect(await handler.get('/x', { kind: 'APP_ROUTE' })).toBeNull()
+
+    await handler.set('/y', { kind: 'APP_ROUTE', body: Buffer.from('y'), status: 200, headers: {} }, { cacheControl })
+    await render(useCache, 'j', entry('j'))
+    await tick()
+    await invalidateAll()
+    expect(await handler.get('/y', { kind: 'APP_ROUTE' })).toBeNull()
+    expect(await useCache.get('j', [])).toBeUndefined()
   })
 })

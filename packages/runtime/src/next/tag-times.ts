@@ -4,7 +4,8 @@
  * shared store (Redis) records them for every instance and tells this one of theirs.
  *
  *   updateTag('posts')                 posts expired now          -> entries made before: misses
- *   revalidateTag('posts', 'max')      posts stale now            -> made before: served stale once
+ *   revalidateTag('posts', 'max')      posts stale now, expires   -> made before: served stale once,
+ *                                      in a year                     misses from then on
  *   invalidateAll() (ours)             every entry expired now
  */
 import { mergeTagRevalidations } from '../tag-revalidations.js'
@@ -24,14 +25,14 @@ export class TagTimes {
 
   /**
    * Next's `updateTags(tags, durations)`: without durations the tags expire now; with them they are
-   * stale now, and expire `durations.expire` seconds from now (never, without it). Applies here at
-   * once; a shared store's failure rejects (the caller reports it) after that.
+   * stale now, and expire `durations.expire` seconds from now (never, without it; at once for 0).
+   * Applies here at once; a shared store's failure rejects (the caller reports it) after that.
    */
   revalidate(tags: readonly string[], durations?: { expire?: number }, now = Date.now()): Promise<void> {
     const record: Record<string, TagRevalidation> = {}
     for (const tag of tags) {
-      if (durations === undefined) record[tag] = { expired: now }
-      else record[tag] = durations.expire === undefined ? { stale: now } : { stale: now, expired: now + Math.max(0, durations.expire) * 1000 }
+      if (durations === undefined || durations.expire === 0) record[tag] = durations === undefined ? { expired: now } : { stale: now, expired: now }
+      else record[tag] = durations.expire === undefined ? { stale: now } : { stale: now, expires: now + Math.max(0, durations.expire) * 1000 }
     }
     mergeTagRevalidations(this.#times, record)
     return this.#store.recordTagRevalidations?.(record) ?? Promise.resolve()
@@ -55,15 +56,18 @@ export class TagTimes {
   /** Next's `getExpiration(tags)`: the latest time one of them (or every entry) expired, 0 for never; an expiry still to come does not count yet. */
   expiration(tags: readonly string[], now: number): number {
     let latest = 0
-    for (const tag of [EVERY_ENTRY, ...tags]) {
-      const expired = this.#times.get(tag)?.expired
-      if (expired !== undefined && expired <= now && expired > latest) latest = expired
-    }
+    for (const tag of [EVERY_ENTRY, ...tags]) latest = Math.max(latest, pastExpiry(this.#times.get(tag), now))
     return latest
   }
 }
 
+/** The latest of a tag's expiries that has come, 0 for none. */
+function pastExpiry(times: TagRevalidation | undefined, now: number): number {
+  if (times === undefined) return 0
+  const { expired = 0, expires = 0 } = times
+  return Math.max(expired <= now ? expired : 0, expires <= now ? expires : 0)
+}
+
 function expiredAfter(times: TagRevalidation | undefined, timestamp: number, now: number): boolean {
-  const expired = times?.expired
-  return expired !== undefined && expired > timestamp && expired <= now
+  return pastExpiry(times, now) > timestamp
 }
