@@ -13,6 +13,11 @@ import type { CacheStore, TagRevalidation } from '../types.js'
 
 /** The mark of `invalidateAll()`: it applies to every entry, whatever its tags (no tag of Next's can hold a NUL). */
 export const EVERY_ENTRY = '\u0000all'
+/**
+ * Tags whose times this process keeps; past it the ones it learned first go (a shared store keeps
+ * its newest 10,000). A time is needed only while an entry made before it may still be served.
+ */
+const MAX_TAGS = 100_000
 
 export class TagTimes {
   readonly #times = new Map<string, TagRevalidation>()
@@ -20,7 +25,7 @@ export class TagTimes {
 
   constructor(store: CacheStore) {
     this.#store = store
-    store.watchTagRevalidations?.((record) => mergeTagRevalidations(this.#times, record))
+    store.watchTagRevalidations?.((record) => this.#merge(record))
   }
 
   /**
@@ -34,8 +39,16 @@ export class TagTimes {
       if (durations === undefined || durations.expire === 0) record[tag] = durations === undefined ? { expired: now } : { stale: now, expired: now }
       else record[tag] = durations.expire === undefined ? { stale: now } : { stale: now, expires: now + Math.max(0, durations.expire) * 1000 }
     }
-    mergeTagRevalidations(this.#times, record)
+    this.#merge(record)
     return this.#store.recordTagRevalidations?.(record) ?? Promise.resolve()
+  }
+
+  #merge(record: Record<string, TagRevalidation>): void {
+    mergeTagRevalidations(this.#times, record)
+    for (const tag of this.#times.keys()) {
+      if (this.#times.size <= MAX_TAGS) break
+      if (tag !== EVERY_ENTRY) this.#times.delete(tag)
+    }
   }
 
   /** Whether an entry made at `timestamp` is gone: one of its tags, or every entry, expired after it was made and before now. */
