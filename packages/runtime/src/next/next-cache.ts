@@ -130,6 +130,7 @@ export class NextCache implements InstalledNextCache {
   readonly #tickets = new Map<string, RenderTicket>()
   /** Writes no reader waits on (background and on-demand renders), by key: a read of the key waits for them. */
   readonly #writing = new Map<string, Promise<void>>()
+  /** Stale keys this process renders again, by key, until Next writes them (or the lock's time is up). */
   readonly #refreshing = new Map<string, RefreshClaim>()
   /** Keys whose render an invalidation overtook, and when: their write, when it comes, is not kept. */
   readonly #overtaken = new Map<string, number>()
@@ -162,9 +163,9 @@ export class NextCache implements InstalledNextCache {
    */
   async read(key: string, options: NextReadOptions = {}): Promise<NextLookup | undefined> {
     // A hit needs no coordinator, which would read the same entry and hand it back: the entry
-    // store judged it alive, the version is the caller's. Misses, and reads while this process
+    // store judged it alive, the version is the caller's. Misses, and reads of a key this process
     // renders or writes, go through the coordinator for its single flight.
-    if (this.#writing.size === 0 && this.#tickets.size === 0) {
+    if (!this.#writing.has(key) && !this.#tickets.has(key)) {
       let stored: CacheEntry | undefined
       try {
         const read = this.#entries.get(key)
