@@ -30,6 +30,7 @@ const BENCHMARKS = [
   ['cloudflare coordinator', './cloudflare-coordinator.mjs'],
   ['cloudflare hit', './cloudflare-hit.mjs'],
   ['astro cache provider', './astro-cache.mjs'],
+  ['next cache', './next-cache.mjs'],
 ]
 
 /**

@@ -14,6 +14,8 @@ interface DefaultCacheSlot {
   platformDefaults?: () => CacheOptions
   /** Whether the cache was made with an `onEvent`. */
   hasOnEvent?: boolean
+  /** The cache was made by configure(), not from the platform's defaults alone. */
+  configured?: boolean
 }
 
 function slot(): DefaultCacheSlot {
@@ -42,6 +44,19 @@ export function setPlatformDefaults(defaults: () => CacheOptions): void {
 }
 
 /**
+ * For a part of the platform that comes up after the app may already have used the default cache
+ * (Next.js's cache handlers, loaded on the first request): new defaults, and a default cache made
+ * from the old ones is dropped so the next call makes one from these. One made by configure() stays.
+ */
+export function adoptPlatformDefaults(defaults: () => CacheOptions): void {
+  const current = slot()
+  current.platformDefaults = defaults
+  if (current.cache === undefined || current.configured) return
+  current.cache.dispose()
+  current.cache = undefined
+}
+
+/**
  * Replaces the default cache with one built from `options` (over the target's own defaults).
  * Call it once at start-up: entries and in-flight fetches of the previous default cache are
  * dropped, and it stops listening to its store's invalidations.
@@ -53,6 +68,7 @@ export function configure(options: CacheOptions): void {
   current.cache?.dispose()
   current.cache = next
   current.hasOnEvent = merged.onEvent !== undefined
+  current.configured = true
 }
 
 /**

@@ -17,8 +17,12 @@
  *   <prefix>fence:recent         the number of the latest invalidation of each key ("k:<key>") and
  *                                tag ("t:<tag>"), the last 10,000 of them: a write whose fetch began
  *                                before one of its key's or tags' is refused (see WRITE_SCRIPT)
- *   <prefix>invalidate           the pub/sub channel that carries invalidations (and "this key was
- *                                written anew") to every instance's memory tier
+ *   <prefix>tagtimes             when tags were revalidated, for caches that judge entries by time
+ *                                (Next.js's): a hash of "<stale>,<expired>,<expires>" by tag (tag-revalidations.ts)
+ *   <prefix>tagtimes:recent      the same tags scored by when they were last recorded; the newest
+ *                                10,000 are kept
+ *   <prefix>invalidate           the pub/sub channel that carries invalidations, tag revalidation
+ *                                times and "this key was written anew" to every instance
  *
  * Writes and invalidations are Lua scripts, so each is one step: a tagged write cannot land
  * between reading a tag's keys and deleting them. A write carries the mark its fetch took before it
@@ -49,9 +53,11 @@ import { randomUUID } from 'node:crypto'
 import { createClient, ErrorReply, type RedisClientType } from 'redis'
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { callSafely } from './hooks.js'
-import { DEFAULT_MAX_ENTRIES, MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { DEFAULT_MAX_ENTRIES } from './memory-store.js'
+import { MemoryTier } from './memory-tier.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
+import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from './tag-revalidations.js'
+import type { CacheEntry, CacheStore, Invalidation, TagRevalidation } from './types.js'
 import { isUncacheableValue } from './value-model.js'
 
 export interface RedisStoreOptions {
@@ -76,6 +82,13 @@ export interface RedisStoreOptions {
   /** @deprecated Renamed `maxEntries` (one name for one setting); still read when `maxEntries` is not given. */
   memoryEntries?: number | false
   /**
+   * Bytes of serialized entries (UTF-8) the in-memory tier keeps at most; past it the least
+   * recently used go, and an entry larger than this is read from Redis each time. A count alone
+   * lets a few large pages take the server's memory.
+   * @default 64 MiB
+   */
+  maxMemoryBytes?: number
+  /**
    * Longest a fetch lock is held: if its holder dies, another instance fetches after this, and
    * no caller ever waits longer than this for another instance's fetch.
    * @default 30
@@ -98,10 +111,14 @@ export interface RedisStoreOptions {
 }
 
 /**
- * What instances tell each other: an invalidation, or that a key was written anew ("fill"), with
- * the generation Redis had when the script that sent it ran.
+ * What instances tell each other: an invalidation, that a key was written anew ("fill"), or tag
+ * revalidation times, with the generation Redis had when the script that sent it ran.
  */
-type Message = { from: string; generation?: number } & (Invalidation | { kind: 'fill'; key: string })
+type Message = { from: string; generation?: number } & (
+  | Invalidation
+  | { kind: 'fill'; key: string }
+  | { kind: 'tag-times'; revalidations: Record<string, TagRevalidation> }
+)
 
 /** Where a fetch began (FENCE_SCRIPT); `set` gets it back. */
 interface RedisWriteFence {
@@ -117,6 +134,9 @@ function isRedisWriteFence(fence: unknown): fence is RedisWriteFence {
   const { generation, number } = (fence ?? {}) as Partial<RedisWriteFence>
   return Number.isSafeInteger(generation) && Number.isSafeInteger(number)
 }
+
+/** What the in-memory tier keeps at most, in bytes of serialized entries. */
+export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024
 
 /** Invalidations made while Redis was unreachable; past this many, replay invalidates everything. */
 const MAX_PENDING_INVALIDATIONS = 1000
@@ -339,8 +359,12 @@ function parseMessage(text: string): Message | undefined {
     return undefined
   }
   if (typeof message !== 'object' || message === null) return undefined
-  const { from, kind, key, tag, generation } = message as Record<string, unknown>
+  const { from, kind, key, tag, generation, revalidations } = message as Record<string, unknown>
   if (typeof from !== 'string') return undefined
+  if (kind === 'tag-times') {
+    const record = readTagRevalidations(revalidations)
+    return record === undefined ? undefined : { from, kind, revalidations: record }
+  }
   const at = Number.isSafeInteger(generation) ? { generation: generation as number } : {}
   if ((kind === 'key' || kind === 'fill') && typeof key === 'string') return { from, kind, key, ...at }
   if (kind === 'tag' && typeof tag === 'string') return { from, kind, tag, ...at }
@@ -356,11 +380,13 @@ function describeInvalidation(invalidation: Invalidation): string {
 
 export class RedisStore implements CacheStore {
   readonly lockSeconds: number
+  /** The bound of the memory tier in bytes (0 without a tier). */
+  readonly maxMemoryBytes: number
   readonly #client: RedisClientType
   readonly #subscriber: RedisClientType
   readonly #ownsClient: boolean
   readonly #prefix: string
-  readonly #memory: MemoryStore | undefined
+  readonly #memory: MemoryTier | undefined
   readonly #lockMs: number
   readonly #commandTimeoutMs: number
   readonly #maxEntryBytes: number
@@ -368,6 +394,9 @@ export class RedisStore implements CacheStore {
   readonly #listeners = new Set<(invalidation: Invalidation) => void>()
   /** Where failures of what the store does on its own (a kept invalidation, its replay) are reported. */
   readonly #errorListeners = new Set<(error: unknown, invalidation?: Invalidation) => void>()
+  readonly #tagTimeListeners = new Set<(revalidations: Record<string, TagRevalidation>) => void>()
+  /** Tag revalidation times recorded while Redis was unreachable, merged; recorded when it is back. */
+  readonly #pendingTagTimes = new Map<string, TagRevalidation>()
   #generation = 0
   /** The generation has been read and every pending invalidation replayed since the last (re)connect. */
   #synced = false
@@ -407,7 +436,8 @@ export class RedisStore implements CacheStore {
     this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
     this.#prefix = options.prefix ?? 'revalidate:'
     const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MAX_ENTRIES
-    this.#memory = maxEntries === false || maxEntries === 0 ? undefined : new MemoryStore({ maxEntries })
+    this.maxMemoryBytes = maxEntries === false || maxEntries === 0 ? 0 : (options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES)
+    this.#memory = this.maxMemoryBytes === 0 ? undefined : new MemoryTier({ maxEntries: maxEntries as number, maxBytes: this.maxMemoryBytes })
     this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
     this.#lockMs = Math.max(1, Math.round(this.lockSeconds * 1000))
     this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
@@ -463,7 +493,7 @@ export class RedisStore implements CacheStore {
     return `${this.#prefix}lock:${key}`
   }
 
-  #message(body: Invalidation | { kind: 'fill'; key: string }): string {
+  #message(body: Invalidation | { kind: 'fill'; key: string } | { kind: 'tag-times'; revalidations: Record<string, TagRevalidation> }): string {
     return JSON.stringify({ from: this.#instance, ...body } satisfies Message)
   }
 
@@ -566,6 +596,7 @@ export class RedisStore implements CacheStore {
       this.#generation = Number.isSafeInteger(generation) ? generation : 0
       if (this.#everSynced) this.#memory?.clear() // invalidations may have been missed
       await this.#replayPending()
+      await this.#catchUpTagTimes()
       this.#synced = true
       this.#everSynced = true
       this.#outageError = undefined
@@ -646,8 +677,9 @@ export class RedisStore implements CacheStore {
     }
     const invalidationsBefore = this.#invalidations
     return this.#attempt(async () => {
-      const entry = deserializeEntry(await this.#withinTime(this.#client.get(this.#entryKey(key))), this.#maxEntryBytes + FETCH_NUMBER_BYTES)
-      if (entry !== undefined && this.#subscribed && this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry)
+      const text = await this.#withinTime(this.#client.get(this.#entryKey(key)))
+      const entry = deserializeEntry(text, this.#maxEntryBytes + FETCH_NUMBER_BYTES)
+      if (entry !== undefined && this.#subscribed && this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry, utf8Bytes(text!))
       return entry
     }, undefined)
   }
@@ -678,11 +710,12 @@ export class RedisStore implements CacheStore {
       text = serializeEntry(entry, this.#maxEntryBytes, key)
     } catch (error) {
       // A value no store keeps is refused before anything is kept; one too large for Redis
-      // stays in this instance's memory tier (reported), so it is not fetched on every request.
-      if (!isUncacheableValue(error)) this.#memory?.set(key, entry)
+      // stays in this instance's memory tier (reported) if the tier has room for more than
+      // maxEntryBytes, so it is not fetched on every request.
+      if (!isUncacheableValue(error)) this.#memory?.set(key, entry, this.#maxEntryBytes + 1)
       throw error
     }
-    this.#memory?.set(key, entry)
+    this.#memory?.set(key, entry, utf8Bytes(text))
     const lifetimeMs = String(storedLifetimeSeconds(entry) * 1000)
     const mark = isRedisWriteFence(fence) ? fence : undefined
     const written = await this.#attempt(async () => {
@@ -769,6 +802,7 @@ export class RedisStore implements CacheStore {
   #receive(text: string): void {
     const message = parseMessage(text)
     if (message === undefined || message.from === this.#instance) return
+    if (message.kind === 'tag-times') return this.#tellTagTimes(message.revalidations)
     this.#invalidations++
     if (message.kind === 'fill' || message.kind === 'key') this.#memory?.delete(message.key)
     else if (message.kind === 'tag') this.#memory?.deleteTag(message.tag)
@@ -794,6 +828,77 @@ export class RedisStore implements CacheStore {
       this.#listeners.delete(listener)
       if (onError !== undefined) this.#errorListeners.delete(onError)
     }
+  }
+
+  get #tagTimeKeys(): [times: string, recent: string] {
+    return [`${this.#prefix}tagtimes`, `${this.#prefix}tagtimes:recent`]
+  }
+
+  /** Records tag revalidation times for every instance, or keeps them to record once Redis is back. */
+  async recordTagRevalidations(revalidations: Record<string, TagRevalidation>): Promise<void> {
+    if (await this.#beforeCall()) {
+      try {
+        return await this.#recordTagTimesRemote(revalidations)
+      } catch (error) {
+        if (error instanceof ErrorReply) throw error
+        this.#markDown(error)
+      }
+    }
+    mergeTagRevalidations(this.#pendingTagTimes, revalidations)
+  }
+
+  async #recordTagTimesRemote(revalidations: Record<string, TagRevalidation>): Promise<void> {
+    const tags = Object.keys(revalidations)
+    if (tags.length === 0) return
+    const args = [this.#channel, this.#message({ kind: 'tag-times', revalidations }), String(Date.now())]
+    for (const tag of tags) args.push(tag, ...formatTagTimes(revalidations[tag]!).split(','))
+    await this.#eval(RECORD_TAG_REVALIDATIONS_SCRIPT, this.#tagTimeKeys, args)
+  }
+
+  watchTagRevalidations(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void {
+    this.#tagTimeListeners.add(listener)
+    // Already synced: this listener has not had the record yet. (Before that, the sync gives it.)
+    if (this.#synced) void this.#readTagTimes().then((record) => callSafely(() => listener(record), () => {}), () => {})
+    return () => this.#tagTimeListeners.delete(listener)
+  }
+
+  /** After a (re)connection: records what was kept meanwhile, then hands the whole record to listeners (messages may have been missed). */
+  async #catchUpTagTimes(): Promise<void> {
+    if (this.#pendingTagTimes.size > 0) {
+      try {
+        await this.#recordTagTimesRemote(Object.fromEntries(this.#pendingTagTimes))
+      } catch (error) {
+        if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
+        this.#report(error) // Redis refuses them: reported, and dropped
+      }
+      this.#pendingTagTimes.clear()
+    }
+    if (this.#tagTimeListeners.size > 0) this.#tellTagTimes(await this.#readTagTimes())
+  }
+
+  async #readTagTimes(): Promise<Record<string, TagRevalidation>> {
+    let stored: Record<string, string> = {}
+    try {
+      stored = (await this.#withinTime(this.#client.hGetAll(this.#tagTimeKeys[0]))) as Record<string, string>
+    } catch (error) {
+      if (!(error instanceof ErrorReply)) throw error
+      this.#report(error) // someone wrote another type there: Redis is up; reported, and no times
+    }
+    const record: Record<string, TagRevalidation> = {}
+    for (const [tag, text] of Object.entries(stored)) {
+      const times = parseTagTimes(text)
+      if (times !== undefined) record[tag] = times
+    }
+    return record
+  }
+
+  #tellTagTimes(revalidations: Record<string, TagRevalidation>): void {
+    for (const listener of this.#tagTimeListeners) callSafely(() => listener(revalidations), () => {})
+  }
+
+  /** What the memory tier holds now; for diagnostics and tests. */
+  get memoryUsage(): { entries: number; bytes: number } {
+    return this.#memory?.usage ?? { entries: 0, bytes: 0 }
   }
 
   async acquireLock(key: string): Promise<string | undefined> {

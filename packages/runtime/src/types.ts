@@ -14,6 +14,19 @@ export interface CacheEntry<T = unknown> {
   version?: string
 }
 
+/**
+ * When a tag was revalidated, for caches that judge an entry by when it was made (Next.js's
+ * `'use cache'` and ISR). Milliseconds since the epoch.
+ */
+export interface TagRevalidation {
+  /** An entry made before it is served stale while it is made again. */
+  stale?: number
+  /** An entry made before it is a miss (an expiry at once: `updateTag`, `revalidatePath`). */
+  expired?: number
+  /** An entry made before it is a miss once it has come (an expiry to come: `revalidateTag(tag, profile)`). */
+  expires?: number
+}
+
 /** An invalidation, as it travels between instances that share a remote store. */
 export type Invalidation = { kind: 'key'; key: string } | { kind: 'tag'; tag: string } | { kind: 'all' }
 
@@ -73,6 +86,20 @@ export interface CacheStore {
    * one refused when it was. The coordinator reports each as `{ type: 'error', phase: 'store' }`.
    */
   subscribe?(listener: (invalidation: Invalidation) => void, onError?: (error: unknown, invalidation?: Invalidation) => void): () => void
+
+  /**
+   * Optional, for a store shared by several instances: records when tags were revalidated where
+   * every instance reads it, merged with what is recorded (the later time of each kind wins).
+   * While the store is unreachable it keeps them and records them once it is back, as it does
+   * invalidations; never rejects for an outage.
+   */
+  recordTagRevalidations?(revalidations: Record<string, TagRevalidation>): Promise<void>
+  /**
+   * Optional, with `recordTagRevalidations`: calls `listener` with the whole record once it is read
+   * (again after each reconnection, since messages may have been missed meanwhile), and with what
+   * other instances record, as they record it. Returns a function that stops listening.
+   */
+  watchTagRevalidations?(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void
 }
 
 export type CacheEvent =
