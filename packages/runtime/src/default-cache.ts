@@ -1,4 +1,5 @@
 import { createCache } from './cache.js'
+import type { CacheStats } from './cache-stats.js'
 import type { CacheOptions, Fetcher, RevalidateCache, RevalidateOptions } from './types.js'
 
 /**
@@ -20,7 +21,7 @@ function slot(): DefaultCacheSlot {
 
 function defaultCache(): RevalidateCache {
   const current = slot()
-  return (current.cache ??= createCache(current.platformDefaults?.()))
+  return (current.cache ??= createCache({ name: 'default', ...current.platformDefaults?.() }))
 }
 
 /** For target entries: the options every default cache of this platform starts from. */
@@ -35,7 +36,7 @@ export function setPlatformDefaults(defaults: () => CacheOptions): void {
  */
 export function configure(options: CacheOptions): void {
   const current = slot()
-  const next = createCache({ ...current.platformDefaults?.(), ...options })
+  const next = createCache({ name: 'default', ...current.platformDefaults?.(), ...options })
   current.cache?.dispose()
   current.cache = next
 }
@@ -77,4 +78,9 @@ export function invalidateTag(tag: string): Promise<void> {
 /** Drops every entry of the default cache. */
 export function invalidateAll(): Promise<void> {
   return defaultCache().invalidateAll()
+}
+
+/** What the default cache has done since it was made (see `RevalidateCache.stats`). */
+export function stats(): CacheStats {
+  return defaultCache().stats()
 }
