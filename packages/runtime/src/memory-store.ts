@@ -1,4 +1,4 @@
-import type { CacheEntry, CacheStore } from './types.js'
+import type { CacheEntry, CacheStore, ListedEntry, MemoryUsage } from './types.js'
 import { checkCacheable, isProduction } from './value-model.js'
 
 /** Default bound of the in-memory store: enough for a site's pages, small enough for any isolate. */
@@ -28,6 +28,7 @@ export interface MemoryStoreOptions {
  * function is a TypeError naming where it is, here as on Redis.
  */
 export class MemoryStore implements CacheStore {
+  readonly kind = 'memory'
   readonly maxEntries: number
   readonly #freezeValues: boolean
   readonly #entries = new Map<string, CacheEntry>()
@@ -103,6 +104,22 @@ export class MemoryStore implements CacheStore {
   /** Keys from least to most recently used; for tests and diagnostics. */
   keys(): IterableIterator<string> {
     return this.#entries.keys()
+  }
+
+  /** What it holds now; bytes are not measured (nothing here is serialized). */
+  get memoryUsage(): MemoryUsage {
+    return { entries: this.#entries.size }
+  }
+
+  /**
+   * Its entries, least recently used first as of the call, without touching their recency. An
+   * entry deleted before its turn is left out; one written after the call is not listed.
+   */
+  async *entries(): AsyncIterable<ListedEntry> {
+    for (const key of [...this.#entries.keys()]) {
+      const entry = this.#entries.get(key)
+      if (entry !== undefined) yield { key, entry }
+    }
   }
 }
 

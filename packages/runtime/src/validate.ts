@@ -1,4 +1,4 @@
-import type { RevalidateOptions } from './types.js'
+import type { ListEntriesOptions, RevalidateOptions } from './types.js'
 
 /** Says what a bad argument was, without dumping whole objects into the message. */
 function describe(value: unknown): string {
@@ -108,4 +108,11 @@ export function checkTimeout(caller: string, argument: string, seconds: unknown)
 export function checkSeconds(caller: string, argument: string, seconds: unknown): TypeError | undefined {
   if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return undefined
   return new TypeError(`${caller}: ${argument} must be a finite number of seconds, 0 or more, got ${describe(seconds)}`)
+}
+
+/** A store's `entries({ batchSize })`, checked: a whole number of at least 1 (100 by default). */
+export function batchSizeOf(options: ListEntriesOptions | undefined): number {
+  const size = options?.batchSize ?? 100
+  if (Number.isInteger(size) && size >= 1) return size
+  throw new TypeError(`entries: batchSize must be a whole number of at least 1, got ${describe(size)}`)
 }
