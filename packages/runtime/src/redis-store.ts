@@ -50,8 +50,9 @@ import { createClient, ErrorReply, type RedisClientType } from 'redis'
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { callSafely } from './hooks.js'
 import { DEFAULT_MAX_ENTRIES, MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage } from './types.js'
+import { batchSizeOf } from './validate.js'
 import { isUncacheableValue } from './value-model.js'
 
 export interface RedisStoreOptions {
@@ -355,6 +356,7 @@ function describeInvalidation(invalidation: Invalidation): string {
 }
 
 export class RedisStore implements CacheStore {
+  readonly kind = 'redis'
   readonly lockSeconds: number
   readonly #client: RedisClientType
   readonly #subscriber: RedisClientType
@@ -809,6 +811,35 @@ export class RedisStore implements CacheStore {
 
   async releaseLock(key: string, token: string): Promise<void> {
     await this.#attempt(() => this.#eval(RELEASE_LOCK_SCRIPT, [this.#lockKey(key)], [token]), 0)
+  }
+
+  /** The memory tier in front of Redis (its bytes are not measured). */
+  get memoryUsage(): MemoryUsage {
+    return { entries: this.#memory?.size ?? 0 }
+  }
+
+  /**
+   * The entries of this prefix in Redis (its current generation), for the inspector: SCAN (never
+   * KEYS, which holds Redis for the whole keyspace) with a MATCH on the prefix, `batchSize` keys
+   * at a time, and the entries of each batch read in one pipelined round trip. An entry that has
+   * expired or gone between the two steps, or cannot be read, is left out. Throws while Redis is
+   * unreachable (the memory tier alone is not what the cache holds).
+   */
+  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+    const batchSize = batchSizeOf(options)
+    if (!(await this.#beforeCall())) throw new Error(`Redis is unreachable: the entries of "${this.#prefix}" cannot be listed`, { cause: this.#outageError })
+    const namespace = this.#entryKey('')
+    const match = `${namespace.replace(/[*?[\]\\]/g, '\\$&')}*`
+    let cursor = '0'
+    do {
+      const [next, names] = (await this.#withinTime(this.#client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(batchSize), 'TYPE', 'string']))) as [string, string[]]
+      cursor = next
+      const texts = await Promise.all(names.map((name) => this.#withinTime(this.#client.get(name))))
+      for (const [at, text] of texts.entries()) {
+        const entry = deserializeEntry(text, this.#maxEntryBytes + FETCH_NUMBER_BYTES)
+        if (entry !== undefined) yield { key: names[at]!.slice(namespace.length), entry, bytes: utf8Bytes(text!) }
+      }
+    } while (cursor !== '0')
   }
 
   /**

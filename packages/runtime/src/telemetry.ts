@@ -14,7 +14,7 @@
  * The hot path costs next to nothing: a lookup increments a count of its series here, which the
  * `revalidate.lookups` observable counter reports when the SDK collects (an SDK counter `add`
  * hashes its attributes on every call, about a microsecond), and `revalidate.served.age` is
- * recorded for the lookups the cache's stats sample (all of the first 10,000, then one in 16 on
+ * recorded for the lookups the cache's stats sample (all of the first 10,000, then one in 32 on
  * average). A hit is never a span; each fetch (miss or refresh) is one.
  */
 import type { FetchOutcome, FetchReason, LookupResult } from './cache-stats.js'

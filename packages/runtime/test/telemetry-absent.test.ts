@@ -68,7 +68,7 @@ describe('telemetry with @opentelemetry/api absent', () => {
     cpSync(devalue, join(app, 'node_modules/devalue'), { recursive: true })
     writeFileSync(join(app, 'package.json'), '{ "type": "module" }')
     writeFileSync(join(app, 'check.mjs'), SCRIPT)
-    const output = execFileSync(process.execPath, ['check.mjs'], { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+    const output = execFileSync(process.execPath, ['check.mjs'], { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } })
     const result = JSON.parse(output)
     expect(result.resolvable).toBe(false) // the API really is absent for the runtime
     for (const run of [result.withTrue, result.withOptions]) {
