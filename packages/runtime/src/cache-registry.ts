@@ -5,24 +5,24 @@
  * server's SSR modules) sees the caches the app made. A cache is held weakly: one nobody uses
  * any more is not kept alive by being listed.
  */
-import type { CacheStats, KeyInfo } from './cache-stats.js'
+import type { KeyInfo } from './cache-stats.js'
 import type { CacheStore, RevalidateCache } from './types.js'
 
 const REGISTRY = Symbol.for('@revalidate/runtime:caches')
 
-/** What the inspector reads of a cache beside its public methods. */
-export interface InspectableCache extends RevalidateCache {
+/** What the inspector reads of a cache: the cache itself, and what it does not show its users. */
+export interface InspectableCache {
+  readonly cache: RevalidateCache
   readonly name: string
   readonly store: CacheStore
   /** The cache's clock, in milliseconds (entries' ages are judged by it). */
   now(): number
   /** What the cache knows of one key: estimated lookups, its last fetch. */
   keyInfo(key: string): KeyInfo
-  stats(): CacheStats
 }
 
 interface Registry {
-  caches: Set<WeakRef<InspectableCache>>
+  caches: Set<Pick<WeakRef<InspectableCache>, 'deref'>>
   /** Caches made so far: the number in the name of the next unnamed one. */
   made: number
 }
@@ -37,10 +37,18 @@ export function nextCacheName(): string {
   return `cache-${++registry().made}`
 }
 
-/** Lists `cache` until the returned function is called. */
+/** Caches listed at most where there is no WeakRef (workerd before its 2025-05-05 compatibility date): they are held strongly there. */
+const MAX_STRONGLY_HELD = 64
+
+/**
+ * Lists `cache` until the returned function is called. Held weakly: the cache must keep a
+ * reference to it for as long as it lives. Where the platform has no WeakRef, the first
+ * MAX_STRONGLY_HELD caches are listed (held until disposed), and later ones are not.
+ */
 export function registerCache(cache: InspectableCache): () => void {
   const { caches } = registry()
-  const ref = new WeakRef(cache)
+  if (typeof WeakRef !== 'function' && caches.size >= MAX_STRONGLY_HELD) return () => {}
+  const ref: Pick<WeakRef<InspectableCache>, 'deref'> = typeof WeakRef === 'function' ? new WeakRef(cache) : { deref: () => cache }
   caches.add(ref)
   if (caches.size % 256 === 0) registeredCaches() // drops the caches collected meanwhile
   return () => caches.delete(ref)

@@ -20,8 +20,9 @@
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { timerDelay } from './clock.js'
 import { MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, utf8Bytes } from './serialize.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage } from './types.js'
+import { batchSizeOf } from './validate.js'
 import { isUncacheableValue } from './value-model.js'
 
 export interface CacheStorageStoreOptions {
@@ -108,6 +109,7 @@ function decode(text: string): string | undefined {
 const tagsOf = (request: Request): (string | undefined)[] => (request.headers.get(TAGS) ?? '').split(',').filter(Boolean).map(decode)
 
 export class CacheStorageStore implements CacheStore {
+  readonly kind = 'cache-storage'
   readonly maxEntries: number
   readonly lockSeconds: number
   readonly #cacheName: string
@@ -284,6 +286,31 @@ export class CacheStorageStore implements CacheStore {
   #release(token: string): void {
     this.#heldLocks.get(token)?.()
     this.#heldLocks.delete(token)
+  }
+
+  /** This tab's memory tier (its bytes are not measured). */
+  get memoryUsage(): MemoryUsage {
+    return { entries: this.#memory?.size ?? 0 }
+  }
+
+  /**
+   * The origin's entries in Cache Storage, every tab's and the service worker's: the cache's
+   * requests at once (the Cache API lists no other way), their bodies `batchSize` at a time. An
+   * entry gone meanwhile, or unreadable, is left out.
+   */
+  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+    const batchSize = batchSizeOf(options)
+    const cache = await this.#open()
+    const requests = (await cache.keys()).filter((request) => request.url.startsWith(ENTRY_URL))
+    for (let from = 0; from < requests.length; from += batchSize) {
+      const batch = requests.slice(from, from + batchSize)
+      const texts = await Promise.all(batch.map(async (request) => (await cache.match(request))?.text()))
+      for (const [at, text] of texts.entries()) {
+        const key = decode(batch[at]!.url.slice(ENTRY_URL.length))
+        const entry = deserializeEntry(text, this.#maxEntryBytes)
+        if (key !== undefined && entry !== undefined) yield { key, entry, bytes: utf8Bytes(text!) }
+      }
+    }
   }
 
   /** Opened on first use; rejects (and keeps rejecting) where Cache Storage is unavailable. */

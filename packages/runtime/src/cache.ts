@@ -1,5 +1,5 @@
 import { registerCache, nextCacheName, type InspectableCache } from './cache-registry.js'
-import { StatsRecorder, type CacheStats, type FetchOutcome, type FetchRecord, type KeyInfo } from './cache-stats.js'
+import { StatsRecorder, type CacheStats, type FetchOutcome, type FetchRecord } from './cache-stats.js'
 import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'
 import { fetchFrames } from './fetch-context.js'
@@ -113,8 +113,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  *   no entry, other version,
  *   or age >= ttl + stale       -> one fetch per key and version, shared by its callers (miss)
  */
-class Coordinator implements InspectableCache {
-  readonly name: string
+class Coordinator implements RevalidateCache {
+  readonly #name: string
   readonly #store: CacheStore
   readonly #staleMs: number
   readonly #retryAfterMs: number
@@ -139,10 +139,12 @@ class Coordinator implements InspectableCache {
   /** OpenTelemetry's instruments; undefined when telemetry is off (the hot path checks only that). */
   readonly #telemetry: CacheTelemetry | undefined
   readonly #unregister: () => void
+  /** What the inspector reads of this cache (registered weakly: held here). */
+  readonly #inspection: InspectableCache
 
   constructor(options: CacheOptions) {
     const resolved = resolveOptions(options)
-    this.name = resolved.name
+    this.#name = resolved.name
     this.#store = resolved.store
     this.#staleMs = resolved.staleMs
     this.#retryAfterMs = resolved.retryAfterMs
@@ -151,8 +153,9 @@ class Coordinator implements InspectableCache {
     this.#onEvent = resolved.onEvent
     this.#onInvalidate = resolved.onInvalidate
     this.#waitUntil = resolved.waitUntil
-    this.#telemetry = createTelemetry(options.telemetry, { name: this.name, store: this.#store }, (error) => this.#emit({ type: 'error', key: '', phase: 'hook', error }))
-    this.#unregister = registerCache(this)
+    this.#telemetry = createTelemetry(options.telemetry, { name: this.#name, store: this.#store }, (error) => this.#emit({ type: 'error', key: '', phase: 'hook', error }))
+    this.#inspection = { cache: this, name: this.#name, store: this.#store, now: () => this.#now(), keyInfo: (key) => this.#stats.keyInfo(key) }
+    this.#unregister = registerCache(this.#inspection)
     if (this.#store.subscribe !== undefined) {
       try {
         this.#unsubscribe = this.#store.subscribe(
@@ -196,19 +199,7 @@ class Coordinator implements InspectableCache {
   }
 
   stats(): CacheStats {
-    return this.#stats.snapshot(this.name, readUsage(this.#store))
-  }
-
-  get store(): CacheStore {
-    return this.#store
-  }
-
-  now(): number {
-    return this.#now()
-  }
-
-  keyInfo(key: string): KeyInfo {
-    return this.#stats.keyInfo(key)
+    return this.#stats.snapshot(this.#name, readUsage(this.#store))
   }
 
   /** The store's entry for `key`; a store that fails (by throwing or rejecting) is reported and read as a miss. */

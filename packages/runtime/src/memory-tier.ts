@@ -9,7 +9,7 @@
  * Recency, tags and freezing are the memory store's; this class only adds the byte count.
  */
 import { MemoryStore } from './memory-store.js'
-import type { CacheEntry } from './types.js'
+import type { CacheEntry, ListedEntry } from './types.js'
 
 export interface MemoryTierOptions {
   maxEntries: number
@@ -62,6 +62,11 @@ export class MemoryTier {
       this.#bytes -= bytes
       this.#bytesByKey.delete(key)
     }
+  }
+
+  /** Its entries with their sizes, least recently used first (as MemoryStore.entries lists them). */
+  async *entries(): AsyncIterable<ListedEntry> {
+    for await (const listed of this.#store.entries()) yield { ...listed, bytes: this.#bytesByKey.get(listed.key) }
   }
 
   clear(): void {

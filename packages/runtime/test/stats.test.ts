@@ -1,9 +1,13 @@
 // cache.stats(): exact counts since the cache was made, the memory tier's usage, and the keys looked
 // up most and fetched longest from a sketch of fixed size, however many keys pass through.
 import { describe, expect, it } from 'vitest'
+import { registeredCaches } from '../src/cache-registry.js'
 import { TopKeys } from '../src/top-keys.js'
-import { createCache, MemoryStore, stats } from '../src/index.js'
+import { createCache, MemoryStore, stats, type RevalidateCache } from '../src/index.js'
 import { manualClock, settle } from './helpers.js'
+
+/** What the inspector reads of one key of `cache`. */
+const keyInfo = (cache: RevalidateCache, key: string) => registeredCaches().find((listed) => listed.cache === cache)!.keyInfo(key)
 
 describe('cache.stats()', () => {
   it('counts lookups by result, fetches, refreshes by outcome, errors and invalidations', async () => {
@@ -71,7 +75,7 @@ describe('cache.stats()', () => {
     clock.advance(61)
     await cache.withRevalidate('a', 60, () => Promise.reject(new Error('backend down')))
     await settle()
-    const info = (cache as unknown as { keyInfo(key: string): { lookups?: { weight: number }; lastFetch?: object } }).keyInfo('a')
+    const info = keyInfo(cache, 'a')
     expect(info.lookups?.weight).toBe(2)
     expect(info.lastFetch).toMatchObject({ reason: 'refresh', outcome: 'error', error: 'backend down' })
   })
@@ -86,7 +90,7 @@ describe('cache.stats()', () => {
     await cache.invalidate('k')
     expect(await read).toBe('after')
     expect(cache.stats().fetches.miss).toBe(2)
-    const info = (cache as unknown as { keyInfo(key: string): { lastFetch?: object } }).keyInfo('k')
+    const info = keyInfo(cache, 'k')
     expect(info.lastFetch).toMatchObject({ reason: 'miss', outcome: 'ok' })
   })
 
@@ -127,5 +131,16 @@ describe('TopKeys (Space-Saving)', () => {
     expect(heavy!.weight).toBeGreaterThanOrEqual(10_000)
     expect(top.top(100)).toHaveLength(16)
     expect(total).toBe(100_000)
+  })
+})
+
+describe('the registry of caches (what the inspector lists)', () => {
+  it('lists a cache under its name until it is disposed, and a cache nobody holds is not kept alive by it', async () => {
+    const cache = createCache({ name: 'listed' })
+    expect(registeredCaches().filter((listed) => listed.cache === cache).map((listed) => listed.name)).toEqual(['listed'])
+    cache.dispose()
+    expect(registeredCaches().some((listed) => listed.cache === cache)).toBe(false)
+    expect(createCache().stats().name).toMatch(/^cache-\d+$/)
+    expect(() => createCache({ name: '' })).toThrow('createCache: name must be a non-empty string')
   })
 })
