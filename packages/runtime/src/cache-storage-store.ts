@@ -55,7 +55,8 @@ export interface CacheStorageStoreOptions {
 
 export const DEFAULT_CACHE_NAME = 'revalidate'
 const BASE_URL = 'https://revalidate.invalid/'
-const ENTRY_URL = `${BASE_URL}e/`
+/** Where an entry's request is: this, then its key URI-encoded (the inspector's page reads them too). */
+export const ENTRY_URL = `${BASE_URL}e/`
 const INDEX_URL = `${BASE_URL}index`
 const TAGS = 'x-revalidate-tags'
 const WRITTEN_AT = 'x-revalidate-written-at'
@@ -66,6 +67,9 @@ const WRITE_PAUSE_MS = 60_000
 const INDEX_FLUSH_DELAY_MS = 1000
 /** Writes remembered for undoing, should another tab's invalidation overtake them. */
 const REMEMBERED_WRITES = 100
+
+/** The BroadcastChannel of the stores of one cache name. */
+export const channelName = (cacheName: string) => `revalidate:${cacheName}`
 
 /** What tabs tell each other: an invalidation, or that a key was written anew ("fill"). */
 type Message = { from: string; at: number } & (Invalidation | { kind: 'fill'; key: string })
@@ -147,7 +151,7 @@ export class CacheStorageStore implements CacheStore {
     const memoryMaxEntries = options.memoryMaxEntries ?? 500
     this.#memory = memoryMaxEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryMaxEntries', memoryMaxEntries) })
     if (typeof BroadcastChannel === 'function') {
-      this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
+      this.#channel = new BroadcastChannel(channelName(this.#cacheName))
       this.#channel.onmessage = (event) => this.#receive(event.data)
     }
     globalThis.addEventListener?.('pageshow', this.#onPageShow)
