@@ -32,6 +32,10 @@ export interface CachedPage {
   component: boolean
   /** Written as a `# Pragma:` line, which is not JavaScript: tsc, editors and linters reject it. */
   hash: boolean
+  /** The pragma as written, and the line it starts on (1-based): the dev inspector links to it. */
+  pragma: { text: string; line: number }
+  /** The hash of the page's data code its entries carry, when the page is wrapped for the runtime. */
+  version?: string
 }
 
 export interface TransformResult {
@@ -114,6 +118,7 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     file: relativeTo(path, resolved.root),
     component: framework.component === true,
     hash: header.code !== code,
+    pragma: { text: code.slice(pragma.start, pragma.end).trim(), line: source.locate(pragma.start).line },
   }
   if (isr !== undefined) {
     page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
@@ -121,6 +126,7 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    page.version = input.version
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)

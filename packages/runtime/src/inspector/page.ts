@@ -38,6 +38,7 @@ export function inspectorPage(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>revalidate inspector</title>
 <style nonce="${options.nonce}">${STYLE}</style>
 </head>
@@ -102,7 +103,8 @@ table { width: 100%; border-collapse: collapse; }
 th { text-align: left; font-weight: 500; font-size: 12px; color: var(--muted); padding: 8px 12px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 td { padding: 8px 12px; border-bottom: 1px solid var(--line); vertical-align: top; font-variant-numeric: tabular-nums; }
 tr:last-child td { border-bottom: 0; }
-td.key { max-width: 380px; overflow-wrap: anywhere; } .sub { display: block; color: var(--muted); font-size: 12px; margin-top: 2px; }
+td.key { max-width: 420px; overflow-wrap: anywhere; } td.key .name { font-weight: 600; font-size: 13px; } .sub { display: block; color: var(--muted); font-size: 12px; margin-top: 2px; }
+a { color: var(--accent); text-underline-offset: 2px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 500; }
 .badge.fresh { color: var(--fresh); background: var(--fresh-bg); } .badge.stale { color: var(--stale); background: var(--stale-bg); } .badge.expired { color: var(--expired); background: var(--expired-bg); }
 .tag { display: inline-flex; gap: 2px; margin: 0 4px 4px 0; border: 1px solid var(--line); border-radius: 999px; padding: 0 4px 0 8px; font-size: 12px; }
@@ -118,7 +120,7 @@ td.key { max-width: 380px; overflow-wrap: anywhere; } .sub { display: block; col
   .top, main { padding-left: 12px; padding-right: 12px; } .live { margin-left: 0; width: 100%; } .actions { margin-left: 0; } input[type=search] { min-width: 0; width: 100%; } .filters label { flex: 1 1 160px; }
   table, tbody, tr, td { display: block; } thead { display: none; }
   tr { padding: 8px 4px; border-bottom: 1px solid var(--line); } tr:last-child { border-bottom: 0; }
-  td { display: flex; gap: 12px; padding: 3px 12px; border: 0; } td.key { max-width: none; font-weight: 500; }
+  td { display: flex; gap: 12px; padding: 3px 12px; border: 0; } td.key { display: block; max-width: none; padding-bottom: 6px; }
   td[data-label]::before { content: attr(data-label); flex: 0 0 92px; color: var(--muted); font-size: 12px; font-weight: 400; }
   #events li { grid-template-columns: 64px 1fr; } #events li .what { grid-column: 1 / -1; }
 }`
@@ -181,11 +183,12 @@ function openInEditor(event) {
   fetch(event.currentTarget.getAttribute('href')).catch(() => {})
 }
 
-function pageCell(page) {
-  if (!page) return undefined
+/** A compiled page's file (linked to the editor in dev), route and pragma, under its key. */
+function pageLines(page) {
+  if (!page) return []
   const where = page.file + ':' + page.line
-  const source = CONFIG.dev ? h('a', { href: '/__open-in-editor?file=' + encodeURIComponent(where), onclick: openInEditor, title: 'Open in your editor' }, where) : where
-  return h('span', { class: 'sub' }, 'route ', h('code', {}, page.route), ' · ', source, ' · ', h('code', {}, page.pragma))
+  const source = CONFIG.dev ? h('a', { href: '/__open-in-editor?file=' + encodeURIComponent(where), onclick: openInEditor, title: 'Open in your editor', 'data-field': 'source' }, where) : where
+  return [h('span', { class: 'sub' }, source, ' · route ', h('code', {}, page.route)), h('span', { class: 'sub mono', 'data-field': 'pragma' }, page.pragma)]
 }
 
 function tagChips(cache, tags, local) {
@@ -197,7 +200,7 @@ function tagChips(cache, tags, local) {
 function entryRow(cache, entry) {
   const fetch = entry.lastFetch
   return h('tr', { 'data-key': entry.key, 'data-state': entry.state },
-    h('td', { class: 'key', 'data-label': 'Key' }, h('code', {}, entry.key), pageCell(entry.page), entry.version ? h('span', { class: 'sub mono', title: 'version' }, 'v ' + entry.version) : undefined),
+    h('td', { class: 'key' }, h('code', { class: 'name' }, entry.key), pageLines(entry.page), entry.version ? h('span', { class: 'sub mono', 'data-field': 'version' }, 'version ' + entry.version) : undefined),
     h('td', { 'data-label': 'State' }, h('span', { class: 'badge ' + entry.state, 'data-field': 'state' }, entry.state)),
     h('td', { 'data-label': 'Age', 'data-field': 'age' }, duration(entry.ageMs)),
     h('td', { 'data-label': 'TTL', 'data-field': 'ttl' }, duration(entry.ttlMs)),
@@ -279,7 +282,7 @@ async function listBrowserCache() {
       await listBrowserCache()
     }
     rows.push(h('tr', { 'data-key': key, 'data-state': state },
-      h('td', { class: 'key', 'data-label': 'Key' }, h('code', {}, key), envelope.version ? h('span', { class: 'sub mono' }, 'v ' + envelope.version) : undefined),
+      h('td', { class: 'key' }, h('code', { class: 'name' }, key), envelope.version ? h('span', { class: 'sub mono' }, 'version ' + envelope.version) : undefined),
       h('td', { 'data-label': 'State' }, h('span', { class: 'badge ' + state }, state)),
       h('td', { 'data-label': 'Age' }, duration(ageMs)),
       h('td', { 'data-label': 'TTL' }, duration(envelope.ttlMs)),
