@@ -101,7 +101,8 @@ h2 { margin: 0; font-size: 15px; font-weight: 600; } h2 small { color: var(--mut
 .stats div { display: flex; gap: 6px; align-items: baseline; } .stats dt { color: var(--muted); font-size: 12px; } .stats dd { margin: 0; font-variant-numeric: tabular-nums; }
 table { width: 100%; border-collapse: collapse; }
 th { text-align: left; font-weight: 500; font-size: 12px; color: var(--muted); padding: 8px 12px; border-bottom: 1px solid var(--line); white-space: nowrap; }
-td { padding: 8px 12px; border-bottom: 1px solid var(--line); vertical-align: top; font-variant-numeric: tabular-nums; }
+td { padding: 8px 12px; border-bottom: 1px solid var(--line); vertical-align: top; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.key, td[data-field="fetch"], td[data-field="tags"] { white-space: normal; }
 tr:last-child td { border-bottom: 0; }
 td.key { max-width: 420px; overflow-wrap: anywhere; } td.key .name { font-weight: 600; font-size: 13px; } .sub { display: block; color: var(--muted); font-size: 12px; margin-top: 2px; }
 a { color: var(--accent); text-underline-offset: 2px; }
@@ -148,6 +149,8 @@ const duration = (ms) => {
   if (s < 129600) return Math.round(s / 3600) + ' h'
   return Math.round(s / 86400) + ' d'
 }
+/** An entry's age: under a second is "now", not a number of milliseconds. */
+const age = (ms) => (ms < 1000 ? '< 1 s' : duration(ms))
 const bytes = (n) => n === undefined ? '—' : n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KB' : (n / 1048576).toFixed(1) + ' MB'
 const ago = (at) => duration(Date.now() - at) + ' ago'
 const clock = (at) => new Date(at).toLocaleTimeString([], { hour12: false })
@@ -202,7 +205,7 @@ function entryRow(cache, entry) {
   return h('tr', { 'data-key': entry.key, 'data-state': entry.state },
     h('td', { class: 'key' }, h('code', { class: 'name' }, entry.key), pageLines(entry.page), entry.version ? h('span', { class: 'sub mono', 'data-field': 'version' }, 'version ' + entry.version) : undefined),
     h('td', { 'data-label': 'State' }, h('span', { class: 'badge ' + entry.state, 'data-field': 'state' }, entry.state)),
-    h('td', { 'data-label': 'Age', 'data-field': 'age' }, duration(entry.ageMs)),
+    h('td', { 'data-label': 'Age', 'data-field': 'age' }, age(entry.ageMs)),
     h('td', { 'data-label': 'TTL', 'data-field': 'ttl' }, duration(entry.ttlMs)),
     h('td', { 'data-label': 'Stale window', 'data-field': 'stale' }, duration(entry.staleMs)),
     h('td', { 'data-label': 'Tags', 'data-field': 'tags' }, entry.tags.length ? tagChips(cache, entry.tags) : h('span', { class: 'muted' }, '—')),
@@ -236,7 +239,7 @@ function cacheSection(cache) {
   const body = !cache.listable ? h('p', { class: 'empty' }, 'This store cannot list its entries.')
     : cache.error ? h('p', { class: 'empty error' }, cache.error)
     : cache.entries.length === 0 ? h('p', { class: 'empty' }, $('q').value || $('tag').value ? 'No entry matches.' : 'No entries.')
-    : table(cache.entries.map((entry) => entryRow(cache.name, entry)))
+    : table([...cache.entries].sort((a, b) => (a.key < b.key ? -1 : 1)).map((entry) => entryRow(cache.name, entry)))
   const more = cache.truncated ? h('p', { class: 'empty' }, 'Showing ' + cache.entries.length + ' of more; filter to narrow down.') : undefined
   return h('section', { class: 'cache', 'data-cache': cache.name, 'aria-label': 'Cache ' + cache.name },
     h('div', { class: 'cache-head' }, h('h2', {}, cache.name, h('small', {}, cache.store + ' store')), statsList(cache.stats),
@@ -284,7 +287,7 @@ async function listBrowserCache() {
     rows.push(h('tr', { 'data-key': key, 'data-state': state },
       h('td', { class: 'key' }, h('code', { class: 'name' }, key), envelope.version ? h('span', { class: 'sub mono' }, 'version ' + envelope.version) : undefined),
       h('td', { 'data-label': 'State' }, h('span', { class: 'badge ' + state }, state)),
-      h('td', { 'data-label': 'Age' }, duration(ageMs)),
+      h('td', { 'data-label': 'Age' }, age(ageMs)),
       h('td', { 'data-label': 'TTL' }, duration(envelope.ttlMs)),
       h('td', { 'data-label': 'Stale window' }, duration(envelope.staleMs)),
       h('td', { 'data-label': 'Tags' }, envelope.tags?.length ? envelope.tags.map((tag) => h('span', { class: 'tag' }, tag)) : h('span', { class: 'muted' }, '—')),
