@@ -302,10 +302,12 @@ async function listBrowserCache() {
 
 let paused = false
 let reloadTimer
+const RELOAD_MS = CONFIG.dev ? 400 : 5000
 function showEvent(event) {
-  if (event.type !== 'hit' && event.type !== 'stale') {
-    clearTimeout(reloadTimer)
-    reloadTimer = setTimeout(load, 400) // entries changed: list them again (a hit changes none)
+  // Entries changed (a hit changes none): list them again, at most every RELOAD_MS, so a busy
+  // production store is not read again for every miss.
+  if (event.type !== 'hit' && event.type !== 'stale' && reloadTimer === undefined) {
+    reloadTimer = setTimeout(() => { reloadTimer = undefined; load() }, RELOAD_MS)
   }
   if (paused) return
   $('no-events')?.remove()
