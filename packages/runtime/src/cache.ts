@@ -287,16 +287,15 @@ class Coordinator implements RevalidateCache {
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
       if (age < ttlMs) {
-        const telemetry = this.#telemetry
-        if (this.#stats.lookup('hit', key) && telemetry !== undefined) telemetry.servedAge('hit', key, age)
-        if (telemetry !== undefined) telemetry.lookup('hit', key)
+        const sampled = this.#stats.lookup('hit', key)
+        if (this.#telemetry !== undefined) this.#telemetry.lookup('hit', key, sampled ? age : undefined)
         if (this.#observed()) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
       const staleMs = this.#staleMsFor(options)
       if (age < ttlMs + staleMs) {
-        if (this.#stats.lookup('stale', key)) this.#telemetry?.servedAge('stale', key, age)
-        this.#telemetry?.lookup('stale', key)
+        const sampled = this.#stats.lookup('stale', key)
+        this.#telemetry?.lookup('stale', key, sampled ? age : undefined)
         if (this.#observed()) this.#emit({ type: 'stale', key, age })
         this.#refreshInBackground(this.#spec(key, ttlMs, options, 'stale'), fetcher)
         return Promise.resolve(entry.value as T)

@@ -240,10 +240,14 @@ export class CacheTelemetry {
     this.#tracerProvider = options.tracerProvider
   }
 
-  /** The hot path: one more lookup of `key`'s series. */
-  lookup(result: LookupResult, key: string): void {
+  /**
+   * The hot path: one more lookup of `key`'s series, and, for a lookup the cache's stats sampled
+   * (`sampledAgeMs` given), the age of the value it served.
+   */
+  lookup(result: LookupResult, key: string, sampledAgeMs?: number): void {
     const series = this.#seriesByKey.get(key) ?? this.#seriesFor(key)
     series.counts[result]++
+    if (sampledAgeMs !== undefined) this.#servedAge(result, key, sampledAgeMs)
   }
 
   #seriesFor(key: string): Series {
@@ -260,8 +264,7 @@ export class CacheTelemetry {
     return series
   }
 
-  /** The age of a value served (for the lookups the cache samples). */
-  servedAge(result: 'hit' | 'stale', key: string, ageMs: number): void {
+  #servedAge(result: LookupResult, key: string, ageMs: number): void {
     this.#meter()?.servedAge.record(ageMs / 1000, this.#attributes(this.#keyValue(key), { [ATTRIBUTES.result]: result }))
   }
 
