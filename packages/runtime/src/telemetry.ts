@@ -18,6 +18,7 @@
  * average). A hit is never a span; each fetch (miss or refresh) is one.
  */
 import type { FetchOutcome, FetchReason, LookupResult } from './cache-stats.js'
+import { callSafely } from './hooks.js'
 import type { CacheStore, Invalidation } from './types.js'
 
 /** What a span and a metric say of a key. `prefix`: see `keyPrefix`. */
@@ -218,8 +219,9 @@ export class CacheTelemetry {
   readonly #cacheName: string
   readonly #store: CacheStore
   readonly #keyAttribute: KeyAttribute
-  readonly #meterProvider: Lazy<MeterProviderLike> | undefined
-  readonly #tracerProvider: Lazy<TracerProviderLike> | undefined
+  /** Asked once for a meter and a tracer, then forgotten: a provider that throws is not asked on every fetch. */
+  #meterProvider: Lazy<MeterProviderLike> | undefined
+  #tracerProvider: Lazy<TracerProviderLike> | undefined
   #instruments: Instruments | undefined
   #tracer: TracerLike | undefined
   /** Series by key (a memo, emptied when it grows past MAX_SERIES) and by attribute value. */
@@ -265,12 +267,20 @@ export class CacheTelemetry {
   }
 
   #servedAge(result: LookupResult, key: string, ageMs: number): void {
-    this.#meter()?.servedAge.record(ageMs / 1000, this.#attributes(this.#keyValue(key), { [ATTRIBUTES.result]: result }))
+    callSafely(() => this.#meter()?.servedAge.record(ageMs / 1000, this.#attributes(this.#keyValue(key), { [ATTRIBUTES.result]: result })), ignore)
   }
 
-  /** Runs `work` (a fetch) inside its span, a child of the span active where the fetch was asked for. */
+  /**
+   * Runs `work` (a fetch) inside its span, a child of the span active where the fetch was asked
+   * for. A tracer that throws leaves the fetch to run without a span, never twice.
+   */
   traceFetch<T>(fetch: TracedFetch, work: () => Promise<T>): Promise<T> {
-    const tracer = this.#getTracer()
+    let tracer: TracerLike | undefined
+    try {
+      tracer = this.#getTracer()
+    } catch {
+      tracer = undefined
+    }
     if (tracer === undefined) return work()
     const attributes = this.#attributes(this.#keyValue(fetch.key), {
       [ATTRIBUTES.reason]: fetch.reason,
@@ -278,14 +288,23 @@ export class CacheTelemetry {
       [ATTRIBUTES.ttl]: fetch.ttlMs / 1000,
     })
     if (fetch.version !== undefined) attributes[ATTRIBUTES.version] = fetch.version
-    return tracer.startActiveSpan(`revalidate ${fetch.reason}`, { kind: SPAN_KIND_INTERNAL, attributes }, (span) => {
-      fetch.span = span
-      return work()
-    })
+    let running: Promise<T> | undefined
+    try {
+      return tracer.startActiveSpan(`revalidate ${fetch.reason}`, { kind: SPAN_KIND_INTERNAL, attributes }, (span) => {
+        fetch.span = span
+        return (running = work())
+      })
+    } catch {
+      return running ?? work()
+    }
   }
 
   /** A fetch ended: its span, its duration (when the fetcher ran here), and for a refresh, its outcome. */
   fetchEnded(fetch: TracedFetch, outcome: FetchOutcome, fetchMs: number | undefined, error: unknown): void {
+    callSafely(() => this.#reportFetch(fetch, outcome, fetchMs, error), ignore)
+  }
+
+  #reportFetch(fetch: TracedFetch, outcome: FetchOutcome, fetchMs: number | undefined, error: unknown): void {
     const span = fetch.span
     if (span !== undefined) {
       const attributes: Attributes = { [ATTRIBUTES.outcome]: outcome }
@@ -309,17 +328,18 @@ export class CacheTelemetry {
   }
 
   invalidated(invalidation: Invalidation, remote: boolean): void {
-    this.#meter()?.invalidations.add(1, { [ATTRIBUTES.cache]: this.#cacheName, [ATTRIBUTES.kind]: invalidation.kind, [ATTRIBUTES.remote]: remote })
+    const attributes: Attributes = { [ATTRIBUTES.cache]: this.#cacheName, [ATTRIBUTES.kind]: invalidation.kind, [ATTRIBUTES.remote]: remote }
+    callSafely(() => this.#meter()?.invalidations.add(1, attributes), ignore)
   }
 
   storeError(phase: StorePhase, error: unknown): void {
     const attributes: Attributes = { [ATTRIBUTES.cache]: this.#cacheName, [ATTRIBUTES.phase]: phase, [ATTRIBUTES.errorType]: errorType(error) }
     if (this.#store.kind !== undefined) attributes[ATTRIBUTES.store] = this.#store.kind
-    this.#meter()?.storeErrors.add(1, attributes)
+    callSafely(() => this.#meter()?.storeErrors.add(1, attributes), ignore)
   }
 
   dispose(): void {
-    this.#instruments?.stop()
+    callSafely(() => this.#instruments?.stop(), ignore)
   }
 
   #keyValue(key: string): string | undefined {
@@ -334,12 +354,16 @@ export class CacheTelemetry {
   }
 
   #getTracer(): TracerLike | undefined {
-    if (this.#tracer === undefined && this.#tracerProvider !== undefined) this.#tracer = resolve(this.#tracerProvider).getTracer(SCOPE)
+    const provider = this.#tracerProvider
+    this.#tracerProvider = undefined
+    if (provider !== undefined) this.#tracer = resolve(provider).getTracer(SCOPE)
     return this.#tracer
   }
 
   #meter(): Instruments | undefined {
-    if (this.#instruments === undefined && this.#meterProvider !== undefined) this.#instruments = this.#createInstruments(resolve(this.#meterProvider).getMeter(SCOPE))
+    const provider = this.#meterProvider
+    this.#meterProvider = undefined
+    if (provider !== undefined) this.#instruments = this.#createInstruments(resolve(provider).getMeter(SCOPE))
     return this.#instruments
   }
 
@@ -380,6 +404,9 @@ export class CacheTelemetry {
     }
   }
 }
+
+/** Reporting never fails serving: what a provider or SDK throws is dropped. */
+const ignore = () => {}
 
 /** The store's memory usage, or undefined when it cannot tell or its getter throws. */
 export function readUsage(store: CacheStore): { entries: number; bytes?: number } | undefined {

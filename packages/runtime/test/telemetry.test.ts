@@ -255,6 +255,28 @@ describe('telemetry through the SDK in-memory exporters', () => {
     await otel.shutdown()
   })
 
+  it('providers that throw never fail serving: misses, hits, refreshes and invalidations go on as without telemetry', async () => {
+    const broken = () => {
+      throw new Error('provider broken')
+    }
+    const clock = manualClock()
+    const throwingTracer = { startActiveSpan: broken }
+    const cache = createCache({
+      now: clock.now,
+      telemetry: { meterProvider: { getMeter: broken }, tracerProvider: { getTracer: () => throwingTracer } },
+    })
+    let calls = 0
+    expect(await cache.withRevalidate('k', 60, () => ++calls)).toBe(1)
+    expect(await cache.withRevalidate('k', 60, () => ++calls)).toBe(1)
+    clock.advance(61)
+    expect(await cache.withRevalidate('k', 60, () => ++calls)).toBe(1)
+    await settle()
+    expect(await cache.withRevalidate('k', 60, () => ++calls)).toBe(2)
+    await cache.invalidate('k')
+    expect(await cache.withRevalidate('k', 60, () => ++calls)).toBe(3)
+    expect(calls).toBe(3) // each fetch ran once, span or not
+  })
+
   it('bad options are TypeErrors naming the option', () => {
     expect(() => createCache({ telemetry: 'yes' as never })).toThrow(/telemetry must be true, false or/)
     expect(() => createCache({ telemetry: { keyAttribute: 'some' as never } })).toThrow(/telemetry.keyAttribute must be 'full', 'prefix' or 'none', got "some"/)
