@@ -78,7 +78,10 @@ const REMEMBERED_FETCHES = 256
 
 export class StatsRecorder {
   readonly since = Date.now()
-  readonly lookups: Record<LookupResult, number> = { hit: 0, stale: 0, miss: 0 }
+  // Lookups by result in named fields: a count looked up by name (`lookups[result]++`) made a hit measurably slower.
+  #hits = 0
+  #stales = 0
+  #misses = 0
   readonly fetches: Record<FetchReason, number> = { miss: 0, refresh: 0 }
   readonly refreshes: Record<FetchOutcome, number> = { ok: 0, error: 0, timeout: 0, fenced: 0, elsewhere: 0 }
   readonly errors: Record<ErrorPhase, number> = { miss: 0, refresh: 0, store: 0, hook: 0 }
@@ -92,10 +95,20 @@ export class StatsRecorder {
   readonly #byFetchTime = new TopKeys(TOP_KEY_SLOTS)
   readonly #lastFetches = new Map<string, FetchRecord>()
 
-  /** Counts a lookup; true when it is one of the sampled ones (the cache records its served age then). */
-  lookup(result: LookupResult, key: string): boolean {
-    this.lookups[result]++
+  /** Counts a hit; true when it is one of the sampled lookups (the cache records its served age then). */
+  hit(key: string): boolean {
+    this.#hits++
     return --this.#sampleIn === 0 && this.#sample(key)
+  }
+
+  stale(key: string): boolean {
+    this.#stales++
+    return --this.#sampleIn === 0 && this.#sample(key)
+  }
+
+  miss(key: string): void {
+    this.#misses++
+    if (--this.#sampleIn === 0) this.#sample(key)
   }
 
   #sample(key: string): true {
@@ -122,7 +135,7 @@ export class StatsRecorder {
     return {
       name,
       since: this.since,
-      lookups: { ...this.lookups },
+      lookups: { hit: this.#hits, stale: this.#stales, miss: this.#misses },
       fetches: { ...this.fetches },
       refreshes: { ...this.refreshes },
       errors: { ...this.errors },

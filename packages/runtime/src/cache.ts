@@ -287,14 +287,14 @@ class Coordinator implements RevalidateCache {
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
       if (age < ttlMs) {
-        const sampled = this.#stats.lookup('hit', key)
+        const sampled = this.#stats.hit(key)
         if (this.#telemetry !== undefined) this.#telemetry.lookup('hit', key, sampled ? age : undefined)
         if (this.#observed()) this.#emit({ type: 'hit', key, age })
         return Promise.resolve(entry.value as T)
       }
       const staleMs = this.#staleMsFor(options)
       if (age < ttlMs + staleMs) {
-        const sampled = this.#stats.lookup('stale', key)
+        const sampled = this.#stats.stale(key)
         this.#telemetry?.lookup('stale', key, sampled ? age : undefined)
         if (this.#observed()) this.#emit({ type: 'stale', key, age })
         this.#refreshInBackground(this.#spec(key, ttlMs, options, 'stale'), fetcher)
@@ -302,7 +302,7 @@ class Coordinator implements RevalidateCache {
       }
       state = 'expired'
     } else if (entry !== undefined) state = 'other-version'
-    this.#stats.lookup('miss', key)
+    this.#stats.miss(key)
     this.#telemetry?.lookup('miss', key)
     return this.#joinOrFetch(this.#spec(key, ttlMs, options, state), fetcher)
   }
