@@ -70,7 +70,7 @@ export interface KeyInfo {
 /** Lookups that all go into the sketch before sampling begins: a small or young cache is counted exactly. */
 export const EXACT_LOOKUPS = 10_000
 /** After that, one lookup in this many (on average) goes into the sketch, weighted by its gap. */
-const SAMPLE_GAP = 32
+const SAMPLE_GAP = 64
 /** Slots of each sketch. */
 const TOP_KEY_SLOTS = 64
 /** Keys whose last fetch is remembered (the most recently fetched). */

@@ -62,10 +62,13 @@ describe('cache.stats()', () => {
     expect(top).toHaveLength(10)
     expect(top.slice(0, 3).map((entry) => entry.key).sort()).toEqual([...hot].sort())
     for (const entry of top.slice(0, 3)) {
-      // Each hot key had 8,333 or 8,334 lookups; after the first 10,000 lookups the sketch is fed a sample.
-      expect(entry.lookups - entry.error).toBeLessThanOrEqual(8334 * 1.25)
-      expect(entry.lookups).toBeGreaterThan(8333 * 0.75)
+      // Each hot key had 8,333 or 8,334 lookups; after the first 10,000 lookups the sketch is fed a
+      // random sample (about 110 of each key's), so the estimate is near, not exact (±50% is over 4 standard deviations).
+      expect(entry.lookups - entry.error).toBeLessThanOrEqual(8334 * 1.5)
+      expect(entry.lookups).toBeGreaterThan(8333 * 0.5)
     }
+    // A cold key had one lookup: whatever sample weight took it into the sketch, it stays far below.
+    expect(top[3]!.lookups).toBeLessThan(1000)
   })
 
   it('keyInfo: the last fetch of a key, with its error', async () => {
