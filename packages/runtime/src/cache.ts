@@ -1,4 +1,4 @@
-import { registerCache, nextCacheName, type InspectableCache } from './cache-registry.js'
+import { nextCacheName, registerCache, type InspectableCache } from './cache-registry.js'
 import { StatsRecorder, type CacheStats, type FetchOutcome, type FetchRecord } from './cache-stats.js'
 import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'

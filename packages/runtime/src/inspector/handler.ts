@@ -12,12 +12,12 @@
  * `allowInvalidate`, and nothing is cached (`Cache-Control: no-store`). `devInspector()` is the
  * Vite plugin's: no token, invalidation allowed, refused in a production process.
  */
+import { registeredCaches } from '../cache-registry.js'
 import { isProduction } from '../value-model.js'
 import { eventStream } from './events.js'
 import { inspectCaches, listingQuery, type InspectedPage } from './listing.js'
 import { inspectorPage, pagePolicy } from './page.js'
 import { checkToken, tokenCheck } from './token.js'
-import { registeredCaches } from '../cache-registry.js'
 
 export type InspectorHandler = (request: Request) => Promise<Response>
 

@@ -10,9 +10,8 @@
  * at most MAX_SCANNED are read per cache and request, and at most `limit` shown, so a store of a
  * million keys costs one bounded scan. Values are never sent: only what describes them.
  */
-import type { FetchRecord } from '../cache-stats.js'
-import type { CacheStats } from '../cache-stats.js'
 import { registeredCaches, type InspectableCache } from '../cache-registry.js'
+import type { CacheStats, FetchRecord } from '../cache-stats.js'
 import { serializeEntry, utf8Bytes } from '../serialize.js'
 import type { CacheEntry } from '../types.js'
 
