@@ -16,5 +16,6 @@ const r = await measurePeers([
   { name: 'before', call: () => old.withRevalidate(KEY, 3600, fetcher), async: true },
   { name: 'off', call: () => ours.withRevalidate(KEY, 3600, fetcher), async: true },
   { name: 'on', call: () => on.withRevalidate(KEY, 3600, fetcher), async: true },
-], { rounds: 12, time: 150, batch: 1000 })
+], { rounds: 30, time: 150, batch: 1000 })
 for (const x of r) console.log(x.name, x.median.toFixed(1), 'ns', ratioOf(x, r[0]).value.toFixed(2))
+console.log('off/before', ratioOf(r[2], r[1]).value.toFixed(3), 'on/off', ratioOf(r[3], r[2]).value.toFixed(3))

@@ -78,8 +78,9 @@ const REMEMBERED_FETCHES = 256
 
 export class StatsRecorder {
   readonly since = Date.now()
-  // Lookups by result in named fields: a count looked up by name (`lookups[result]++`) made a hit measurably slower.
-  #hits = 0
+  // Stale reads and misses in named fields (a count looked up by name, `lookups[result]++`, made a
+  // hit measurably slower). Hits are not counted apart: they are the lookups the sampler has seen
+  // less these, so a hit costs one decrement.
   #stales = 0
   #misses = 0
   readonly fetches: Record<FetchReason, number> = { miss: 0, refresh: 0 }
@@ -90,6 +91,7 @@ export class StatsRecorder {
   #sampleIn = 1
   /** The weight of that one: the lookups it stands for. */
   #gap = 1
+  /** The lookups the samples taken so far stand for. */
   #sampledWeight = 0
   readonly #byLookups = new TopKeys(TOP_KEY_SLOTS)
   readonly #byFetchTime = new TopKeys(TOP_KEY_SLOTS)
@@ -97,7 +99,6 @@ export class StatsRecorder {
 
   /** Counts a hit; true when it is one of the sampled lookups (the cache records its served age then). */
   hit(key: string): boolean {
-    this.#hits++
     return --this.#sampleIn === 0 && this.#sample(key)
   }
 
@@ -109,6 +110,11 @@ export class StatsRecorder {
   miss(key: string): void {
     this.#misses++
     if (--this.#sampleIn === 0) this.#sample(key)
+  }
+
+  /** Every lookup so far: those of the samples taken, and those since the last one. */
+  #lookups(): number {
+    return this.#sampledWeight + this.#gap - this.#sampleIn
   }
 
   #sample(key: string): true {
@@ -135,7 +141,7 @@ export class StatsRecorder {
     return {
       name,
       since: this.since,
-      lookups: { hit: this.#hits, stale: this.#stales, miss: this.#misses },
+      lookups: { hit: this.#lookups() - this.#stales - this.#misses, stale: this.#stales, miss: this.#misses },
       fetches: { ...this.fetches },
       refreshes: { ...this.refreshes },
       errors: { ...this.errors },
