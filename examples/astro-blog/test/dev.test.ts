@@ -14,7 +14,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'revalidate-astro-blog-dev-'))
 beforeAll(async () => {
   const port = await freePort()
   origin = `http://127.0.0.1:${port}`
-  server = startNode([packageBin('astro'), 'dev', '--port', String(port), '--host', '127.0.0.1'], {
+  // --ignore-lock: a lock file left by a dev server that was killed names a PID that another
+  // process may hold by now, and astro dev would refuse to start.
+  server = startNode([packageBin('astro'), 'dev', '--port', String(port), '--host', '127.0.0.1', '--ignore-lock'], {
     cwd: ASTRO_BLOG_ROOT,
     // Under VITEST, astro dev leaves its routes out of the dev server (it takes itself for a test's).
     env: { VITEST: undefined, ASTRO_TELEMETRY_DISABLED: '1', BLOG_DB: join(dataDir, 'blog.db'), BLOG_QUERY_LATENCY_MS: '20' },

@@ -65,7 +65,7 @@ function lineStartsOf(code: string): number[] {
 
 /** Turns offsets in one source text into line and column, with one scan of the text. */
 export class SourceText {
-  /** Offsets where lines start; found on the first error, since a page that compiles needs none. */
+  /** Offsets where lines start; found on first use (an error, or the line of a page's pragma), one scan of the text. */
   #lineStarts: number[] | undefined
 
   constructor(

@@ -36,7 +36,9 @@ export interface CachedPage {
   tags: string[]
   /** The pragma's `stale`, when it gives one. */
   staleSeconds?: number
-  /** The hash of the page's data code its entries are stored under; none where Vercel's ISR caches the page. */
+  /** The pragma as written, and the line it starts on (1-based): the dev inspector links to it. */
+  pragma: { text: string; line: number }
+  /** The hash of the page's data code its entries carry, when the page is wrapped for the runtime. */
   version?: string
 }
 
@@ -121,6 +123,7 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     file: relativeTo(path, resolved.root),
     component: framework.component === true,
     hash: header.code !== code,
+    pragma: { text: code.slice(pragma.start, pragma.end).trim(), line: source.locate(pragma.start).line },
   }
   if (pragma.staleSeconds !== undefined) page.staleSeconds = pragma.staleSeconds
   if (isr !== undefined) {

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { cachedPagesSummary, hashPragmaWarning } from './build-summary.js'
+import { inspectorMiddleware } from './dev-inspector.js'
 import { logCacheEvents } from './dev-log.js'
 import { createFilter, type Environment, type Plugin, type Rollup } from 'vite'
 import { RevalidateError } from './errors.js'
@@ -61,6 +62,13 @@ export interface RevalidateVitePluginOptions extends Omit<TransformOptions, 'tar
    * @default true
    */
   log?: boolean
+  /**
+   * In dev, the cache inspector at `/__revalidate`: every entry of the dev server's caches, the
+   * live events, invalidation buttons, and compiled pages linked to their source
+   * (docs/observability.md). `false` turns it off.
+   * @default true
+   */
+  inspector?: boolean
 }
 
 export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
@@ -68,7 +76,7 @@ export const DEFAULT_EXCLUDE = /node_modules/
 /** An .astro page itself, not one of the `?astro&type=style` parts Astro asks for. */
 const ASTRO_PAGE = /\.astro$/
 /** The Vite plugin's options: the transform's (its root is Vite's) and its own. */
-const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel', log: 'log' }
+const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel', log: 'log', inspector: 'inspector' }
 delete VITE_OPTION_NAMES.root
 
 /** How a page is cached, for the build's list: its runtime, or what Vercel was handed. */
@@ -106,7 +114,7 @@ const WRAPPER_CALL = /__rv\d*_cachePage\(/
 
 export default function revalidate(options: RevalidateVitePluginOptions = {}): Plugin {
   checkOptionNames(options, VITE_OPTION_NAMES)
-  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, log = true, ...transformOptions } = options
+  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, log = true, inspector = true, ...transformOptions } = options
   resolveOptions({ ...transformOptions, target: target === 'auto' ? 'node' : target }) // a bad value fails here, when the plugin is made
   const buildsForVercel = target === 'vercel' || (target === 'auto' && Boolean(process.env.VERCEL))
   let root = process.cwd()
@@ -214,6 +222,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
     },
     configureServer(server) {
       if (log) stopLogging ??= logCacheEvents((line) => server.config.logger.info(line, { timestamp: true }))
+      if (inspector) server.middlewares.use(inspectorMiddleware(() => root, () => [...builds.values()].flatMap((state) => [...state.cachedPages.values()])))
     },
     buildStart() {
       builds.delete(this.environment?.name ?? 'default')

@@ -8,6 +8,7 @@ import { transformSync } from '@babel/core'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import babelPlugin from '../src/babel.js'
 import revalidate from '../src/vite.js'
+import { inspectorMiddleware } from '../src/dev-inspector.js'
 
 const PAGE = '# Pragma: revalidate 60\nexport async function loader() { return { posts: await db.posts() } }\n'
 
@@ -178,7 +179,7 @@ describe('the Vite plugin', () => {
 
 describe('the Vite plugin in dev', () => {
   const taps = () => (globalThis as { [key: symbol]: Set<(event: object) => void> | undefined })[Symbol.for('@revalidate/runtime:event-taps')]
-  const devServer = (lines: string[]) => ({ config: { logger: { info: (line: string) => lines.push(line) } } })
+  const devServer = (lines: string[], middlewares: unknown[] = []) => ({ config: { logger: { info: (line: string) => lines.push(line) } }, middlewares: { use: (middleware: unknown) => middlewares.push(middleware) } })
 
   it('logs each cache event of a compiled page on one line, until the server closes', () => {
     const lines: string[] = []
@@ -196,6 +197,32 @@ describe('the Vite plugin in dev', () => {
     const before = taps()?.size ?? 0
     ;(revalidate({ log: false }).configureServer as (server: object) => void)(devServer([]))
     expect(taps()?.size ?? 0).toBe(before)
+  })
+
+  it('serves the inspector at /__revalidate, passing every other request on; inspector: false adds nothing', () => {
+    const middlewares: Array<(req: { url?: string }, res: object, next: () => void) => void> = []
+    ;(revalidate({ log: false }).configureServer as (server: object) => void)(devServer([], middlewares))
+    expect(middlewares).toHaveLength(1)
+    let passedOn = 0
+    for (const url of ['/', '/__revalidatex', '/posts/__revalidate', '/src/main.ts?__revalidate']) middlewares[0]!({ url }, {}, () => passedOn++)
+    expect(passedOn).toBe(4)
+    const none: unknown[] = []
+    ;(revalidate({ log: false, inspector: false }).configureServer as (server: object) => void)(devServer([], none))
+    expect(none).toEqual([])
+  })
+
+  it('an app without @revalidate/runtime gets a page that says to install it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'revalidate-no-runtime-'))
+    try {
+      const answered = new Promise<{ status: number; body: string }>((resolve) => {
+        let status = 0
+        const res = { writeHead: (code: number) => (status = code), end: (body: string) => resolve({ status, body }) }
+        inspectorMiddleware(() => root, () => [])({ url: '/__revalidate' } as never, res as never, () => resolve({ status: -1, body: 'passed on' }))
+      })
+      expect(await answered).toMatchObject({ status: 503, body: expect.stringContaining('needs @revalidate/runtime in this app (npm install @revalidate/runtime)') })
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })
 

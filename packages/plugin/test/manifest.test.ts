@@ -67,7 +67,7 @@ describe('per-page records (Next.js)', () => {
         mkdirSync(dirname(join(root, file)), { recursive: true })
         writeFileSync(join(root, file), code)
         const route = `/${file.split('/').slice(1, -1).join('/')}`
-        recordCompiledPage(records, manifestRoute({ ttl: 60, route, target: 'vercel', vercel: 'route segment config', framework: 'next', query: [], tags: [], file, component: false, hash: false }, join(root, file), root))
+        recordCompiledPage(records, manifestRoute({ ttl: 60, route, target: 'vercel', vercel: 'route segment config', framework: 'next', query: [], tags: [], file, component: false, hash: false, pragma: { text: '// Pragma: revalidate 60', line: 1 } }, join(root, file), root))
       }
       page('app/kept/page.tsx', '// Pragma: revalidate 60\nexport default async function Page() { return null }\n')
       page('app/deleted/page.tsx', '// Pragma: revalidate 60\nexport default async function Page() { return null }\n')

@@ -26,8 +26,9 @@
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { timerDelay } from './clock.js'
 import { MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, utf8Bytes } from './serialize.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage } from './types.js'
+import { batchSizeOf } from './validate.js'
 import { isUncacheableValue } from './value-model.js'
 import { illFormedName, refuseIllFormed } from './validate.js'
 
@@ -61,7 +62,8 @@ export interface CacheStorageStoreOptions {
 
 export const DEFAULT_CACHE_NAME = 'revalidate'
 const BASE_URL = 'https://revalidate.invalid/'
-const ENTRY_URL = `${BASE_URL}e/`
+/** Where an entry's request is: this, then its key URI-encoded (the inspector's page reads them too). */
+export const ENTRY_URL = `${BASE_URL}e/`
 const INDEX_URL = `${BASE_URL}index`
 const TAGS = 'x-revalidate-tags'
 const WRITTEN_AT = 'x-revalidate-written-at'
@@ -72,6 +74,9 @@ const FETCH_BEGAN = 'x-revalidate-fetch-began'
 const WRITE_PAUSE_MS = 60_000
 /** Uses of keys are gathered for this long before they are written to the index. */
 const INDEX_FLUSH_DELAY_MS = 1000
+
+/** The BroadcastChannel of the stores of one cache name. */
+export const channelName = (cacheName: string) => `revalidate:${cacheName}`
 
 /** What tabs tell each other: an invalidation, or that a key was written anew ("fill"). */
 type Message = { from: string; at: number } & (Invalidation | { kind: 'fill'; key: string })
@@ -120,6 +125,7 @@ const tagsOf = (request: Request): (string | undefined)[] => (request.headers.ge
 const timeOf = (request: Request, header: string): number => Number(request.headers.get(header)) || 0
 
 export class CacheStorageStore implements CacheStore {
+  readonly kind = 'cache-storage'
   readonly maxEntries: number
   readonly lockSeconds: number
   readonly #cacheName: string
@@ -159,7 +165,7 @@ export class CacheStorageStore implements CacheStore {
     const memoryMaxEntries = options.memoryMaxEntries ?? 500
     this.#memory = memoryMaxEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryMaxEntries', memoryMaxEntries) })
     if (typeof BroadcastChannel === 'function') {
-      this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
+      this.#channel = new BroadcastChannel(channelName(this.#cacheName))
       this.#channel.onmessage = (event) => this.#receive(event.data)
     }
     globalThis.addEventListener?.('pageshow', this.#onPageShow)
@@ -316,6 +322,31 @@ export class CacheStorageStore implements CacheStore {
   #release(token: string): void {
     this.#heldLocks.get(token)?.()
     this.#heldLocks.delete(token)
+  }
+
+  /** This tab's memory tier (its bytes are not measured). */
+  get memoryUsage(): MemoryUsage {
+    return { entries: this.#memory?.size ?? 0 }
+  }
+
+  /**
+   * The origin's entries in Cache Storage, every tab's and the service worker's: the cache's
+   * requests at once (the Cache API lists no other way), their bodies `batchSize` at a time. An
+   * entry gone meanwhile, or unreadable, is left out.
+   */
+  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+    const batchSize = batchSizeOf(options)
+    const cache = await this.#open()
+    const requests = (await cache.keys()).filter((request) => request.url.startsWith(ENTRY_URL))
+    for (let from = 0; from < requests.length; from += batchSize) {
+      const batch = requests.slice(from, from + batchSize)
+      const texts = await Promise.all(batch.map(async (request) => (await cache.match(request))?.text()))
+      for (const [at, text] of texts.entries()) {
+        const key = decode(batch[at]!.url.slice(ENTRY_URL.length))
+        const entry = deserializeEntry(text, this.#maxEntryBytes)
+        if (key !== undefined && entry !== undefined) yield { key, entry, bytes: utf8Bytes(text!) }
+      }
+    }
   }
 
   /** Opened on first use; rejects (and keeps rejecting) where Cache Storage is unavailable. */

@@ -1,9 +1,12 @@
+import { nextCacheName, registerCache, type InspectableCache } from './cache-registry.js'
+import { StatsRecorder, type CacheStats, type FetchOutcome, type FetchRecord } from './cache-stats.js'
 import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'
 import { fetchFrames } from './fetch-context.js'
 import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
 import { MemoryStore } from './memory-store.js'
 import { isWholePageKey } from './page-key.js'
+import { createTelemetry, readUsage, type CacheTelemetry, type EntryState, type StorePhase, type TracedFetch } from './telemetry.js'
 import type {
   CacheEntry,
   CacheEvent,
@@ -35,7 +38,7 @@ const MAX_TRACKED_TAG_INVALIDATIONS = 1000
  * runs. `fenced` is set when an invalidation overtakes it: its callers still get its value, the
  * cache does not.
  */
-interface Flight {
+interface Flight extends TracedFetch {
   readonly key: string
   readonly version: string | undefined
   readonly ttlMs: number
@@ -63,11 +66,19 @@ interface Flight {
   tagInvalidationCount: number
   /** The first of `tagInvalidations` that names a tag the fetcher added late: callers that joined after it need a fetch of their own. */
   lateFence: number | undefined
+  /** How it ended, once it has (`elsewhere` until the fetcher is called). */
+  outcome: FetchOutcome
+  /** Counted as ended (stats, telemetry, its span): once. */
+  ended: boolean
+  /** When its fetcher was called, and how long that took (performance.now() milliseconds). */
+  fetchStartedAt: number | undefined
+  fetchMs: number | undefined
 }
 
-type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds'> & { tags: Iterable<string> }
+type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds' | 'state'> & { tags: Iterable<string> }
 
 interface ResolvedOptions {
+  name: string
   store: CacheStore
   staleMs: number
   retryAfterMs: number
@@ -92,7 +103,11 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
   if (options.onInvalidate !== undefined && typeof options.onInvalidate !== 'function') {
     throw new TypeError('createCache: onInvalidate must be a function')
   }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw new TypeError(`createCache: name must be a non-empty string, got ${String(options.name)}`)
+  }
   return {
+    name: options.name ?? nextCacheName(),
     store: options.store ?? new MemoryStore({ maxEntries: options.maxEntries }),
     staleMs: staleSeconds * 1000,
     retryAfterMs: retryAfterSeconds * 1000,
@@ -115,6 +130,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  *   or age >= ttl + stale       -> one fetch per key and version, shared by its callers (miss)
  */
 class Coordinator implements RevalidateCache {
+  readonly #name: string
   readonly #store: CacheStore
   readonly #staleMs: number
   readonly #retryAfterMs: number
@@ -135,9 +151,16 @@ class Coordinator implements RevalidateCache {
   #disposed = false
   /** The store's acquireLock answered something other than a token or undefined: said once, not on every miss. */
   #badLockReported = false
+  readonly #stats = new StatsRecorder()
+  /** OpenTelemetry's instruments; undefined when telemetry is off (the hot path checks only that). */
+  readonly #telemetry: CacheTelemetry | undefined
+  readonly #unregister: () => void
+  /** What the inspector reads of this cache (registered weakly: held here). */
+  readonly #inspection: InspectableCache
 
   constructor(options: CacheOptions) {
     const resolved = resolveOptions(options)
+    this.#name = resolved.name
     this.#store = resolved.store
     this.#staleMs = resolved.staleMs
     this.#retryAfterMs = resolved.retryAfterMs
@@ -146,6 +169,9 @@ class Coordinator implements RevalidateCache {
     this.#onEvent = resolved.onEvent
     this.#onInvalidate = resolved.onInvalidate
     this.#waitUntil = resolved.waitUntil
+    this.#telemetry = createTelemetry(options.telemetry, { name: this.#name, store: this.#store }, (error) => this.#emit({ type: 'error', key: '', phase: 'hook', error }))
+    this.#inspection = { cache: this, name: this.#name, store: this.#store, now: () => this.#now(), keyInfo: (key) => this.#stats.keyInfo(key) }
+    this.#unregister = registerCache(this.#inspection)
     if (this.#store.subscribe !== undefined) {
       try {
         this.#unsubscribe = this.#store.subscribe(
@@ -155,11 +181,12 @@ class Coordinator implements RevalidateCache {
           (error, invalidation) => {
             if (this.#disposed) return
             const key = invalidation?.kind === 'key' ? invalidation.key : ''
+            this.#telemetry?.storeError(invalidation === undefined ? 'subscribe' : 'invalidate', error)
             this.#emit({ ...(invalidation === undefined ? {} : invalidationNamed(invalidation)), type: 'error', key, phase: 'store', error })
           },
         )
       } catch (error) {
-        this.#emitStoreError('', error) // no remote invalidations then; local ones still work
+        this.#emitStoreError('', 'subscribe', error) // no remote invalidations then; local ones still work
       }
     }
   }
@@ -180,9 +207,15 @@ class Coordinator implements RevalidateCache {
 
   dispose(): void {
     this.#disposed = true
+    this.#unregister()
+    this.#telemetry?.dispose()
     const unsubscribe = this.#unsubscribe
     this.#unsubscribe = undefined
-    if (unsubscribe !== undefined) callSafely(unsubscribe, (error) => this.#emitStoreError('', error))
+    if (unsubscribe !== undefined) callSafely(unsubscribe, (error) => this.#emitStoreError('', 'subscribe', error))
+  }
+
+  stats(): CacheStats {
+    return this.#stats.snapshot(this.#name, readUsage(this.#store))
   }
 
   /** The store's entry for `key`; a store that fails (by throwing or rejecting) is reported and read as a miss. */
@@ -191,12 +224,12 @@ class Coordinator implements RevalidateCache {
     try {
       read = this.#store.get(key)
     } catch (error) {
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'read', error)
       return undefined
     }
     if (!isPromise(read)) return read
     return read.catch((error: unknown) => {
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'read', error)
       return undefined
     })
   }
@@ -218,14 +251,14 @@ class Coordinator implements RevalidateCache {
     if (bad) throw bad
     if (!isWholePageKey(key)) {
       this.#fence({ kind: 'key', key }, false)
-      await this.#store.delete(key)
+      await this.#storeInvalidation(this.#store.delete(key))
       return this.#invalidated({ kind: 'key', key })
     }
     // A page key also names every loader's entry of that page, tagged with it (page-cache.ts).
     const held = this.#onInvalidate !== undefined || this.#store.holds === undefined || callSafelyFor(() => this.#store.holds!(key), true)
     this.#fence({ kind: 'key', key }, false, held)
     this.#fence({ kind: 'tag', tag: key }, false, held, false) // one invalidation, one event
-    await Promise.all([this.#store.delete(key), this.#store.deleteTag(key)])
+    await this.#storeInvalidation(Promise.all([this.#store.delete(key), this.#store.deleteTag(key)]))
     return this.#invalidated({ kind: 'key', key })
   }
 
@@ -233,14 +266,24 @@ class Coordinator implements RevalidateCache {
     const bad = checkKey('invalidateTag', 'tag', tag)
     if (bad) throw bad
     this.#fence({ kind: 'tag', tag }, false)
-    await this.#store.deleteTag(tag)
+    await this.#storeInvalidation(this.#store.deleteTag(tag))
     return this.#invalidated({ kind: 'tag', tag })
   }
 
   async invalidateAll(): Promise<void> {
     this.#fence({ kind: 'all' }, false)
-    await this.#store.clear()
+    await this.#storeInvalidation(this.#store.clear())
     return this.#invalidated({ kind: 'all' })
+  }
+
+  /** The store's part of an invalidation: a failure is counted (telemetry) and thrown to the caller. */
+  async #storeInvalidation(work: unknown): Promise<void> {
+    try {
+      await work
+    } catch (error) {
+      this.#telemetry?.storeError('invalidate', error)
+      throw error
+    }
   }
 
   /** Tells the platform's own cache (onInvalidate), awaited; its failure is reported, not thrown. */
@@ -254,27 +297,43 @@ class Coordinator implements RevalidateCache {
     }
   }
 
+  /** A hit here, the rest (a stale read, a miss) in methods of their own: the hit stays small enough for V8 to inline. */
   #serve<T>(key: string, entry: CacheEntry | undefined, ttlSeconds: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
     const ttlMs = ttlSeconds * 1000
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
       const state = stateAt(entry, age, ttlMs, this.#staleMsFor(options))
       if (state === 'fresh') {
+        const sampled = this.#stats.hit(key)
+        if (this.#telemetry !== undefined) this.#telemetry.lookup('hit', key, sampled ? age : undefined)
         if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'hit', key, age }, options))
         return Promise.resolve(entry.value as T)
       }
-      if (state === 'stale') {
-        if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'stale', key, age }, options))
-        this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
-        return Promise.resolve(entry.value as T)
-      }
+      if (state === 'stale') return this.#serveStale(key, entry, age, ttlMs, fetcher, options)
     }
-    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher, options)
+    return this.#miss(key, entry, ttlMs, fetcher, options)
   }
 
-  #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined): FlightSpec {
+  #serveStale<T>(key: string, entry: CacheEntry, age: number, ttlMs: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
+    const sampled = this.#stats.stale(key)
+    this.#telemetry?.lookup('stale', key, sampled ? age : undefined)
+    if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'stale', key, age }, options))
+    this.#refreshInBackground(this.#spec(key, ttlMs, options, 'stale'), fetcher)
+    return Promise.resolve(entry.value as T)
+  }
+
+  /** No servable entry: none, another version's, or one past its stale window. */
+  #miss<T>(key: string, entry: CacheEntry | undefined, ttlMs: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
+    const state: EntryState = entry === undefined ? 'absent' : entry.version === options?.version ? 'expired' : 'other-version'
+    this.#stats.miss(key)
+    this.#telemetry?.lookup('miss', key)
+    return this.#joinOrFetch(this.#spec(key, ttlMs, options, state), fetcher, options)
+  }
+
+  #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined, state: EntryState): FlightSpec {
     return {
       key,
+      state,
       version: options?.version,
       ttlMs,
       staleMs: this.#staleMsFor(options),
@@ -354,6 +413,12 @@ class Coordinator implements RevalidateCache {
     const controller = new AbortController()
     const flight: Flight = {
       key: spec.key,
+      reason: phase,
+      state: spec.state,
+      outcome: 'elsewhere',
+      ended: false,
+      fetchStartedAt: undefined,
+      fetchMs: undefined,
       version: spec.version,
       ttlMs: spec.ttlMs,
       staleMs: spec.staleMs,
@@ -374,7 +439,8 @@ class Coordinator implements RevalidateCache {
     if (flights === undefined) this.#flights.set(spec.key, [flight])
     else flights.push(flight)
     // Run a microtask later, so the flight is whole (its promise assigned) before its fetcher runs.
-    flight.promise = Promise.resolve().then(() => this.#run(flight, fetcher, phase))
+    const run = () => Promise.resolve().then(() => this.#run(flight, fetcher, phase))
+    flight.promise = this.#telemetry === undefined ? run() : this.#telemetry.traceFetch(flight, run)
     return flight
   }
 
@@ -382,6 +448,7 @@ class Coordinator implements RevalidateCache {
     const { key } = flight
     const deadline = this.#deadline(flight)
     let token: string | undefined
+    let failure: unknown
     try {
       if (this.#store.acquireLock !== undefined) {
         if (phase === 'refresh') {
@@ -404,19 +471,26 @@ class Coordinator implements RevalidateCache {
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
       const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
+      this.#stats.fetches[phase]++
+      flight.fetchStartedAt = performance.now()
       const keepFor = (lifetime: Lifetime | false) => this.#keepFor(flight, lifetime)
       const value = await deadline.race(fetchFrames.run(this, key, () => fetcher({ signal: flight.controller.signal, keepFor })))
+      flight.fetchMs = performance.now() - flight.fetchStartedAt
       if (!flight.fenced && flight.kept !== false) await this.#write(flight, value, fence)
+      flight.outcome = flight.fenced ? 'fenced' : 'ok'
       return value
     } catch (error) {
+      flight.outcome = flight.fenced ? 'fenced' : isTimeoutOf(flight, error) ? 'timeout' : 'error'
       if (flight.fenced && phase === 'miss' && isAbortOf(flight, error)) {
         // The fetcher stopped because an invalidation fenced it: its callers get a fetch made after it.
+        this.#ended(flight, undefined)
         this.#leave(flight)
         if (token !== undefined) this.#releaseLock(key, token)
         token = undefined
         return this.#joinOrFetch(flight, fetcher)
       }
       if (phase === 'refresh' && !flight.fenced) this.#rememberFailure(key)
+      failure = error
       this.#emit({ type: 'error', key, phase, error })
       // A fetcher can fail before this tick ends; callers arriving in the same tick share the failure.
       await null
@@ -425,7 +499,22 @@ class Coordinator implements RevalidateCache {
       deadline.clear()
       this.#leave(flight)
       if (token !== undefined) this.#releaseLock(key, token)
+      if (!flight.ended) this.#ended(flight, failure)
     }
+  }
+
+  /** Counts a flight that has ended (stats, telemetry); it ends its span. */
+  #ended(flight: Flight, failure: unknown): void {
+    flight.ended = true
+    const { fetchStartedAt, outcome } = flight
+    const fetchMs = flight.fetchMs ?? (fetchStartedAt === undefined ? undefined : performance.now() - fetchStartedAt)
+    if (flight.reason === 'refresh') this.#stats.refreshes[outcome]++
+    if (fetchMs !== undefined) {
+      const record: FetchRecord = { at: Date.now(), ms: fetchMs, reason: flight.reason, outcome }
+      if (failure !== undefined) record.error = failure instanceof Error ? failure.message : String(failure)
+      this.#stats.fetched(flight.key, record)
+    }
+    this.#telemetry?.fetchEnded(flight, outcome, fetchMs, failure)
   }
 
   /**
@@ -451,7 +540,7 @@ class Coordinator implements RevalidateCache {
     try {
       return await this.#store.writeFence!()
     } catch (error) {
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'fence', error)
       return undefined
     }
   }
@@ -489,7 +578,7 @@ class Coordinator implements RevalidateCache {
       // A value no store can keep is the caller's mistake: it fails the fetch, on every store alike.
       if (isUncacheableValue(error)) throw error
       // Otherwise the caller still gets the value; only caching it failed.
-      this.#emitStoreError(flight.key, error)
+      this.#emitStoreError(flight.key, 'write', error)
     }
   }
 
@@ -517,7 +606,7 @@ class Coordinator implements RevalidateCache {
         return { entry }
       }
       if (Date.now() >= giveUpAt) {
-        this.#emitStoreError(key, new Error(`The lock of "${key}" is still held after lockSeconds (${lockSeconds} s); fetching without it`))
+        this.#emitStoreError(key, 'lock', new Error(`The lock of "${key}" is still held after lockSeconds (${lockSeconds} s); fetching without it`))
         return {}
       }
       await sleep(Math.min(delayMs, Math.max(1, giveUpAt - Date.now())))
@@ -537,18 +626,18 @@ class Coordinator implements RevalidateCache {
       if (typeof token === 'string') return { granted: true, token }
       if (token === undefined) return { granted: false }
       // Read as "held elsewhere", an answer such as `true` would make every miss wait lockSeconds.
-      if (!this.#badLockReported) this.#emitStoreError(key, badLockAnswer(token))
+      if (!this.#badLockReported) this.#emitStoreError(key, 'lock', badLockAnswer(token))
       this.#badLockReported = true
       return { granted: true }
     } catch (error) {
       // A store that cannot answer must not stop fetches: slower, never down.
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'lock', error)
       return { granted: true }
     }
   }
 
   #releaseLock(key: string, token: string): void {
-    callSafely(() => this.#store.releaseLock?.(key, token), (error) => this.#emitStoreError(key, error))
+    callSafely(() => this.#store.releaseLock?.(key, token), (error) => this.#emitStoreError(key, 'lock', error))
   }
 
   #rememberFailure(key: string): void {
@@ -580,10 +669,15 @@ class Coordinator implements RevalidateCache {
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
     if (invalidation.kind === 'key') this.#retryAt.delete(invalidation.key)
-    if (report && this.#observed()) this.#emit(invalidateEvent(invalidation, remote, held))
+    if (!report) return
+    this.#stats.invalidations[invalidation.kind]++
+    if (remote) this.#stats.invalidations.remote++
+    this.#telemetry?.invalidated(invalidation, remote)
+    if (this.#observed()) this.#emit(invalidateEvent(invalidation, remote, held))
   }
 
-  #emitStoreError(key: string, error: unknown): void {
+  #emitStoreError(key: string, phase: StorePhase, error: unknown): void {
+    this.#telemetry?.storeError(phase, error)
     this.#emit({ type: 'error', key, phase: 'store', error })
   }
 
@@ -593,6 +687,7 @@ class Coordinator implements RevalidateCache {
   }
 
   #emit(event: CacheEvent): void {
+    if (event.type === 'error') this.#stats.errors[event.phase]++
     const onEvent = this.#onEvent
     // Reporting must never break serving.
     if (onEvent !== undefined) callSafely(() => onEvent(event), () => {})
@@ -639,6 +734,12 @@ function stateAt(entry: CacheEntry, age: number, ttlMs: number, staleMs: number)
 function isAbortOf(flight: Flight, error: unknown): boolean {
   const signal = flight.controller.signal
   return signal.aborted && (error === signal.reason || (error as { name?: unknown } | null)?.name === 'AbortError')
+}
+
+/** Whether `error` is the flight's own timeout (its deadline aborts the signal with the error it rejects with). */
+function isTimeoutOf(flight: Flight, error: unknown): boolean {
+  const signal = flight.controller.signal
+  return signal.aborted && error === signal.reason && (error as { name?: unknown } | null)?.name === 'TimeoutError'
 }
 
 /** What a fetcher that asks the cache for its own key gets (see fetch-context.ts). */

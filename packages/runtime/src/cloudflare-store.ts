@@ -35,7 +35,7 @@ import { CoordinatorClient } from './coordinator-client.js'
 import { callSafely } from './hooks.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry } from './types.js'
 import { illFormedName, refuseIllFormed } from './validate.js'
 
 export interface CloudflareStoreOptions {
@@ -131,6 +131,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 export class CloudflareStore implements CacheStore {
+  readonly kind = 'cloudflare'
   readonly #cacheName: string
   readonly #base: string
   readonly #syncMs: number
@@ -190,6 +191,15 @@ export class CloudflareStore implements CacheStore {
   /** What the memory tier holds now; for diagnostics and tests. */
   get memoryUsage(): { entries: number; bytes: number } {
     return this.#memory?.usage ?? { entries: 0, bytes: 0 }
+  }
+
+  /**
+   * The entries of this isolate's memory tier, with their sizes: the Workers Cache API has no way
+   * to list what it holds. They are what this isolate serves without asking: every invalidation
+   * the coordinator's log (or the location's markers) told it of has taken its entries out.
+   */
+  async *entries(): AsyncIterable<ListedEntry> {
+    if (this.#memory !== undefined) yield* this.#memory.entries()
   }
 
   /** Opened on first use: `caches` belongs to the request context, not to module evaluation. A failed open is tried again next time. */

@@ -1,4 +1,5 @@
 import { createCache } from './cache.js'
+import type { CacheStats } from './cache-stats.js'
 import { eventTaps } from './event-taps.js'
 import type { CacheOptions, Fetcher, RevalidateCache, RevalidateOptions } from './types.js'
 
@@ -26,7 +27,7 @@ function slot(): DefaultCacheSlot {
 function defaultCache(): RevalidateCache {
   const current = slot()
   if (current.cache !== undefined) return current.cache
-  const options = current.platformDefaults?.() ?? {}
+  const options = { name: 'default', ...current.platformDefaults?.() }
   current.hasOnEvent = options.onEvent !== undefined
   return (current.cache = createCache(options))
 }
@@ -63,7 +64,7 @@ export function adoptPlatformDefaults(defaults: () => CacheOptions): void {
  */
 export function configure(options: CacheOptions): void {
   const current = slot()
-  const merged = { ...current.platformDefaults?.(), ...options }
+  const merged = { name: 'default', ...current.platformDefaults?.(), ...options }
   const next = createCache(merged)
   current.cache?.dispose()
   current.cache = next
@@ -108,4 +109,9 @@ export function invalidateTag(tag: string): Promise<void> {
 /** Drops every entry of the default cache. */
 export function invalidateAll(): Promise<void> {
   return defaultCache().invalidateAll()
+}
+
+/** What the default cache has done since it was made (see `RevalidateCache.stats`). */
+export function stats(): CacheStats {
+  return defaultCache().stats()
 }

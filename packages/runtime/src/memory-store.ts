@@ -1,4 +1,4 @@
-import type { CacheEntry, CacheStore } from './types.js'
+import type { CacheEntry, CacheStore, ListedEntry, MemoryUsage } from './types.js'
 import { checkCacheable, isProduction } from './value-model.js'
 
 /** Default bound of the in-memory store: enough for a site's pages, small enough for any isolate. */
@@ -43,6 +43,7 @@ export interface MemoryStoreOptions {
  * what each entry costs (`sizeOf`) and evicts by that too.
  */
 export class MemoryStore implements CacheStore {
+  readonly kind = 'memory'
   readonly maxEntries: number
   readonly maxBytes: number
   readonly #sizeOf: ((entry: CacheEntry, key: string) => number) | undefined
@@ -150,6 +151,22 @@ export class MemoryStore implements CacheStore {
   /** Keys from least to most recently used; for tests and diagnostics. */
   keys(): IterableIterator<string> {
     return this.#entries.keys()
+  }
+
+  /** What it holds now; bytes where `sizeOf` measures them (with `maxBytes`). */
+  get memoryUsage(): MemoryUsage {
+    return this.#sizeOf === undefined ? { entries: this.#entries.size } : { entries: this.#entries.size, bytes: this.#bytes }
+  }
+
+  /**
+   * Its entries, least recently used first as of the call, without touching their recency. An
+   * entry deleted before its turn is left out; one written after the call is not listed.
+   */
+  async *entries(): AsyncIterable<ListedEntry> {
+    for (const key of [...this.#entries.keys()]) {
+      const entry = this.#entries.get(key)
+      if (entry !== undefined) yield { key, entry, bytes: this.#sizes.get(key) }
+    }
   }
 }
 

@@ -11,7 +11,7 @@
  * size the remote store measured while serializing, so nothing is measured twice.
  */
 import { MemoryStore } from './memory-store.js'
-import type { CacheEntry } from './types.js'
+import type { CacheEntry, ListedEntry } from './types.js'
 
 export interface MemoryTierOptions {
   maxEntries: number
@@ -47,6 +47,11 @@ export class MemoryTier {
 
   deleteTag(tag: string): void {
     this.#store.deleteTag(tag)
+  }
+
+  /** Its entries with their sizes, least recently used first (as MemoryStore.entries lists them). */
+  async *entries(): AsyncIterable<ListedEntry> {
+    yield* this.#store.entries()
   }
 
   clear(): void {

@@ -57,7 +57,8 @@ import { DEFAULT_MAX_ENTRIES } from './memory-store.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
 import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from './tag-revalidations.js'
-import type { CacheEntry, CacheStore, Invalidation, TagRevalidation } from './types.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage, TagRevalidation } from './types.js'
+import { batchSizeOf } from './validate.js'
 import { isUncacheableValue } from './value-model.js'
 
 export interface RedisStoreOptions {
@@ -379,6 +380,7 @@ function describeInvalidation(invalidation: Invalidation): string {
 }
 
 export class RedisStore implements CacheStore {
+  readonly kind = 'redis'
   readonly lockSeconds: number
   /** The bound of the memory tier in bytes (0 without a tier). */
   readonly maxMemoryBytes: number
@@ -914,6 +916,30 @@ export class RedisStore implements CacheStore {
 
   async releaseLock(key: string, token: string): Promise<void> {
     await this.#attempt(() => this.#eval(RELEASE_LOCK_SCRIPT, [this.#lockKey(key)], [token]), 0)
+  }
+
+  /**
+   * The entries of this prefix in Redis (its current generation), for the inspector: SCAN (never
+   * KEYS, which holds Redis for the whole keyspace) with a MATCH on the prefix, `batchSize` keys
+   * at a time, and the entries of each batch read in one pipelined round trip. An entry that has
+   * expired or gone between the two steps, or cannot be read, is left out. Throws while Redis is
+   * unreachable (the memory tier alone is not what the cache holds).
+   */
+  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+    const batchSize = batchSizeOf(options)
+    if (!(await this.#beforeCall())) throw new Error(`Redis is unreachable: the entries of "${this.#prefix}" cannot be listed`, { cause: this.#outageError })
+    const namespace = this.#entryKey('')
+    const match = `${namespace.replace(/[*?[\]\\]/g, '\\$&')}*`
+    let cursor = '0'
+    do {
+      const [next, names] = (await this.#withinTime(this.#client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(batchSize), 'TYPE', 'string']))) as [string, string[]]
+      cursor = next
+      const texts = await Promise.all(names.map((name) => this.#withinTime(this.#client.get(name))))
+      for (const [at, text] of texts.entries()) {
+        const entry = deserializeEntry(text, this.#maxEntryBytes + FETCH_NUMBER_BYTES)
+        if (entry !== undefined) yield { key: names[at]!.slice(namespace.length), entry, bytes: utf8Bytes(text!) }
+      }
+    } while (cursor !== '0')
   }
 
   /**

@@ -1,3 +1,6 @@
+import type { CacheStats } from './cache-stats.js'
+import type { TelemetryOptions } from './telemetry.js'
+
 /** A value, or a promise of it: stores may answer synchronously (memory) or not (Redis). */
 export type MaybePromise<T> = T | Promise<T>
 
@@ -100,6 +103,44 @@ export interface CacheStore {
    * other instances record, as they record it. Returns a function that stops listening.
    */
   watchTagRevalidations?(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void
+
+  /**
+   * Optional: the entries this store holds, for the inspector (`@revalidate/runtime/inspector`).
+   * Read in batches of at most `batchSize` (one round trip each for a remote store), so listing a
+   * large store never holds it, nor this process's memory, for long. Entries written or removed
+   * while the listing runs may or may not be listed. Only what this store can see is listed (the
+   * Cloudflare store: this isolate's memory tier).
+   */
+  entries?(options?: ListEntriesOptions): AsyncIterable<ListedEntry>
+  /**
+   * Optional: what the store keeps in this process's memory now (its memory tier), read at once
+   * (a getter): the gauges `revalidate.store.entries` and `revalidate.store.bytes`, and `stats()`.
+   * `bytes` where the store measures them (serialized, UTF-8).
+   */
+  readonly memoryUsage?: MemoryUsage
+  /** A short name of the kind of store (`memory`, `redis`, `cloudflare`, `cache-storage`), for telemetry and the inspector. */
+  readonly kind?: string
+}
+
+export interface ListEntriesOptions {
+  /**
+   * Most entries read in one step.
+   * @default 100
+   */
+  batchSize?: number
+}
+
+/** One entry, as a store lists it. */
+export interface ListedEntry {
+  key: string
+  entry: CacheEntry
+  /** Its size serialized (UTF-8), where the store knows it. */
+  bytes?: number
+}
+
+export interface MemoryUsage {
+  entries: number
+  bytes?: number
 }
 
 export type CacheEvent =
@@ -172,6 +213,21 @@ export interface CacheOptions {
    * @example configure({ onInvalidate: (i) => i.kind === 'key' && purgeCdn(i.key) })
    */
   onInvalidate?: (invalidation: Invalidation) => unknown
+  /**
+   * OpenTelemetry metrics and traces (docs/observability.md): `true` reports to the providers
+   * registered with `@opentelemetry/api` (an optional peer dependency; Node, Bun and Deno find it
+   * by themselves), or pass the providers, and what of a key goes out. Off, or without the API,
+   * it costs nothing.
+   * @default false
+   * @example configure({ telemetry: true })
+   * @example createCache({ telemetry: { meterProvider, tracerProvider, keyAttribute: 'none' } })
+   */
+  telemetry?: boolean | TelemetryOptions
+  /**
+   * Names the cache in telemetry (`revalidate.cache`), in `stats()` and in the inspector.
+   * @default 'default' for the default cache, `cache-<n>` for the n-th cache made otherwise
+   */
+  name?: string
 }
 
 /** What a fetcher receives. */
@@ -228,6 +284,12 @@ export interface RevalidateCache {
   invalidate(key: string): Promise<void>
   invalidateTag(tag: string): Promise<void>
   invalidateAll(): Promise<void>
+  /**
+   * What the cache has done since it was made: lookups by result, fetches, refreshes by outcome,
+   * errors, invalidations, what its store keeps in memory, and the keys looked up most and those
+   * whose fetches took longest (estimated in a fixed space, however many keys pass through).
+   */
+  stats(): CacheStats
   /**
    * Stops listening to the store's invalidations from other instances. Fetches in flight finish;
    * the store is not closed (others may share it). `configure()` calls it on the cache it replaces.

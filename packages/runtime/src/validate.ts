@@ -1,4 +1,4 @@
-import type { RevalidateOptions } from './types.js'
+import type { ListEntriesOptions, RevalidateOptions } from './types.js'
 
 /** Says what a bad argument was, without dumping whole objects into the message. */
 function describe(value: unknown): string {
@@ -144,4 +144,11 @@ export function checkLifetime(caller: string, lifetime: unknown): TypeError | un
     return new TypeError(`${caller}: tags must be an array of non-empty strings, got ${describe(tags)}`)
   }
   return undefined
+}
+
+/** A store's `entries({ batchSize })`, checked: a whole number of at least 1 (100 by default). */
+export function batchSizeOf(options: ListEntriesOptions | undefined): number {
+  const size = options?.batchSize ?? 100
+  if (Number.isInteger(size) && size >= 1) return size
+  throw new TypeError(`entries: batchSize must be a whole number of at least 1, got ${describe(size)}`)
 }

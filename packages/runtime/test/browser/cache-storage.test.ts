@@ -85,6 +85,20 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     })
   })
 
+  it("entries() lists the origin's entries in Cache Storage, another tab's too, with their tags and sizes", async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      await a.page.evaluate(() => Promise.all([harness.read('one', 60, '', { tags: ['t'] }), harness.read('two ü/😀'), harness.read('three')]))
+      const listed = await b.page.evaluate(() => harness.listed(2))
+      expect(listed.map((item) => item.key).sort()).toEqual(['one', 'three', 'two ü/😀'])
+      expect(listed.find((item) => item.key === 'one')).toMatchObject({ tags: ['t'], value: { path: '/api/one', n: 1 } })
+      expect(listed.every((item) => (item.bytes ?? 0) > 20)).toBe(true)
+      await b.page.evaluate(() => harness.cache!.invalidate('one'))
+      expect((await a.page.evaluate(() => harness.listed())).map((item) => item.key).sort()).toEqual(['three', 'two ü/😀'])
+      expect([...a.errors, ...b.errors]).toEqual([])
+    })
+  })
+
   it('two tabs share one fetch for a cold key (Web Locks), and both get its value', async () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]

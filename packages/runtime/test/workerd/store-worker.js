@@ -184,6 +184,20 @@ const routes = {
     for (const key of keys.toReversed()) await isolate.withRevalidate(key, 60, () => 'not fetched again')
     return { fromMemory: keys.length - entryReads(start).length, usage: isolate.store.memoryUsage }
   },
+  // What an isolate lists (its memory tier: the Cache API cannot be listed), before and after an invalidation.
+  async listed(cache) {
+    const isolate = makeIsolate()
+    await isolate.withRevalidate('a', 60, () => 'one', { tags: ['t'] })
+    await isolate.withRevalidate('b', 60, () => 'two')
+    const list = async () => {
+      const items = []
+      for await (const { key, entry, bytes } of isolate.store.entries()) items.push({ key, value: entry.value, tags: entry.tags, bytes })
+      return items
+    }
+    const before = await list()
+    await isolate.invalidateTag('t')
+    return { before, after: await list(), usage: isolate.store.memoryUsage }
+  },
   // A value whose UTF-16 length is under maxEntryBytes but whose UTF-8 bytes are over it.
   async multiByteValue(cache, params) {
     const value = '€'.repeat(Number(params.get('characters')))

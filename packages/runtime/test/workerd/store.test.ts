@@ -160,6 +160,18 @@ describe('the Cloudflare store inside workerd', () => {
     expect(tooBig.result).toMatchObject({ fromMemory: 0, usage: { entries: 0 } })
   })
 
+  it("entries() lists the isolate's memory tier with each entry's size; an invalidation takes its entries out", async () => {
+    type Listed = { key: string; value: string; tags?: string[]; bytes: number }
+    const reply = await call<{ before: Listed[]; after: Listed[]; usage: { entries: number; bytes: number } }>('listed')
+    expect(reply.result.before.map((item) => [item.key, item.value, item.tags])).toEqual([
+      ['a', 'one', ['t']],
+      ['b', 'two', undefined],
+    ])
+    expect(reply.result.before.every((item) => item.bytes > 20)).toBe(true)
+    expect(reply.result.after.map((item) => item.key)).toEqual(['b'])
+    expect(reply.result.usage).toEqual({ entries: 1, bytes: reply.result.before[1]!.bytes })
+  })
+
   it('maxEntryBytes counts UTF-8 bytes: a value of multi-byte characters over it is not written (18.4)', async () => {
     // 100,000 euro signs: 100,000 UTF-16 units, 300,000 bytes.
     const reply = await call<{ stored: number; reread: string }>('multiByteValue', { characters: 100_000, maxEntryBytes: 200_000 })
