@@ -1,5 +1,6 @@
 export { configure, invalidate, invalidateAll, invalidateTag, withRevalidate } from './default-cache.js'
-export { createCache, DEFAULT_LOCK_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
+export { createCache, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
+export { DEFAULT_LOCK_SECONDS } from './locks.js'
 export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { cachePage, type CompiledPage } from './page-cache.js'
 export { isWholePageKey, pageKey, PART_SEPARATOR, type PageKeyOptions } from './page-key.js'
