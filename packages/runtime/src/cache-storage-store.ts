@@ -15,22 +15,22 @@
  *
  * A write may land after another tab's invalidation deleted the key. Each entry records when the
  * fetch that made it began (`writeFence`), and an invalidation made at `at` undoes what a fetch
- * begun by then wrote: a write still on its way is deleted once it lands, and when a write of this
- * tab has landed since `at`, the covered entries fetched by then are deleted from Cache Storage.
- * That needs no list of past writes, only the writes on their way and when the last one landed.
+ * begun by then wrote: a write still on its way is deleted once it lands (shared-store.ts), and
+ * when a write of this tab has landed since `at`, the covered entries fetched by then are deleted
+ * from Cache Storage. That needs no list of past writes, only the writes on their way and when the
+ * last one landed.
  *
  * Cache Storage failing (a full quota, storage unavailable or blocked) never breaks a page: the
  * first failure is thrown once for the coordinator to report (onEvent), the tab goes on with its
  * memory tier, and writes to Cache Storage pause for a minute after a failed one.
  */
-import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { timerDelay } from './clock.js'
-import { MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, utf8Bytes } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage } from './types.js'
-import { batchSizeOf } from './validate.js'
-import { isUncacheableValue } from './value-model.js'
-import { illFormedName, refuseIllFormed } from './validate.js'
+import { covers, invalidationOf, readInstanceMessage, type InstanceMessage } from './invalidation.js'
+import { DEFAULT_LOCK_SECONDS } from './locks.js'
+import { deserializeEntry, utf8Bytes } from './serialize.js'
+import { SharedStore, type RemoteEntry, type SharedStoreOptions, type WriteOutcome } from './shared-store.js'
+import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions } from './types.js'
+import { batchSizeOf, illFormedName } from './validate.js'
 
 export interface CacheStorageStoreOptions {
   /**
@@ -52,6 +52,12 @@ export interface CacheStorageStoreOptions {
    */
   memoryMaxEntries?: number | false
   /**
+   * Bytes of serialized entries (UTF-8) the tab's memory keeps at most; past it the least recently
+   * used go, and an entry larger than this is read from Cache Storage each time.
+   * @default 16 MiB
+   */
+  maxMemoryBytes?: number
+  /**
    * Longest a tab holds a key's fetch lock; a lock is also let go when its tab closes.
    * @default 30
    */
@@ -61,6 +67,8 @@ export interface CacheStorageStoreOptions {
 }
 
 export const DEFAULT_CACHE_NAME = 'revalidate'
+export const DEFAULT_MEMORY_ENTRIES = 500
+export const DEFAULT_MAX_MEMORY_BYTES = 16 * 1024 * 1024
 const BASE_URL = 'https://revalidate.invalid/'
 /** Where an entry's request is: this, then its key URI-encoded (the inspector's page reads them too). */
 export const ENTRY_URL = `${BASE_URL}e/`
@@ -78,36 +86,17 @@ const INDEX_FLUSH_DELAY_MS = 1000
 /** The BroadcastChannel of the stores of one cache name. */
 export const channelName = (cacheName: string) => `revalidate:${cacheName}`
 
-/** What tabs tell each other: an invalidation, or that a key was written anew ("fill"). */
-type Message = { from: string; at: number } & (Invalidation | { kind: 'fill'; key: string })
-
-/** A write of this tab on its way to Cache Storage; an invalidation that overtakes it marks it for undoing. */
-interface Write {
-  readonly key: string
-  readonly tags: readonly string[]
-  /** When its fetch began. */
-  readonly fetchBegan: number
-  undone: boolean
-}
+/** What tabs tell each other (invalidation.ts), with when it was made. */
+type Message = InstanceMessage & { at: number }
 
 function checkCount(name: string, value: unknown): number {
   if (Number.isInteger(value) && (value as number) >= 1) return value as number
   throw new TypeError(`cacheStorageStore: ${name} must be a whole number of at least 1, got ${String(value)}`)
 }
 
-function covers(invalidation: Invalidation, key: string, tags: readonly string[]): boolean {
-  if (invalidation.kind === 'all') return true
-  return invalidation.kind === 'key' ? invalidation.key === key : tags.includes(invalidation.tag)
-}
-
 function parseMessage(data: unknown): Message | undefined {
-  if (data === null || typeof data !== 'object') return undefined
-  const message = data as Record<string, unknown>
-  if (typeof message.from !== 'string' || typeof message.at !== 'number') return undefined
-  if (message.kind === 'all') return message as Message
-  if ((message.kind === 'key' || message.kind === 'fill') && typeof message.key === 'string') return message as Message
-  if (message.kind === 'tag' && typeof message.tag === 'string') return message as Message
-  return undefined
+  const message = readInstanceMessage(data)
+  return typeof message?.at === 'number' ? (message as Message) : undefined
 }
 
 /** `decodeURIComponent`, or undefined for text that is not a valid escape (an entry someone else wrote). */
@@ -124,17 +113,13 @@ const tagsOf = (request: Request): (string | undefined)[] => (request.headers.ge
 /** A time header of a stored request; a missing or bad one reads as 0 (long ago). */
 const timeOf = (request: Request, header: string): number => Number(request.headers.get(header)) || 0
 
-export class CacheStorageStore implements CacheStore {
+export class CacheStorageStore extends SharedStore {
   readonly kind = 'cache-storage'
   readonly maxEntries: number
   readonly lockSeconds: number
   readonly #cacheName: string
-  readonly #maxEntryBytes: number
-  readonly #memory: MemoryStore | undefined
   readonly #channel: BroadcastChannel | undefined
   readonly #id = Math.random().toString(36).slice(2) + Date.now().toString(36)
-  readonly #listeners = new Set<(invalidation: Invalidation) => void>()
-  readonly #writing = new Set<Write>()
   /** When a write of this tab last landed in Cache Storage. */
   #lastLandedAt = Number.NEGATIVE_INFINITY
   readonly #heldLocks = new Map<string, () => void>()
@@ -144,14 +129,16 @@ export class CacheStorageStore implements CacheStore {
   /** Set while Cache Storage fails: later failures are not thrown again until it works once more. */
   #failing = false
   #writesPausedUntil = 0
-  /** Counts invalidations seen here; a read that overlapped one must not refill the memory tier. */
-  #invalidations = 0
   #indexFlushScheduled = false
   #evicting: Promise<void> | undefined
   #evictAgain = false
   #lockCount = 0
 
   constructor(options: CacheStorageStoreOptions = {}) {
+    // Its maxEntries bounds Cache Storage; the memory tier's is memoryMaxEntries.
+    const memoryMaxEntries = options.memoryMaxEntries ?? DEFAULT_MEMORY_ENTRIES
+    const tier: SharedStoreOptions = { maxEntries: memoryMaxEntries === false ? false : checkCount('memoryMaxEntries', memoryMaxEntries), maxMemoryBytes: options.maxMemoryBytes, maxEntryBytes: options.maxEntryBytes }
+    super('cacheStorageStore', tier, { maxEntries: DEFAULT_MEMORY_ENTRIES, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES })
     this.#cacheName = options.cacheName ?? DEFAULT_CACHE_NAME
     if (typeof this.#cacheName !== 'string' || this.#cacheName === '') {
       throw new TypeError(`cacheStorageStore: cacheName must be a non-empty string, got ${String(options.cacheName)}`)
@@ -161,9 +148,6 @@ export class CacheStorageStore implements CacheStore {
     if (!(this.lockSeconds > 0 && Number.isFinite(this.lockSeconds))) {
       throw new TypeError(`cacheStorageStore: lockSeconds must be a finite number of seconds above 0, got ${String(options.lockSeconds)}`)
     }
-    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
-    const memoryMaxEntries = options.memoryMaxEntries ?? 500
-    this.#memory = memoryMaxEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryMaxEntries', memoryMaxEntries) })
     if (typeof BroadcastChannel === 'function') {
       this.#channel = new BroadcastChannel(channelName(this.#cacheName))
       this.#channel.onmessage = (event) => this.#receive(event.data)
@@ -175,7 +159,7 @@ export class CacheStorageStore implements CacheStore {
   // that keeps and later restores it may have had invalidations missed meanwhile: start over, as
   // for an "all" made elsewhere just now (what was on its way is fenced too).
   readonly #onPageShow = (event: Event): void => {
-    if ((event as PageTransitionEvent).persisted) this.#hear({ kind: 'all' }, Date.now())
+    if ((event as PageTransitionEvent).persisted) this.heard({ kind: 'all' }, Date.now())
   }
 
   /**
@@ -189,27 +173,18 @@ export class CacheStorageStore implements CacheStore {
     for (const token of [...this.#heldLocks.keys()]) this.#release(token)
   }
 
-  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
-    const local = this.#memory?.get(key)
-    if (local !== undefined) {
-      this.#markUsed(key)
-      return local
-    }
-    const bad = illFormedName('cacheStorageStore.get', 'key', key) // never in memory: set refuses it
-    if (bad) throw bad
-    return this.#readThrough(key)
+  /** Memory is kept in step by the channel; a use is noted for Cache Storage's eviction order. */
+  protected servesFromMemory(key: string): boolean {
+    this.#markUsed(key)
+    return true
   }
 
-  async #readThrough(key: string): Promise<CacheEntry | undefined> {
-    const invalidationsBefore = this.#invalidations
-    const entry = await this.#attempt(async (cache) => {
-      const response = await cache.match(this.#entryUrl(key))
-      return response === undefined ? undefined : deserializeEntry(await response.text(), this.#maxEntryBytes)
-    }, undefined)
+  protected async readRemote(key: string): Promise<RemoteEntry | undefined> {
+    const text = await this.#attempt(async (cache) => (await cache.match(this.#entryUrl(key)))?.text(), undefined)
+    const entry = deserializeEntry(text, this.maxEntryBytes)
     if (entry === undefined) return undefined
     this.#markUsed(key)
-    if (this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry)
-    return entry
+    return { entry, bytes: utf8Bytes(text!) }
   }
 
   /** When a fetch begins (the coordinator asks just before it calls the fetcher): handed back to `set` with its value. */
@@ -217,74 +192,45 @@ export class CacheStorageStore implements CacheStore {
     return Date.now()
   }
 
-  async set(key: string, entry: CacheEntry, fence?: unknown): Promise<void> {
-    const tags = entry.tags ?? []
-    refuseIllFormed('cacheStorageStore.set', 'key', [key])
-    refuseIllFormed('cacheStorageStore.set', 'tag', tags)
-    let body: string
-    try {
-      body = serializeEntry(entry, this.#maxEntryBytes, key)
-    } catch (error) {
-      // A value no store can keep is refused everywhere; one too large to share stays in this tab.
-      if (!isUncacheableValue(error)) this.#memory?.set(key, entry)
-      throw error
-    }
-    this.#memory?.set(key, entry)
-    if (Date.now() < this.#writesPausedUntil) return
+  /** An invalidation made by then (another tab's `at`) undoes the write. */
+  protected override fetchBegan(fence: unknown): number {
+    return typeof fence === 'number' ? fence : Date.now()
+  }
+
+  protected async writeRemote(key: string, entry: CacheEntry, body: string, fence: unknown): Promise<WriteOutcome> {
+    if (Date.now() < this.#writesPausedUntil) return 'unwritten'
     const writtenAt = Date.now()
-    const write: Write = { key, tags, fetchBegan: typeof fence === 'number' ? fence : writtenAt, undone: false }
-    this.#writing.add(write)
     const request = new Request(this.#entryUrl(key), {
       headers: {
-        [TAGS]: tags.map((tag) => encodeURIComponent(tag)).join(','),
+        [TAGS]: (entry.tags ?? []).map((tag) => encodeURIComponent(tag)).join(','),
         [WRITTEN_AT]: String(writtenAt),
         [EXPIRES_AT]: String(writtenAt + entry.ttlMs + entry.staleMs),
-        [FETCH_BEGAN]: String(write.fetchBegan),
+        [FETCH_BEGAN]: String(typeof fence === 'number' ? fence : writtenAt),
       },
     })
-    let stored = false
-    try {
-      stored = await this.#attempt(async (cache) => {
-        try {
-          await cache.put(request, new Response(body))
-        } catch (error) {
-          this.#writesPausedUntil = Date.now() + WRITE_PAUSE_MS
-          // Other tabs must not go on reading an older copy than this tab keeps; deleting frees space too.
-          await cache.delete(request).catch(() => false)
-          throw error
-        }
-        return true
-      }, false)
-    } finally {
-      this.#writing.delete(write)
-    }
-    if (!stored) return
+    const stored = await this.#attempt(async (cache) => {
+      try {
+        await cache.put(request, new Response(body))
+      } catch (error) {
+        this.#writesPausedUntil = Date.now() + WRITE_PAUSE_MS
+        // Other tabs must not go on reading an older copy than this tab keeps; deleting frees space too.
+        await cache.delete(request).catch(() => false)
+        throw error
+      }
+      return true
+    }, false)
+    if (!stored) return 'unwritten'
     this.#lastLandedAt = Date.now()
-    if (write.undone) {
-      await this.#attempt((cache) => cache.delete(request), false)
-      return
-    }
+    return 'written'
+  }
+
+  protected override async undoWrite(key: string): Promise<void> {
+    await this.#attempt((cache) => cache.delete(this.#entryUrl(key)), false)
+  }
+
+  protected override written(key: string): void {
     this.#post({ kind: 'fill', key })
     this.#evictInBackground()
-  }
-
-  async delete(key: string): Promise<void> {
-    refuseIllFormed('cacheStorageStore.delete', 'key', [key])
-    await this.#invalidate({ kind: 'key', key })
-  }
-
-  async deleteTag(tag: string): Promise<void> {
-    refuseIllFormed('cacheStorageStore.deleteTag', 'tag', [tag])
-    await this.#invalidate({ kind: 'tag', tag })
-  }
-
-  async clear(): Promise<void> {
-    await this.#invalidate({ kind: 'all' })
-  }
-
-  subscribe(listener: (invalidation: Invalidation) => void): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
   }
 
   /**
@@ -324,17 +270,12 @@ export class CacheStorageStore implements CacheStore {
     this.#heldLocks.delete(token)
   }
 
-  /** This tab's memory tier (its bytes are not measured). */
-  get memoryUsage(): MemoryUsage {
-    return { entries: this.#memory?.size ?? 0 }
-  }
-
   /**
    * The origin's entries in Cache Storage, every tab's and the service worker's: the cache's
    * requests at once (the Cache API lists no other way), their bodies `batchSize` at a time. An
    * entry gone meanwhile, or unreadable, is left out.
    */
-  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+  override async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
     const batchSize = batchSizeOf(options)
     const cache = await this.#open()
     const requests = (await cache.keys()).filter((request) => request.url.startsWith(ENTRY_URL))
@@ -343,7 +284,7 @@ export class CacheStorageStore implements CacheStore {
       const texts = await Promise.all(batch.map(async (request) => (await cache.match(request))?.text()))
       for (const [at, text] of texts.entries()) {
         const key = decode(batch[at]!.url.slice(ENTRY_URL.length))
-        const entry = deserializeEntry(text, this.#maxEntryBytes)
+        const entry = deserializeEntry(text, this.maxEntryBytes)
         if (key !== undefined && entry !== undefined) yield { key, entry, bytes: utf8Bytes(text!) }
       }
     }
@@ -377,11 +318,8 @@ export class CacheStorageStore implements CacheStore {
     return ENTRY_URL + encodeURIComponent(key)
   }
 
-  async #invalidate(invalidation: Invalidation): Promise<void> {
+  protected async invalidateRemote(invalidation: Invalidation): Promise<void> {
     const at = Date.now()
-    this.#forget(invalidation)
-    // A write of this tab on its way may land after the delete below.
-    this.#overtakeWrites(invalidation, at)
     try {
       await this.#attempt((cache) => this.#deleteStored(cache, invalidation), undefined)
     } finally {
@@ -400,14 +338,6 @@ export class CacheStorageStore implements CacheStore {
     await Promise.all(doomed.map((request) => cache.delete(request)))
   }
 
-  /** Drops what this tab keeps in memory for an invalidation, its own or another tab's. */
-  #forget(invalidation: Invalidation): void {
-    this.#invalidations++
-    if (invalidation.kind === 'key') this.#memory?.delete(invalidation.key)
-    else if (invalidation.kind === 'tag') this.#memory?.deleteTag(invalidation.tag)
-    else this.#memory?.clear()
-  }
-
   #post(body: Invalidation | { kind: 'fill'; key: string }, at = Date.now()): void {
     try {
       this.#channel?.postMessage({ ...body, at, from: this.#id } satisfies Message)
@@ -419,38 +349,13 @@ export class CacheStorageStore implements CacheStore {
   #receive(data: unknown): void {
     const message = parseMessage(data)
     if (message === undefined || message.from === this.#id) return
-    if (message.kind === 'fill') {
-      // Another tab wrote this key anew: read its value instead of refreshing the old one again.
-      this.#invalidations++
-      this.#memory?.delete(message.key)
-      return
-    }
-    const invalidation: Invalidation =
-      message.kind === 'key' ? { kind: 'key', key: message.key } : message.kind === 'tag' ? { kind: 'tag', tag: message.tag } : { kind: 'all' }
-    this.#hear(invalidation, message.at)
+    // Another tab wrote this key anew: read its value instead of refreshing the old one again.
+    if (message.kind === 'fill') return this.refilled(message.key)
+    const invalidation = invalidationOf(message)
+    this.heard(invalidation, message.at)
     // A write of this tab that landed since `at` may have landed after that tab's delete.
     if (this.#lastLandedAt >= message.at) {
       this.#attempt((cache) => this.#deleteFetchedBy(cache, invalidation, message.at), undefined).catch(() => {})
-    }
-  }
-
-  /** An invalidation made elsewhere at `at`: dropped from memory, writes on their way overtaken, and told to this store's listeners (the cache's fence). */
-  #hear(invalidation: Invalidation, at: number): void {
-    this.#forget(invalidation)
-    this.#overtakeWrites(invalidation, at)
-    for (const listener of this.#listeners) {
-      try {
-        listener(invalidation)
-      } catch {
-        // One listener failing must not keep the invalidation from the others.
-      }
-    }
-  }
-
-  /** Marks this tab's writes on their way whose fetch began by `at` (an invalidation's time) to be undone once they land. */
-  #overtakeWrites(invalidation: Invalidation, at: number): void {
-    for (const write of this.#writing) {
-      if (write.fetchBegan <= at && covers(invalidation, write.key, write.tags)) write.undone = true
     }
   }
 

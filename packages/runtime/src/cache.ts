@@ -4,6 +4,8 @@ import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'
 import { fetchFrames } from './fetch-context.js'
 import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
+import { covers } from './invalidation.js'
+import { DEFAULT_LOCK_SECONDS } from './locks.js'
 import { MemoryStore } from './memory-store.js'
 import { isWholePageKey } from './page-key.js'
 import { createTelemetry, readUsage, type CacheTelemetry, type EntryState, type StorePhase, type TracedFetch } from './telemetry.js'
@@ -24,8 +26,6 @@ import { markedIfWarmUp } from './warm-up.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
-/** How long a store's lock lives when the store has locks and does not say. */
-export const DEFAULT_LOCK_SECONDS = 30
 /** How many keys' refresh-failure times are remembered; older ones are forgotten first. */
 const MAX_REMEMBERED_FAILURES = 10_000
 /** Longest pause between two looks for another instance's value while it holds the lock. */
@@ -655,10 +655,7 @@ class Coordinator implements RevalidateCache {
     else this.#reads.clear()
     for (const [key, flights] of this.#flights) {
       for (const flight of [...flights]) {
-        const overtaken =
-          invalidation.kind === 'all' ||
-          (invalidation.kind === 'key' ? key === invalidation.key : invalidation.kind === 'tag' && flight.tags.has(invalidation.tag))
-        if (!overtaken) {
+        if (!covers(invalidation, key, flight.tags)) {
           if (invalidation.kind === 'tag') rememberTagInvalidation(flight, invalidation.tag)
           continue
         }

@@ -19,24 +19,23 @@
  * one fetch per key runs at a time across locations, the others taking its value. When the
  * coordinator cannot be reached, each location goes on as without it (coordinator-client.ts).
  *
- * Invalidation inside this isolate is exact, whatever is on its way: a Cache API read that began
- * before an invalidation does not fill the memory tier, and a write still on its way when one
- * reaches it is deleted again once it lands. Each part of an invalidation (the coordinator, this
- * location's Cache API) is attempted whatever the others do, and a failure is thrown once all are
- * over, to be reported.
+ * Invalidation inside this isolate is exact, whatever is on its way (shared-store.ts): a Cache API
+ * read that began before an invalidation does not fill the memory tier, and a write still on its
+ * way when one reaches it is deleted again once it lands. Each part of an invalidation (the
+ * coordinator, this location's Cache API) is attempted whatever the others do, and a failure is
+ * thrown once all are over, to be reported.
  *
  * Keys and tags must be well-formed Unicode (validate.ts): one holding a lone surrogate is a
  * TypeError before anything is kept, here or on the coordinator.
  */
-import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { LocationMarkers } from './cloudflare-markers.js'
 import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
 import { CoordinatorClient } from './coordinator-client.js'
-import { callSafely } from './hooks.js'
-import { MemoryTier } from './memory-tier.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation, ListedEntry } from './types.js'
-import { illFormedName, refuseIllFormed } from './validate.js'
+import { DEFAULT_LOCK_SECONDS } from './locks.js'
+import { deserializeEntry, storedLifetimeSeconds } from './serialize.js'
+import { SharedStore, type RemoteEntry, type WriteOutcome } from './shared-store.js'
+import type { CacheEntry, Invalidation } from './types.js'
+import { refuseIllFormed } from './validate.js'
 
 export interface CloudflareStoreOptions {
   /**
@@ -121,47 +120,38 @@ interface StoredEntry {
   bytes: number
 }
 
-/** A write on its way to the Cache API; an invalidation that reaches it marks it for undoing. */
-interface PendingWrite {
-  readonly tags: readonly string[]
-  overtaken: boolean
+/** What `set` gets for another location's value, kept here (`acquireLock`): when its fetch began, on the coordinator's clock. */
+interface FillMark {
+  readonly fillWrittenAt: number
 }
+
+const isFillMark = (fence: unknown): fence is FillMark => typeof (fence as Partial<FillMark> | undefined)?.fillWrittenAt === 'number'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-export class CloudflareStore implements CacheStore {
+export class CloudflareStore extends SharedStore {
   readonly kind = 'cloudflare'
   readonly #cacheName: string
   readonly #base: string
   readonly #syncMs: number
-  readonly #maxEntryBytes: number
-  readonly #memory: MemoryTier | undefined
   readonly #markers: LocationMarkers
   readonly #coordinator: CoordinatorClient | undefined
-  readonly #listeners = new Set<(invalidation: Invalidation) => void>()
   /** When this isolate last confirmed an entry of its memory tier against the Cache API. */
   readonly #verifiedAt = new WeakMap<CacheEntry, number>()
-  /** Counts invalidations seen here: a read that overlapped one must not fill the memory tier. */
-  #invalidations = 0
-  readonly #writes = new Map<string, Set<PendingWrite>>()
   #cache: Promise<Cache> | undefined
 
   /** With a coordinator: its leases, one fetch per key across locations. */
   readonly acquireLock?: (key: string, version?: string) => Promise<string | undefined>
   readonly releaseLock?: (key: string, token: string) => Promise<void>
   readonly lockSeconds?: number
-  /** With a coordinator: invalidations made in other isolates and locations, as it learns them. */
-  readonly subscribe?: (listener: (invalidation: Invalidation) => void) => () => void
 
   constructor(options: CloudflareStoreOptions = {}) {
+    super('cloudflareStore', options, { maxEntries: DEFAULT_MEMORY_ENTRIES, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES })
     this.#cacheName = options.cacheName ?? 'revalidate'
     const prefix = options.prefix ?? ''
     this.#base = `${(options.origin ?? 'https://revalidate.internal').replace(/\/$/, '')}/${prefix}`
     this.#syncMs = checkSyncSeconds(options.syncSeconds ?? 1) * 1000
-    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
-    const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MEMORY_ENTRIES
-    this.#memory = maxEntries === false ? undefined : new MemoryTier({ maxEntries, maxBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES })
     this.#markers = new LocationMarkers({ open: () => this.#open(), base: this.#base, syncMs: this.#syncMs })
     if (options.coordinator === undefined) return
     const lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
@@ -172,34 +162,14 @@ export class CloudflareStore implements CacheStore {
       syncMs: this.#syncMs,
       timeoutMs: options.coordinatorTimeoutMs ?? 1000,
       leaseMs: lockSeconds * 1000,
-      onChange: (invalidation, remote) => remote && this.#learn(invalidation),
-      onReset: () => {
-        this.#invalidations++
-        this.#memory?.clear()
-      },
+      // An invalidation made elsewhere: applied here, and it fences the coordinator's fetches.
+      onChange: (invalidation, remote) => remote && this.heard(invalidation),
+      onReset: () => this.resetMemory(),
     })
     this.#coordinator = coordinator
     this.lockSeconds = lockSeconds
     this.acquireLock = (key, version) => this.#acquire(coordinator, key, version)
     this.releaseLock = (key, token) => coordinator.release(key, token)
-    this.subscribe = (listener) => {
-      this.#listeners.add(listener)
-      return () => this.#listeners.delete(listener)
-    }
-  }
-
-  /** What the memory tier holds now; for diagnostics and tests. */
-  get memoryUsage(): { entries: number; bytes: number } {
-    return this.#memory?.usage ?? { entries: 0, bytes: 0 }
-  }
-
-  /**
-   * The entries of this isolate's memory tier, with their sizes: the Workers Cache API has no way
-   * to list what it holds. They are what this isolate serves without asking: every invalidation
-   * the coordinator's log (or the location's markers) told it of has taken its entries out.
-   */
-  async *entries(): AsyncIterable<ListedEntry> {
-    if (this.#memory !== undefined) yield* this.#memory.entries()
   }
 
   /** Opened on first use: `caches` belongs to the request context, not to module evaluation. A failed open is tried again next time. */
@@ -215,55 +185,42 @@ export class CloudflareStore implements CacheStore {
     return `${this.#base}e/${encodeURIComponent(key)}`
   }
 
-  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
-    const local = this.#memory?.get(key)
-    if (local !== undefined && this.#trusted(local)) return local
-    const bad = illFormedName('cloudflareStore.get', 'key', key) // never in memory: set refuses it
-    if (bad) throw bad
-    return this.#coordinator === undefined ? this.#readThrough(key, local) : this.#readCoordinated(this.#coordinator, key, local)
-  }
-
   /** A memory entry needs no check: synced with the coordinator, or (per location) confirmed, within syncSeconds. */
-  #trusted(entry: CacheEntry): boolean {
+  protected servesFromMemory(_key: string, entry: CacheEntry): boolean {
     if (this.#coordinator?.reachable) return this.#coordinator.fresh()
     return Date.now() - (this.#verifiedAt.get(entry) ?? 0) < this.#syncMs
   }
 
+  protected readRemote(key: string, unverified: CacheEntry | undefined): Promise<RemoteEntry | undefined> {
+    return this.#coordinator === undefined ? this.#readThrough(key, unverified) : this.#readCoordinated(this.#coordinator, key, unverified)
+  }
+
   /** Per location: reads `key` from the Cache API and its markers; `unverified` is what memory held, to drop if it is gone. */
-  async #readThrough(key: string, unverified: CacheEntry | undefined): Promise<CacheEntry | undefined> {
-    const invalidationsBefore = this.#invalidations
+  async #readThrough(key: string, unverified: CacheEntry | undefined): Promise<RemoteEntry | undefined> {
     const stored = await this.#readEntry(key)
     const invalidated =
       stored === undefined ||
       this.#coordinator?.knownInvalidated(key, stored.entry.tags ?? [], stored.writtenAt) === true ||
       (await this.#markers.invalidatedSince(stored.writtenAt, stored.entry.tags ?? []))
     if (invalidated) {
-      if (unverified !== undefined && this.#memory?.get(key) === unverified) this.#memory.delete(key)
+      if (unverified !== undefined) this.dropFromMemory(key, unverified)
       return undefined
     }
-    // An invalidation arrived while this read was on its way: its caller began before it and may
-    // have the value, but the memory tier must not keep it.
-    if (invalidationsBefore === this.#invalidations) this.#remember(key, stored.entry, stored.bytes)
-    return stored.entry
+    return this.#verified(stored)
   }
 
   /** With the coordinator: sync if due (which drops what it invalidated from memory), then ask about what the Cache API holds. */
-  async #readCoordinated(coordinator: CoordinatorClient, key: string, unverified: CacheEntry | undefined): Promise<CacheEntry | undefined> {
+  async #readCoordinated(coordinator: CoordinatorClient, key: string, unverified: CacheEntry | undefined): Promise<RemoteEntry | undefined> {
     if (await coordinator.sync()) {
-      const synced = this.#memory?.get(key)
-      if (synced !== undefined) return synced
-      const invalidationsBefore = this.#invalidations
+      const synced = this.heldInMemory(key)
+      if (synced !== undefined) return { entry: synced, bytes: 0, keep: false }
+      const since = this.invalidationCount
       const stored = await this.#readEntry(key)
       if (stored === undefined) return undefined
       const tags = stored.entry.tags ?? []
       const invalidated = await coordinator.invalidated(key, tags, stored.writtenAt)
       if (invalidated === true) return undefined
-      if (invalidated === false) {
-        if (invalidationsBefore === this.#invalidations && !coordinator.knownInvalidated(key, tags, stored.writtenAt)) {
-          this.#remember(key, stored.entry, stored.bytes)
-        }
-        return stored.entry
-      }
+      if (invalidated === false) return { ...this.#verified(stored), since, keep: !coordinator.knownInvalidated(key, tags, stored.writtenAt) }
     }
     // Unreachable: the first failure of an outage is reported (the caller fetches), then each location goes on its own.
     const outage = coordinator.takeOutageReport()
@@ -271,54 +228,52 @@ export class CloudflareStore implements CacheStore {
     return this.#readThrough(key, unverified)
   }
 
+  /** A stored entry just checked: memory serves it without checking again for syncSeconds. */
+  #verified(stored: StoredEntry): RemoteEntry {
+    this.#verifiedAt.set(stored.entry, Date.now())
+    return { entry: stored.entry, bytes: stored.bytes }
+  }
+
   /** The entry the Cache API holds for `key`; anything unreadable or too large is none. */
   async #readEntry(key: string): Promise<StoredEntry | undefined> {
     const response = await (await this.#open()).match(this.#url(key))
     if (response === undefined) return undefined
     const writtenAt = Number(response.headers.get(WRITTEN_AT))
-    if (!Number.isFinite(writtenAt) || Number(response.headers.get('content-length')) > this.#maxEntryBytes) {
+    if (!Number.isFinite(writtenAt) || Number(response.headers.get('content-length')) > this.maxEntryBytes) {
       await response.body?.cancel()
       return undefined
     }
     const body = await response.arrayBuffer()
-    if (body.byteLength > this.#maxEntryBytes) return undefined
-    const entry = deserializeEntry(decoder.decode(body), this.#maxEntryBytes)
+    if (body.byteLength > this.maxEntryBytes) return undefined
+    const entry = deserializeEntry(decoder.decode(body), this.maxEntryBytes)
     return entry === undefined ? undefined : { entry, writtenAt, bytes: body.byteLength }
   }
 
-  #remember(key: string, entry: CacheEntry, bytes: number): void {
-    if (this.#memory === undefined) return
-    this.#memory.set(key, entry, bytes)
+  /** When the fetch that made a write began: with the coordinator, when its lease began on the coordinator's clock (invalidations anywhere compare with it). */
+  #writtenAt(key: string, fence: unknown): number {
+    return isFillMark(fence) ? fence.fillWrittenAt : (this.#coordinator?.leaseTime(key) ?? Date.now())
+  }
+
+  /** Memory keeps a write unless the coordinator knows of an invalidation after its fetch began (or has forgotten). */
+  protected override keepsWritten(key: string, entry: CacheEntry, fence: unknown): boolean {
+    if (this.#coordinator?.unvouched(key, entry.tags ?? [], this.#writtenAt(key, fence)) === true) return false
     this.#verifiedAt.set(entry, Date.now())
+    return true
   }
 
-  async set(key: string, entry: CacheEntry): Promise<void> {
-    const tags = entry.tags ?? []
-    refuseIllFormed('cloudflareStore.set', 'key', [key])
-    refuseIllFormed('cloudflareStore.set', 'tag', tags)
-    const text = serializeEntry(entry, this.#maxEntryBytes, key) // throws for an entry over maxEntryBytes
+  protected async writeRemote(key: string, entry: CacheEntry, text: string, fence: unknown): Promise<WriteOutcome> {
     const body = encoder.encode(text)
-    // With the coordinator, the time its lease began on the coordinator's clock: invalidations anywhere compare with it.
-    const writtenAt = this.#coordinator?.leaseTime(key) ?? Date.now()
-    if (body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags, shareMs: entry.ttlMs, version: entry.version })
-    if (this.#coordinator?.unvouched(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
-    await this.#put(key, body, entry, writtenAt)
+    const writtenAt = this.#writtenAt(key, fence)
+    // Values the lease's holder wrote go to the locations waiting on it; not one it only took in.
+    if (!isFillMark(fence) && body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags: entry.tags ?? [], shareMs: entry.ttlMs, version: entry.version })
+    const headers = { 'content-type': 'application/json', 'cache-control': `max-age=${storedLifetimeSeconds(entry)}`, [WRITTEN_AT]: String(writtenAt) }
+    await (await this.#open()).put(this.#url(key), new Response(body, { headers }))
+    return 'written'
   }
 
-  /** Writes to the Cache API; a write that an invalidation reaches on its way goes again once it lands. */
-  async #put(key: string, body: Uint8Array<ArrayBuffer>, entry: CacheEntry, writtenAt: number): Promise<void> {
-    const write: PendingWrite = { tags: entry.tags ?? [], overtaken: false }
-    const writes = this.#writes.get(key) ?? new Set()
-    this.#writes.set(key, writes.add(write))
-    const headers = { 'content-type': 'application/json', 'cache-control': `max-age=${storedLifetimeSeconds(entry)}`, [WRITTEN_AT]: String(writtenAt) }
-    const cache = await this.#open()
-    try {
-      await cache.put(this.#url(key), new Response(body, { headers }))
-    } finally {
-      writes.delete(write)
-      if (writes.size === 0 && this.#writes.get(key) === writes) this.#writes.delete(key)
-    }
-    if (write.overtaken) await cache.delete(this.#url(key))
+  /** A write that an invalidation reached on its way goes again once it lands. */
+  protected override async undoWrite(key: string): Promise<void> {
+    await (await this.#open()).delete(this.#url(key))
   }
 
   /** With the coordinator: a lease, or the value of `version` another location fetched meanwhile (kept here too). */
@@ -333,58 +288,20 @@ export class CloudflareStore implements CacheStore {
   }
 
   async #keepFill(key: string, fill: Fill, version: string | undefined): Promise<void> {
-    const entry = deserializeEntry(fill.text, this.#maxEntryBytes)
+    const entry = deserializeEntry(fill.text, this.maxEntryBytes)
     // The coordinator hands out only the version asked for; one of another Worker's deploy (it may bind an older coordinator) is checked all the same.
     if (entry === undefined || entry.version !== version || this.#coordinator?.unvouched(key, entry.tags ?? [], fill.writtenAt)) return
-    const body = encoder.encode(fill.text)
-    this.#remember(key, entry, body.byteLength)
-    await this.#put(key, body, entry, fill.writtenAt)
+    await this.set(key, entry, { fillWrittenAt: fill.writtenAt } satisfies FillMark)
   }
 
-  /** What an invalidation does in this isolate: overtakes writes on their way, stops reads from filling memory, empties memory. */
-  #apply(invalidation: Invalidation): void {
-    this.#invalidations++
-    for (const [key, writes] of this.#writes) {
-      for (const write of writes) {
-        if (invalidation.kind === 'all' || (invalidation.kind === 'key' ? key === invalidation.key : write.tags.includes(invalidation.tag))) write.overtaken = true
-      }
+  protected async invalidateRemote(invalidation: Invalidation): Promise<void> {
+    // Keys are deleted from this location's Cache API; tags and "all" leave a marker (cloudflare-markers.ts).
+    const inLocation = async () => {
+      if (invalidation.kind === 'key') return (await this.#open()).delete(this.#url(invalidation.key))
+      return invalidation.kind === 'tag' ? this.#markers.markTag(invalidation.tag) : this.#markers.markAll()
     }
-    if (invalidation.kind === 'key') this.#memory?.delete(invalidation.key)
-    else if (invalidation.kind === 'tag') this.#memory?.deleteTag(invalidation.tag)
-    else this.#memory?.clear()
-  }
-
-  /** An invalidation made elsewhere, learned from the coordinator: applied here, and fences the coordinator's fetches. */
-  #learn(invalidation: Invalidation): void {
-    this.#apply(invalidation)
-    // A listener that throws or rejects must not keep the invalidation from the others, nor fail the sync round.
-    for (const listener of this.#listeners) callSafely(() => listener(invalidation), () => {})
-  }
-
-  async delete(key: string): Promise<void> {
-    refuseIllFormed('cloudflareStore.delete', 'key', [key])
-    this.#apply({ kind: 'key', key })
-    await everyPart(
-      async () => this.#coordinator?.invalidate('k', key),
-      async () => (await this.#open()).delete(this.#url(key)),
-    )
-  }
-
-  async deleteTag(tag: string): Promise<void> {
-    refuseIllFormed('cloudflareStore.deleteTag', 'tag', [tag])
-    this.#apply({ kind: 'tag', tag })
-    await everyPart(
-      async () => this.#coordinator?.invalidate('t', tag),
-      async () => this.#markers.markTag(tag),
-    )
-  }
-
-  async clear(): Promise<void> {
-    this.#apply({ kind: 'all' })
-    await everyPart(
-      async () => this.#coordinator?.invalidate('a', ''),
-      async () => this.#markers.markAll(),
-    )
+    const [kind, name] = invalidation.kind === 'key' ? (['k', invalidation.key] as const) : invalidation.kind === 'tag' ? (['t', invalidation.tag] as const) : (['a', ''] as const)
+    await everyPart(async () => this.#coordinator?.invalidate(kind, name), inLocation)
   }
 }
 

@@ -11,7 +11,7 @@
  * size the remote store measured while serializing, so nothing is measured twice.
  */
 import { MemoryStore } from './memory-store.js'
-import type { CacheEntry, ListedEntry } from './types.js'
+import type { CacheEntry, Invalidation, ListedEntry } from './types.js'
 
 export interface MemoryTierOptions {
   maxEntries: number
@@ -45,8 +45,11 @@ export class MemoryTier {
     this.#store.delete(key)
   }
 
-  deleteTag(tag: string): void {
-    this.#store.deleteTag(tag)
+  /** Drops what `invalidation` reaches. */
+  forget(invalidation: Invalidation): void {
+    if (invalidation.kind === 'key') this.#store.delete(invalidation.key)
+    else if (invalidation.kind === 'tag') this.#store.deleteTag(invalidation.tag)
+    else this.#store.clear()
   }
 
   /** Its entries with their sizes, least recently used first (as MemoryStore.entries lists them). */

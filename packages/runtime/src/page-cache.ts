@@ -17,10 +17,10 @@
  * load's reads are replayed on every caller that did not run it (see replay.ts).
  */
 import { defaultCacheReportsEvents, withRevalidate } from './default-cache.js'
-import { pageKey, PART_SEPARATOR, requestUrl } from './page-key.js'
+import { pageKeyAt, PART_SEPARATOR, requestUrl } from './page-key.js'
 import { withReplayedReads, type Tracking } from './replay.js'
 import type { RevalidateOptions } from './types.js'
-import { checkedOnce } from './validate.js'
+import { checkedAlready, checkedOnce, markedChecked } from './validate.js'
 import { asWarmUp, isWarmUpRequest } from './warm-up.js'
 
 export interface CompiledPage {
@@ -51,23 +51,50 @@ export function cachePage<C, T>(page: CompiledPage, context: C, fetcherFor: (con
 }
 
 /** The key of a page's entry for one request, and the options it is read and written with. */
-interface PageEntry {
+export interface PageEntry {
   key: string
   options: RevalidateOptions
 }
 
 /**
- * The page entries of the request URLs compiled pages were last called with, so that a hit of a
- * URL seen before costs a lookup rather than the key's making (the path read from the URL and
- * checked, `page:<path>#<part>` built anew, and a new string hashed by the cache): that made a
- * compiled page's hit several times the cost of the cache's own lookup (bench/RESULTS.md,
- * section 1). A URL and a string of the same text are kept apart (pageKey reads each its own way).
- * Bounded for the whole process, whatever URLs clients make up: past the bound it starts over,
- * and a URL longer than most is never kept.
+ * What a compiled page's key and options need beyond the request, made once per page, never per
+ * URL (a URL is the client's to make up): the part its keys end with, its options (whole when they
+ * do not depend on the key: no part, no query), and the entry of the last URL it was called for.
+ *
+ * That one remembered entry is what makes a hit cheap: a key made anew is a new string, which the
+ * cache's Map must flatten and hash (some 150 ns for a 47-character key, as much as the whole hit
+ * of a key it has seen; bench/RESULTS.md, section 1), while the remembered one is hashed already.
+ * A page of one URL (`/`, `/posts`) always finds it; a dynamic page finds it for a run of requests
+ * of one URL, and makes its key anew otherwise. A URL and a string of the same text are kept
+ * apart (pageKey reads each its own way).
  */
-const entriesByUrl = { fromStrings: new Map<string, Map<CompiledPage, PageEntry>>(), fromUrls: new Map<string, Map<CompiledPage, PageEntry>>() }
-const MAX_REMEMBERED_URLS = 1000
-const MAX_REMEMBERED_URL_LENGTH = 512
+interface PagePlan {
+  /** `#<part>`, or '' for a page of one loader. */
+  readonly suffix: string
+  /** The options of every request, when they are the same for all. */
+  readonly options: RevalidateOptions | undefined
+  /** The options without tags, checked, and the pragma's tags: what a request's options are made of. */
+  readonly base: Omit<RevalidateOptions, 'tags'>
+  readonly tags: readonly string[]
+  last: { readonly text: string; readonly ofUrl: boolean; readonly entry: PageEntry } | undefined
+}
+
+const plans = new WeakMap<CompiledPage, PagePlan>()
+
+function planOf(page: CompiledPage): PagePlan {
+  let plan = plans.get(page)
+  if (plan !== undefined) return plan
+  const base: RevalidateOptions = { version: page.version }
+  if (page.staleSeconds !== undefined) base.staleSeconds = page.staleSeconds
+  const tags = page.tags ?? []
+  const keyFree = page.part === undefined && !page.query?.length
+  // Checked as a whole, once: a page constant the cache refuses stays refused on every call.
+  const whole = checkedOnce(tags.length > 0 ? { ...base, tags: [...tags] } : { ...base })
+  const suffix = page.part === undefined ? '' : `${PART_SEPARATOR}${page.part}`
+  plan = { suffix, options: keyFree || !checkedAlready(whole) ? whole : undefined, base, tags, last: undefined }
+  plans.set(page, plan)
+  return plan
+}
 
 /**
  * The page's entry for this request. A warm-up's call is marked, only so that its events say so
@@ -79,37 +106,32 @@ function requestEntry(page: CompiledPage, context: unknown): PageEntry {
   return defaultCacheReportsEvents() && isWarmUpRequest(context) ? { key: entry.key, options: asWarmUp(entry.options) } : entry
 }
 
-function pageEntry(page: CompiledPage, context: unknown): PageEntry {
+/** The key and options of a page's entry for this request (exported for bench/hot-path.mjs, which times it alone). */
+export function pageEntry(page: CompiledPage, context: unknown): PageEntry {
+  const plan = planOf(page)
   const url = requestUrl(context)
-  const text = url instanceof URL ? url.href : url
-  if (text === undefined || text.length > MAX_REMEMBERED_URL_LENGTH) return entryOf(page, pageKey(page.route, context, page))
-  const urls = url instanceof URL ? entriesByUrl.fromUrls : entriesByUrl.fromStrings
-  let pages = urls.get(text)
-  if (pages === undefined) {
-    if (urls.size >= MAX_REMEMBERED_URLS) urls.clear()
-    urls.set(text, (pages = new Map()))
-  }
-  let entry = pages.get(page)
-  if (entry === undefined) pages.set(page, (entry = entryOf(page, pageKey(page.route, context, page))))
+  const ofUrl = url instanceof URL
+  const text = ofUrl ? url.href : url
+  const last = plan.last
+  if (last !== undefined && text === last.text && ofUrl === last.ofUrl) return last.entry
+  const key = pageKeyAt(url, page.route, context, page.query)
+  // Made of the page's checked options and page keys (well-formed by construction): no second check.
+  const options = plan.options ?? markedChecked({ ...plan.base, tags: pageTags(key, plan.suffix !== '', plan.tags) })
+  const entry = { key: `${key}${plan.suffix}`, options }
+  if (text !== undefined) plan.last = { text, ofUrl, entry }
   return entry
 }
 
-function entryOf(page: CompiledPage, key: string): PageEntry {
-  const options: RevalidateOptions = { version: page.version }
-  if (page.staleSeconds !== undefined) options.staleSeconds = page.staleSeconds
-  const tags = [...pageTags(key, page.part !== undefined), ...(page.tags ?? [])]
-  if (tags.length > 0) options.tags = tags
-  return { key: page.part === undefined ? key : `${key}${PART_SEPARATOR}${page.part}`, options: checkedOnce(options) }
-}
-
 /**
- * The page keys an entry answers to besides its own: `invalidate('page:/search')` reaches the
- * entries of every query of it (`page:/search?q=a`), and a page key reaches each loader's part.
+ * An entry's tags: the pragma's, and the page keys it answers to besides its own:
+ * `invalidate('page:/search')` reaches the entries of every query of it (`page:/search?q=a`), and
+ * a page key reaches each loader's part.
  */
-function pageTags(key: string, hasPart: boolean): string[] {
+function pageTags(key: string, hasPart: boolean, tags: readonly string[]): string[] {
   const query = key.indexOf('?')
-  if (query === -1) return hasPart ? [key] : []
-  return hasPart ? [key, key.slice(0, query)] : [key.slice(0, query)]
+  const pages = query === -1 ? (hasPart ? [key] : []) : hasPart ? [key, key.slice(0, query)] : [key.slice(0, query)]
+  for (const tag of tags) pages.push(tag)
+  return pages
 }
 
 /** Runs `read` through the context's own untrack function (SvelteKit's `untrack`), when it has one. */

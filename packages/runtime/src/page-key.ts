@@ -32,11 +32,15 @@ export interface PageKeyOptions {
 }
 
 export function pageKey(route: string, context: unknown, options?: readonly string[] | PageKeyOptions): string {
+  const queryNames = Array.isArray(options) ? (options as readonly string[]) : (options as PageKeyOptions | undefined)?.query
+  return pageKeyAt(requestUrl(context), route, context, queryNames)
+}
+
+/** `pageKey` for a caller that has read the context's URL already (`requestUrl`): it is read once per request. */
+export function pageKeyAt(where: URL | string | undefined, route: string, context: unknown, queryNames: readonly string[] | undefined): string {
   if (typeof route !== 'string' || !route.startsWith('/')) {
     throw new TypeError(`pageKey: route must be a path starting with "/", got ${JSON.stringify(route)}`)
   }
-  const queryNames = Array.isArray(options) ? (options as readonly string[]) : (options as PageKeyOptions | undefined)?.query
-  const where = requestUrl(context)
   if (!queryNames?.length) {
     // The common request: a path of plain segments, already canonical; no parse, no copy.
     const simple = where === undefined ? undefined : simplePathname(where)
@@ -58,17 +62,63 @@ export function pageKey(route: string, context: unknown, options?: readonly stri
   return `page:${pathname}${query}`
 }
 
-// A path of plain segments (letters, digits, `_`, `-`, `~`; no dots, no escapes, no `//`) and at
-// most one trailing slash: canonical as it is. An absolute URL needs a host (`https:///x` is not one).
-const SIMPLE_ABSOLUTE = /^https?:\/\/[^/?#\\]+((?:\/[\w\-~]+)*)\/?(?:[?#]|$)/
-const SIMPLE_RELATIVE = /^(?=\/)((?:\/[\w\-~]+)*)\/?(?:[?#]|$)/
-const SIMPLE_PATHNAME = /^((?:\/[\w\-~]+)*)\/?$/
+/** Letters, digits, `_`, `-` and `~`, by char code: what a path segment holds that needs no work. */
+const PLAIN = new Uint8Array(128)
+for (const char of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-~') PLAIN[char.charCodeAt(0)] = 1
+const SLASH = 47
+const QUESTION_MARK = 63
+const HASH = 35
+const BACKSLASH = 92
+const S = 115
 
-/** The canonical pathname of a URL whose path needs no work, or undefined. */
-function simplePathname(url: URL | string): string | undefined {
-  const match = url instanceof URL ? SIMPLE_PATHNAME.exec(url.pathname) : (url.charCodeAt(0) === 47 ? SIMPLE_RELATIVE : SIMPLE_ABSOLUTE).exec(url)
-  if (match === null) return undefined
-  return match[1] || '/'
+/**
+ * The canonical pathname of a URL whose path needs no work, or undefined: segments of plain
+ * characters (no dots, no escapes, no `//`) and at most one trailing slash, canonical as they are.
+ * An absolute URL needs a host (`https:///x` has none). Scanned by hand: on every request, a
+ * regular expression here cost as much as the hit it keys (bench/RESULTS.md, section 1).
+ */
+export function simplePathname(url: URL | string): string | undefined {
+  if (url instanceof URL) return plainPathAt(url.pathname, 0)
+  if (url.charCodeAt(0) === SLASH) return plainPathAt(url, 0)
+  if (!url.startsWith('http')) return undefined
+  const scheme = url.charCodeAt(4) === S ? 5 : 4
+  if (!url.startsWith('://', scheme)) return undefined
+  const host = scheme + 3
+  let at = host
+  for (; at < url.length; at++) {
+    const code = url.charCodeAt(at)
+    if (code === SLASH || code === QUESTION_MARK || code === HASH) break
+    if (code === BACKSLASH) return undefined
+  }
+  return at === host ? undefined : plainPathAt(url, at)
+}
+
+/** The plain path that starts at `from` and ends with the text, a `?` or a `#`; '/' for none. */
+function plainPathAt(text: string, from: number): string | undefined {
+  const length = text.length
+  let at = from
+  let end = length
+  while (at < length) {
+    const code = text.charCodeAt(at)
+    if (code === QUESTION_MARK || code === HASH) {
+      end = at
+      break
+    }
+    if (code !== SLASH) return undefined
+    const segment = ++at
+    // Every index read is in range: one out of range would take V8 off its fast path.
+    while (at < length) {
+      const next = text.charCodeAt(at)
+      if (next >= 128 || PLAIN[next] !== 1) break
+      at++
+    }
+    if (at > segment) continue
+    // A trailing slash, which the canonical path leaves out: only the end, `?` or `#` may follow.
+    if (at < length && text.charCodeAt(at) !== QUESTION_MARK && text.charCodeAt(at) !== HASH) return undefined
+    end = at - 1
+    break
+  }
+  return end === from ? '/' : text.slice(from, end)
 }
 
 // scheme://authority, then the path up to `?` or `#`, then the query up to `#`.
@@ -94,27 +144,29 @@ function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined
 }
 
-/**
- * Where frameworks put the URL a loader or page was called for, in the order they are read: the
- * framework's normalised URL first (the one it routed on), the raw request after it. SvelteKit's
- * `event.request` carries `/__data.json` on client navigations, React Router 8's `.data`.
- */
-const URL_FIELDS: Array<(context: unknown) => unknown> = [
-  (context) => field(context, 'url'), // SvelteKit event.url, React Router 8's url, Astro; a Workers Request itself
-  (context) => field(field(context, 'request'), 'url'), // Remix and React Router 7: { request }
-  (context) => field(field(context, 'location'), 'href'), // TanStack Router: { location }
-  // Next.js getServerSideProps: `resolvedUrl` is the page's path; `req.url` is `/_next/data/<build>/<path>.json` on client navigations.
-  (context) => field(context, 'resolvedUrl'),
-  (context) => field(field(context, 'req'), 'url'), // Next.js pages router: { req }
-]
+const isUrl = (candidate: unknown): candidate is URL | string => typeof candidate === 'string' || candidate instanceof URL
 
-/** The first URL, or URL string, the context carries. */
+/**
+ * The first URL, or URL string, the context carries, where frameworks put the URL a loader or page
+ * was called for, in this order: the framework's normalised URL first (the one it routed on), the
+ * raw request after it. SvelteKit's `event.request` carries `/__data.json` on client navigations,
+ * React Router 8's `.data`. Read field by field, as they are asked for: it runs on every request.
+ */
 export function requestUrl(context: unknown): URL | string | undefined {
-  for (const read of URL_FIELDS) {
-    const candidate = read(context)
-    if (candidate instanceof URL || typeof candidate === 'string') return candidate
-  }
-  return undefined
+  if (typeof context !== 'object' || context === null) return undefined
+  const fields = context as Record<string, unknown>
+  // SvelteKit event.url, React Router 8's url, Astro; a Workers Request itself.
+  const url = fields.url
+  if (isUrl(url)) return url
+  const request = field(fields.request, 'url') // Remix and React Router 7: { request }
+  if (isUrl(request)) return request
+  const location = field(fields.location, 'href') // TanStack Router: { location }
+  if (isUrl(location)) return location
+  // Next.js getServerSideProps: `resolvedUrl` is the page's path; `req.url` is `/_next/data/<build>/<path>.json` on client navigations.
+  const resolved = fields.resolvedUrl
+  if (isUrl(resolved)) return resolved
+  const req = field(fields.req, 'url') // Next.js pages router: { req }
+  return isUrl(req) ? req : undefined
 }
 
 function paramsOf(route: string, context: unknown): Record<string, unknown> {

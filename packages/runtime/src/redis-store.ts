@@ -51,15 +51,15 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createClient, ErrorReply, type RedisClientType } from 'redis'
-import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { callSafely } from './hooks.js'
+import { describeInvalidation, invalidationOf, readInstanceMessage, type InstanceMessage } from './invalidation.js'
+import { DEFAULT_LOCK_SECONDS } from './locks.js'
 import { DEFAULT_MAX_ENTRIES } from './memory-store.js'
-import { MemoryTier } from './memory-tier.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
+import { deserializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
+import { SharedStore, type RemoteEntry, type WriteOutcome } from './shared-store.js'
 import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from './tag-revalidations.js'
-import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage, TagRevalidation } from './types.js'
+import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions, TagRevalidation } from './types.js'
 import { batchSizeOf } from './validate.js'
-import { isUncacheableValue } from './value-model.js'
 
 export interface RedisStoreOptions {
   /** `redis://user:password@host:6379/0` or `rediss://…` for TLS. Ignored when `client` is given. */
@@ -111,15 +111,8 @@ export interface RedisStoreOptions {
   maxEntryBytes?: number
 }
 
-/**
- * What instances tell each other: an invalidation, that a key was written anew ("fill"), or tag
- * revalidation times, with the generation Redis had when the script that sent it ran.
- */
-type Message = { from: string; generation?: number } & (
-  | Invalidation
-  | { kind: 'fill'; key: string }
-  | { kind: 'tag-times'; revalidations: Record<string, TagRevalidation> }
-)
+/** What an instance publishes besides invalidations and fills (invalidation.ts): tag revalidation times. */
+type TagTimesMessage = { from: string; kind: 'tag-times'; revalidations: Record<string, TagRevalidation> }
 
 /** Where a fetch began (FENCE_SCRIPT); `set` gets it back. */
 interface RedisWriteFence {
@@ -351,51 +344,37 @@ return {0, generation(KEYS[2])}`
 
 const RELEASE_LOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
 
-/** A pub/sub message as sent by another instance, or undefined for anything else: never a throw. */
-function parseMessage(text: string): Message | undefined {
-  let message: unknown
+/**
+ * A pub/sub message as sent by another instance, with the generation Redis had when the script
+ * that sent it ran, or undefined for anything else: never a throw.
+ */
+function parseMessage(text: string): ((InstanceMessage & { generation?: number }) | TagTimesMessage) | undefined {
+  let data: unknown
   try {
-    message = JSON.parse(text)
+    data = JSON.parse(text)
   } catch {
     return undefined
   }
-  if (typeof message !== 'object' || message === null) return undefined
-  const { from, kind, key, tag, generation, revalidations } = message as Record<string, unknown>
-  if (typeof from !== 'string') return undefined
-  if (kind === 'tag-times') {
+  const { from, kind, revalidations } = (data ?? {}) as Record<string, unknown>
+  if (kind === 'tag-times' && typeof from === 'string') {
     const record = readTagRevalidations(revalidations)
     return record === undefined ? undefined : { from, kind, revalidations: record }
   }
-  const at = Number.isSafeInteger(generation) ? { generation: generation as number } : {}
-  if ((kind === 'key' || kind === 'fill') && typeof key === 'string') return { from, kind, key, ...at }
-  if (kind === 'tag' && typeof tag === 'string') return { from, kind, tag, ...at }
-  if (kind === 'all') return { from, kind, ...at }
-  return undefined
+  const message = readInstanceMessage(data)
+  if (message === undefined) return undefined
+  return { ...message, generation: Number.isSafeInteger(message.generation) ? (message.generation as number) : undefined }
 }
 
-/** How a kept invalidation is named in what is reported about it. */
-function describeInvalidation(invalidation: Invalidation): string {
-  if (invalidation.kind === 'key') return `invalidate(${JSON.stringify(invalidation.key)})`
-  return invalidation.kind === 'tag' ? `invalidateTag(${JSON.stringify(invalidation.tag)})` : 'invalidateAll()'
-}
-
-export class RedisStore implements CacheStore {
+export class RedisStore extends SharedStore {
   readonly kind = 'redis'
   readonly lockSeconds: number
-  /** The bound of the memory tier in bytes (0 without a tier). */
-  readonly maxMemoryBytes: number
   readonly #client: RedisClientType
   readonly #subscriber: RedisClientType
   readonly #ownsClient: boolean
   readonly #prefix: string
-  readonly #memory: MemoryTier | undefined
   readonly #lockMs: number
   readonly #commandTimeoutMs: number
-  readonly #maxEntryBytes: number
   readonly #instance = randomUUID()
-  readonly #listeners = new Set<(invalidation: Invalidation) => void>()
-  /** Where failures of what the store does on its own (a kept invalidation, its replay) are reported. */
-  readonly #errorListeners = new Set<(error: unknown, invalidation?: Invalidation) => void>()
   readonly #tagTimeListeners = new Set<(revalidations: Record<string, TagRevalidation>) => void>()
   /** Tag revalidation times recorded while Redis was unreachable, merged; recorded when it is back. */
   readonly #pendingTagTimes = new Map<string, TagRevalidation>()
@@ -415,8 +394,6 @@ export class RedisStore implements CacheStore {
   /** The store's own next try at replaying what it kept, while an instance that makes no call would never replay it. */
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #retries = 0
-  /** Counts invalidations seen here; a read that overlapped one must not refill the memory tier. */
-  #invalidations = 0
   #closed = false
   #markReady!: () => void
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve))
@@ -424,6 +401,7 @@ export class RedisStore implements CacheStore {
   readonly #coldStart: Promise<void>
 
   constructor(options: RedisStoreOptions = {}) {
+    super('redisStore', options, { maxEntries: DEFAULT_MAX_ENTRIES, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES })
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000
     const connectTimeoutMs = options.connectTimeoutMs ?? 2000
     this.#ownsClient = options.client === undefined
@@ -437,12 +415,8 @@ export class RedisStore implements CacheStore {
     this.#client = base
     this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
     this.#prefix = options.prefix ?? 'revalidate:'
-    const maxEntries = options.maxEntries ?? options.memoryEntries ?? DEFAULT_MAX_ENTRIES
-    this.maxMemoryBytes = maxEntries === false || maxEntries === 0 ? 0 : (options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES)
-    this.#memory = this.maxMemoryBytes === 0 ? undefined : new MemoryTier({ maxEntries: maxEntries as number, maxBytes: this.maxMemoryBytes })
     this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
     this.#lockMs = Math.max(1, Math.round(this.lockSeconds * 1000))
-    this.#maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES
     this.#coldStart = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, connectTimeoutMs) as { unref?: () => void }
       timer.unref?.() // never keeps a Node process alive
@@ -495,8 +469,8 @@ export class RedisStore implements CacheStore {
     return `${this.#prefix}lock:${key}`
   }
 
-  #message(body: Invalidation | { kind: 'fill'; key: string } | { kind: 'tag-times'; revalidations: Record<string, TagRevalidation> }): string {
-    return JSON.stringify({ from: this.#instance, ...body } satisfies Message)
+  #message(body: Invalidation | { kind: 'fill'; key: string } | Omit<TagTimesMessage, 'from'>): string {
+    return JSON.stringify({ from: this.#instance, ...body })
   }
 
   /** The message without its end, for a script to close with the generation it found: `…,"generation":` + generation + `}`. */
@@ -572,12 +546,8 @@ export class RedisStore implements CacheStore {
     if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation === this.#generation) return
     if (generation > this.#generation) {
       this.#generation = generation
-      this.#memory?.clear()
+      this.resetMemory()
     } else void this.#resync()
-  }
-
-  #report(error: unknown, invalidation?: Invalidation): void {
-    for (const listener of this.#errorListeners) callSafely(() => listener(error, invalidation), () => {})
   }
 
   #resync(): Promise<void> {
@@ -593,10 +563,10 @@ export class RedisStore implements CacheStore {
         generation = Number(await this.#withinTime(this.#client.get(this.#generationKey)))
       } catch (error) {
         if (!(error instanceof ErrorReply)) throw error
-        this.#report(error) // a generation key someone overwrote: Redis is up; reported, and namespace 0
+        this.report(error) // a generation key someone overwrote: Redis is up; reported, and namespace 0
       }
       this.#generation = Number.isSafeInteger(generation) ? generation : 0
-      if (this.#everSynced) this.#memory?.clear() // invalidations may have been missed
+      if (this.#everSynced) this.resetMemory() // invalidations may have been missed
       await this.#replayPending()
       await this.#catchUpTagTimes()
       this.#synced = true
@@ -614,10 +584,10 @@ export class RedisStore implements CacheStore {
     while (this.#pending.length > 0) {
       const invalidation = this.#pending[0]!
       try {
-        await this.#invalidateRemote(invalidation)
+        await this.#applyInvalidation(invalidation)
       } catch (error) {
         if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
-        this.#report(error, invalidation) // Redis refuses this one: reported, and the rest go on
+        this.report(error, invalidation) // Redis refuses this one: reported, and the rest go on
       }
       this.#pending.shift()
     }
@@ -632,7 +602,7 @@ export class RedisStore implements CacheStore {
     if (this.#pending.length >= MAX_PENDING_INVALIDATIONS) this.#pending = [{ kind: 'all' }]
     else this.#pending.push(invalidation)
     const cause = this.#outageError instanceof Error ? this.#outageError.message : 'it is not connected'
-    this.#report(new Error(`Redis is unreachable (${cause}): ${describeInvalidation(invalidation)} is kept, and applied when Redis answers again`, { cause: this.#outageError }), invalidation)
+    this.report(new Error(`Redis is unreachable (${cause}): ${describeInvalidation(invalidation)} is kept, and applied when Redis answers again`, { cause: this.#outageError }), invalidation)
     this.#outageReported = true // this outage has been told
     this.#scheduleRetry()
   }
@@ -664,25 +634,22 @@ export class RedisStore implements CacheStore {
   #resubscribed(): void {
     if (!this.#everSubscribed) return // the first connection: #connect subscribes, then says so
     // node-redis subscribed again before 'ready'.
-    this.#memory?.clear()
     this.#synced = false
     void this.#resync()
-    this.#notify({ kind: 'all' }) // fence fetches in flight here: they may predate a missed invalidation
+    this.heard({ kind: 'all' }) // fence fetches in flight here: they may predate a missed invalidation
     this.#subscribed = true
   }
 
-  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
-    // While the subscription is down the memory tier may miss invalidations: read Redis, unless it is down too.
-    if (this.#memory !== undefined && (this.#subscribed || !this.#synced)) {
-      const local = this.#memory.get(key)
-      if (local !== undefined) return local
-    }
-    const invalidationsBefore = this.#invalidations
+  /** While the subscription is down the memory tier may miss invalidations: Redis is read, unless it is down too. */
+  protected servesFromMemory(): boolean {
+    return this.#subscribed || !this.#synced
+  }
+
+  protected readRemote(key: string): Promise<RemoteEntry | undefined> {
     return this.#attempt(async () => {
       const text = await this.#withinTime(this.#client.get(this.#entryKey(key)))
-      const entry = deserializeEntry(text, this.#maxEntryBytes + FETCH_NUMBER_BYTES)
-      if (entry !== undefined && this.#subscribed && this.#invalidations === invalidationsBefore) this.#memory?.set(key, entry, utf8Bytes(text!))
-      return entry
+      const entry = deserializeEntry(text, this.maxEntryBytes + FETCH_NUMBER_BYTES)
+      return entry === undefined ? undefined : { entry, bytes: utf8Bytes(text!), keep: this.#subscribed }
     }, undefined)
   }
 
@@ -706,21 +673,10 @@ export class RedisStore implements CacheStore {
    * when the entry there was fetched by a fetch that began after this one (this one outlived its
    * lock, and another instance fetched meanwhile).
    */
-  async set(key: string, entry: CacheEntry, fence?: unknown): Promise<void> {
-    let text: string
-    try {
-      text = serializeEntry(entry, this.#maxEntryBytes, key)
-    } catch (error) {
-      // A value no store keeps is refused before anything is kept; one too large for Redis
-      // stays in this instance's memory tier (reported) if the tier has room for more than
-      // maxEntryBytes, so it is not fetched on every request.
-      if (!isUncacheableValue(error)) this.#memory?.set(key, entry, this.#maxEntryBytes + 1)
-      throw error
-    }
-    this.#memory?.set(key, entry, utf8Bytes(text))
+  protected writeRemote(key: string, entry: CacheEntry, text: string, fence: unknown): Promise<WriteOutcome> {
     const lifetimeMs = String(storedLifetimeSeconds(entry) * 1000)
     const mark = isRedisWriteFence(fence) ? fence : undefined
-    const written = await this.#attempt(async () => {
+    return this.#attempt<WriteOutcome>(async () => {
       // Written in the generation the fetch began in: an invalidateAll since then refuses it.
       const generation = mark?.generation ?? this.#generation
       const tags = entry.tags ?? []
@@ -738,40 +694,18 @@ export class RedisStore implements CacheStore {
       const args = [stored, lifetimeMs, key, this.#channel, message, String(generation), mark === undefined ? '' : String(mark.number), last > 0 ? '1' : '', ...lastTags]
       const [done, current] = (await this.#eval(WRITE_SCRIPT, keys, args)) as [number, number]
       this.#observeGeneration(current)
-      return done
-    }, 1)
-    // Overtaken by an invalidation: not kept here either (unless something newer took its place).
-    if (written === 0 && this.#memory?.get(key) === entry) this.#memory.delete(key)
-  }
-
-  async delete(key: string): Promise<void> {
-    this.#memory?.delete(key)
-    await this.#invalidate({ kind: 'key', key })
-  }
-
-  async deleteTag(tag: string): Promise<void> {
-    this.#memory?.deleteTag(tag)
-    await this.#invalidate({ kind: 'tag', tag })
-    // A read made between the invalidation's steps may have brought one of its entries back into
-    // memory, and one still on its way may yet: drop those, and keep the rest from filling.
-    this.#invalidations++
-    this.#memory?.deleteTag(tag)
-  }
-
-  async clear(): Promise<void> {
-    this.#memory?.clear()
-    await this.#invalidate({ kind: 'all' })
+      return done === 1 ? 'written' : 'refused'
+    }, 'unwritten')
   }
 
   /**
    * Applies an invalidation in Redis now, or keeps it to replay when Redis is back: the caller is
    * not failed for an outage. Redis refusing it (an error reply) is the caller's to hear.
    */
-  async #invalidate(invalidation: Invalidation): Promise<void> {
-    this.#invalidations++
+  protected async invalidateRemote(invalidation: Invalidation): Promise<void> {
     if (await this.#beforeCall()) {
       try {
-        await this.#invalidateRemote(invalidation)
+        await this.#applyInvalidation(invalidation)
         return
       } catch (error) {
         if (error instanceof ErrorReply) throw error
@@ -782,7 +716,7 @@ export class RedisStore implements CacheStore {
   }
 
   /** Each call to Redis is bounded by commandTimeoutMs; a tag's invalidation makes several. */
-  async #invalidateRemote(invalidation: Invalidation): Promise<void> {
+  async #applyInvalidation(invalidation: Invalidation): Promise<void> {
     // Keys and tags are recorded, so a write whose fetch began before is refused; "all" moves the generation.
     const recorded = [this.#generationKey, ...this.#fenceKeys]
     if (invalidation.kind === 'key') {
@@ -800,36 +734,14 @@ export class RedisStore implements CacheStore {
     }
   }
 
-  /** A message published by an instance: drop what it names from memory, fence fetches here. */
+  /** A message published by another instance: what it names leaves memory, and fences fetches here. */
   #receive(text: string): void {
     const message = parseMessage(text)
     if (message === undefined || message.from === this.#instance) return
     if (message.kind === 'tag-times') return this.#tellTagTimes(message.revalidations)
-    this.#invalidations++
-    if (message.kind === 'fill' || message.kind === 'key') this.#memory?.delete(message.key)
-    else if (message.kind === 'tag') this.#memory?.deleteTag(message.tag)
-    else this.#memory?.clear()
     this.#observeGeneration(message.generation)
-    if (message.kind !== 'fill') this.#notify(message)
-  }
-
-  #notify(invalidation: Invalidation): void {
-    // A listener that throws or rejects must not stop the others, nor the subscription.
-    for (const listener of this.#listeners) callSafely(() => listener(invalidation), () => {})
-  }
-
-  /**
-   * `onError` hears of failures of what the store does on its own: an invalidation kept while
-   * Redis is unreachable (named), one Redis refused when it was replayed, a generation key it
-   * cannot read.
-   */
-  subscribe(listener: (invalidation: Invalidation) => void, onError?: (error: unknown, invalidation?: Invalidation) => void): () => void {
-    this.#listeners.add(listener)
-    if (onError !== undefined) this.#errorListeners.add(onError)
-    return () => {
-      this.#listeners.delete(listener)
-      if (onError !== undefined) this.#errorListeners.delete(onError)
-    }
+    if (message.kind === 'fill') this.refilled(message.key)
+    else this.heard(invalidationOf(message))
   }
 
   get #tagTimeKeys(): [times: string, recent: string] {
@@ -871,7 +783,7 @@ export class RedisStore implements CacheStore {
         await this.#recordTagTimesRemote(Object.fromEntries(this.#pendingTagTimes))
       } catch (error) {
         if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
-        this.#report(error) // Redis refuses them: reported, and dropped
+        this.report(error) // Redis refuses them: reported, and dropped
       }
       this.#pendingTagTimes.clear()
     }
@@ -884,7 +796,7 @@ export class RedisStore implements CacheStore {
       stored = (await this.#withinTime(this.#client.hGetAll(this.#tagTimeKeys[0]))) as Record<string, string>
     } catch (error) {
       if (!(error instanceof ErrorReply)) throw error
-      this.#report(error) // someone wrote another type there: Redis is up; reported, and no times
+      this.report(error) // someone wrote another type there: Redis is up; reported, and no times
     }
     const record: Record<string, TagRevalidation> = {}
     for (const [tag, text] of Object.entries(stored)) {
@@ -896,11 +808,6 @@ export class RedisStore implements CacheStore {
 
   #tellTagTimes(revalidations: Record<string, TagRevalidation>): void {
     for (const listener of this.#tagTimeListeners) callSafely(() => listener(revalidations), () => {})
-  }
-
-  /** What the memory tier holds now; for diagnostics and tests. */
-  get memoryUsage(): { entries: number; bytes: number } {
-    return this.#memory?.usage ?? { entries: 0, bytes: 0 }
   }
 
   async acquireLock(key: string): Promise<string | undefined> {
@@ -925,7 +832,7 @@ export class RedisStore implements CacheStore {
    * expired or gone between the two steps, or cannot be read, is left out. Throws while Redis is
    * unreachable (the memory tier alone is not what the cache holds).
    */
-  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+  override async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
     const batchSize = batchSizeOf(options)
     if (!(await this.#beforeCall())) throw new Error(`Redis is unreachable: the entries of "${this.#prefix}" cannot be listed`, { cause: this.#outageError })
     const namespace = this.#entryKey('')
@@ -936,7 +843,7 @@ export class RedisStore implements CacheStore {
       cursor = next
       const texts = await Promise.all(names.map((name) => this.#withinTime(this.#client.get(name))))
       for (const [at, text] of texts.entries()) {
-        const entry = deserializeEntry(text, this.#maxEntryBytes + FETCH_NUMBER_BYTES)
+        const entry = deserializeEntry(text, this.maxEntryBytes + FETCH_NUMBER_BYTES)
         if (entry !== undefined) yield { key: names[at]!.slice(namespace.length), entry, bytes: utf8Bytes(text!) }
       }
     } while (cursor !== '0')

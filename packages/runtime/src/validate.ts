@@ -110,6 +110,12 @@ export function checkedOnce(options: RevalidateOptions): RevalidateOptions {
   return Object.freeze(Object.assign(options, { [CHECKED]: true }))
 }
 
+/** `options` marked as checked without a check: only for options made of parts checked already (a compiled page's, per request). */
+export function markedChecked(options: RevalidateOptions): RevalidateOptions {
+  ;(options as { [CHECKED]?: boolean })[CHECKED] = true
+  return options
+}
+
 export function checkedAlready(options: RevalidateOptions): boolean {
   return (options as { [CHECKED]?: boolean })[CHECKED] === true
 }

@@ -60,7 +60,7 @@ describe('cachePage', () => {
     expect(app.calls.page).toBe(1)
   })
 
-  it('makes the key of a URL once: a hit of a URL seen before does not read its path again', async () => {
+  it('remembers the key of the last URL per page, never a list of URLs: a run of one URL reads its path once', async () => {
     let pathReads = 0
     class CountingURL extends URL {
       override get pathname() {
@@ -77,9 +77,13 @@ describe('cachePage', () => {
     expect(pathReads).toBe(readsForItsKey) // the second request's hit
     expect(await load('/posts/other')).toBe('/posts/other') // another URL, another key
     expect(events.filter((event) => event.type === 'miss').map((event) => event.key)).toEqual(['page:/posts/once', 'page:/posts/other'])
+    // The page remembers only its last URL: the first one's key is made again.
+    const readsBefore = pathReads
+    expect(await load('/posts/once')).toBe('/posts/once')
+    expect(pathReads).toBeGreaterThan(readsBefore)
   })
 
-  it('keys every URL as its own past the number of URLs it remembers, and URLs longer than it remembers', async () => {
+  it('keys every URL as its own, however many and however long', async () => {
     const plain: CompiledPage = { route: '/posts/[slug]', ttl: 60, version: 'v1' }
     configure({ maxEntries: 2000, onEvent: (event) => events.push(event) }) // the store keeps them all
     const paths = [...Array.from({ length: 1100 }, (_, i) => `/posts/p${i}`), `/posts/${'long'.repeat(200)}`]

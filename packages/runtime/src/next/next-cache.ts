@@ -16,7 +16,8 @@
  * one instance that takes k's lock, which renders it again in the background; the others are told
  * it is fresh for a second and read the new value once it is written.
  */
-import { createCache, DEFAULT_LOCK_SECONDS } from '../cache.js'
+import { createCache } from '../cache.js'
+import { DEFAULT_LOCK_SECONDS } from '../locks.js'
 import { adoptPlatformDefaults, invalidateTag } from '../default-cache.js'
 import { abortError, callSafely, isPromise } from '../hooks.js'
 import { MemoryStore } from '../memory-store.js'
