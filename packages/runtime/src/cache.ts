@@ -403,7 +403,7 @@ class Coordinator implements RevalidateCache {
       }
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
-      const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
+      const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key, [...flight.tags]))
       const keepFor = (lifetime: Lifetime | false) => this.#keepFor(flight, lifetime)
       const value = await deadline.race(fetchFrames.run(this, key, () => fetcher({ signal: flight.controller.signal, keepFor })))
       if (!flight.fenced && flight.kept !== false) await this.#write(flight, value, fence)
@@ -447,9 +447,9 @@ class Coordinator implements RevalidateCache {
   }
 
   /** The store's mark for a fetch about to begin; a store that fails to give one is reported, and the write goes unmarked. */
-  async #writeFence(key: string): Promise<unknown> {
+  async #writeFence(key: string, tags: readonly string[]): Promise<unknown> {
     try {
-      return await this.#store.writeFence!()
+      return await this.#store.writeFence!(key, tags)
     } catch (error) {
       this.#emitStoreError(key, error)
       return undefined

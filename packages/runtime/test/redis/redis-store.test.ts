@@ -111,13 +111,13 @@ describe.skipIf(!available)('RedisStore', () => {
     const raw = createClient({ url: REDIS_URL })
     await raw.connect()
     try {
-      const ttlMs = await raw.pTTL(`${prefix}0:e:post:1`)
+      const ttlMs = await raw.pTTL(`${prefix}{k:post:1}:0:e`)
       expect(ttlMs).toBeGreaterThan(55_000)
       expect(ttlMs).toBeLessThanOrEqual(60_000)
-      const envelope = JSON.parse((await raw.get(`${prefix}0:e:post:1`))!)
+      const envelope = JSON.parse((await raw.get(`${prefix}{k:post:1}:0:e`))!)
       expect(envelope).toMatchObject({ f: 2, tags: ['posts'] })
       expect(unflatten(envelope.value)).toEqual({ at: new Date(0) })
-      expect(await raw.zRange(`${prefix}0:t:posts`, 0, -1)).toEqual(['post:1'])
+      expect(await raw.zRange(`${prefix}{t:posts}:idx`, 0, -1)).toEqual(['0:post:1'])
     } finally {
       await raw.close()
     }
@@ -131,14 +131,14 @@ describe.skipIf(!available)('RedisStore', () => {
     await raw.connect()
     try {
       const now = Date.now()
-      await raw.set(`${prefix}0:e:garbage`, '\u0000\u00ff not json {')
-      await raw.set(`${prefix}0:e:wrong-format`, JSON.stringify({ f: 2, storedAt: now, ttlMs: 60_000, staleMs: 0, value: 'from a future version' }))
-      await raw.set(`${prefix}0:e:oversized`, JSON.stringify({ f: 2, storedAt: now, ttlMs: 60_000, staleMs: 0, value: ['x'.repeat(200_000)] }))
-      await raw.set(`${prefix}0:e:hostile-bigint`, `{"f":2,"storedAt":${now},"ttlMs":60000,"staleMs":0,"value":[["BigInt","${'9'.repeat(50_000)}"]]}`)
-      await raw.set(`${prefix}0:e:wrong-type`, 'a list')
-      await raw.del(`${prefix}0:e:wrong-type`)
-      await raw.rPush(`${prefix}0:e:wrong-type`, 'not a string')
-      await raw.set(`${prefix}0:e:polluting`, `{"f":2,"storedAt":${now},"ttlMs":60000,"staleMs":0,"value":[{"__proto__":1,"name":2},{"isAdmin":3},"x",true]}`)
+      await raw.set(`${prefix}{k:garbage}:0:e`, '\u0000\u00ff not json {')
+      await raw.set(`${prefix}{k:wrong-format}:0:e`, JSON.stringify({ f: 2, storedAt: now, ttlMs: 60_000, staleMs: 0, value: 'from a future version' }))
+      await raw.set(`${prefix}{k:oversized}:0:e`, JSON.stringify({ f: 2, storedAt: now, ttlMs: 60_000, staleMs: 0, value: ['x'.repeat(200_000)] }))
+      await raw.set(`${prefix}{k:hostile-bigint}:0:e`, `{"f":2,"storedAt":${now},"ttlMs":60000,"staleMs":0,"value":[["BigInt","${'9'.repeat(50_000)}"]]}`)
+      await raw.set(`${prefix}{k:wrong-type}:0:e`, 'a list')
+      await raw.del(`${prefix}{k:wrong-type}:0:e`)
+      await raw.rPush(`${prefix}{k:wrong-type}:0:e`, 'not a string')
+      await raw.set(`${prefix}{k:polluting}:0:e`, `{"f":2,"storedAt":${now},"ttlMs":60000,"staleMs":0,"value":[{"__proto__":1,"name":2},{"isAdmin":3},"x",true]}`)
       for (const key of ['garbage', 'wrong-format', 'oversized', 'hostile-bigint', 'polluting']) {
         expect(await cache.withRevalidate(key, 60, () => `fetched ${key}`)).toBe(`fetched ${key}`)
       }
