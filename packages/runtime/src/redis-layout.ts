@@ -25,8 +25,6 @@
  * to that `}`, the same in each of them. The prefix may hold neither brace (checked when the store
  * is made): it would move every hash tag.
  */
-import { createHash } from 'node:crypto'
-
 /**
  * How long an invalidation record is kept after its last change, and so the oldest fence a write
  * may carry: a fetch that took longer writes nothing (its invalidations may have been forgotten).
@@ -76,15 +74,8 @@ export class RedisLayout {
   }
 }
 
-/** A script and its SHA-1, for EVALSHA (a script is sent whole only when the server does not have it yet). */
-export interface Script {
-  readonly source: string
-  readonly sha: string
-}
-
-export function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') }
-}
+/** A Lua script: every key it touches in KEYS, all of them in one hash slot. */
+export type Script = string
 
 /** Lua: Redis's clock in microseconds and in milliseconds (an instance's clock may be minutes off). */
 const CLOCK = `
@@ -114,12 +105,12 @@ local function bump(key, field)
 end`
 
 /** KEYS: the key's record. The start of a fetch: {the key's latest invalidation, the fetch's number}. */
-export const FENCE_KEY = script(`${BUMP}
-return {recorded(KEYS[1], 'inv'), bump(KEYS[1], 'fetch')}`)
+export const FENCE_KEY = `${BUMP}
+return {recorded(KEYS[1], 'inv'), bump(KEYS[1], 'fetch')}`
 
 /** KEYS: a tag's record. Its latest invalidation, 0 for none. */
-export const TAG_RECORD = script(`${RECORDED}
-return recorded(KEYS[1], 'inv')`)
+export const TAG_RECORD = `${RECORDED}
+return recorded(KEYS[1], 'inv')`
 
 /**
  * KEYS: the tag's record, its index. ARGV: '1' for a fenced write, the tag's record as the fence
@@ -131,7 +122,7 @@ return recorded(KEYS[1], 'inv')`)
  * on a cluster (NTP keeps them within a millisecond or so in one data centre; the instance's own
  * fence, told by pub/sub, covers the rest unless its message comes after the write).
  */
-export const INDEX_UNDER_TAG = script(`${CLOCK}${RECORDED}
+export const INDEX_UNDER_TAG = `${CLOCK}${RECORDED}
 if ARGV[1] == '1' and recorded(KEYS[1], 'inv') > tonumber(ARGV[2]) then return 0 end
 local now = nowMs()
 local lifetime = tonumber(ARGV[4])
@@ -139,7 +130,7 @@ if redis.call('type', KEYS[2]).ok ~= 'zset' then redis.call('del', KEYS[2]) end
 redis.call('zadd', KEYS[2], now + lifetime, ARGV[3])
 redis.call('zremrangebyscore', KEYS[2], '-inf', now)
 if redis.call('pttl', KEYS[2]) < lifetime then redis.call('pexpire', KEYS[2], lifetime) end
-return 1`)
+return 1`
 
 /**
  * KEYS: the key's record, its entry. ARGV: the text, its lifetime in ms, '1' for a fenced write,
@@ -148,7 +139,7 @@ return 1`)
  * when the fence is older than a record lives, or when the entry there comes from a fetch that
  * began later (this one outlived its lock); otherwise written and announced (1).
  */
-export const WRITE_ENTRY = script(`${CLOCK}${RECORDED}
+export const WRITE_ENTRY = `${CLOCK}${RECORDED}
 if ARGV[3] == '1' then
   local number = tonumber(ARGV[5])
   if nowMicros() - number > ${RECORD_LIFETIME_MS * 1000} then return 0 end
@@ -160,18 +151,18 @@ if ARGV[3] == '1' then
 end
 redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('publish', ARGV[6], ARGV[7])
-return 1`)
+return 1`
 
 /**
  * KEYS: the key's record, its entry. ARGV: the channel and message ('' for none). A key's
  * invalidation, in its slot: recorded (a write whose fence is older is refused from now on), then
  * the entry deleted.
  */
-export const INVALIDATE_KEY = script(`${BUMP}
+export const INVALIDATE_KEY = `${BUMP}
 bump(KEYS[1], 'inv')
 redis.call('del', KEYS[2])
 if ARGV[1] ~= '' then redis.call('publish', ARGV[1], ARGV[2]) end
-return 1`)
+return 1`
 
 /**
  * KEYS: the tag's record, its index, its doomed set. The first step of a tag's invalidation, in the
@@ -180,7 +171,7 @@ return 1`)
  * left there, keeping the later expiry), so a write from now on starts a new index. Returns how many
  * entries are doomed.
  */
-export const DOOM_TAG = script(`${BUMP}
+export const DOOM_TAG = `${BUMP}
 bump(KEYS[1], 'inv')
 if redis.call('type', KEYS[3]).ok ~= 'zset' then redis.call('del', KEYS[3]) end
 local kind = redis.call('type', KEYS[2]).ok
@@ -197,29 +188,29 @@ if kind == 'zset' then
 elseif kind ~= 'none' then
   redis.call('del', KEYS[2])
 end
-return redis.call('zcard', KEYS[3])`)
+return redis.call('zcard', KEYS[3])`
 
 /** KEYS: a doomed set. ARGV: how many. The next batch of its members ("<gen>:<key>"). */
-export const DOOMED_BATCH = script(`
+export const DOOMED_BATCH = `
 if redis.call('type', KEYS[1]).ok ~= 'zset' then return {} end
-return redis.call('zrange', KEYS[1], 0, tonumber(ARGV[1]) - 1)`)
+return redis.call('zrange', KEYS[1], 0, tonumber(ARGV[1]) - 1)`
 
 /** KEYS: a doomed set. ARGV: members. Those members are done. */
-export const DOOMED_DONE = script(`
+export const DOOMED_DONE = `
 if redis.call('type', KEYS[1]).ok ~= 'zset' then return 0 end
-return redis.call('zrem', KEYS[1], unpack(ARGV))`)
+return redis.call('zrem', KEYS[1], unpack(ARGV))`
 
 /** KEYS: the generation. ARGV: channel, message up to its generation. invalidateAll: the next generation, announced. */
-export const NEXT_GENERATION = script(`
+export const NEXT_GENERATION = `
 local generation = redis.call('incr', KEYS[1])
 redis.call('publish', ARGV[1], ARGV[2] .. generation .. '}')
-return generation`)
+return generation`
 
 /** KEYS: lock. ARGV: token, ms. 1 when taken. A lock someone left without an expiry gets one, so it cannot live forever. */
-export const ACQUIRE_LOCK = script(`
+export const ACQUIRE_LOCK = `
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('pttl', KEYS[1]) == -1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0`)
+return 0`
 
 /** KEYS: lock. ARGV: token. Releases the lock only if this token still holds it. */
-export const RELEASE_LOCK = script(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`)
+export const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`

@@ -22,6 +22,8 @@ export interface LinkSettings {
 }
 
 const reconnectStrategy = (retries: number) => Math.min(50 * 2 ** retries, 2000)
+/** A cluster node's connection: a few quick tries, then an error (the cluster client is replaced). */
+const giveUpOnNode = (retries: number, cause: Error) => (retries < 3 ? 50 * 2 ** retries : cause)
 
 function isClusterClient(client: object): client is RedisClusterType {
   return typeof (client as { nodeClient?: unknown }).nodeClient === 'function' && 'masters' in client
@@ -51,6 +53,8 @@ export class RedisLink {
   readonly cluster: boolean
   #owned: boolean
   #client: AnyRedisClient
+  /** A cluster client has connected (it is open, for node-redis, from the moment it starts to); `false` once it failed to. */
+  #connected: boolean | undefined
 
   private constructor(client: AnyRedisClient, owned: boolean) {
     this.#client = client
@@ -98,15 +102,27 @@ export class RedisLink {
 
   /** Connected and answering, as far as the client knows (a cluster client knows only whether it is open). */
   get up(): boolean {
-    return this.cluster ? this.#client.isOpen : (this.#client as RedisClientType).isReady
+    return this.cluster ? this.#connected === true && this.#client.isOpen : (this.#client as RedisClientType).isReady
+  }
+
+  /** Whether the last connection of a cluster client is over, one way or the other (a new one may be made then). */
+  get settled(): boolean {
+    return this.#connected !== undefined
   }
 
   get open(): boolean {
     return this.#client.isOpen
   }
 
-  connect(): Promise<unknown> {
-    return this.#client.connect()
+  async connect(): Promise<void> {
+    const client = this.#client
+    try {
+      await client.connect()
+      if (client === this.#client) this.#connected = true
+    } catch (error) {
+      if (client === this.#client) this.#connected = false
+      throw error
+    }
   }
 
   /** A command, on a cluster sent to the node of `firstKey`'s slot (any node when there is none). */
@@ -131,7 +147,14 @@ export class RedisLink {
     const old = this.#client as RedisClusterType
     const fresh = old.duplicate()
     this.#client = fresh as AnyRedisClient
-    if (this.#owned) old.destroy()
+    this.#connected = undefined
+    if (this.#owned) {
+      try {
+        old.destroy()
+      } catch {
+        // Closed already (node-redis throws for a second close): nothing left to let go.
+      }
+    }
     this.#owned = true
     return fresh as AnyRedisClient
   }
@@ -157,7 +180,10 @@ function clusterOptions(cluster: RedisClusterOptions, settings: LinkSettings): R
     defaults: {
       disableOfflineQueue: true,
       ...defaults,
-      socket: { connectTimeout: settings.connectTimeoutMs, reconnectStrategy, ...(defaults.socket ?? {}) } as NonNullable<typeof defaults.socket>,
+      // A node that does not come back soon is given up (its slots move to a replica), and the store
+      // makes a new cluster client; retrying it for ever would also hang the discovery of a new
+      // client at a root node that died.
+      socket: { connectTimeout: settings.connectTimeoutMs, reconnectStrategy: giveUpOnNode, ...(defaults.socket ?? {}) } as NonNullable<typeof defaults.socket>,
     },
   }
 }

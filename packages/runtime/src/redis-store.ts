@@ -50,7 +50,6 @@ import {
   RELEASE_LOCK,
   TAG_RECORD,
   WRITE_ENTRY,
-  script,
   type Script,
 } from './redis-layout.js'
 import { RedisLink, type AnyRedisClient } from './redis-link.js'
@@ -151,8 +150,6 @@ const FETCH_NUMBER_BYTES = 24
 const BATCH = 100
 /** Commands sent together for one write or fence (one per tag), so that the last answers within commandTimeoutMs. */
 const WAVE = 1000
-/** Next.js's tag revalidation times (tag-revalidations.ts), in their one slot. */
-const RECORD_TAG_REVALIDATIONS = script(RECORD_TAG_REVALIDATIONS_SCRIPT)
 
 /**
  * A pub/sub message as sent by another instance, with the generation Redis had when the script
@@ -202,8 +199,8 @@ export class RedisStore extends SharedStore {
   /** The store's own next try at replaying what it kept, while an instance that makes no call would never replay it. */
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #retries = 0
-  /** A cluster's new clients on their way (after a failure that was not a reply): one at a time. */
-  #replacing: Promise<void> | undefined
+  /** A cluster link's new client on its way (after a failure that was not a reply): one at a time per link. */
+  readonly #replacing = new Map<RedisLink, ReturnType<typeof setTimeout>>()
   #closed = false
   #markReady!: () => void
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve))
@@ -231,7 +228,8 @@ export class RedisStore extends SharedStore {
 
   /** Without an error listener node-redis would crash the process on the first failure. */
   #watchMain(client: AnyRedisClient): void {
-    client.on('error', (error: unknown) => this.#markDown(error))
+    // A cluster client's 'error' is about one node or one discovery; its commands say whether it is down.
+    client.on('error', (error: unknown) => (this.#link.cluster ? undefined : this.#markDown(error)))
     // One server says when it is ready again; a cluster client, once it has connected (#connectMain).
     if (!this.#link.cluster) client.on('ready', () => void this.#resync())
   }
@@ -273,26 +271,27 @@ export class RedisStore extends SharedStore {
   /** One server's subscriber reconnects by itself; a cluster's is made anew (its node may be gone). */
   #subscriptionLost(): void {
     this.#subscribed = false
-    if (this.#subscriber.cluster) this.#replaceClusterClients()
+    this.#replaceOnCluster(this.#subscriber, (client) => {
+      this.#watchSubscriber(client)
+      this.#subscribe()
+    })
   }
 
   /**
-   * After a failure that was not a reply, on a cluster: new clients, which read the slot map from
-   * the root nodes again (node-redis 5 does so only on MOVED or ASK, which a dead master never
-   * sends). One replacement at a time, and not more often than RETRY_AFTER_FAILURE_MS.
+   * After a failure that was not a reply, on a cluster: a new client, which reads the slot map
+   * from the root nodes again (node-redis 5 does so only on MOVED or ASK, which a dead master never
+   * sends). Once the link's last connection is over (never while one is on its way), one
+   * replacement at a time, RETRY_AFTER_FAILURE_MS after the failure.
    */
-  #replaceClusterClients(): void {
-    if (!this.#link.cluster || this.#replacing !== undefined || this.#closed) return
-    this.#replacing = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_FAILURE_MS))
+  #replaceOnCluster(link: RedisLink, connect: (client: AnyRedisClient) => void): void {
+    if (!link.cluster || !link.settled || this.#closed || this.#replacing.has(link)) return
+    const timer = setTimeout(() => {
+      this.#replacing.delete(link)
       if (this.#closed) return
-      const main = await this.#link.replaceCluster()
-      const subscriber = await this.#subscriber.replaceCluster()
-      if (main !== undefined) this.#watchMain(main)
-      if (subscriber !== undefined) this.#watchSubscriber(subscriber)
-      this.#subscribed = false
-      this.#connect()
-    })().finally(() => (this.#replacing = undefined))
+      link.replaceCluster().then((client) => client !== undefined && connect(client), (error: unknown) => this.#markDown(error))
+    }, RETRY_AFTER_FAILURE_MS)
+    ;(timer as { unref?: () => void }).unref?.()
+    this.#replacing.set(link, timer)
   }
 
   /** A message to the other instances, with the generation it was made in (a later one than theirs is an invalidateAll they missed). */
@@ -304,7 +303,10 @@ export class RedisStore extends SharedStore {
     this.#synced = false
     this.#lastFailureAt = Date.now()
     this.#outageError ??= error
-    this.#replaceClusterClients()
+    this.#replaceOnCluster(this.#link, (client) => {
+      this.#watchMain(client)
+      this.#connectMain()
+    })
   }
 
   /**
@@ -351,19 +353,15 @@ export class RedisStore extends SharedStore {
   }
 
   /**
-   * A script, bounded by commandTimeoutMs: EVALSHA, and EVAL once a server says it does not have
-   * it yet. Keys and arguments go in one flat command (node-redis's `eval()` spreads them into a
-   * function call, which overflows the stack for an entry of about 100,000 tags); on a cluster it
-   * goes to the node of its first key's slot, which every key of a script shares.
+   * A script, bounded by commandTimeoutMs, with its keys and arguments in one flat command
+   * (node-redis's `eval()` spreads them into a function call, which overflows the stack for an
+   * entry of about 100,000 tags); on a cluster it goes to the node of its first key's slot, which
+   * every key of a script shares. EVAL, not EVALSHA: a server that does not have a script yet
+   * answers EVALSHA with NOSCRIPT, and sending it again would let a later command (a lock's
+   * release, then its next acquire) run before it.
    */
-  async #eval(script: Script, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    const rest = [String(keys.length), ...keys, ...args]
-    try {
-      return await this.#withinTime(this.#link.send(keys[0], ['EVALSHA', script.sha, ...rest]))
-    } catch (error) {
-      if (!(error instanceof ErrorReply) || !error.message.startsWith('NOSCRIPT')) throw error
-      return this.#withinTime(this.#link.send(keys[0], ['EVAL', script.source, ...rest]))
-    }
+  #eval(script: Script, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.#withinTime(this.#link.send(keys[0], ['EVAL', script, String(keys.length), ...keys, ...args]))
   }
 
   /**
@@ -644,7 +642,7 @@ export class RedisStore extends SharedStore {
     if (tags.length === 0) return
     const args = [this.#layout.channel, this.#message({ kind: 'tag-times', revalidations }), String(Date.now())]
     for (const tag of tags) args.push(tag, ...formatTagTimes(revalidations[tag]!).split(','))
-    await this.#eval(RECORD_TAG_REVALIDATIONS, this.#layout.tagTimes, args)
+    await this.#eval(RECORD_TAG_REVALIDATIONS_SCRIPT, this.#layout.tagTimes, args)
   }
 
   watchTagRevalidations(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void {
@@ -715,6 +713,7 @@ export class RedisStore extends SharedStore {
   async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#retryTimer)
+    for (const timer of this.#replacing.values()) clearTimeout(timer)
     const links = this.#link.owned ? [this.#subscriber, this.#link] : [this.#subscriber]
     let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise((resolve) => (timer = setTimeout(resolve, this.#commandTimeoutMs)))
