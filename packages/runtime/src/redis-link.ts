@@ -16,6 +16,18 @@ import { createClient, createCluster, type RedisClientType, type RedisClusterOpt
 
 export type AnyRedisClient = RedisClientType | RedisClusterType
 
+/**
+ * What `client` takes in the types: a node-redis client of either kind, with any modules, scripts,
+ * RESP version and type mapping (the store sends its own commands). Which kind it is, and whether
+ * it is node-redis's at all, is checked when the store is made.
+ */
+export interface NodeRedisClient {
+  readonly isOpen: boolean
+  connect(): Promise<unknown>
+  sendCommand(...args: never[]): Promise<unknown>
+  duplicate(...args: never[]): unknown
+}
+
 /** How the store's own clients are made. */
 export interface LinkSettings {
   connectTimeoutMs: number

@@ -29,7 +29,7 @@
  * that one call failed.
  */
 import { randomUUID } from 'node:crypto'
-import { ErrorReply, type RedisClientType, type RedisClusterOptions, type RedisClusterType } from 'redis'
+import { ErrorReply, type RedisClusterOptions } from 'redis'
 import { callSafely } from './hooks.js'
 import { describeInvalidation, invalidationOf, readInstanceMessage, type InstanceMessage } from './invalidation.js'
 import { DEFAULT_LOCK_SECONDS } from './locks.js'
@@ -52,7 +52,7 @@ import {
   WRITE_ENTRY,
   type Script,
 } from './redis-layout.js'
-import { RedisLink, type AnyRedisClient } from './redis-link.js'
+import { RedisLink, type AnyRedisClient, type NodeRedisClient } from './redis-link.js'
 import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from './tag-revalidations.js'
 
 import type { CacheEntry, Invalidation, TagRevalidation } from './types.js'
@@ -65,7 +65,7 @@ export interface RedisStoreOptions {
    * for Redis Cluster. The store duplicates it once for its pub/sub subscription, and closes
    * neither on `close()`. A client of another library (ioredis) is a TypeError.
    */
-  client?: RedisClientType | RedisClusterType
+  client?: NodeRedisClient
   /**
    * Redis Cluster: node-redis's cluster options, `rootNodes` (a few of the nodes; the rest are
    * found from them) and `defaults` for every node's connection (credentials, TLS). The store makes
