@@ -4,7 +4,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, type RedisClientType } from 'redis'
@@ -12,17 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache, type CacheEvent } from '../../src/index.js'
 import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
 import { eventually } from '../helpers.js'
+import { freePort } from './private-redis.js'
 import { redisIsAvailable } from './redis-available.js'
 
 const available = await redisIsAvailable()
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** A throwaway CA, and a certificate it signed for 127.0.0.1. */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
