@@ -470,7 +470,7 @@ class Coordinator implements RevalidateCache {
       }
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
-      const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
+      const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key, [...flight.tags]))
       this.#stats.fetches[phase]++
       flight.fetchStartedAt = performance.now()
       const keepFor = (lifetime: Lifetime | false) => this.#keepFor(flight, lifetime)
@@ -536,9 +536,9 @@ class Coordinator implements RevalidateCache {
   }
 
   /** The store's mark for a fetch about to begin; a store that fails to give one is reported, and the write goes unmarked. */
-  async #writeFence(key: string): Promise<unknown> {
+  async #writeFence(key: string, tags: readonly string[]): Promise<unknown> {
     try {
-      return await this.#store.writeFence!()
+      return await this.#store.writeFence!(key, tags)
     } catch (error) {
       this.#emitStoreError(key, 'fence', error)
       return undefined

@@ -1,44 +1,21 @@
 /**
- * One cache for many Node instances, on Redis (node-redis), behind a bounded in-memory tier.
+ * One cache for many Node instances, on Redis (node-redis), one server or a Redis Cluster, behind
+ * the shared memory tier (shared-store.ts). Where each key lives and the Lua that changes them:
+ * redis-layout.ts; the connections: redis-link.ts; why each step is safe: docs/targets/redis.md,
+ * "Redis Cluster".
  *
- *   <prefix>gen                  the namespace generation; invalidateAll increments it
- *   <prefix><gen>:e:<key>        one entry: the serialized envelope, expiring at ttl + staleSeconds,
- *                                opening with the number of the fetch that made it ({"n":…,): a
- *                                fetch that began earlier (its lock expired while it ran) does
- *                                not replace it
- *   <prefix><gen>:t:<tag>        the keys stored with a tag: a sorted set scored by when each
- *                                entry expires, by Redis's clock, trimmed on every write, so it
- *                                holds live keys only
- *   <prefix><gen>:d:<tag>        the keys of a tag being invalidated, deleted a batch at a time
- *   <prefix>lock:<key>           the fetch lock: one instance fetches a key at a time
- *   <prefix>fence                the latest number given to an invalidation of a key or tag, or to
- *                                a fetch as it began ("seq"), and the highest invalidation number no
- *                                longer on record ("floor")
- *   <prefix>fence:recent         the number of the latest invalidation of each key ("k:<key>") and
- *                                tag ("t:<tag>"), the last 10,000 of them: a write whose fetch began
- *                                before one of its key's or tags' is refused (see WRITE_SCRIPT)
- *   <prefix>tagtimes             when tags were revalidated, for caches that judge entries by time
- *                                (Next.js's): a hash of "<stale>,<expired>,<expires>" by tag (tag-revalidations.ts)
- *   <prefix>tagtimes:recent      the same tags scored by when they were last recorded; the newest
- *                                10,000 are kept
- *   <prefix>invalidate           the pub/sub channel that carries invalidations, tag revalidation
- *                                times and "this key was written anew" to every instance
- *
- * Writes and invalidations are Lua scripts, so each is one step: a tagged write cannot land
- * between reading a tag's keys and deleting them. A write carries the mark its fetch took before it
- * began (`writeFence`): one that an invalidation made by another instance overtook on its way is
- * refused in Redis, so the pub/sub message that tells this instance too late costs nothing.
- *
- * A tag's invalidation is one step that moves the tag's keys aside (a write after it starts a new
- * index), then short steps that each delete a batch of them, so Redis answers other clients
- * between steps instead of being held for the whole tag (a third of a second for 100,000 keys in
- * one script; see bench/RESULTS.md). Until the last step, other instances may still read entries
- * not yet deleted; the message to them goes out once every batch is gone.
- *
- * Time inside scripts is Redis's (TIME), never an instance's: an instance whose clock runs ahead
- * would otherwise trim other instances' live keys from a tag's index. Every script answers with
- * the generation it found: an instance that remembers another one (Redis lost its data to a
- * FLUSHALL, or evicted the generation key, without a reconnect) reads it again.
+ *   a read          GET of the entry in the generation this instance knows (one key, one slot)
+ *   a fetch begins  its fence, in one round trip: the generation, the key's record (which numbers
+ *                   the fetch) and each tag's record, in parallel to their slots
+ *   a write         in each tag's slot, refused if the tag was invalidated since the fence, else
+ *                   indexed; then in the key's slot, refused if the key was invalidated since the
+ *                   fence, the fence is older than a record lives, or a later fetch wrote; else
+ *                   written and announced
+ *   invalidate(k)   in k's slot: record, delete, announce; then the generation read again, and
+ *                   the same done in a newer one if an invalidateAll came meanwhile
+ *   invalidateTag   in the tag's slot: record, and its index moved to its doomed set; then each
+ *                   doomed key recorded and deleted in its own slot, a batch at a time; announced
+ *   invalidateAll   the generation incremented and announced: every name moves on
  *
  * Redis down, slow or restarting means slower, never down: reads fall back to the memory tier
  * and the fetcher, the first failure of an outage is reported (thrown once to the coordinator,
@@ -46,31 +23,59 @@
  * cut off half way) is kept, reported, and replayed when Redis answers again, before anything is
  * read from it: by the next call, or by a timer of the store's own (backing off, never holding
  * the process open) when this instance makes none. The memory tier is emptied then, since
- * invalidations from other instances may have been missed. Redis answering with an error (a key
- * of the wrong type, say) is not an outage: it is up, and that one call failed.
+ * invalidations from other instances may have been missed. On a cluster, a failure that is not a
+ * reply (a master that died) also makes a new cluster client, which finds the promoted replica.
+ * Redis answering with an error (a key of the wrong type, say) is not an outage: it is up, and
+ * that one call failed.
  */
 import { randomUUID } from 'node:crypto'
-import { createClient, ErrorReply, type RedisClientType } from 'redis'
+import { ErrorReply, type RedisClusterOptions } from 'redis'
 import { callSafely } from './hooks.js'
 import { describeInvalidation, invalidationOf, readInstanceMessage, type InstanceMessage } from './invalidation.js'
 import { DEFAULT_LOCK_SECONDS } from './locks.js'
 import { DEFAULT_MAX_ENTRIES } from './memory-store.js'
 import { deserializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
 import { SharedStore, type RemoteEntry, type WriteOutcome } from './shared-store.js'
+import {
+  ACQUIRE_LOCK,
+  checkPrefix,
+  DOOM_TAG,
+  DOOMED_BATCH,
+  DOOMED_DONE,
+  FENCE_KEY,
+  INDEX_UNDER_TAG,
+  INVALIDATE_KEY,
+  NEXT_GENERATION,
+  RedisLayout,
+  RELEASE_LOCK,
+  TAG_RECORD,
+  WRITE_ENTRY,
+  type Script,
+} from './redis-layout.js'
+import { RedisLink, type AnyRedisClient, type NodeRedisClient } from './redis-link.js'
 import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from './tag-revalidations.js'
 import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions, TagRevalidation } from './types.js'
 import { batchSizeOf } from './validate.js'
 
 export interface RedisStoreOptions {
-  /** `redis://user:password@host:6379/0` or `rediss://…` for TLS. Ignored when `client` is given. */
+  /** One server: `redis://user:password@host:6379/0`, or `rediss://…` for TLS. Give one of `url`, `client` and `cluster`. */
   url?: string
   /**
-   * A node-redis client to use instead of `url` (connected or not). The store duplicates it once
-   * for its pub/sub subscription, and closes neither on `close()`.
+   * A node-redis client to use (connected or not): `createClient()` for one server, `createCluster()`
+   * for Redis Cluster. The store duplicates it once for its pub/sub subscription, and closes
+   * neither on `close()`. A client of another library (ioredis) is a TypeError.
    */
-  client?: RedisClientType
+  client?: NodeRedisClient
   /**
-   * Every Redis key of this cache starts with it, so several caches share one Redis.
+   * Redis Cluster: node-redis's cluster options, `rootNodes` (a few of the nodes; the rest are
+   * found from them) and `defaults` for every node's connection (credentials, TLS). The store makes
+   * and closes the cluster client.
+   * @example redisStore({ cluster: { rootNodes: [{ url: 'redis://10.0.0.1:6379' }, { url: 'redis://10.0.0.2:6379' }], defaults: { password } } })
+   */
+  cluster?: RedisClusterOptions
+  /**
+   * Every Redis key of this cache starts with it, so several caches share one Redis. It may not
+   * hold `{` or `}` (they choose a key's slot in Redis Cluster).
    * @default 'revalidate:'
    */
   prefix?: string
@@ -114,19 +119,20 @@ export interface RedisStoreOptions {
 /** What an instance publishes besides invalidations and fills (invalidation.ts): tag revalidation times. */
 type TagTimesMessage = { from: string; kind: 'tag-times'; revalidations: Record<string, TagRevalidation> }
 
-/** Where a fetch began (FENCE_SCRIPT); `set` gets it back. */
+/** Where a fetch began (`writeFence`); `set` gets it back. */
 interface RedisWriteFence {
   readonly generation: number
-  /**
-   * The fetch's own number, above every invalidation recorded before it began and below every
-   * one after, and above every fetch that began before it.
-   */
+  /** The key's latest invalidation when the fetch began. */
+  readonly invalidated: number
+  /** The fetch's own number, from Redis TIME in the key's slot: above every fetch of the key that began before. */
   readonly number: number
+  /** Each tag's latest invalidation when the fetch began. */
+  readonly tags: ReadonlyMap<string, number>
 }
 
 function isRedisWriteFence(fence: unknown): fence is RedisWriteFence {
-  const { generation, number } = (fence ?? {}) as Partial<RedisWriteFence>
-  return Number.isSafeInteger(generation) && Number.isSafeInteger(number)
+  const { generation, invalidated, number, tags } = (fence ?? {}) as Partial<RedisWriteFence>
+  return Number.isSafeInteger(generation) && Number.isSafeInteger(invalidated) && Number.isSafeInteger(number) && tags instanceof Map
 }
 
 /** What the in-memory tier keeps at most, in bytes of serialized entries. */
@@ -140,209 +146,10 @@ const RETRY_AFTER_FAILURE_MS = 1000
 const MAX_RETRY_MS = 30_000
 /** What the fetch number at the head of a stored entry adds to it, at most (`"n":<16 digits>,`). */
 const FETCH_NUMBER_BYTES = 24
-
-/** Invalidation records of keys and tags kept; a fetch that outlasts more than this many is not written. */
-const MAX_INVALIDATION_RECORDS = 10_000
-
-/**
- * Lua: the next number of the sequence that orders invalidations and the starts of fetches: above
- * every earlier one and above Redis's clock in microseconds, so the count goes on upwards even
- * when the records are lost (a flush, an eviction, or keys of the wrong type someone wrote there,
- * replaced).
- */
-const NEXT_NUMBER = `
-local function nextNumber(fence)
-  if redis.call('type', fence).ok ~= 'hash' then redis.call('del', fence) end
-  local clock = redis.call('time')
-  local number = math.max(tonumber(clock[1]) * 1000000 + tonumber(clock[2]), (tonumber(redis.call('hget', fence, 'seq')) or 0) + 1)
-  redis.call('hset', fence, 'seq', string.format('%d', number))
-  return number
-end`
-
-/** Lua: Redis's clock in milliseconds; an instance's clock may be minutes off. */
-const NOW_MS = `
-local function nowMs()
-  local clock = redis.call('time')
-  return tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-end`
-
-/** Lua: the generation in `key`, 0 when there is none (the namespace a flush leaves). */
-const GENERATION = `
-local function generation(key)
-  return tonumber(redis.call('get', key) or '0') or 0
-end`
-
-/**
- * Lua, in the scripts that invalidate: records that member ('k:<key>' or 't:<tag>') was invalidated,
- * under the next number, and a tag's number as the latest of any tag ("tag"). Past
- * MAX_INVALIDATION_RECORDS the oldest record goes, and its number becomes the floor. Scripts
- * record last, so records that fail cannot stop an invalidation.
- */
-const RECORD_INVALIDATION = `${NEXT_NUMBER}
-local function recordInvalidation(fence, recent, member)
-  local number = nextNumber(fence)
-  if redis.call('type', recent).ok ~= 'zset' then redis.call('del', recent) end
-  redis.call('zadd', recent, number, member)
-  if string.sub(member, 1, 2) == 't:' then redis.call('hset', fence, 'tag', string.format('%d', number)) end
-  if redis.call('zcard', recent) > ${MAX_INVALIDATION_RECORDS} then
-    redis.call('hset', fence, 'floor', redis.call('zpopmin', recent)[2])
-  end
-end`
-
-/** Lua: a field of the invalidation records, 0 when there is none (or the key holds something else). */
-const RECORDED = `
-local function recorded(kind, key, command, field)
-  if redis.call('type', key).ok ~= kind then return 0 end
-  return tonumber(redis.call(command, key, field)) or 0
-end`
-
-/** KEYS: gen, fence. A fetch's mark: the generation, and the fetch's number. */
-const FENCE_SCRIPT = `${NEXT_NUMBER}${GENERATION}
-return {generation(KEYS[1]), nextNumber(KEYS[2])}`
-
-/**
- * Lua: puts `member` in the tag indexes KEYS[first..], scored by when its entry expires (now +
- * `lifetime` ms, by Redis's clock), and trims what has expired from them. An index of the old layout
- * (a set) is converted; a key of another type someone wrote there is replaced.
- */
-const INDEX_UNDER_TAGS = `${NOW_MS}
-local function indexUnderTags(first, member, lifetime)
-  local now = nowMs()
-  local expiresAt = now + tonumber(lifetime)
-  for i = first, #KEYS do
-    local kind = redis.call('type', KEYS[i]).ok
-    if kind == 'set' then
-      local members = redis.call('smembers', KEYS[i])
-      redis.call('del', KEYS[i])
-      for j = 1, #members do redis.call('zadd', KEYS[i], expiresAt, members[j]) end
-    elseif kind ~= 'zset' and kind ~= 'none' then
-      redis.call('del', KEYS[i])
-    end
-    redis.call('zadd', KEYS[i], expiresAt, member)
-    redis.call('zremrangebyscore', KEYS[i], '-inf', now)
-    if redis.call('pttl', KEYS[i]) < tonumber(lifetime) then redis.call('pexpire', KEYS[i], lifetime) end
-  end
-end`
-
-/**
- * KEYS: entry, gen, fence, recent, tag keys. ARGV: text, lifetime ms, key, channel, message up to
- * its generation, the generation the entry is written in, the fetch's number ('' for an unmarked
- * write), '1' when the entry has more tags than these (indexed before, by INDEX_SCRIPT), these
- * tags. Writes nothing when the generation is no longer Redis's, or, for a marked write, when an
- * invalidation of the key or of one of its tags came after the fetch began (or may have: its
- * record is gone; for an entry of more tags than these, any tag's), or the entry there comes from
- * a fetch that began later. Returns {1 when written else 0, Redis's generation}.
- */
-const WRITE_SCRIPT = `${RECORDED}${INDEX_UNDER_TAGS}${GENERATION}
-local current = generation(KEYS[2])
-if current ~= tonumber(ARGV[6]) then return {0, current} end
-if ARGV[7] ~= '' then
-  local since = tonumber(ARGV[7])
-  if recorded('hash', KEYS[3], 'hget', 'floor') > since then return {0, current} end
-  if recorded('zset', KEYS[4], 'zscore', 'k:' .. ARGV[3]) > since then return {0, current} end
-  if ARGV[8] == '1' and recorded('hash', KEYS[3], 'hget', 'tag') > since then return {0, current} end
-  for i = 9, #ARGV do
-    if recorded('zset', KEYS[4], 'zscore', 't:' .. ARGV[i]) > since then return {0, current} end
-  end
-  if redis.call('type', KEYS[1]).ok == 'string' then
-    local stored = tonumber(string.match(redis.call('getrange', KEYS[1], 0, 40), '^{"n":(%d+),')) or 0
-    if stored > since then return {0, current} end
-  end
-end
-redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-indexUnderTags(5, ARGV[3], ARGV[2])
-redis.call('publish', ARGV[4], ARGV[5] .. current .. '}')
-return {1, current}`
-
-/**
- * Tags one step of a write indexes: an entry of more takes several steps, so Redis answers other
- * clients between them. On a busy 2-core machine a step of 1,000 tags held Redis 12 ms at the
- * median (70 at worst), one of 100 0.7 ms; one script for 100,000 held it over a second.
- */
-const WRITE_TAG_BATCH = 100
-
-/**
- * KEYS: tag keys. ARGV: key, lifetime ms. Indexes an entry under some of its tags, ahead of the
- * WRITE_SCRIPT that writes it: an invalidation of one of them from then on finds the key (and
- * deletes the entry if it has landed; if it has not, WRITE_SCRIPT sees that a tag was invalidated).
- */
-const INDEX_SCRIPT = `${INDEX_UNDER_TAGS}
-indexUnderTags(1, ARGV[1], ARGV[2])`
-
-/** Entries one step of a tag's invalidation deletes: a step this short holds other clients for well under a millisecond. */
-const TAG_BATCH = 100
-
-/**
- * KEYS: gen, fence, recent. ARGV: prefix, tag. The first step of a tag's invalidation: it is
- * recorded (a write of the tag whose fetch began before is refused from now on), and the tag's
- * index moves to its doomed set (merged into what an interrupted or concurrent invalidation of
- * the tag left there, keeping the later expiry), so no key is lost and a write from now on starts
- * a new index. Returns {the generation, the namespace the doomed set is in}.
- */
-const DOOM_TAG_SCRIPT = `${RECORD_INVALIDATION}${GENERATION}
-local current = generation(KEYS[1])
-local namespace = ARGV[1] .. current .. ':'
-local tagKey = namespace .. 't:' .. ARGV[2]
-local doomed = namespace .. 'd:' .. ARGV[2]
-local kind = redis.call('type', tagKey).ok
-if redis.call('type', doomed).ok ~= 'zset' then redis.call('del', doomed) end
-if kind == 'set' then
-  local members = redis.call('smembers', tagKey)
-  for i = 1, #members do redis.call('zadd', doomed, 0, members[i]) end
-  redis.call('del', tagKey)
-elseif kind == 'zset' then
-  local left = redis.call('pttl', doomed)
-  if left == -2 then
-    redis.call('rename', tagKey, doomed)
-  else
-    local ttl = redis.call('pttl', tagKey)
-    redis.call('zunionstore', doomed, 2, doomed, tagKey)
-    redis.call('del', tagKey)
-    if left > 0 and ttl > 0 then redis.call('pexpire', doomed, math.max(left, ttl)) end
-  end
-elseif kind ~= 'none' then
-  redis.call('del', tagKey)
-end
-recordInvalidation(KEYS[2], KEYS[3], 't:' .. ARGV[2])
-return {current, namespace}`
-
-/** KEYS: doomed set. ARGV: namespace, batch size. Deletes one batch of its entries; returns how many are left. */
-const DELETE_DOOMED_SCRIPT = `
-local last = tonumber(ARGV[2]) - 1
-local members = redis.call('zrange', KEYS[1], 0, last)
-if #members == 0 then return 0 end
-for i = 1, #members do members[i] = ARGV[1] .. 'e:' .. members[i] end
-redis.call('unlink', unpack(members))
-redis.call('zremrangebyrank', KEYS[1], 0, last)
-return redis.call('zcard', KEYS[1])`
-
-/** KEYS: gen, fence, recent. ARGV: prefix, key, channel, message up to its generation. Returns the generation. */
-const INVALIDATE_KEY_SCRIPT = `${RECORD_INVALIDATION}${GENERATION}
-local current = generation(KEYS[1])
-redis.call('del', ARGV[1] .. current .. ':e:' .. ARGV[2])
-redis.call('publish', ARGV[3], ARGV[4] .. current .. '}')
-recordInvalidation(KEYS[2], KEYS[3], 'k:' .. ARGV[2])
-return current`
-
-/**
- * KEYS: gen. ARGV: channel, message up to its generation. Returns the new generation: a write
- * whose fetch began under the old one is refused.
- */
-const INVALIDATE_ALL_SCRIPT = `
-local generation = redis.call('incr', KEYS[1])
-redis.call('publish', ARGV[1], ARGV[2] .. generation .. '}')
-return generation`
-
-/**
- * KEYS: lock, gen. ARGV: token, ms. Returns {1 when taken else 0, the generation}. A lock someone
- * left without an expiry gets one, so it cannot live forever.
- */
-const ACQUIRE_LOCK_SCRIPT = `${GENERATION}
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, generation(KEYS[2])} end
-if redis.call('pttl', KEYS[1]) == -1 then redis.call('pexpire', KEYS[1], ARGV[2]) end
-return {0, generation(KEYS[2])}`
-
-const RELEASE_LOCK_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
+/** Keys one step of a tag's invalidation takes off its doomed set and deletes, each a script in its own slot, sent together. */
+const BATCH = 100
+/** Commands sent together for one write or fence (one per tag), so that the last answers within commandTimeoutMs. */
+const WAVE = 1000
 
 /**
  * A pub/sub message as sent by another instance, with the generation Redis had when the script
@@ -368,10 +175,9 @@ function parseMessage(text: string): ((InstanceMessage & { generation?: number }
 export class RedisStore extends SharedStore {
   readonly kind = 'redis'
   readonly lockSeconds: number
-  readonly #client: RedisClientType
-  readonly #subscriber: RedisClientType
-  readonly #ownsClient: boolean
-  readonly #prefix: string
+  readonly #link: RedisLink
+  readonly #subscriber: RedisLink
+  readonly #layout: RedisLayout
   readonly #lockMs: number
   readonly #commandTimeoutMs: number
   readonly #instance = randomUUID()
@@ -394,6 +200,8 @@ export class RedisStore extends SharedStore {
   /** The store's own next try at replaying what it kept, while an instance that makes no call would never replay it. */
   #retryTimer: ReturnType<typeof setTimeout> | undefined
   #retries = 0
+  /** A cluster link's new client on its way (after a failure that was not a reply): one at a time per link. */
+  readonly #replacing = new Map<RedisLink, ReturnType<typeof setTimeout>>()
   #closed = false
   #markReady!: () => void
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve))
@@ -404,17 +212,9 @@ export class RedisStore extends SharedStore {
     super('redisStore', options, { maxEntries: DEFAULT_MAX_ENTRIES, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES })
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 1000
     const connectTimeoutMs = options.connectTimeoutMs ?? 2000
-    this.#ownsClient = options.client === undefined
-    const base =
-      options.client ??
-      (createClient({
-        url: options.url,
-        disableOfflineQueue: true, // fail at once while disconnected instead of queueing requests
-        socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-      }) as RedisClientType)
-    this.#client = base
-    this.#subscriber = base.duplicate({ disableOfflineQueue: true }) as RedisClientType
-    this.#prefix = options.prefix ?? 'revalidate:'
+    this.#layout = new RedisLayout(checkPrefix(options.prefix ?? 'revalidate:'))
+    this.#link = RedisLink.fromOptions(options, { connectTimeoutMs })
+    this.#subscriber = this.#link.duplicate()
     this.lockSeconds = options.lockSeconds ?? DEFAULT_LOCK_SECONDS
     this.#lockMs = Math.max(1, Math.round(this.lockSeconds * 1000))
     this.#coldStart = new Promise<void>((resolve) => {
@@ -422,66 +222,92 @@ export class RedisStore extends SharedStore {
       timer.unref?.() // never keeps a Node process alive
       void this.#ready.then(resolve)
     })
-    // Without an error listener node-redis would crash the process on the first failure.
-    base.on('error', (error: unknown) => this.#markDown(error))
-    base.on('ready', () => void this.#resync())
-    this.#subscriber.on('error', () => (this.#subscribed = false))
-    this.#subscriber.on('end', () => (this.#subscribed = false))
-    this.#subscriber.on('ready', () => this.#resubscribed())
-    this.#connect(base)
+    this.#watchMain(this.#link.client)
+    this.#watchSubscriber(this.#subscriber.client)
+    this.#connect()
   }
 
-  #connect(base: RedisClientType): void {
-    if (!base.isOpen) base.connect().catch((error: unknown) => this.#markDown(error))
-    else if (base.isReady) void this.#resync()
-    this.#subscriber
+  /** Without an error listener node-redis would crash the process on the first failure. */
+  #watchMain(client: AnyRedisClient): void {
+    // A cluster client's 'error' is about one node or one discovery; its commands say whether it is down.
+    client.on('error', (error: unknown) => (this.#link.cluster ? undefined : this.#markDown(error)))
+    // One server says when it is ready again; a cluster client, once it has connected (#connectMain).
+    if (!this.#link.cluster) client.on('ready', () => void this.#resync())
+  }
+
+  #watchSubscriber(client: AnyRedisClient): void {
+    client.on('error', () => this.#subscriptionLost())
+    client.on('end', () => (this.#subscribed = false))
+    if (!this.#subscriber.cluster) client.on('ready', () => this.#resubscribed())
+  }
+
+  #connect(): void {
+    this.#connectMain()
+    this.#subscribe()
+  }
+
+  #connectMain(): void {
+    if (!this.#link.open) {
+      this.#link.connect().then(
+        () => this.#link.cluster && void this.#resync(),
+        (error: unknown) => this.#markDown(error),
+      )
+    } else if (this.#link.up) void this.#resync()
+  }
+
+  #subscribe(): void {
+    const subscriber = this.#subscriber
+    subscriber
       .connect()
-      .then(() => this.#subscriber.subscribe(this.#channel, (message) => this.#receive(message)))
+      .then(() => subscriber.subscribe(this.#layout.channel, (message) => this.#receive(message)))
       .then(() => {
+        // A cluster's subscription made anew (a failover): what was published meanwhile is lost.
+        if (subscriber.cluster && this.#everSubscribed) this.#resubscribed()
         this.#subscribed = true
         this.#everSubscribed = true
       })
-      .catch(() => (this.#subscribed = false))
+      .catch(() => this.#subscriptionLost())
   }
 
-  get #channel(): string {
-    return `${this.#prefix}invalidate`
+  /** One server's subscriber reconnects by itself; a cluster's is made anew (its node may be gone). */
+  #subscriptionLost(): void {
+    this.#subscribed = false
+    this.#replaceOnCluster(this.#subscriber, (client) => {
+      this.#watchSubscriber(client)
+      this.#subscribe()
+    })
   }
 
-  get #generationKey(): string {
-    return `${this.#prefix}gen`
+  /**
+   * After a failure that was not a reply, on a cluster: a new client, which reads the slot map
+   * from the root nodes again (node-redis 5 does so only on MOVED or ASK, which a dead master never
+   * sends). Once the link's last connection is over (never while one is on its way), one
+   * replacement at a time, RETRY_AFTER_FAILURE_MS after the failure.
+   */
+  #replaceOnCluster(link: RedisLink, connect: (client: AnyRedisClient) => void): void {
+    if (!link.cluster || !link.settled || this.#closed || this.#replacing.has(link)) return
+    const timer = setTimeout(() => {
+      this.#replacing.delete(link)
+      if (this.#closed) return
+      link.replaceCluster().then((client) => client !== undefined && connect(client), (error: unknown) => this.#markDown(error))
+    }, RETRY_AFTER_FAILURE_MS)
+    ;(timer as { unref?: () => void }).unref?.()
+    this.#replacing.set(link, timer)
   }
 
-  #entryKey(key: string, generation = this.#generation): string {
-    return `${this.#prefix}${generation}:e:${key}`
-  }
-
-  #tagKey(tag: string, generation = this.#generation): string {
-    return `${this.#prefix}${generation}:t:${tag}`
-  }
-
-  /** The invalidation records (see the file's header): what a write's mark is compared with. */
-  get #fenceKeys(): [fence: string, recent: string] {
-    return [`${this.#prefix}fence`, `${this.#prefix}fence:recent`]
-  }
-
-  #lockKey(key: string): string {
-    return `${this.#prefix}lock:${key}`
-  }
-
-  #message(body: Invalidation | { kind: 'fill'; key: string } | Omit<TagTimesMessage, 'from'>): string {
-    return JSON.stringify({ from: this.#instance, ...body })
-  }
-
-  /** The message without its end, for a script to close with the generation it found: `…,"generation":` + generation + `}`. */
-  #messageUpToGeneration(body: Invalidation | { kind: 'fill'; key: string }): string {
-    return `${this.#message(body).slice(0, -1)},"generation":`
+  /** A message to the other instances, with the generation it was made in (a later one than theirs is an invalidateAll they missed). */
+  #message(body: Invalidation | { kind: 'fill'; key: string } | Omit<TagTimesMessage, 'from'>, generation = this.#generation): string {
+    return JSON.stringify({ from: this.#instance, ...body, generation })
   }
 
   #markDown(error?: unknown): void {
     this.#synced = false
     this.#lastFailureAt = Date.now()
     this.#outageError ??= error
+    this.#replaceOnCluster(this.#link, (client) => {
+      this.#watchMain(client)
+      this.#connectMain()
+    })
   }
 
   /**
@@ -492,9 +318,9 @@ export class RedisStore extends SharedStore {
     if (!this.#everSynced) await this.#coldStart
     if (!this.#synced) {
       if (this.#resyncing !== undefined) await this.#resyncing
-      else if (!this.#closed && this.#client.isReady && Date.now() - this.#lastFailureAt > RETRY_AFTER_FAILURE_MS) await this.#resync()
+      else if (!this.#closed && this.#link.up && Date.now() - this.#lastFailureAt > RETRY_AFTER_FAILURE_MS) await this.#resync()
     }
-    return !this.#closed && this.#synced && this.#client.isReady
+    return !this.#closed && this.#synced && this.#link.up
   }
 
   /** Runs calls to Redis (each bounded by commandTimeoutMs); an outage is thrown once (to be reported) and quiet after. */
@@ -503,7 +329,7 @@ export class RedisStore extends SharedStore {
     try {
       return await call()
     } catch (error) {
-      if (error instanceof ErrorReply) throw error // Redis is up; this call failed: the caller reports it
+      if (isReply(error)) throw error // Redis is up; this call failed: the caller reports it
       this.#markDown(error)
       return this.#outage(fallback)
     }
@@ -528,12 +354,30 @@ export class RedisStore extends SharedStore {
   }
 
   /**
-   * EVAL, bounded by commandTimeoutMs, with its keys and arguments in one flat command:
-   * node-redis's `eval()` spreads them into a function call, which overflows the stack for an
-   * entry of about 100,000 tags.
+   * A script, bounded by commandTimeoutMs, with its keys and arguments in one flat command
+   * (node-redis's `eval()` spreads them into a function call, which overflows the stack for an
+   * entry of about 100,000 tags); on a cluster it goes to the node of its first key's slot, which
+   * every key of a script shares. EVAL, not EVALSHA: a server that does not have a script yet
+   * answers EVALSHA with NOSCRIPT, and sending it again would let a later command (a lock's
+   * release, then its next acquire) run before it.
    */
-  #eval(script: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.#withinTime(this.#client.sendCommand(['EVAL', script, String(keys.length), ...keys, ...args]))
+  #eval(script: Script, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.#withinTime(this.#link.send(keys[0], ['EVAL', script, String(keys.length), ...keys, ...args]))
+  }
+
+  /**
+   * `call` for each of `items`, WAVE of them sent together and the next wave once they have
+   * answered: an entry of 100,000 tags would otherwise queue replies past commandTimeoutMs.
+   */
+  async #inWaves<T>(items: readonly T[], call: (item: T) => Promise<unknown>): Promise<unknown[]> {
+    const answers: unknown[] = []
+    for (let from = 0; from < items.length; from += WAVE) answers.push(...(await Promise.all(items.slice(from, from + WAVE).map(call))))
+    return answers
+  }
+
+  /** A plain command, bounded by commandTimeoutMs, routed by its key. */
+  #command(key: string, args: string[]): Promise<unknown> {
+    return this.#withinTime(this.#link.send(key, args))
   }
 
   /**
@@ -560,9 +404,9 @@ export class RedisStore extends SharedStore {
     try {
       let generation = 0
       try {
-        generation = Number(await this.#withinTime(this.#client.get(this.#generationKey)))
+        generation = Number(await this.#command(this.#layout.generation, ['GET', this.#layout.generation]))
       } catch (error) {
-        if (!(error instanceof ErrorReply)) throw error
+        if (!isReply(error)) throw error
         this.report(error) // a generation key someone overwrote: Redis is up; reported, and namespace 0
       }
       this.#generation = Number.isSafeInteger(generation) ? generation : 0
@@ -586,7 +430,7 @@ export class RedisStore extends SharedStore {
       try {
         await this.#applyInvalidation(invalidation)
       } catch (error) {
-        if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
+        if (!isReply(error)) throw error // still down: kept for the next try
         this.report(error, invalidation) // Redis refuses this one: reported, and the rest go on
       }
       this.#pending.shift()
@@ -621,7 +465,7 @@ export class RedisStore extends SharedStore {
   async #retryPending(): Promise<void> {
     if (this.#closed) return
     // Disconnected, node-redis reconnects by itself and its 'ready' resyncs; connected (Redis was paused or slow), nothing else would.
-    if (this.#client.isReady && (!this.#synced || this.#pending.length > 0)) await this.#resync()
+    if (this.#link.up && (!this.#synced || this.#pending.length > 0)) await this.#resync()
     if (this.#synced && this.#pending.length === 0) {
       this.#retries = 0
       return
@@ -647,54 +491,57 @@ export class RedisStore extends SharedStore {
 
   protected readRemote(key: string): Promise<RemoteEntry | undefined> {
     return this.#attempt(async () => {
-      const text = await this.#withinTime(this.#client.get(this.#entryKey(key)))
+      const name = this.#layout.entry(key, this.#generation)
+      const text = (await this.#command(name, ['GET', name])) as string | null
       const entry = deserializeEntry(text, this.maxEntryBytes + FETCH_NUMBER_BYTES)
       return entry === undefined ? undefined : { entry, bytes: utf8Bytes(text!), keep: this.#subscribed }
     }, undefined)
   }
 
   /**
-   * Marks where a fetch begins among the invalidations recorded in Redis, and among the other
-   * fetches (one round trip, taken by the coordinator before it calls the fetcher, never on a
-   * hit). Undefined while Redis is down.
+   * Marks where a fetch of `key` with `tags` begins among the invalidations recorded in Redis, and
+   * among the other fetches of `key`: the generation, the key's record (which numbers the fetch)
+   * and each tag's record, asked of their slots together (one round trip, taken by the coordinator
+   * before it calls the fetcher, never on a hit). Undefined while Redis is down.
    */
-  async writeFence(): Promise<RedisWriteFence | undefined> {
+  async writeFence(key: string, tags: readonly string[] = []): Promise<RedisWriteFence | undefined> {
     return this.#attempt(async () => {
-      const [generation, number] = (await this.#eval(FENCE_SCRIPT, [this.#generationKey, this.#fenceKeys[0]], [])) as [number, number]
-      this.#observeGeneration(generation)
-      return { generation, number }
+      const generation = this.#command(this.#layout.generation, ['GET', this.#layout.generation])
+      const ofKey = this.#eval(FENCE_KEY, [this.#layout.keyRecord(key)], [])
+      const ofTags = this.#inWaves(tags, (tag) => this.#eval(TAG_RECORD, [this.#layout.tagRecord(tag)], []))
+      const [current, [invalidated, number], tagRecords] = (await Promise.all([generation, ofKey, ofTags])) as [string | null, [number, number], unknown[]]
+      this.#observeGeneration(Number(current ?? 0))
+      return { generation: Number(current ?? 0) || 0, invalidated, number, tags: new Map(tags.map((tag, i) => [tag, tagRecords[i] as number])) }
     }, undefined)
   }
 
   /**
    * With `fence` (from `writeFence`), the write is refused in Redis, quietly, when an invalidation
-   * of everything, of `key` or of one of the entry's tags came after it (another instance
-   * invalidated while this value was on its way, and its message reaches this one too late), or
-   * when the entry there was fetched by a fetch that began after this one (this one outlived its
-   * lock, and another instance fetched meanwhile).
+   * of `key` or of one of the entry's tags came after it (another instance invalidated while this
+   * value was on its way, and its message reaches this one too late), when the fence is older than
+   * Redis keeps records, or when the entry there was fetched by a fetch that began after this one
+   * (this one outlived its lock, and another instance fetched meanwhile). It is written in the
+   * generation the fetch began in: after an invalidateAll, nobody reads that one.
    */
   protected writeRemote(key: string, entry: CacheEntry, text: string, fence: unknown): Promise<WriteOutcome> {
     const lifetimeMs = String(storedLifetimeSeconds(entry) * 1000)
     const mark = isRedisWriteFence(fence) ? fence : undefined
     return this.#attempt<WriteOutcome>(async () => {
-      // Written in the generation the fetch began in: an invalidateAll since then refuses it.
       const generation = mark?.generation ?? this.#generation
+      const member = `${generation}:${key}`
       const tags = entry.tags ?? []
-      // An entry of many tags is indexed under all but the last batch first, a step at a time.
-      const last = tags.length - (tags.length % WRITE_TAG_BATCH || WRITE_TAG_BATCH)
-      for (let from = 0; from < last; from += WRITE_TAG_BATCH) {
-        const batch = tags.slice(from, from + WRITE_TAG_BATCH).map((tag) => this.#tagKey(tag, generation))
-        await this.#eval(INDEX_SCRIPT, batch, [key, lifetimeMs])
-      }
-      const lastTags = tags.slice(last)
-      const keys = [this.#entryKey(key, generation), this.#generationKey, ...this.#fenceKeys, ...lastTags.map((tag) => this.#tagKey(tag, generation))]
-      // Other instances drop their memory copy, so they read this value instead of refreshing again.
-      const message = this.#messageUpToGeneration({ kind: 'fill', key })
+      // First in each tag's slot: an invalidation of the tag from then on finds the key.
+      const indexed = await this.#inWaves(tags, (tag) => {
+        const seen = mark === undefined ? 0 : (mark.tags.get(tag) ?? mark.number)
+        return this.#eval(INDEX_UNDER_TAG, [this.#layout.tagRecord(tag), this.#layout.tagIndex(tag)], [mark === undefined ? '' : '1', String(seen), member, lifetimeMs])
+      })
+      if (indexed.includes(0)) return 'refused'
       const stored = mark === undefined ? text : `{"n":${mark.number},${text.slice(1)}`
-      const args = [stored, lifetimeMs, key, this.#channel, message, String(generation), mark === undefined ? '' : String(mark.number), last > 0 ? '1' : '', ...lastTags]
-      const [done, current] = (await this.#eval(WRITE_SCRIPT, keys, args)) as [number, number]
-      this.#observeGeneration(current)
-      return done === 1 ? 'written' : 'refused'
+      // Other instances drop their memory copy, so they read this value instead of refreshing again.
+      const message = this.#message({ kind: 'fill', key }, generation)
+      const keys = [this.#layout.keyRecord(key), this.#layout.entry(key, generation)]
+      const args = [stored, lifetimeMs, mark === undefined ? '' : '1', String(mark?.invalidated ?? 0), String(mark?.number ?? 0), this.#layout.channel, message]
+      return (await this.#eval(WRITE_ENTRY, keys, args)) === 1 ? 'written' : 'refused'
     }, 'unwritten')
   }
 
@@ -708,30 +555,63 @@ export class RedisStore extends SharedStore {
         await this.#applyInvalidation(invalidation)
         return
       } catch (error) {
-        if (error instanceof ErrorReply) throw error
+        if (isReply(error)) throw error
         this.#markDown(error)
       }
     }
     this.#keep(invalidation)
   }
 
-  /** Each call to Redis is bounded by commandTimeoutMs; a tag's invalidation makes several. */
+  /** Each call to Redis is bounded by commandTimeoutMs; an invalidation makes several. */
   async #applyInvalidation(invalidation: Invalidation): Promise<void> {
-    // Keys and tags are recorded, so a write whose fetch began before is refused; "all" moves the generation.
-    const recorded = [this.#generationKey, ...this.#fenceKeys]
-    if (invalidation.kind === 'key') {
-      const args = [this.#prefix, invalidation.key, this.#channel, this.#messageUpToGeneration(invalidation)]
-      this.#observeGeneration(await this.#eval(INVALIDATE_KEY_SCRIPT, recorded, args))
-    } else if (invalidation.kind === 'tag') {
-      // Interrupted (Redis gone between steps), it is replayed from the start, which picks up the doomed set where it was left.
-      const [generation, namespace] = (await this.#eval(DOOM_TAG_SCRIPT, recorded, [this.#prefix, invalidation.tag])) as [number, string]
-      this.#observeGeneration(generation)
-      const doomed = [`${namespace}d:${invalidation.tag}`]
-      for (let left = Infinity; left > 0; ) left = Number(await this.#eval(DELETE_DOOMED_SCRIPT, doomed, [namespace, String(TAG_BATCH)]))
-      await this.#withinTime(this.#client.publish(this.#channel, this.#message(invalidation)))
-    } else {
-      this.#observeGeneration(await this.#eval(INVALIDATE_ALL_SCRIPT, [this.#generationKey], [this.#channel, this.#messageUpToGeneration(invalidation)]))
+    if (invalidation.kind === 'key') return this.#invalidateKey(invalidation)
+    if (invalidation.kind === 'tag') return this.#invalidateTag(invalidation)
+    // The script closes the message with the generation it makes.
+    const args = [this.#layout.channel, `${JSON.stringify({ from: this.#instance, ...invalidation }).slice(0, -1)},"generation":`]
+    this.#observeGeneration(await this.#eval(NEXT_GENERATION, [this.#layout.generation], args))
+  }
+
+  /**
+   * In the key's slot: recorded (a write whose fence is older is refused from now on), deleted,
+   * announced. Then the generation is read again: an invalidateAll may have come between, after
+   * which a write landed in the new one before the record; that one is deleted too.
+   */
+  async #invalidateKey(invalidation: Extract<Invalidation, { kind: 'key' }>): Promise<void> {
+    for (let generation = this.#generation; ; ) {
+      const keys = [this.#layout.keyRecord(invalidation.key), this.#layout.entry(invalidation.key, generation)]
+      await this.#eval(INVALIDATE_KEY, keys, [this.#layout.channel, this.#message(invalidation, generation)])
+      const current = Number((await this.#command(this.#layout.generation, ['GET', this.#layout.generation])) ?? 0) || 0
+      this.#observeGeneration(current)
+      if (current <= generation) return
+      generation = current
     }
+  }
+
+  /**
+   * In the tag's slot: recorded (a write indexing under it whose fence is older is refused from
+   * now on) and its index moved to its doomed set; then each doomed key is recorded and deleted in
+   * its own slot, BATCH at a time, and taken off the doomed set; announced once none is left.
+   * Interrupted (Redis gone between steps), it is replayed from the start, which picks up the
+   * doomed set where it was left. Until the last step other instances may still read entries not
+   * yet deleted; the message to them goes out once every batch is gone.
+   */
+  async #invalidateTag(invalidation: Extract<Invalidation, { kind: 'tag' }>): Promise<void> {
+    const { tag } = invalidation
+    const doomed = this.#layout.tagDoomed(tag)
+    await this.#eval(DOOM_TAG, [this.#layout.tagRecord(tag), this.#layout.tagIndex(tag), doomed], [])
+    for (;;) {
+      const members = (await this.#eval(DOOMED_BATCH, [doomed], [String(BATCH)])) as string[]
+      if (members.length === 0) break
+      await Promise.all(
+        members.map((member) => {
+          const split = member.indexOf(':')
+          const key = member.slice(split + 1)
+          return this.#eval(INVALIDATE_KEY, [this.#layout.keyRecord(key), this.#layout.entry(key, Number(member.slice(0, split)))], [''])
+        }),
+      )
+      await this.#eval(DOOMED_DONE, [doomed], members)
+    }
+    await this.#command(this.#layout.channel, ['PUBLISH', this.#layout.channel, this.#message(invalidation)])
   }
 
   /** A message published by another instance: what it names leaves memory, and fences fetches here. */
@@ -739,13 +619,10 @@ export class RedisStore extends SharedStore {
     const message = parseMessage(text)
     if (message === undefined || message.from === this.#instance) return
     if (message.kind === 'tag-times') return this.#tellTagTimes(message.revalidations)
-    this.#observeGeneration(message.generation)
+    // A later generation than this one's is an invalidateAll it missed; an earlier one is the sender's to catch up on.
+    if ((message.generation ?? 0) > this.#generation) this.#observeGeneration(message.generation)
     if (message.kind === 'fill') this.refilled(message.key)
     else this.heard(invalidationOf(message))
-  }
-
-  get #tagTimeKeys(): [times: string, recent: string] {
-    return [`${this.#prefix}tagtimes`, `${this.#prefix}tagtimes:recent`]
   }
 
   /** Records tag revalidation times for every instance, or keeps them to record once Redis is back. */
@@ -754,7 +631,7 @@ export class RedisStore extends SharedStore {
       try {
         return await this.#recordTagTimesRemote(revalidations)
       } catch (error) {
-        if (error instanceof ErrorReply) throw error
+        if (isReply(error)) throw error
         this.#markDown(error)
       }
     }
@@ -764,9 +641,9 @@ export class RedisStore extends SharedStore {
   async #recordTagTimesRemote(revalidations: Record<string, TagRevalidation>): Promise<void> {
     const tags = Object.keys(revalidations)
     if (tags.length === 0) return
-    const args = [this.#channel, this.#message({ kind: 'tag-times', revalidations }), String(Date.now())]
+    const args = [this.#layout.channel, this.#message({ kind: 'tag-times', revalidations }), String(Date.now())]
     for (const tag of tags) args.push(tag, ...formatTagTimes(revalidations[tag]!).split(','))
-    await this.#eval(RECORD_TAG_REVALIDATIONS_SCRIPT, this.#tagTimeKeys, args)
+    await this.#eval(RECORD_TAG_REVALIDATIONS_SCRIPT, this.#layout.tagTimes, args)
   }
 
   watchTagRevalidations(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void {
@@ -782,7 +659,7 @@ export class RedisStore extends SharedStore {
       try {
         await this.#recordTagTimesRemote(Object.fromEntries(this.#pendingTagTimes))
       } catch (error) {
-        if (!(error instanceof ErrorReply)) throw error // still down: kept for the next try
+        if (!isReply(error)) throw error // still down: kept for the next try
         this.report(error) // Redis refuses them: reported, and dropped
       }
       this.#pendingTagTimes.clear()
@@ -793,9 +670,9 @@ export class RedisStore extends SharedStore {
   async #readTagTimes(): Promise<Record<string, TagRevalidation>> {
     let stored: Record<string, string> = {}
     try {
-      stored = (await this.#withinTime(this.#client.hGetAll(this.#tagTimeKeys[0]))) as Record<string, string>
+      stored = pairs((await this.#command(this.#layout.tagTimes[0], ['HGETALL', this.#layout.tagTimes[0]])) as string[] | Record<string, string>)
     } catch (error) {
-      if (!(error instanceof ErrorReply)) throw error
+      if (!isReply(error)) throw error
       this.report(error) // someone wrote another type there: Redis is up; reported, and no times
     }
     const record: Record<string, TagRevalidation> = {}
@@ -813,40 +690,38 @@ export class RedisStore extends SharedStore {
   async acquireLock(key: string): Promise<string | undefined> {
     const token = `${this.#instance}:${randomUUID()}`
     // Unreachable Redis: nobody can coordinate, so this instance fetches on its own.
-    const won = await this.#attempt(async () => {
-      const [taken, generation] = (await this.#eval(ACQUIRE_LOCK_SCRIPT, [this.#lockKey(key), this.#generationKey], [token, String(this.#lockMs)])) as [number, number]
-      this.#observeGeneration(generation)
-      return taken
-    }, 1)
+    const won = await this.#attempt(() => this.#eval(ACQUIRE_LOCK, [this.#layout.lock(key)], [token, String(this.#lockMs)]), 1)
     return won === 1 ? token : undefined
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
-    await this.#attempt(() => this.#eval(RELEASE_LOCK_SCRIPT, [this.#lockKey(key)], [token]), 0)
+    await this.#attempt(() => this.#eval(RELEASE_LOCK, [this.#layout.lock(key)], [token]), 0)
   }
 
   /**
    * The entries of this prefix in Redis (its current generation), for the inspector: SCAN (never
-   * KEYS, which holds Redis for the whole keyspace) with a MATCH on the prefix, `batchSize` keys
-   * at a time, and the entries of each batch read in one pipelined round trip. An entry that has
-   * expired or gone between the two steps, or cannot be read, is left out. Throws while Redis is
-   * unreachable (the memory tier alone is not what the cache holds).
+   * KEYS, which holds Redis for the whole keyspace) with a MATCH on the layout's entry names, on
+   * every node that holds keys (each master of a cluster), `batchSize` keys at a time, and the
+   * entries of each batch read in one pipelined round trip. An entry that has expired or gone
+   * between the two steps, or cannot be read, is left out. Throws while Redis is unreachable (the
+   * memory tier alone is not what the cache holds).
    */
   override async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
     const batchSize = batchSizeOf(options)
-    if (!(await this.#beforeCall())) throw new Error(`Redis is unreachable: the entries of "${this.#prefix}" cannot be listed`, { cause: this.#outageError })
-    const namespace = this.#entryKey('')
-    const match = `${namespace.replace(/[*?[\]\\]/g, '\\$&')}*`
-    let cursor = '0'
-    do {
-      const [next, names] = (await this.#withinTime(this.#client.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(batchSize), 'TYPE', 'string']))) as [string, string[]]
-      cursor = next
-      const texts = await Promise.all(names.map((name) => this.#withinTime(this.#client.get(name))))
-      for (const [at, text] of texts.entries()) {
-        const entry = deserializeEntry(text, this.maxEntryBytes + FETCH_NUMBER_BYTES)
-        if (entry !== undefined) yield { key: names[at]!.slice(namespace.length), entry, bytes: utf8Bytes(text!) }
-      }
-    } while (cursor !== '0')
+    if (!(await this.#beforeCall())) throw new Error(`Redis is unreachable: the entries of "${this.#layout.prefix}" cannot be listed`, { cause: this.#outageError })
+    const { match, keyOf } = this.#layout.entries(this.#generation)
+    for (const node of await this.#withinTime(this.#link.nodes())) {
+      let cursor = '0'
+      do {
+        const [next, names] = (await this.#withinTime(node.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', String(batchSize), 'TYPE', 'string']))) as [string, string[]]
+        cursor = next
+        const texts = await Promise.all(names.map((name) => this.#withinTime(node.get(name))))
+        for (const [at, text] of texts.entries()) {
+          const entry = deserializeEntry(text, this.maxEntryBytes + FETCH_NUMBER_BYTES)
+          if (entry !== undefined) yield { key: keyOf(names[at]!), entry, bytes: utf8Bytes(text!) }
+        }
+      } while (cursor !== '0')
+    }
   }
 
   /**
@@ -865,13 +740,30 @@ export class RedisStore extends SharedStore {
   async close(): Promise<void> {
     this.#closed = true
     clearTimeout(this.#retryTimer)
-    const clients = this.#ownsClient ? [this.#subscriber, this.#client] : [this.#subscriber]
+    for (const timer of this.#replacing.values()) clearTimeout(timer)
+    const links = this.#link.owned ? [this.#subscriber, this.#link] : [this.#subscriber]
     let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise((resolve) => (timer = setTimeout(resolve, this.#commandTimeoutMs)))
-    await Promise.race([Promise.allSettled(clients.map((client) => client.close())), late])
+    await Promise.race([Promise.allSettled(links.map((link) => link.close())), late])
     clearTimeout(timer)
-    for (const client of clients) if (client.isOpen) client.destroy()
+    for (const link of links) if (link.open) link.destroy()
   }
+}
+
+/**
+ * Whether a failure is Redis answering with an error (it is up; that call failed) rather than an
+ * outage. During a failover a cluster answers CLUSTERDOWN, or TRYAGAIN: those are outages.
+ */
+function isReply(error: unknown): boolean {
+  return error instanceof ErrorReply && !/^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b/.test(error.message)
+}
+
+/** HGETALL's reply, as RESP2's flat list of fields and values, or as node-redis's object. */
+function pairs(reply: string[] | Record<string, string>): Record<string, string> {
+  if (!Array.isArray(reply)) return reply
+  const record: Record<string, string> = {}
+  for (let i = 0; i + 1 < reply.length; i += 2) record[reply[i]!] = reply[i + 1]!
+  return record
 }
 
 export function redisStore(options?: RedisStoreOptions): RedisStore {

@@ -47,12 +47,13 @@ export interface CacheStore {
    */
   set(key: string, entry: CacheEntry, fence?: unknown): MaybePromise<void>
   /**
-   * Optional, for a store shared by several instances: a mark of where a fetch begins among the
-   * invalidations the store has recorded, taken by the coordinator just before it calls the fetcher
-   * (never on a hit) and handed to `set` with the fetcher's value. It undoes a write that another
-   * instance's invalidation overtook on its way, before that instance's message fenced the fetch here.
+   * Optional, for a store shared by several instances: a mark of where a fetch of `key` with `tags`
+   * (those known when it begins) begins among the invalidations the store has recorded, taken by
+   * the coordinator just before it calls the fetcher (never on a hit) and handed to `set` with the
+   * fetcher's value. It undoes a write that another instance's invalidation overtook on its way,
+   * before that instance's message fenced the fetch here.
    */
-  writeFence?(): MaybePromise<unknown>
+  writeFence?(key: string, tags: readonly string[]): MaybePromise<unknown>
   delete(key: string): MaybePromise<void>
   /** Removes every entry stored with `tag`. */
   deleteTag(tag: string): MaybePromise<void>

@@ -21,7 +21,7 @@ export class NextEntryStore implements CacheStore {
   readonly #inner: CacheStore
   readonly #tagTimes: TagTimes
   // The coordinator asks for a store's optional parts by whether they are there.
-  readonly writeFence?: () => MaybePromise<unknown>
+  readonly writeFence?: (key: string, tags: readonly string[]) => MaybePromise<unknown>
   readonly acquireLock?: (key: string, version?: string) => Promise<string | undefined>
   readonly releaseLock?: (key: string, token: string) => Promise<void>
   readonly lockSeconds?: number
@@ -30,7 +30,7 @@ export class NextEntryStore implements CacheStore {
   constructor(inner: CacheStore, tagTimes: TagTimes) {
     this.#inner = inner
     this.#tagTimes = tagTimes
-    if (inner.writeFence) this.writeFence = () => inner.writeFence!()
+    if (inner.writeFence) this.writeFence = (key, tags) => inner.writeFence!(key, tags)
     if (inner.acquireLock) this.acquireLock = (key, version) => inner.acquireLock!(key, version)
     if (inner.releaseLock) this.releaseLock = (key, token) => inner.releaseLock!(key, token)
     if (inner.lockSeconds !== undefined) this.lockSeconds = inner.lockSeconds

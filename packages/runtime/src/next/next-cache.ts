@@ -267,7 +267,7 @@ export class NextCache implements InstalledNextCache {
     }
     let fence: unknown
     try {
-      fence = await store.writeFence?.()
+      fence = await store.writeFence?.(key, []) // its tags are known once it has rendered
     } catch (error) {
       this.#onEvent({ type: 'error', key, phase: 'store', error })
     }

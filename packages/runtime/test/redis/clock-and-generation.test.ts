@@ -90,7 +90,7 @@ describe.skipIf(!available)('Redis time and generation', () => {
 
   it('after the generation key is evicted without a reconnect, an invalidation still reaches every instance, which read what they write', async () => {
     const { prefix, cacheA, cacheB } = await twoInstancesAtGeneration1()
-    await redis.raw.del(`${prefix}gen`) // the entries of generation 1 are still there
+    await redis.raw.del(`${prefix}{g}:gen`) // the entries of generation 1 are still there
     await cacheA.invalidate('k') // applied by Redis in the namespace of none
     await eventually(async () => expect(await cacheB.withRevalidate('k', 60, () => 'after')).toBe('after'))
     const [fetchesA, fetchesB] = await tenReadsEach(cacheA, cacheB)

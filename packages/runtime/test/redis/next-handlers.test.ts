@@ -100,8 +100,8 @@ describe.skipIf(!available)('the Next.js handlers, two instances over one Redis'
     const prefix = `next:${randomUUID()}:`
     const [a] = instances({ prefix })
     await a!.store.ready()
-    await redis.raw.set(`${prefix}0:e:next:use-cache:k`, '{"f":2,"storedAt":1,"ttlMs":99999999999,"staleMs":0,"value":[{"html":1},"x"]}')
-    await redis.raw.set(`${prefix}0:e:next:use-cache:j`, 'not json at all')
+    await redis.raw.set(`${prefix}{k:next:use-cache:k}:0:e`, '{"f":2,"storedAt":1,"ttlMs":99999999999,"staleMs":0,"value":[{"html":1},"x"]}')
+    await redis.raw.set(`${prefix}{k:next:use-cache:j}:0:e`, 'not json at all')
     expect(await a!.useCache.get('k', [])).toBeUndefined()
     expect(await a!.useCache.get('j', [])).toBeUndefined()
   })
@@ -114,7 +114,7 @@ describe.skipIf(!available)('the Next.js handlers, two instances over one Redis'
     await b!.useCache.get('k', [])
     await b!.useCache.set('k', Promise.resolve(entry('cached', { tags: ['posts'], timestamp: Date.now() - 5 })))
     // The render's lock is let go after its write, on its own: cut Redis once it is (a release lost in an outage holds the key for lockSeconds).
-    await eventually(async () => expect(await redis.raw.keys(`${prefix}lock:*`)).toEqual([]))
+    await eventually(async () => expect(await redis.raw.keys(`${prefix}{k:*}:lock`)).toEqual([]))
     proxy.block('main', 'subscriber')
     for (let i = 0; i < 5; i++) {
       expect(await textOf(await b!.useCache.get('k', []))).toBe('cached')

@@ -36,7 +36,7 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     expect(await createCache({ store: store({ prefix }) }).withRevalidate('k', 60, fetcher)).toBe('in the shared cache')
     expect(fetcher.calls).toBe(0)
     await createCache({ store: store({ prefix }) }).withRevalidate('k2', 60, () => 'written at a cold start')
-    expect(await redis.raw.get(`${prefix}0:e:k2`)).toContain('written at a cold start')
+    expect(await redis.raw.get(`${prefix}{k:k2}:0:e`)).toContain('written at a cold start')
     // With nothing listening, the wait is bounded by connectTimeoutMs and the fetcher serves.
     const nowhere = store({ url: 'redis://127.0.0.1:1', prefix, connectTimeoutMs: 300 })
     expect(await createCache({ store: nowhere }).withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
@@ -66,7 +66,7 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     via.delay(60)
     via.unblock()
     const served = new Set<string>()
-    const oldEntryInRedis = async () => ((await redis.raw.get(`${prefix}0:e:k`)) ?? '').includes('old')
+    const oldEntryInRedis = async () => ((await redis.raw.get(`${prefix}{k:k}:0:e`)) ?? '').includes('old')
     for (const end = Date.now() + 15_000; Date.now() < end && (await oldEntryInRedis()); ) {
       served.add(await cacheA.withRevalidate('k', 600, () => 'fresh'))
       await sleep(10)
@@ -84,12 +84,12 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     const cacheB = createCache({ store: b, onEvent: (event) => events.push(event) })
     await cacheB.withRevalidate('k', 60, () => 'before')
     const channel = `${prefix}invalidate`
-    const batch = redis.raw.multi().del(`${prefix}0:e:k`)
+    const batch = redis.raw.multi().del(`${prefix}{k:k}:0:e`)
     for (const garbage of ['null', '{"from":', '42', '"text"', '{"from":"x","kind":"key"}', '{"from":1,"kind":"all"}']) batch.publish(channel, garbage)
     await batch.publish(channel, JSON.stringify({ from: 'another instance', kind: 'key', key: 'k' })).exec()
     await eventually(async () => expect(await cacheB.withRevalidate('k', 60, () => 'after')).toBe('after'))
     await cacheB.withRevalidate('k3', 60, () => 'written')
-    expect(await redis.raw.get(`${prefix}0:e:k3`)).toContain('written') // still on Redis
+    expect(await redis.raw.get(`${prefix}{k:k3}:0:e`)).toContain('written') // still on Redis
     expect(events.filter((event) => event.type === 'error')).toEqual([])
   })
 
@@ -98,7 +98,7 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     const [a, b] = [store({ prefix }), store({ prefix, maxEntries: false })]
     await Promise.all([a.ready(), b.ready()])
     const [cacheA, cacheB] = [createCache({ store: a }), createCache({ store: b })]
-    await redis.raw.set(`${prefix}0:t:posts`, 'not a set')
+    await redis.raw.set(`${prefix}{t:posts}:idx`, 'not a set')
     await cacheA.invalidateTag('posts')
     await cacheA.withRevalidate('k', 60, () => 'v1')
     expect(await cacheB.withRevalidate('k', 60, () => 'unused')).toBe('v1')
@@ -108,13 +108,13 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
 
   it('7, 11. a lock key of the wrong type and without expiry holds a miss at most lockSeconds, and gets an expiry', async () => {
     const prefix = newPrefix()
-    await redis.raw.rPush(`${prefix}lock:k`, 'written by someone else')
+    await redis.raw.rPush(`${prefix}{k:k}:lock`, 'written by someone else')
     const events: CacheEvent[] = []
     const s = store({ prefix, lockSeconds: 1 })
     await s.ready()
     const read = createCache({ store: s, onEvent: (event) => events.push(event) }).withRevalidate('k', 60, () => 'fetched')
     expect(await read).toBe('fetched')
-    expect(await redis.raw.pTTL(`${prefix}lock:k`)).not.toBe(-1)
+    expect(await redis.raw.pTTL(`${prefix}{k:k}:lock`)).not.toBe(-1)
   }, 15_000)
 
   it('8. invalidateTag is one step: a tagged write landing in the middle of it is caught by the next invalidation', async () => {
@@ -143,7 +143,7 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     for (let i = 0; i < 50; i++) await cache.withRevalidate(`post:${i}`, 1, () => i, { tags: ['posts'] })
     await sleep(1100) // every one of them has expired
     await cache.withRevalidate('post:live', 60, () => 'live', { tags: ['posts'] })
-    const tagKey = `${prefix}0:t:posts`
+    const tagKey = `${prefix}{t:posts}:idx`
     const members = (await redis.raw.type(tagKey)) === 'zset' ? await redis.raw.zCard(tagKey) : await redis.raw.sCard(tagKey)
     expect(members).toBe(2) // posts:all and post:live
   })
@@ -167,7 +167,7 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     const s = store({ prefix, maxEntries: false, maxEntryBytes: 16 * 1024 * 1024 })
     await s.ready()
     const text = serializeEntry({ value: 123n, storedAt: Date.now(), ttlMs: 60_000, staleMs: 0 }).replace('"123"', `"${'9'.repeat(8_000_000)}"`)
-    await redis.raw.set(`${prefix}0:e:k`, text)
+    await redis.raw.set(`${prefix}{k:k}:0:e`, text)
     expect(await createCache({ store: s }).withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
   })
 
@@ -178,7 +178,7 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     await eventually(async () => expect(await cacheB.withRevalidate('k', 60, () => 'after')).toBe('after'))
     await eventually(async () => {
       await cacheB.withRevalidate(`written:${Date.now()}`, 60, () => 'by b')
-      expect((await redis.raw.keys(`${prefix}0:e:written:*`)).length).toBeGreaterThan(0)
+      expect((await redis.raw.keys(`${prefix}{k:written:*}:0:e`)).length).toBeGreaterThan(0)
     }, 10_000)
   })
 })

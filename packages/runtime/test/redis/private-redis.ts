@@ -8,7 +8,7 @@ import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisServerAnswers } from './redis-available.js'
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
