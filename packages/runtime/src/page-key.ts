@@ -16,6 +16,7 @@
  * query would get its own entry, or worse, the first one's data.
  */
 import { canonicalPath } from './canonical-path.js'
+import { fillRoute } from './route-pattern.js'
 
 /** Between a page key and the part (the loader's module) of one of its entries: `page:/posts/hello#app/routes/post`. */
 export const PART_SEPARATOR = '#'
@@ -51,7 +52,7 @@ export function pageKey(route: string, context: unknown, options?: readonly stri
     pathname = canonicalPath(parts.path, 'pageKey')
     search = new URLSearchParams(parts.query)
   } else {
-    pathname = canonicalPath(fillRoute(route, paramsOf(route, context)), 'pageKey')
+    pathname = canonicalPath(fillRoute(route, paramsOf(route, context), 'pageKey'), 'pageKey')
   }
   const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context)) : ''
   return `page:${pathname}${query}`
@@ -135,36 +136,6 @@ function searchParamsOf(context: unknown): URLSearchParams {
     }
   }
   return params
-}
-
-// `[[...rest]]`, `[...rest]`, `[slug]` (file routes) and `:slug`, `:slug?`, `:rest*`, `:rest+` (patterns).
-const PARAM = /\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+)([?*+]?)/g
-
-function fillRoute(route: string, params: Record<string, unknown>): string {
-  const segments = route.split('/').map((segment) =>
-    segment.replace(PARAM, (_match, optionalRest?: string, rest?: string, name?: string, pattern?: string, modifier?: string) => {
-      const param = (optionalRest ?? rest ?? name ?? pattern) as string
-      const optional = optionalRest !== undefined || modifier === '?' || modifier === '*'
-      const many = optionalRest !== undefined || rest !== undefined || modifier === '*' || modifier === '+'
-      const value = params[param]
-      const parts = value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]
-      if (parts.length === 0 && !optional) {
-        throw new TypeError(`pageKey: route "${route}" needs params.${param}, but the context has none`)
-      }
-      if (parts.length > 1 && !many) {
-        throw new TypeError(`pageKey: params.${param} of route "${route}" must be one value, got ${parts.length}`)
-      }
-      return parts
-        .map((part) => {
-          const text = String(part)
-          // A param of "." or ".." would make the path name another page (`/posts/..` is `/`).
-          if (text === '.' || text === '..') throw new TypeError(`pageKey: params.${param} of route "${route}" is "${text}", which no page path can hold`)
-          return encodeURIComponent(text)
-        })
-        .join('/')
-    }),
-  )
-  return segments.join('/')
 }
 
 function pickQuery(names: readonly string[], search: URLSearchParams): string {
