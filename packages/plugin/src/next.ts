@@ -17,6 +17,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { NextConfig } from 'next'
+import { cachedPagesList } from './cached-pages.js'
 import type { TransformOptions } from './options.js'
 
 /** Where the loader writes down each page it hands to Next's ISR, below the build's distDir. */
@@ -81,8 +82,7 @@ function printCompiledPages(dir: string): void {
   } catch {
     return // no page has the pragma
   }
-  const pages = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CompiledPageRecord).sort((a, b) => a.route.localeCompare(b.route))
+  const pages = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as CompiledPageRecord)
   rmSync(dir, { recursive: true, force: true })
-  const lines = pages.map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} Next.js ISR (${page.vercel})`)
-  console.log(`\n[revalidate] ${pages.length} cached route(s):\n${lines.join('\n')}\n`)
+  console.log(`\n[revalidate] ${pages.length} cached route(s):\n${cachedPagesList(pages, (page) => `Next.js ISR (${page.vercel})`)}\n`)
 }

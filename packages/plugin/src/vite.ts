@@ -12,6 +12,7 @@
  * (follow-imports.ts); in dev, a page is compiled again when a module it followed changes.
  */
 import { readFileSync } from 'node:fs'
+import { cachedPagesList } from './cached-pages.js'
 import { logCacheEvents } from './dev-log.js'
 import { createFilter, type Environment, type Plugin, type Rollup } from 'vite'
 import { transformFollowingImports } from './follow-imports.js'
@@ -204,10 +205,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
     buildEnd() {
       const pages = builds.get(this.environment?.name ?? 'default')?.cachedPages
       if (!isBuild || pages === undefined || pages.size === 0) return
-      const lines = [...pages.values()]
-        .sort((a, b) => a.route.localeCompare(b.route))
-        .map((page) => `  ${page.route.padEnd(32)} ${`${page.ttl}s`.padEnd(8)} ${describeTarget(page)}`)
-      this.environment.logger.info(`\n[revalidate] ${pages.size} cached page(s) in ${this.environment.name}:\n${lines.join('\n')}`)
+      this.environment.logger.info(`\n[revalidate] ${pages.size} cached page(s) in ${this.environment.name}:\n${cachedPagesList(pages.values(), describeTarget)}`)
     },
   }
 }
