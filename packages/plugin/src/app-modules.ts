@@ -12,13 +12,15 @@
  * the framework tables say. A module is parsed once per content, whichever page reaches it, and
  * kept with its scopes; one reached that does not parse is code the compiler cannot read.
  */
-import type { ClassDeclaration, Expression, FunctionDeclaration, Identifier, LVal, Node, Program, StringLiteral } from '@babel/types'
+import type { ClassDeclaration, Expression, FunctionDeclaration, Identifier, Node, Program, StringLiteral } from '@babel/types'
 import { SourceText } from './errors.js'
 import { importedShape } from './frameworks/index.js'
 import { parseAppModule } from './parse.js'
 import { pathOfId } from './route.js'
 import { safeStarts } from './safe-marks.js'
-import { eachPatternName, Scopes, type Binding, type Scope } from './scope.js'
+import { patternNames } from './patterns.js'
+import type { Binding, Scope } from './scope.js'
+import { Scopes } from './scopes.js'
 
 /** A module of the app, as the host found it: its resolved id (an absolute path) and its source. */
 export interface AppModuleSource {
@@ -221,11 +223,8 @@ function declaredNames(declaration: Node): string[] {
     case 'FunctionDeclaration':
     case 'ClassDeclaration':
       return declaration.id ? [declaration.id.name] : []
-    case 'VariableDeclaration': {
-      const names: string[] = []
-      for (const declarator of declaration.declarations) eachPatternName(declarator.id as LVal, (identifier) => names.push(identifier.name))
-      return names
-    }
+    case 'VariableDeclaration':
+      return declaration.declarations.flatMap((declarator) => patternNames(declarator.id).map((identifier) => identifier.name))
     default:
       return []
   }

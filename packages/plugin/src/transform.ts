@@ -1,16 +1,15 @@
 import type { Program } from '@babel/types'
-import { AppModules } from './app-modules.js'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
 import { detectFramework, frameworkNamed, type FrameworkName } from './frameworks/index.js'
+import type { Page } from './page.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
 import { findPageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
-import { safeStarts } from './safe-marks.js'
-import { Scopes } from './scope.js'
+import { Scopes } from './scopes.js'
 import { handedToVercel, handToVercel, type Handover } from './vercel.js'
 import { versionOf } from './version.js'
 import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
@@ -79,31 +78,28 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   const names = runtimeNames(code)
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
-  const scopes = new Scopes(program)
+  const page: Page = { id, path, source, program, comments: file.comments ?? [], scopes: new Scopes(program), pragma, framework, options: resolved, frontmatter: frontmatter !== null }
   // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
-  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes, isr === 'next')
-  if (data !== undefined) {
-    const page = { id, source, program, scopes, safeStarts: safeStarts(file.comments ?? [], source) }
-    checkPageData({ data, pragma, framework, modules: new AppModules(page, resolved.root, resolved.resolveImport), requestBound: resolved.requestBound })
-  }
+  const data = findPageData(page, isr === 'next')
+  if (data !== undefined) checkPageData(page, data)
 
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
   if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
-  const page: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
+  const cached: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
   if (isr !== undefined) {
-    page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
+    cached.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
-    const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    const input = { data, pragma, route, version: versionOf(page, data), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)
-    if (resolved.target === 'vercel') page.vercel = 'wrapped'
+    if (resolved.target === 'vercel') cached.vercel = 'wrapped'
   }
-  return { ...edits.apply(id), page }
+  return { ...edits.apply(id), page: cached }
 }
 
 /** The pages router's revalidate constant, as runtimeNames names it. */
