@@ -14,7 +14,7 @@
  * `createClient()` in src/utils/supabase/server.ts:5 calls `cookies()`".
  */
 import type { Node } from '@babel/types'
-import { AppModules } from './app-modules.js'
+import { AppModules, type ImportResolver } from './app-modules.js'
 import { dataStatements, declaredIdentifiers } from './data-section.js'
 import { DataFlow, type FlowReporter } from './flow/data-flow.js'
 import type { Framework } from './frameworks/index.js'
@@ -31,10 +31,13 @@ function sharedOf(framework: Framework): string {
     : "a cached page's data is shared with every visitor, so one visitor's data would be served to all"
 }
 
-/** Checks that the page's data is safe to share, following its code into the app's modules it imports. */
-export function checkPageData(page: Page, data: PageData): void {
+/**
+ * Checks that the page's data is safe to share, following its code into the modules of the app
+ * that `resolveImport` finds for its imports.
+ */
+export function checkPageData(page: Page, data: PageData, resolveImport: ImportResolver | undefined): void {
   const { scopes, framework, options } = page
-  const modules = new AppModules({ ...page, safeStarts: safeStarts(page.comments, page.source) }, options.root, options.resolveImport)
+  const modules = new AppModules({ ...page, safeStarts: safeStarts(page.comments, page.source) }, options.root, resolveImport)
   const reporter = new Checks(modules, page.pragma, sharedOf(framework))
   const flow = new DataFlow({ framework, modules, reporter, requestBound: options.requestBound })
   if (data.kind === 'loader') {

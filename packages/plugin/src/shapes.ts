@@ -77,6 +77,15 @@ export const respond = (label: string, throwIt = false): FunctionShape => fn(lab
 
 /** The union of shapes, flattened; undefined (not tracked) members drop out. */
 export function union(shapes: readonly (Shape | undefined)[]): Shape | undefined {
+  // Most unions the walk makes hold one tracked shape or none: no arrays for those.
+  let only: Shape | undefined
+  let tracked = 0
+  for (const shape of shapes) {
+    if (shape === undefined || shape === only) continue
+    only = shape
+    tracked++
+  }
+  if (tracked <= 1 && only?.kind !== 'union') return only
   const flat = shapes.flatMap((shape) => (shape === undefined ? [] : shape.kind === 'union' ? shape.shapes : [shape]))
   const unique = [...new Set(flat)]
   if (unique.length <= 1) return unique[0]

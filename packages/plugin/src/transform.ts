@@ -2,10 +2,11 @@ import type { Program } from '@babel/types'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { SourceText } from './errors.js'
-import { detectFramework, frameworkNamed, type FrameworkName } from './frameworks/index.js'
+import type { ImportResolver } from './app-modules.js'
+import { detectFramework, frameworkNamed, type FrameworkName, type VercelIsr } from './frameworks/index.js'
 import type { Page } from './page.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
-import { findPageData } from './page-data.js'
+import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
@@ -38,15 +39,41 @@ export interface TransformResult {
  * compiled already; throws a RevalidateError (id, loc, frame) for a bad page.
  */
 export function transform(code: string, id: string, options?: TransformOptions): TransformResult | null {
+  const prepared = preparePage(code, id, options)
+  if (prepared === null) return null
+  prepared.check(prepared.page.options.resolveImport)
+  return prepared.emit()
+}
+
+/**
+ * A page read, its data found: what does not depend on the app's other modules, done once. A host
+ * that resolves the page's imports in rounds (follow-imports.ts) checks it again each round with
+ * what it has resolved so far, and emits it once.
+ */
+export interface PreparedPage {
+  page: Page
+  /** Checks the page's data, following its imports into the modules `resolveImport` finds; throws what it finds. */
+  check(resolveImport: ImportResolver | undefined): void
+  /** The compiled page: its code, source map, and how it is cached. */
+  emit(): TransformResult
+}
+
+/** Reads a page and finds its data; null when it has no pragma or was compiled already. */
+export function preparePage(code: string, id: string, options?: TransformOptions): PreparedPage | null {
   if (!PRAGMA_HINT.test(code)) return null
   const resolved = resolveOptions(options)
   const source = new SourceText(code, id)
+  const prepared = withinStack(source, () => readPage(source, resolved))
+  return prepared && { ...prepared, check: (resolveImport) => withinStack(source, () => prepared.check(resolveImport)) }
+}
+
+/** Runs `work`; code nested thousands deep (generated, usually) runs the parser or the analysis out of stack. */
+function withinStack<T>(source: SourceText, work: () => T): T {
   try {
-    return compilePage(source, resolved)
+    return work()
   } catch (error) {
-    // Code nested thousands deep (generated, usually) runs the parser or the analysis out of stack.
     if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw error
-    const pragma = /Pragma:/i.exec(code)!
+    const pragma = /Pragma:/i.exec(source.code)!
     throw source.error(
       pragma.index,
       pragma.index + pragma[0].length,
@@ -56,7 +83,7 @@ export function transform(code: string, id: string, options?: TransformOptions):
   }
 }
 
-function compilePage(source: SourceText, resolved: ResolvedOptions): TransformResult | null {
+function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage | null {
   const { code, id } = source
   const path = pathOfId(id)
   const frontmatter = path.endsWith('.astro') ? astroFrontmatter(code) : null
@@ -75,19 +102,28 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   const framework = detected.variantFor?.(path) ?? detected
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
   const isr = resolved.target === 'vercel' ? framework.vercel : undefined
-  const names = runtimeNames(code)
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
   const page: Page = { id, path, source, program, comments: file.comments ?? [], scopes: new Scopes(program), pragma, framework, options: resolved, frontmatter: frontmatter !== null }
   // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
   const data = findPageData(page, isr === 'next')
-  if (data !== undefined) checkPageData(page, data)
+  return {
+    page,
+    check: (resolveImport) => data && checkPageData(page, data, resolveImport),
+    emit: () => emitPage(page, data, isr, header.code !== code),
+  }
+}
 
+/** The page's code with its data wrapped (or handed to Vercel), and how it is cached. */
+function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, hashPragma: boolean): TransformResult {
+  const { id, path, source, program, pragma, framework, options: resolved } = page
+  const { code } = source
+  const names = runtimeNames(code)
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
-  if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
+  if (hashPragma) edits.replace(pragma.start, pragma.start + 2, '//')
   const cached: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
   if (isr !== undefined) {
     cached.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })

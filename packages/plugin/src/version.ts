@@ -12,7 +12,7 @@
  * section, or a frontmatter's data section. With it goes every declaration of the module or of an
  * enclosing function that it references, and what those reference in turn.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Node } from '@babel/types'
 import { dataStatements } from './data-section.js'
 import type { Page } from './page.js'
@@ -29,7 +29,7 @@ interface Piece {
 
 /** A hash of the code that loads the page's data, and of what that code references in the module. */
 export function versionOf(page: Page, data: PageData): string {
-  return createHash('sha256').update(versionInputs(page, data).join('\0')).digest('hex').slice(0, 12)
+  return hash('sha256', versionInputs(page, data).join('\0'), 'hex').slice(0, 12)
 }
 
 /** What the version hashes, in order: texts of the data code and of the declarations it reaches, and imported names. */

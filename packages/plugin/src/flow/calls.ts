@@ -89,7 +89,7 @@ function callOne(flow: Flow, callee: Shape | undefined, node: Call, args: readon
       // `cache(fn)`, `createServerFn().handler(fn)`, `queryOptions({ queryFn })`: what code we cannot
       // see makes of a function of the module may call it; a call of what it returns (or handing
       // that on) is followed into that function.
-      return union(args.filter((arg) => arg?.kind === 'local' || (arg?.kind === 'object' && Object.values(arg.members).some((member) => member.kind === 'local'))))
+      return union(args.filter(carriesLocalFunction))
     }
   }
 }
@@ -133,6 +133,15 @@ export function follow(flow: Flow, fn: FunctionNode, scope: Scope, args: readonl
   flow.followed.set(fn, [...earlier, { args, reporting, receiver, result }])
   return result
 }
+
+/** A function of the module, or an object holding one (`{ queryFn }`). */
+function carriesLocalFunction(arg: Shape | undefined): boolean {
+  if (arg?.kind === 'local') return true
+  if (arg?.kind !== 'object') return false
+  for (const name in arg.members) if (arg.members[name]!.kind === 'local') return true
+  return false
+}
+
 /** A string written literally: `'page'` or `` `page` `` (without substitutions). */
 function literalString(node: Node | undefined): string | undefined {
   if (node?.type === 'StringLiteral') return node.value

@@ -215,38 +215,35 @@ function assignment(flow: Flow, node: Extract<Expression, { type: 'AssignmentExp
 }
 
 function objectShape(flow: Flow, node: Extract<Expression, { type: 'ObjectExpression' }>, scope: Scope, frame: Frame): Shape | undefined {
-  // Only tracked members are kept: most object literals hold none and cost no allocation past these two.
-  const members: Record<string, Shape> = {}
-  const at: Record<string, Node> = {}
+  // Only tracked members are kept, made on the first: most object literals hold none.
+  let members: Record<string, Shape> | undefined
+  let at: Record<string, Node> | undefined
+  const keep = (name: string, shape: Shape, where: Node) => {
+    ;(members ??= {})[name] = shape
+    ;(at ??= {})[name] = where
+  }
   for (const property of node.properties) {
     if (property.type === 'ObjectMethod') {
       flow.walkFunction(property, scope, frame, undefined)
       // `{ user() { ... } }`: a call of `auth.user()` is followed into it, as a function of the module.
       const name = property.kind === 'method' ? keyName(property.key, property.computed) : undefined
-      if (name !== undefined) {
-        members[name] = { kind: 'local', fn: property, scope }
-        at[name] = property
-      }
+      if (name !== undefined) keep(name, { kind: 'local', fn: property, scope }, property)
       continue
     }
     if (property.type === 'SpreadElement') {
       const spread = expression(flow, property.argument, scope, frame)
-      if (spread?.kind === 'object') {
-        Object.assign(members, spread.members)
-        for (const name of Object.keys(spread.members)) at[name] = spread.at?.[name] ?? property.argument
-      } else flow.use(spread, property.argument, frame)
+      if (spread?.kind === 'object') for (const name of Object.keys(spread.members)) keep(name, spread.members[name]!, spread.at?.[name] ?? property.argument)
+      else flow.use(spread, property.argument, frame)
       continue
     }
     if (property.computed) flow.use(expression(flow, property.key as Expression, scope, frame), property.key, frame)
     const value = expression(flow, property.value as Expression, scope, frame)
     const name = keyName(property.key, property.computed)
     if (name === undefined) flow.use(value, property.value, frame)
-    else if (value !== undefined) {
-      members[name] = value
-      at[name] = property.value
-    } else if (name in members) delete members[name] // `{ ...args, request: null }`: overwritten by an untracked value
+    else if (value !== undefined) keep(name, value, property.value)
+    else if (members !== undefined && name in members) delete members[name] // `{ ...args, request: null }`: overwritten by an untracked value
   }
-  return objectLiteral(members, at)
+  return members === undefined ? undefined : objectLiteral(members, at!)
 }
 
 /** JSX: the expressions in it are used whole (rendered, or handed to components we cannot see). */

@@ -36,11 +36,15 @@ export function use(flow: Flow, shape: Shape | undefined, node: Node, frame: Fra
  * Functions of the module handed to code we cannot see (`ids.map(getPrice)`, an options object's
  * `queryFn`), which may call them: each is walked as if called, with arguments we do not know.
  */
-function callsBack(flow: Flow, shape: Shape, node: Node, frame: Frame, seen = new Set<Shape>()): void {
-  if (seen.has(shape)) return
-  seen.add(shape)
-  if (shape.kind === 'local') flow.follow(shape.fn, shape.scope, [], node, frame)
-  else if (shape.kind === 'union') for (const member of shape.shapes) callsBack(flow, member, node, frame, seen)
+function callsBack(flow: Flow, shape: Shape, node: Node, frame: Frame, seen?: Set<Shape>): void {
+  if (shape.kind === 'local') {
+    flow.follow(shape.fn, shape.scope, [], node, frame)
+    return
+  }
+  if (shape.kind !== 'union' && shape.kind !== 'promise' && shape.kind !== 'object') return // holds no function
+  if (seen?.has(shape)) return
+  seen = (seen ?? new Set()).add(shape)
+  if (shape.kind === 'union') for (const member of shape.shapes) callsBack(flow, member, node, frame, seen)
   else if (shape.kind === 'promise') callsBack(flow, shape.of, node, frame, seen)
   else if (shape.kind === 'object') for (const member of Object.values(shape.members)) callsBack(flow, member, node, frame, seen)
 }
