@@ -38,6 +38,9 @@ interface Edit {
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+/** The segments after a run's first, for lines up to 4,000 characters: sliced, not repeated (a slice copies nothing). */
+const NEXT_SEGMENTS = ',CAAC'.repeat(4000)
+
 function vlq(value: number): string {
   let rest = value < 0 ? (-value << 1) | 1 : value << 1
   let encoded = ''
@@ -63,7 +66,8 @@ class MappingsWriter {
   mapRun(originalLine: number, originalColumn: number, length: number): void {
     if (length <= 0) return
     const first = `${vlq(this.#column - this.#previousColumn)}A${vlq(originalLine - this.#previousOriginalLine)}${vlq(originalColumn - this.#previousOriginalColumn)}`
-    this.#line += (this.#line === '' ? '' : ',') + first + ',CAAC'.repeat(length - 1)
+    const next = length <= 4001 ? NEXT_SEGMENTS.slice(0, 5 * (length - 1)) : ',CAAC'.repeat(length - 1)
+    this.#line += (this.#line === '' ? '' : ',') + first + next
     this.#column += length
     this.#previousColumn = this.#column - 1
     this.#previousOriginalLine = originalLine

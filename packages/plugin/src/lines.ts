@@ -10,7 +10,6 @@
 export const LINE_TERMINATOR_CHARS = '\\r\\n\\u2028\\u2029'
 /** One line terminator (\r\n is one); global, so each user sets `lastIndex` first (matchAll copies it). */
 const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
-const OTHER_THAN_NEWLINE = /[\r\u2028\u2029]/
 
 export function isLineTerminator(charCode: number): boolean {
   return charCode === 10 || charCode === 13 || charCode === 0x2028 || charCode === 0x2029
@@ -18,7 +17,8 @@ export function isLineTerminator(charCode: number): boolean {
 
 /** Whether every line of `text` ends at \n (the common case, which `eachLine` takes a faster way). */
 export function endsLinesWithNewlineOnly(text: string): boolean {
-  return !OTHER_THAN_NEWLINE.test(text)
+  // Three searches for one character each: several times faster than a character class over the text.
+  return !text.includes('\r') && !text.includes('\u2028') && !text.includes('\u2029')
 }
 
 /** The end of the line at `from`: the next line terminator, or the end of the code. */

@@ -24,10 +24,9 @@ export function routeFromId(id: string, options: Pick<ResolvedOptions, 'routesDi
   const relative = path.startsWith(`${options.root}/`) ? path.slice(options.root.length + 1) : path
   let below = relative
   for (const dir of options.routesDirs) {
-    const normalized = dir.replaceAll('\\', '/').replace(/^\.\//, '').replace(/\/$/, '')
-    const at = `/${relative}`.lastIndexOf(`/${normalized}/`)
+    const at = `/${relative}`.lastIndexOf(`/${dir}/`)
     if (at !== -1) {
-      below = relative.slice(at + normalized.length + 1)
+      below = relative.slice(at + dir.length + 1)
       break
     }
   }
