@@ -41,7 +41,16 @@ const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 /** The segments after a run's first, for lines up to 4,000 characters: sliced, not repeated (a slice copies nothing). */
 const NEXT_SEGMENTS = ',CAAC'.repeat(4000)
 
+/** VLQ codes of the deltas most segments have (a line's length, at most), made once each. */
+const SMALL_VLQ = 4096
+const vlqCodes: string[] = []
+
 function vlq(value: number): string {
+  if (value > -SMALL_VLQ && value < SMALL_VLQ) return (vlqCodes[value + SMALL_VLQ] ??= encodeVlq(value))
+  return encodeVlq(value)
+}
+
+function encodeVlq(value: number): string {
   let rest = value < 0 ? (-value << 1) | 1 : value << 1
   let encoded = ''
   do {
