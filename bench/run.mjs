@@ -1,12 +1,12 @@
 // `npm run bench`: every benchmark, ours beside the named peers in one run, written to RESULTS.md,
-// and the README's performance figures made from it. `node bench/run.mjs <name>...` runs the
+// and the performance figures of docs/performance.md made from it. `node bench/run.mjs <name>...` runs the
 // sections whose names contain one of the words and prints them, leaving RESULTS.md to whole runs.
 import { execSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { createRequire } from 'node:module'
 import { table } from './lib/measure.mjs'
-import { updateReadme } from './readme-figures.ts'
+import { PAGE, updatePage } from './performance-figures.ts'
 
 const require = createRequire(import.meta.url)
 const version = (name) => {
@@ -30,6 +30,8 @@ const BENCHMARKS = [
   ['redis tags', './redis-tags.mjs'],
   ['cloudflare coordinator', './cloudflare-coordinator.mjs'],
   ['cloudflare hit', './cloudflare-hit.mjs'],
+  ['astro cache provider', './astro-cache.mjs'],
+  ['next cache', './next-cache.mjs'],
 ]
 
 /**
@@ -77,7 +79,7 @@ const header = [
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} in ${Math.round((Date.now() - started) / 1000)} s. See [README.md](README.md) for what each one measures and why.`,
   '',
   `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node.js ${process.version}, Redis ${redisVersion}.`,
-  `Versions: @revalidate/runtime ${version('@revalidate/runtime')}, lru-cache ${version('lru-cache')}, @epic-web/cachified ${version('@epic-web/cachified')}, vite ${version('vite')}, @babel/parser ${version('@babel/parser')}, magic-string ${version('magic-string')}, tinybench ${version('tinybench')}, autocannon ${version('autocannon')}, redis (node-redis) ${version('redis')}, miniflare ${version('miniflare')}.`,
+  `Versions: @revalidate/runtime ${version('@revalidate/runtime')}, lru-cache ${version('lru-cache')}, @epic-web/cachified ${version('@epic-web/cachified')}, vite ${version('vite')}, @babel/parser ${version('@babel/parser')}, magic-string ${version('magic-string')}, tinybench ${version('tinybench')}, autocannon ${version('autocannon')}, redis (node-redis) ${version('redis')}, miniflare ${version('miniflare')}, astro ${version('astro')}.`,
   '',
 ].join('\n')
 const verdict = missed.length ? `${missed.length} of ${targets.length} targets not met: ${missed.map((t) => t.figure).join('; ')}` : 'every target met'
@@ -86,7 +88,6 @@ if (only.length) {
 } else {
   const results = `${header}\n${summary}\n\n${sections.join('\n\n')}\n`
   writeFileSync(new URL('./RESULTS.md', import.meta.url), results)
-  const readmePath = new URL('../README.md', import.meta.url)
-  writeFileSync(readmePath, updateReadme(readFileSync(readmePath, 'utf8'), results))
-  console.log(`bench/RESULTS.md and the README's performance figures written; ${verdict}`)
+  writeFileSync(PAGE, updatePage(readFileSync(PAGE, 'utf8'), results))
+  console.log(`bench/RESULTS.md and the performance figures of docs/performance.md written; ${verdict}`)
 }

@@ -17,11 +17,18 @@ function packedFiles(dir: string): string[] {
 describe.each(PACKAGES)('@revalidate/%s as published', (name) => {
   const dir = join(ROOT, 'packages', name)
   const files = packedFiles(dir)
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { repository?: { url?: string; directory?: string }; exports: Record<string, Record<string, string>> }
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { repository?: { url?: string; directory?: string }; exports: Record<string, Record<string, string>>; bin?: Record<string, string> }
 
   it('ships every file its exports name', () => {
     const named = Object.values(manifest.exports).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)))
     for (const path of named) expect(files, path).toContain(normalize(path).replace(/^\.\//, ''))
+  })
+
+  it('ships every command its bin names, as a script node runs', () => {
+    for (const path of Object.values(manifest.bin ?? {})) {
+      expect(files, path).toContain(normalize(path).replace(/^\.\//, ''))
+      expect(readFileSync(join(dir, path), 'utf8').startsWith('#!/usr/bin/env node\n'), path).toBe(true)
+    }
   })
 
   it('source maps carry their sources, or point at shipped files', () => {

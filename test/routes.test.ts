@@ -13,7 +13,7 @@ import { routeFromId } from '../packages/plugin/src/route.js'
 import { writeVercelOutput } from '../packages/plugin/src/vercel-output.js'
 import { serveBuildOutput } from '../packages/plugin/test/vercel-app/serve-output.js'
 import { pageKey } from '../packages/runtime/src/page-key.js'
-import { fileRoute, fillRoute, matchRoute, parseRoute, routeRegExpSource } from '../packages/runtime/src/route-pattern.js'
+import { bySpecificity, fileRoute, fillRoute, matchRoute, parseRoute, routeRegExpSource } from '../packages/runtime/src/route-pattern.js'
 
 type Params = Record<string, string | string[]>
 
@@ -107,6 +107,20 @@ const TABLE: RouteCase[] = [
     fills: [[{ lang: 'en', slug: 'hello' }, '/en-hello'], [{ lang: 'en' }, /needs params\.slug/]],
   },
   {
+    route: '/items/[id=integer]',
+    params: ['id'],
+    regExp: '^/items/([^/]+?)/?$',
+    paths: [['/items/7', { id: '7' }], ['/items', undefined]],
+    fills: [[{ id: '7' }, '/items/7'], [{}, /needs params\.id/]],
+  },
+  {
+    route: '/[[lang=locale]]/docs/[...path=segments]',
+    params: ['lang?', 'path+'],
+    regExp: '^(?:/([^/]+?))?/docs/(.+?)/?$',
+    paths: [['/docs/a/b', { path: ['a', 'b'] }], ['/en/docs/a', { lang: 'en', path: ['a'] }], ['/en/docs', undefined]],
+    fills: [[{ path: ['a'] }, '/docs/a'], [{ lang: 'en', path: ['a', 'b'] }, '/en/docs/a/b']],
+  },
+  {
     route: '/v1.0/[id]',
     params: ['id'],
     regExp: '^/v1\\.0/([^/]+?)/?$',
@@ -177,6 +191,13 @@ describe.each(TABLE)('route $route', ({ route, params, regExp, paths, fills }) =
         else expect(response.status, String(query)).toBe(404)
       }
     })
+  })
+})
+
+describe('bySpecificity', () => {
+  it('orders routes most specific first: literal segments before params, params before catch-alls', () => {
+    const routes = ['/docs/[[...path]]', '/docs/[...path]', '/docs/[slug]', '/docs/intro', '/[[lang]]/docs/intro']
+    expect(routes.map(parseRoute).sort(bySpecificity).map(({ route }) => route)).toEqual(['/docs/intro', '/docs/[slug]', '/[[lang]]/docs/intro', '/docs/[...path]', '/docs/[[...path]]'])
   })
 })
 

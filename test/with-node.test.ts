@@ -59,6 +59,6 @@ describe('the two commands under an old Node (scripts/with-node.mjs)', () => {
 
   it('is what the root scripts a user runs go through', () => {
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-    for (const name of ['start', 'test', 'dev', 'bench']) expect(scripts[name]).toMatch(/^node scripts\/with-node\.mjs npm run /)
+    for (const name of ['start', 'start:astro', 'test', 'dev', 'bench']) expect(scripts[name]).toMatch(/^node scripts\/with-node\.mjs npm run /)
   })
 })

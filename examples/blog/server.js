@@ -1,5 +1,8 @@
 // The blog's HTTP server. `node server.js` serves the production build (dist/); `--dev` runs
 // Vite's dev server in middleware mode with the same plugin, so pages are wrapped as in production.
+// The cache inspector: in dev the plugin serves it at /__revalidate; in production it is mounted
+// there when REVALIDATE_INSPECTOR_TOKEN is set, read-only unless REVALIDATE_INSPECTOR_ALLOW_INVALIDATE=true.
+import { inspector, toNodeListener } from '@revalidate/runtime/inspector'
 import { createReadStream, existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -14,6 +17,10 @@ const vite = DEV
   : undefined
 const productionTemplate = DEV ? undefined : await readFile(join(ROOT, 'dist/client/index.html'), 'utf8')
 const productionEntry = DEV ? undefined : await import('./dist/server/entry-server.js')
+const inspect =
+  DEV || !process.env.REVALIDATE_INSPECTOR_TOKEN
+    ? undefined
+    : toNodeListener(inspector({ token: process.env.REVALIDATE_INSPECTOR_TOKEN, allowInvalidate: process.env.REVALIDATE_INSPECTOR_ALLOW_INVALIDATE === 'true' }))
 
 async function app(url) {
   if (!vite) return { entry: productionEntry, template: productionTemplate }
@@ -93,6 +100,7 @@ async function readApi(entry, res, pathname) {
 async function handle(req, res) {
   const url = new URL(req.url, `http://${req.headers.host ?? 'localhost'}`)
   const { pathname } = url
+  if (inspect && (pathname === '/__revalidate' || pathname.startsWith('/__revalidate/'))) return inspect(req, res)
   if (!vite && req.method === 'GET' && serveStatic(req, res, pathname)) return
   const { entry, template } = await app(url.href)
   if (pathname === '/__test/clock' && req.method === 'POST' && entry.testClockEnabled) {
@@ -127,7 +135,8 @@ function listen(port, triesLeft = 20) {
   })
   server.listen(port, '127.0.0.1', () => {
     const { port: bound } = server.address()
-    console.log(`revalidate blog (${DEV ? 'dev' : 'production'}) at http://localhost:${bound}`)
+    // One write: whoever reads the address (test/blog-server.mjs) has the next line too.
+    console.log(`revalidate blog (${DEV ? 'dev' : 'production'}) at http://localhost:${bound}\nThe Astro blog: npm run start:astro`)
   })
 }
 

@@ -19,7 +19,7 @@ export function layout({ title, body, cache }) {
     html: `
 <header>
   <a class="brand" href="/">revalidate blog</a>
-  <nav><a href="/">Posts</a> <a href="/categories/1">Engineering</a> <a href="/categories/2">Product</a> <a href="/categories/3">Culture</a> <a href="/dashboard">Dashboard</a> <a href="/about">About</a> <a href="/posts/new">Write</a></nav>
+  <nav><a href="/">Posts</a> <a href="/categories/1">Engineering</a> <a href="/categories/2">Product</a> <a href="/categories/3">Culture</a> <a href="/dashboard">Dashboard</a> <a href="/about">About</a> <a href="/posts/new">Write</a>${import.meta.env.DEV ? ' <a href="/__revalidate" data-inspector>Cache inspector</a>' : ''}</nav>
   ${badge(cache)}
 </header>
 <div class="columns">

@@ -8,4 +8,4 @@ export interface BlogServer {
   stop(): Promise<void>
 }
 
-export declare function startBlog(options?: { dev?: boolean; queryLatencyMs?: number }): Promise<BlogServer>
+export declare function startBlog(options?: { dev?: boolean; queryLatencyMs?: number; root?: string; env?: Record<string, string> }): Promise<BlogServer>

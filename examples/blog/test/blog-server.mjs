@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url'
 
 export const BLOG_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Starts the production build, or with `dev` Vite's dev server (`npm run dev`). */
-export async function startBlog({ dev = false, queryLatencyMs = 20 } = {}) {
+/**
+ * Starts the production build, or with `dev` Vite's dev server (`npm run dev`); `root`: a copy of
+ * the blog elsewhere; `env` adds to its environment.
+ */
+export async function startBlog({ dev = false, queryLatencyMs = 20, root = BLOG_ROOT, env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'revalidate-blog-'))
   const dbPath = join(dataDir, 'blog.db')
   const child = spawn(process.execPath, ['server.js', ...(dev ? ['--dev'] : [])], {
-    cwd: BLOG_ROOT,
-    env: { ...process.env, PORT: '0', BLOG_DB: dbPath, BLOG_QUERY_LATENCY_MS: String(queryLatencyMs), BLOG_TEST_CLOCK: '1' },
+    cwd: root,
+    env: { ...process.env, PORT: '0', BLOG_DB: dbPath, BLOG_QUERY_LATENCY_MS: String(queryLatencyMs), BLOG_TEST_CLOCK: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -27,6 +27,10 @@ function insertBehindTheCachesBack(title: string) {
 }
 
 describe('the blog over HTTP', () => {
+  it('says at start-up how to run the other demo, the Astro blog', () => {
+    expect(blog.output()).toContain('The Astro blog: npm run start:astro')
+  })
+
   it('serves a pragma page as MISS, then HIT; the badge says the same as the header', async () => {
     const first = await get('/')
     expect(first).toMatchObject({ status: 200, state: 'MISS', badge: 'MISS' })

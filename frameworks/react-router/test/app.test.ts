@@ -1,5 +1,6 @@
 // React Router 8 in framework mode: `react-router build`, served by `react-router-serve`.
 import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
 import { packageBin } from '../../../test/processes.js'
 import { describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
 
@@ -18,3 +19,10 @@ const app: FrameworkApp = {
 const running = useApp(app)
 describeContract(app, running)
 describeClientNavigation(app, running)
+
+describe('React Router 8: what the build prints', () => {
+  it('lists the loaders as cached on the server only: the client build keeps no server-only loader', () => {
+    expect(running.buildOutput).toMatch(/\[revalidate\] 3 cached page\(s\) in ssr:/)
+    expect(running.buildOutput).not.toMatch(/cached page\(s\) in client/)
+  })
+})

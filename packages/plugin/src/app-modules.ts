@@ -15,6 +15,7 @@
 import type { ClassDeclaration, Expression, FunctionDeclaration, Identifier, Node, Program, StringLiteral } from '@babel/types'
 import { SourceText } from './errors.js'
 import { importedShape } from './frameworks/index.js'
+import type { Page } from './page.js'
 import { parseAppModule } from './parse.js'
 import { pathOfId } from './route.js'
 import { safeStarts } from './safe-marks.js'
@@ -68,6 +69,11 @@ const readModules = new Map<string, { code: string; module: SourceModule | Unrea
 
 export function isReadable(module: SourceModule | UnreadableModule): module is SourceModule {
   return 'program' in module
+}
+
+/** The modules one analysis of `page` reaches, from the page itself. */
+export function modulesOfPage(page: Page, resolveImport: ImportResolver | undefined): AppModules {
+  return new AppModules({ ...page, safeStarts: safeStarts(page.comments, page.source) }, page.options.root, resolveImport)
 }
 
 /** The modules one page's analysis reaches: the page itself, and the app's modules it follows imports into. */

@@ -14,14 +14,13 @@
  * `createClient()` in src/utils/supabase/server.ts:5 calls `cookies()`".
  */
 import type { Node } from '@babel/types'
-import { AppModules, type ImportResolver } from './app-modules.js'
+import { modulesOfPage, type AppModules, type ImportResolver } from './app-modules.js'
 import { dataStatements, declaredIdentifiers } from './data-section.js'
 import { DataFlow, type FlowReporter } from './flow/data-flow.js'
 import type { Framework } from './frameworks/index.js'
 import type { Page } from './page.js'
 import type { PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
-import { safeStarts } from './safe-marks.js'
 import type { Shape } from './shapes.js'
 
 /** Why a per-visitor read is wrong: what is cached, and who gets it. Next.js caches the whole page. */
@@ -37,7 +36,7 @@ function sharedOf(framework: Framework): string {
  */
 export function checkPageData(page: Page, data: PageData, resolveImport: ImportResolver | undefined): void {
   const { scopes, framework, options } = page
-  const modules = new AppModules({ ...page, safeStarts: safeStarts(page.comments, page.source) }, options.root, resolveImport)
+  const modules = modulesOfPage(page, resolveImport)
   const reporter = new Checks(modules, page.pragma, sharedOf(framework))
   const flow = new DataFlow({ framework, modules, reporter, requestBound: options.requestBound })
   if (data.kind === 'loader') {

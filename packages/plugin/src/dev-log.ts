@@ -5,6 +5,7 @@
  *   [revalidate] HIT page:/posts/hello#src/routes/posts/[slug]/+page.server age 12s
  *   [revalidate] STALE page:/posts/hello age 75s, refreshing
  *   [revalidate] MISS page:/posts/hello
+ *   [revalidate] MISS page:/posts/hello (warm-up)        a request of `revalidate warm`
  *
  * The runtime runs in the dev server's process (Vite's module runner), where it hands every event
  * to the listeners kept under a registered symbol; the plugin adds one there without importing
@@ -24,20 +25,23 @@ interface LoggedEvent {
   joined?: true
   phase?: string
   error?: unknown
+  warm?: true
 }
 
 const seconds = (ms: number | undefined) => `${Math.floor((ms ?? 0) / 1000)}s`
+
+const warmUp = (event: LoggedEvent) => (event.warm ? ' (warm-up)' : '')
 
 /** The line for an event, or undefined for events that say nothing new (a refresh starting). */
 export function describeCacheEvent(event: LoggedEvent): string | undefined {
   const page = event.key?.startsWith('page:') === true
   switch (event.type) {
     case 'hit':
-      return page ? `HIT ${event.key} age ${seconds(event.age)}` : undefined
+      return page ? `HIT ${event.key} age ${seconds(event.age)}${warmUp(event)}` : undefined
     case 'stale':
-      return page ? `STALE ${event.key} age ${seconds(event.age)}, refreshing` : undefined
+      return page ? `STALE ${event.key} age ${seconds(event.age)}, refreshing${warmUp(event)}` : undefined
     case 'miss':
-      return page ? `MISS ${event.key}${event.joined ? ' (waits for the fetch in flight)' : ''}` : undefined
+      return page ? `MISS ${event.key}${event.joined ? ' (waits for the fetch in flight)' : ''}${warmUp(event)}` : undefined
     case 'error':
       return `ERROR ${event.key || '(store)'} in ${event.phase}: ${event.error instanceof Error ? event.error.message : String(event.error)}`
     case 'invalidate':

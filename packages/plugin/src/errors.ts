@@ -10,6 +10,9 @@ export interface Loc {
 /**
  * A compile error of a page, in the shape Vite's overlay and Rollup print: `id`, `loc` and a code
  * `frame`; the message itself names the file, line and column, then the rule and the fix.
+ *
+ * It is the user's page that is wrong, not the compiler: the stack holds no frames of the
+ * compiler's own code, so a host that prints the stack prints only the message.
  */
 export class RevalidateError extends Error {
   override readonly name = 'RevalidateError'
@@ -19,14 +22,31 @@ export class RevalidateError extends Error {
   /** Offset of the error in the source, for hosts that want it (Babel's code frames). */
   readonly pos: number
   readonly plugin = 'revalidate'
+  /** The message without the location in front: for hosts that print `id` and `loc` themselves. */
+  readonly description: string
 
-  constructor(message: string, id: string, loc: Loc, frame: string, pos: number) {
-    super(`${id}:${loc.line}:${loc.column + 1}: ${message}`)
+  constructor(description: string, id: string, loc: Loc, frame: string, pos: number) {
+    super(`${id}:${loc.line}:${loc.column + 1}: ${description}`)
     this.id = id
     this.loc = { file: id, ...loc }
     this.frame = frame
     this.pos = pos
+    this.description = description
+    this.stack = `${this.name}: ${this.message}`
   }
+}
+
+/**
+ * An error of the compiler itself while it compiled `id` (anything but a RevalidateError): said
+ * to be ours, with the page it happened on and the compiler's stack, which is what a report needs.
+ */
+export function internalError(error: unknown, id: string): Error {
+  const cause = error instanceof Error ? error : new Error(String(error))
+  const wrapped = new Error(`revalidate failed to compile ${id}: ${cause.message}
+This is a bug in revalidate, not in your page: please report it with the page (or the smallest part of it that still fails).`, { cause })
+  wrapped.stack = `${wrapped.name}: ${wrapped.message}
+${(cause.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n')}`
+  return wrapped
 }
 
 /**
@@ -37,7 +57,7 @@ export const DIAGNOSTICS_URL = 'https://github.com/revalidate/revalidate/blob/ma
 
 /** Turns offsets in one source text into line and column, with one scan of the text. */
 export class SourceText {
-  /** Offsets where lines start; found on the first error, since a page that compiles needs none. */
+  /** Offsets where lines start; found on first use (an error, or the line of a page's pragma), one scan of the text. */
   #lineStarts: number[] | undefined
 
   constructor(

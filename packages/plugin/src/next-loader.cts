@@ -4,8 +4,6 @@
 // of the app's own modules are resolved with Next's resolver (webpack's or Turbopack's, tsconfig
 // paths included) for the safety check to follow, and each module followed is a dependency of the
 // page, so `next dev` checks the page again when it changes.
-import crypto = require('node:crypto')
-import fs = require('node:fs')
 import path = require('node:path')
 import type { NextLoaderOptions } from './next.js'
 
@@ -19,32 +17,25 @@ interface LoaderContext {
   addDependency(file: string): void
 }
 
-let transformModule: Promise<typeof import('./follow-imports.js')> | undefined
+let modules: Promise<[typeof import('./follow-imports.js'), typeof import('./manifest.js')]> | undefined
 
 function revalidateLoader(this: LoaderContext, source: string, map: unknown): void {
   const done = this.async()
   if (!/Pragma:/i.test(source)) return done(null, source, map)
   const { compiledPagesDir, ...options } = this.getOptions()
-  transformModule ??= import('./follow-imports.js')
+  modules ??= Promise.all([import('./follow-imports.js'), import('./manifest.js')])
   const resolve = this.getResolve()
-  transformModule
-    .then(({ transformFollowingImports }) =>
-      transformFollowingImports(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...options }, {
+  modules
+    .then(async ([{ transformFollowingImports }, { manifestRoute, recordCompiledPage }]) => {
+      const result = await transformFollowingImports(source, this.resourcePath, { target: 'vercel', root: this.rootContext, ...options }, {
         resolve: async (specifier, importer) => (await resolve(path.dirname(importer), specifier)) || undefined,
         read: (file) => this.addDependency(file),
-      }),
-    )
-    .then((result) => {
-      if (result !== null && compiledPagesDir) writeDown(compiledPagesDir, this.resourcePath, { route: result.page.route, ttl: result.page.ttl, vercel: result.page.vercel })
+      })
+      // The build's manifest and list of cached routes are made of these records (manifest.ts).
+      if (result !== null && compiledPagesDir) recordCompiledPage(compiledPagesDir, manifestRoute(result.page, this.resourcePath, this.rootContext))
       done(null, result ? result.code : source, result ? result.map : map)
     })
     .catch((error: Error) => done(forNext(error)))
-}
-
-/** One file per page (the loader runs in several workers, and per compilation): the build lists them. */
-function writeDown(dir: string, page: string, record: object): void {
-  fs.mkdirSync(dir, { recursive: true })
-  fs.writeFileSync(path.join(dir, `${crypto.createHash('sha256').update(page).digest('hex').slice(0, 16)}.json`), JSON.stringify(record))
 }
 
 /**

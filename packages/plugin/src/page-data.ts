@@ -1,5 +1,5 @@
 /**
- * Finds what a page loads, in the design's order:
+ * Finds what a page loads, in this order (docs/architecture.md, "What page data is"):
  *
  *   1. a loader                  export async function loader({ params }) { ... }
  *                                export const Route = createFileRoute('/p/$id')({ loader })   (the framework's shapes)
@@ -12,9 +12,10 @@
  *
  * What a data section is (where it ends, what stays outside the cached code) is data-section.ts's.
  */
-import type { ArrowFunctionExpression, Expression, FunctionDeclaration, FunctionExpression, Node, ObjectMethod, Program } from '@babel/types'
+import type { ArrowFunctionExpression, FunctionDeclaration, FunctionExpression, Node, ObjectMethod } from '@babel/types'
 import { dataSection, unwrapExpression, type Section } from './data-section.js'
 import type { SourceText } from './errors.js'
+import { defaultExportedFunction, functionBoundTo, unwrapFunction } from './module-exports.js'
 import type { Page } from './page.js'
 import type { Shape } from './shapes.js'
 
@@ -24,26 +25,6 @@ export type PageData =
   | { kind: 'loader'; name: string; fn: DataFunction; input: Shape; route?: string; deps?: LoaderDeps }
   | { kind: 'page'; fn: DataFunction; section: Section; input: Shape }
   | { kind: 'frontmatter'; section: Section }
-
-/** A function literal under the wrappers TypeScript allows: `(fn) satisfies T`, `fn as T`, `fn!`. */
-function unwrapFunction(node: Node | null | undefined): DataFunction | undefined {
-  const current = unwrapExpression(node)
-  if (current?.type === 'FunctionExpression' || current?.type === 'ArrowFunctionExpression' || current?.type === 'FunctionDeclaration' || current?.type === 'ObjectMethod') return current
-  return undefined
-}
-
-/** The function a top-level name is bound to: `function name() {}` or `const name = () => {}`. */
-function functionBoundTo(program: Program, name: string): { fn: DataFunction | undefined; node: Node } | undefined {
-  for (const statement of program.body) {
-    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
-    if (declaration?.type === 'FunctionDeclaration' && declaration.id?.name === name) return { fn: declaration, node: declaration }
-    if (declaration?.type !== 'VariableDeclaration') continue
-    for (const declarator of declaration.declarations) {
-      if (declarator.id.type === 'Identifier' && declarator.id.name === name) return { fn: unwrapFunction(declarator.init), node: declarator }
-    }
-  }
-  return undefined
-}
 
 interface FoundLoader {
   name: string
@@ -139,16 +120,6 @@ function calledLoaders({ program, framework, scopes }: Page): FoundLoader[] {
     }
   }
   return found
-}
-
-function defaultExportedFunction(program: Program): { fn: DataFunction | undefined; node: Node } | undefined {
-  for (const statement of program.body) {
-    if (statement.type !== 'ExportDefaultDeclaration') continue
-    const { declaration } = statement
-    if (declaration.type === 'Identifier') return functionBoundTo(program, declaration.name) ?? { fn: undefined, node: declaration }
-    return { fn: unwrapFunction(declaration as Expression | FunctionDeclaration), node: declaration }
-  }
-  return undefined
 }
 
 /**

@@ -6,6 +6,9 @@
  *   app/(blog)/posts/[slug]/page.tsx      -> /posts/[slug]        (Next.js app router)
  *   src/routes/posts/[slug]/+page.server.ts -> /posts/[slug]      (SvelteKit)
  *   app/routes/posts.$slug.tsx            -> /posts/:slug         (Remix flat routes)
+ *
+ * The grammar of those routes, for everything that matches or fills them, is the runtime's
+ * (@revalidate/runtime/internal/route-pattern).
  */
 import type { ResolvedOptions } from './options.js'
 

@@ -1,9 +1,10 @@
 import type { Program } from '@babel/types'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
-import { SourceText } from './errors.js'
+import { internalError, RevalidateError, SourceText } from './errors.js'
 import type { ImportResolver } from './app-modules.js'
 import { detectFramework, frameworkNamed, type FrameworkName, type VercelIsr } from './frameworks/index.js'
+import { checkAppRouterCaches } from './next-app-router.js'
 import type { Page } from './page.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
 import { findPageData, type PageData } from './page-data.js'
@@ -11,7 +12,7 @@ import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
 import { Scopes } from './scopes.js'
-import { handedToVercel, handToVercel, type Handover } from './vercel.js'
+import { checkHandover, handedToVercel, handToVercel, type Handover } from './vercel.js'
 import { versionOf } from './version.js'
 import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
 
@@ -25,6 +26,20 @@ export interface CachedPage {
   framework: FrameworkName
   /** Query parameter names that vary the data (the pragma's `query`). */
   query: string[]
+  /** The page's file, relative to the project root. */
+  file: string
+  /** A component that pages render (an Astro layout), not a route: cached once per page that renders it. */
+  component: boolean
+  /** Written as a `# Pragma:` line, which is not JavaScript: tsc, editors and linters reject it. */
+  hash: boolean
+  /** The pragma's `tags`. */
+  tags: string[]
+  /** The pragma's `stale`, when it gives one. */
+  staleSeconds?: number
+  /** The pragma as written, and the line it starts on (1-based): the dev inspector links to it. */
+  pragma: { text: string; line: number }
+  /** The hash of the page's data code its entries carry, when the page is wrapped for the runtime. */
+  version?: string
 }
 
 export interface TransformResult {
@@ -63,16 +78,27 @@ export function preparePage(code: string, id: string, options?: TransformOptions
   if (!PRAGMA_HINT.test(code)) return null
   const resolved = resolveOptions(options)
   const source = new SourceText(code, id)
-  const prepared = withinStack(source, () => readPage(source, resolved))
-  return prepared && { ...prepared, check: (resolveImport) => withinStack(source, () => prepared.check(resolveImport)) }
+  const prepared = compiling(source, () => readPage(source, resolved))
+  return (
+    prepared && {
+      page: prepared.page,
+      check: (resolveImport) => compiling(source, () => prepared.check(resolveImport)),
+      emit: () => compiling(source, prepared.emit),
+    }
+  )
 }
 
-/** Runs `work`; code nested thousands deep (generated, usually) runs the parser or the analysis out of stack. */
-function withinStack<T>(source: SourceText, work: () => T): T {
+/**
+ * Runs one step of compiling a page. A page's own error passes as it is; code nested thousands
+ * deep (generated, usually) runs the parser or the analysis out of stack, which is the page's
+ * error too; anything else is a bug of the compiler's, and says so.
+ */
+function compiling<T>(source: SourceText, work: () => T): T {
   try {
     return work()
   } catch (error) {
-    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw error
+    if (error instanceof RevalidateError) throw error
+    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw internalError(error, source.id)
     const pragma = /Pragma:/i.exec(source.code)!
     throw source.error(
       pragma.index,
@@ -83,9 +109,13 @@ function withinStack<T>(source: SourceText, work: () => T): T {
   }
 }
 
+/** Files whose code is JavaScript or TypeScript (with JSX), or an Astro component's frontmatter. */
+const COMPILED_FILE = /\.([mc]?[jt]sx?|astro)$/
+
 function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage | null {
   const { code, id } = source
   const path = pathOfId(id)
+  if (!COMPILED_FILE.test(path)) throw unsupportedFile(source, path)
   const frontmatter = path.endsWith('.astro') ? astroFrontmatter(code) : null
   if (path.endsWith('.astro')) {
     if (frontmatter !== null) checkNoPragmaAboveFence(source, frontmatter.fence)
@@ -102,6 +132,9 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   const framework = detected.variantFor?.(path) ?? detected
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
   const isr = resolved.target === 'vercel' ? framework.vercel : undefined
+  if (framework.serverRefusal && isr === undefined && resolved.target !== 'browser') {
+    throw source.error(pragma.start, pragma.end, framework.serverRefusal.problem, framework.serverRefusal.fix)
+  }
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
   const page: Page = { id, path, source, program, comments: file.comments ?? [], scopes: new Scopes(program), pragma, framework, options: resolved, frontmatter: frontmatter !== null }
@@ -109,7 +142,12 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   const data = findPageData(page, isr === 'next')
   return {
     page,
-    check: (resolveImport) => data && checkPageData(page, data, resolveImport),
+    check: (resolveImport) => {
+      if (data !== undefined) checkPageData(page, data, resolveImport)
+      if (isr === undefined) return
+      // Next caches a page handed over as route segment config only if nothing in it asks for the request.
+      if (checkHandover({ program, pragma, source, options: resolved, data, isr }) === 'route segment config') checkAppRouterCaches(page, resolveImport)
+    },
     emit: () => emitPage(page, data, isr, header.code !== code),
   }
 }
@@ -124,18 +162,46 @@ function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undef
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
   if (hashPragma) edits.replace(pragma.start, pragma.start + 2, '//')
-  const cached: CachedPage = { ttl: pragma.ttl, route, target: resolved.target, framework: framework.name, query: pragma.query }
+  const cached: CachedPage = {
+    ttl: pragma.ttl,
+    route,
+    target: resolved.target,
+    framework: framework.name,
+    query: pragma.query,
+    tags: pragma.tags,
+    file: relativeTo(path, resolved.root),
+    component: framework.component === true,
+    hash: hashPragma,
+    pragma: { text: code.slice(pragma.start, pragma.end).trim(), line: source.locate(pragma.start).line },
+  }
+  if (pragma.staleSeconds !== undefined) cached.staleSeconds = pragma.staleSeconds
   if (isr !== undefined) {
     cached.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(page, data), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    cached.version = input.version
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)
     if (resolved.target === 'vercel') cached.vercel = 'wrapped'
   }
   return { ...edits.apply(id), page: cached }
+}
+
+/**
+ * A `.vue`, `.svelte` or `.mdx` file handed to the compiler (an `include` that names it): parsing
+ * it as JavaScript would only say "Adjacent JSX elements", nowhere near the point.
+ */
+function unsupportedFile(source: SourceText, path: string) {
+  const pragma = PRAGMA_HINT.exec(source.code)!
+  const extension = /\.[^./]+$/.exec(path)?.[0] ?? 'this kind of'
+  return source.error(
+    pragma.index,
+    pragma.index + pragma[0].length,
+    `The pragma is read in JavaScript, TypeScript and .astro files; ${extension} files are not supported yet.`,
+    `load the data in a .js or .ts module and cache it there with \`withRevalidate(key, ttl, fetcher)\` from @revalidate/runtime, and leave ${extension} files out of the plugin's \`include\`.`,
+  )
 }
 
 /** The pages router's revalidate constant, as runtimeNames names it. */
@@ -157,10 +223,13 @@ function runtimeImport(names: RuntimeNames, runtime: string): string {
   return `import { cachePage as ${names.cachePage} } from ${JSON.stringify(runtime)}; `
 }
 
+function relativeTo(path: string, root: string): string {
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
+}
+
 /** The page's module, below the project root and without its extension: the part of its key. */
 function moduleOf(path: string, root: string): string {
-  const relative = path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
-  return relative.replace(/\.[^./]+$/, '')
+  return relativeTo(path, root).replace(/\.[^./]+$/, '')
 }
 
 function isTypeScript(path: string): boolean {

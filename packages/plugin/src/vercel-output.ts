@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
-import { fileRoute, parseRoute, routeRegExpSource, type ParsedRoute } from '@revalidate/runtime/internal/route-pattern'
+import { bySpecificity, fileRoute, parseRoute, routeRegExpSource, type ParsedRoute } from '@revalidate/runtime/internal/route-pattern'
 import { routeFromId } from './route.js'
 import type { ResolvedOptions } from './options.js'
 
@@ -86,17 +86,6 @@ function functionPath(route: ParsedRoute): string {
 function dynamicRoute(parsed: ParsedRoute): { src: string; dest: string } {
   const query = parsed.params.map((param, index) => `${ROUTE_PARAM_PREFIX}${param.name}=$${index + 1}`).join('&')
   return { src: routeRegExpSource(parsed), dest: `/${functionPath(parsed)}?${query}` }
-}
-
-/** More specific routes first: fewer catch-alls, fewer optional params, then more literal segments. */
-function specificity({ segments, params }: ParsedRoute): number[] {
-  const literal = segments.filter((segment) => segment.every((part) => typeof part === 'string')).length
-  return [params.filter((param) => param.many && param.optional).length, params.filter((param) => param.many).length, params.filter((param) => param.optional).length, -literal]
-}
-
-function bySpecificity(a: ParsedRoute, b: ParsedRoute): number {
-  const [x, y] = [specificity(a), specificity(b)]
-  return x.map((value, i) => value - y[i]!).find((difference) => difference !== 0) ?? 0
 }
 
 /** What the function needs to know of each function path it answers as. */

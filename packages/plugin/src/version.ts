@@ -1,6 +1,6 @@
 /**
  * The version of a page's data code: a hash that changes whenever what the page loads may change,
- * so an entry the previous code wrote is never read by the new one (DESIGN.md, `version`).
+ * so an entry the previous code wrote is never read by the new one (docs/architecture.md, "Versions").
  *
  *   import { db } from '~/lib/db'                      -> hashed: "db" from "~/lib/db" (not that module's code)
  *   const TAKE = 10                                    -> hashed: recent() reads it

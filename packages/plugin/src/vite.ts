@@ -7,20 +7,28 @@
  *
  * It runs before other plugins (`enforce: 'pre'`: later ones strip comments), only on files whose
  * code mentions `Pragma:` (a hook filter, so other files cost no parse), picks the target from
- * the environment it compiles for, and prints the cached pages at the end of a build. The page's
- * imports of the app's own modules are resolved with Vite's resolver for the safety check to follow
- * (follow-imports.ts); in dev, a page is compiled again when a module it followed changes.
+ * the environment it compiles for, and prints the cached pages at the end of a build (and writes
+ * them down in the build output's `.revalidate/manifest.json`). The page's imports of the app's own
+ * modules are resolved with Vite's resolver for the safety check to follow (follow-imports.ts); in
+ * dev, a page is compiled again when a module it followed changes.
  */
 import { readFileSync } from 'node:fs'
-import { cachedPagesList } from './cached-pages.js'
+import { resolve } from 'node:path'
+import { cachedPagesSummary, hashPragmaWarning } from './build-summary.js'
+import { inspectorMiddleware } from './dev-inspector.js'
 import { logCacheEvents } from './dev-log.js'
 import { createFilter, type Environment, type Plugin, type Rollup } from 'vite'
+import { RevalidateError } from './errors.js'
 import { transformFollowingImports } from './follow-imports.js'
+import { unsupportedFramework } from './frameworks/unsupported.js'
 import { checkOptionNames, resolveOptions, TRANSFORM_OPTION_NAMES, type Target, type TransformOptions } from './options.js'
+import { writeBuildManifest } from './manifest.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { pathOfId } from './route.js'
+import { checkRouteFilesForHashPragma, runsRouteGenerator } from './route-generator.js'
 import { transform, type CachedPage } from './transform.js'
 import { scanRoutes, writeVercelOutput, type VercelOutputOptions } from './vercel-output.js'
+import { errorAtConfig, errorForVite, type ErrorPrinter } from './vite-errors.js'
 
 type Filter = string | RegExp | Array<string | RegExp>
 
@@ -54,6 +62,13 @@ export interface RevalidateVitePluginOptions extends Omit<TransformOptions, 'tar
    * @default true
    */
   log?: boolean
+  /**
+   * In dev, the cache inspector at `/__revalidate`: every entry of the dev server's caches, the
+   * live events, invalidation buttons, and compiled pages linked to their source
+   * (docs/observability.md). `false` turns it off.
+   * @default true
+   */
+  inspector?: boolean
 }
 
 export const DEFAULT_INCLUDE = /\.(m?[jt]sx?|astro)$/
@@ -61,7 +76,7 @@ export const DEFAULT_EXCLUDE = /node_modules/
 /** An .astro page itself, not one of the `?astro&type=style` parts Astro asks for. */
 const ASTRO_PAGE = /\.astro$/
 /** The Vite plugin's options: the transform's (its root is Vite's) and its own. */
-const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel', log: 'log' }
+const VITE_OPTION_NAMES: Record<string, string> = { ...TRANSFORM_OPTION_NAMES, include: 'include', exclude: 'exclude', vercel: 'vercel', log: 'log', inspector: 'inspector' }
 delete VITE_OPTION_NAMES.root
 
 /** How a page is cached, for the build's list: its runtime, or what Vercel was handed. */
@@ -81,30 +96,47 @@ export function targetFor(environment: Pick<Environment, 'config'> | undefined):
 /** What one environment's build has seen; dropped when that environment starts a new build (watch mode). */
 interface BuildState {
   cachedPages: Map<string, CachedPage>
+  /** The module ids each page was compiled as (`post.tsx`, `post.tsx?__react-router-build-client-route`). */
+  moduleIds: Map<string, Set<string>>
   /** .astro pages compiled when loaded: what reaches the transform hook for them is Astro's output. */
   compiledOnLoad: Set<string>
+  /** The pages still cached in what the environment built (buildEnd), by file: the summary's and the manifest's. */
+  builtPages?: Map<string, CachedPage>
 }
+
+/** What buildEnd reads of the modules built: their code after every plugin. */
+interface ModuleInfoReader {
+  getModuleInfo(id: string): { code?: string | null } | null
+}
+
+/** The call a wrapped page makes, under whatever local name the compiler gave it. */
+const WRAPPER_CALL = /__rv\d*_cachePage\(/
 
 export default function revalidate(options: RevalidateVitePluginOptions = {}): Plugin {
   checkOptionNames(options, VITE_OPTION_NAMES)
-  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, log = true, ...transformOptions } = options
+  const { include = DEFAULT_INCLUDE, exclude = DEFAULT_EXCLUDE, target = 'auto', vercel = {}, log = true, inspector = true, ...transformOptions } = options
   resolveOptions({ ...transformOptions, target: target === 'auto' ? 'node' : target }) // a bad value fails here, when the plugin is made
   const buildsForVercel = target === 'vercel' || (target === 'auto' && Boolean(process.env.VERCEL))
   let root = process.cwd()
   let isBuild = false
   let wanted = createFilter(include, exclude)
   let stopLogging: (() => void) | undefined
+  /** An app of a framework the pragma does not support (told once, at configResolved): nothing is compiled. */
+  let unsupported = false
+  let errorPrinter: ErrorPrinter = 'vite'
+  /** Files the `#` warning has named already: one line per build, not one per environment. */
+  const warnedHashFiles = new Set<string>()
   const builds = new Map<string, BuildState>()
   const stateOf = (environment: Environment | undefined): BuildState => {
     const name = environment?.name ?? 'default'
     let state = builds.get(name)
-    if (state === undefined) builds.set(name, (state = { cachedPages: new Map(), compiledOnLoad: new Set() }))
+    if (state === undefined) builds.set(name, (state = { cachedPages: new Map(), moduleIds: new Map(), compiledOnLoad: new Set() }))
     return state
   }
 
   /** Whether the plugin looks at a module: a file it includes, not a virtual module. */
   function looksAt(id: string): boolean {
-    return !id.startsWith('\0') && wanted(pathOfId(id))
+    return !unsupported && !id.startsWith('\0') && wanted(pathOfId(id))
   }
 
   /** Modules of the app that pages' checks followed, with the pages (module ids): a change re-checks them. */
@@ -113,23 +145,52 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
   async function compile(context: Pick<Rollup.PluginContext, 'resolve' | 'addWatchFile'> & { environment?: Environment }, code: string, id: string) {
     const { environment } = context
     const pageTarget = target === 'auto' ? targetFor(environment) : target
+    const path = pathOfId(id)
     const options = { ...transformOptions, target: pageTarget, root }
-    const result = transformOptions.resolveImport
-      ? transform(code, pathOfId(id), options)
-      : await transformFollowingImports(code, pathOfId(id), options, {
-          async resolve(specifier, importer) {
-            const resolved = await context.resolve(specifier, importer)
-            return resolved && !resolved.external ? resolved.id : undefined
-          },
-          read(file) {
-            context.addWatchFile(file) // watch mode rebuilds the page
-            if (!followedBy.has(file)) followedBy.set(file, new Set())
-            followedBy.get(file)!.add(id)
-          },
-        })
+    let result
+    try {
+      result = transformOptions.resolveImport
+        ? transform(code, path, options)
+        : await transformFollowingImports(code, path, options, {
+            async resolve(specifier, importer) {
+              const resolved = await context.resolve(specifier, importer)
+              return resolved && !resolved.external ? resolved.id : undefined
+            },
+            read(file) {
+              context.addWatchFile(file) // watch mode rebuilds the page
+              if (!followedBy.has(file)) followedBy.set(file, new Set())
+              followedBy.get(file)!.add(id)
+            },
+          })
+    } catch (error) {
+      throw error instanceof RevalidateError ? errorForVite(error, errorPrinter) : error
+    }
     if (result === null) return null
-    stateOf(environment).cachedPages.set(pathOfId(id), result.page)
+    const state = stateOf(environment)
+    state.cachedPages.set(path, result.page)
+    state.moduleIds.set(path, (state.moduleIds.get(path) ?? new Set()).add(id))
+    // A dev server has no end of build: it names a `#` file when it first compiles it.
+    if (!isBuild) warnOfHashPragmas(environment, [result.page])
     return { code: result.code, map: result.map }
+  }
+
+  function warnOfHashPragmas(environment: Environment | undefined, pages: Iterable<CachedPage>): void {
+    const files = [...pages].filter((page) => page.hash && !warnedHashFiles.has(page.file)).map((page) => page.file)
+    const warning = hashPragmaWarning(files)
+    if (warning === undefined) return
+    for (const file of files) warnedHashFiles.add(file)
+    environment?.logger.warn(warning)
+  }
+
+  /**
+   * Whether a wrapped page is still cached in what this environment built: a framework may drop
+   * the loader after us (React Router's client build keeps no server-only `loader`).
+   */
+  function stillWrapped(context: ModuleInfoReader, page: CachedPage, moduleIds: Iterable<string> = []): boolean {
+    if (page.vercel !== undefined && page.vercel !== 'wrapped') return true // handed to the platform: nothing of ours to find
+    const codes = [...moduleIds].map((id) => context.getModuleInfo(id)?.code)
+    // A host that keeps no transformed code (null) cannot tell: the page counts as cached.
+    return codes.length === 0 || codes.some((code) => typeof code !== 'string' || WRAPPER_CALL.test(code))
   }
 
   return {
@@ -144,9 +205,24 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       root = config.root
       isBuild = config.command === 'build'
       wanted = createFilter(include, exclude, { resolve: root })
+      errorPrinter = isBuild && config.plugins.some((plugin) => plugin.name.startsWith('astro:')) ? 'astro' : 'vite'
+      const unsupportedLine = unsupportedFramework(config.plugins)
+      if (unsupportedLine !== undefined) {
+        if (!unsupported) config.logger.warn(unsupportedLine)
+        unsupported = true
+        return
+      }
+      if (runsRouteGenerator(config.plugins)) {
+        try {
+          checkRouteFilesForHashPragma(resolveOptions({ ...transformOptions, root }).routesDirs.map((dir) => resolve(root, dir)))
+        } catch (error) {
+          throw error instanceof RevalidateError ? errorAtConfig(error) : error
+        }
+      }
     },
     configureServer(server) {
       if (log) stopLogging ??= logCacheEvents((line) => server.config.logger.info(line, { timestamp: true }))
+      if (inspector) server.middlewares.use(inspectorMiddleware(() => root, () => [...builds.values()].flatMap((state) => [...state.cachedPages.values()])))
     },
     buildStart() {
       builds.delete(this.environment?.name ?? 'default')
@@ -186,6 +262,9 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       return pages.length === 0 ? undefined : [...modules, ...pages]
     },
     writeBundle(output, bundle) {
+      // The manifest of cached routes (manifest.ts): a server build always has one, another when it cached pages.
+      const { builtPages = new Map() } = stateOf(this.environment)
+      if (isBuild && output.dir !== undefined && (builtPages.size > 0 || this.environment?.config.consumer === 'server')) writeBuildManifest(output.dir, this.environment?.name ?? 'default', builtPages, root)
       if (!buildsForVercel || this.environment?.config.consumer !== 'server' || output.dir === undefined) return
       const entry = Object.values(bundle).find((item) => item.type === 'chunk' && item.isEntry)
       if (entry === undefined) return
@@ -202,10 +281,15 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       })
       this.environment.logger.info(`[revalidate] Vercel Build Output written to ${written.outputDir}`)
     },
-    buildEnd() {
-      const pages = builds.get(this.environment?.name ?? 'default')?.cachedPages
-      if (!isBuild || pages === undefined || pages.size === 0) return
-      this.environment.logger.info(`\n[revalidate] ${pages.size} cached page(s) in ${this.environment.name}:\n${cachedPagesList(pages.values(), describeTarget)}`)
+    buildEnd(error) {
+      const state = builds.get(this.environment?.name ?? 'default')
+      if (!isBuild || error !== undefined || state === undefined) return
+      warnOfHashPragmas(this.environment, state.cachedPages.values())
+      state.builtPages = new Map([...state.cachedPages].filter(([path, page]) => stillWrapped(this, page, state.moduleIds.get(path))))
+      const pages = [...state.builtPages.values()]
+      if (pages.length === 0) return
+      const entries = pages.map((page) => ({ route: page.route, ttl: page.ttl, how: describeTarget(page), component: page.component ? page.file : undefined }))
+      this.environment.logger.info(cachedPagesSummary(`cached page(s) in ${this.environment.name}`, entries))
     },
   }
 }

@@ -80,7 +80,12 @@ describe('vite dev', () => {
     const server = await createServer({ root: dir, configFile: false, logLevel: 'silent', plugins: [revalidate({ log: false })], server: { middlewareMode: true, ws: false } })
     try {
       const ssr = server.environments.ssr
-      const check = () => ssr.transformRequest('/src/routes/page.js').then(() => 'compiles', (error: Error) => error.message)
+      // Vite prints the file and location above the message (error.id, error.loc).
+      const check = () =>
+        ssr.transformRequest('/src/routes/page.js').then(
+          () => 'compiles',
+          (error: Error & { id?: string; loc?: { line: number; column: number } }) => `${error.id}:${error.loc?.line}:${error.loc?.column}: ${error.message}`,
+        )
       expect(await check()).toBe('compiles')
       write(dir, 'src/lib/theme.js', "import { getCookie } from '@tanstack/react-start/server'\n\nexport function theme() {\n  return getCookie('theme') ?? 'light'\n}\n")
       // The watcher's event arrives when the machine gets to it: wait for it, up to a wide deadline.

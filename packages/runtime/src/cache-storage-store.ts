@@ -13,6 +13,12 @@
  * gives one fetch per key across tabs; without it (insecure contexts, old browsers) each tab
  * fetches for itself.
  *
+ * A write may land after another tab's invalidation deleted the key. Each entry records when the
+ * fetch that made it began (`writeFence`), and an invalidation made at `at` undoes what a fetch
+ * begun by then wrote: a write still on its way is deleted once it lands, and when a write of this
+ * tab has landed since `at`, the covered entries fetched by then are deleted from Cache Storage.
+ * That needs no list of past writes, only the writes on their way and when the last one landed.
+ *
  * Cache Storage failing (a full quota, storage unavailable or blocked) never breaks a page: the
  * first failure is thrown once for the coordinator to report (onEvent), the tab goes on with its
  * memory tier, and writes to Cache Storage pause for a minute after a failed one.
@@ -20,9 +26,11 @@
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { timerDelay } from './clock.js'
 import { MemoryStore } from './memory-store.js'
-import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, utf8Bytes } from './serialize.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions, MemoryUsage } from './types.js'
+import { batchSizeOf } from './validate.js'
 import { isUncacheableValue } from './value-model.js'
+import { illFormedName, refuseIllFormed } from './validate.js'
 
 export interface CacheStorageStoreOptions {
   /**
@@ -54,25 +62,31 @@ export interface CacheStorageStoreOptions {
 
 export const DEFAULT_CACHE_NAME = 'revalidate'
 const BASE_URL = 'https://revalidate.invalid/'
-const ENTRY_URL = `${BASE_URL}e/`
+/** Where an entry's request is: this, then its key URI-encoded (the inspector's page reads them too). */
+export const ENTRY_URL = `${BASE_URL}e/`
 const INDEX_URL = `${BASE_URL}index`
 const TAGS = 'x-revalidate-tags'
 const WRITTEN_AT = 'x-revalidate-written-at'
 const EXPIRES_AT = 'x-revalidate-expires-at'
+/** When the fetch that made the entry began: an invalidation made at or after it undoes it. */
+const FETCH_BEGAN = 'x-revalidate-fetch-began'
 /** After a write to Cache Storage fails (usually a full quota), writes stay in memory this long. */
 const WRITE_PAUSE_MS = 60_000
 /** Uses of keys are gathered for this long before they are written to the index. */
 const INDEX_FLUSH_DELAY_MS = 1000
-/** Writes remembered for undoing, should another tab's invalidation overtake them. */
-const REMEMBERED_WRITES = 100
+
+/** The BroadcastChannel of the stores of one cache name. */
+export const channelName = (cacheName: string) => `revalidate:${cacheName}`
 
 /** What tabs tell each other: an invalidation, or that a key was written anew ("fill"). */
 type Message = { from: string; at: number } & (Invalidation | { kind: 'fill'; key: string })
 
-/** A write to Cache Storage of this tab, kept so that an invalidation from another tab can undo it. */
+/** A write of this tab on its way to Cache Storage; an invalidation that overtakes it marks it for undoing. */
 interface Write {
+  readonly key: string
   readonly tags: readonly string[]
-  finishedAt?: number
+  /** When its fetch began. */
+  readonly fetchBegan: number
   undone: boolean
 }
 
@@ -107,7 +121,11 @@ function decode(text: string): string | undefined {
 
 const tagsOf = (request: Request): (string | undefined)[] => (request.headers.get(TAGS) ?? '').split(',').filter(Boolean).map(decode)
 
+/** A time header of a stored request; a missing or bad one reads as 0 (long ago). */
+const timeOf = (request: Request, header: string): number => Number(request.headers.get(header)) || 0
+
 export class CacheStorageStore implements CacheStore {
+  readonly kind = 'cache-storage'
   readonly maxEntries: number
   readonly lockSeconds: number
   readonly #cacheName: string
@@ -116,7 +134,9 @@ export class CacheStorageStore implements CacheStore {
   readonly #channel: BroadcastChannel | undefined
   readonly #id = Math.random().toString(36).slice(2) + Date.now().toString(36)
   readonly #listeners = new Set<(invalidation: Invalidation) => void>()
-  readonly #writes = new Map<string, Write>()
+  readonly #writing = new Set<Write>()
+  /** When a write of this tab last landed in Cache Storage. */
+  #lastLandedAt = Number.NEGATIVE_INFINITY
   readonly #heldLocks = new Map<string, () => void>()
   /** Keys read since the index was last written. */
   readonly #used = new Set<string>()
@@ -145,16 +165,17 @@ export class CacheStorageStore implements CacheStore {
     const memoryMaxEntries = options.memoryMaxEntries ?? 500
     this.#memory = memoryMaxEntries === false ? undefined : new MemoryStore({ maxEntries: checkCount('memoryMaxEntries', memoryMaxEntries) })
     if (typeof BroadcastChannel === 'function') {
-      this.#channel = new BroadcastChannel(`revalidate:${this.#cacheName}`)
+      this.#channel = new BroadcastChannel(channelName(this.#cacheName))
       this.#channel.onmessage = (event) => this.#receive(event.data)
     }
     globalThis.addEventListener?.('pageshow', this.#onPageShow)
   }
 
   // Chromium evicts a page in the back/forward cache when a message reaches its channel; a browser
-  // that keeps and later restores it may have had invalidations missed meanwhile: start over.
+  // that keeps and later restores it may have had invalidations missed meanwhile: start over, as
+  // for an "all" made elsewhere just now (what was on its way is fenced too).
   readonly #onPageShow = (event: Event): void => {
-    if ((event as PageTransitionEvent).persisted) this.#forget({ kind: 'all' })
+    if ((event as PageTransitionEvent).persisted) this.#hear({ kind: 'all' }, Date.now())
   }
 
   /**
@@ -170,9 +191,13 @@ export class CacheStorageStore implements CacheStore {
 
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     const local = this.#memory?.get(key)
-    if (local === undefined) return this.#readThrough(key)
-    this.#markUsed(key)
-    return local
+    if (local !== undefined) {
+      this.#markUsed(key)
+      return local
+    }
+    const bad = illFormedName('cacheStorageStore.get', 'key', key) // never in memory: set refuses it
+    if (bad) throw bad
+    return this.#readThrough(key)
   }
 
   async #readThrough(key: string): Promise<CacheEntry | undefined> {
@@ -187,7 +212,15 @@ export class CacheStorageStore implements CacheStore {
     return entry
   }
 
-  async set(key: string, entry: CacheEntry): Promise<void> {
+  /** When a fetch begins (the coordinator asks just before it calls the fetcher): handed back to `set` with its value. */
+  writeFence(): number {
+    return Date.now()
+  }
+
+  async set(key: string, entry: CacheEntry, fence?: unknown): Promise<void> {
+    const tags = entry.tags ?? []
+    refuseIllFormed('cacheStorageStore.set', 'key', [key])
+    refuseIllFormed('cacheStorageStore.set', 'tag', tags)
     let body: string
     try {
       body = serializeEntry(entry, this.#maxEntryBytes, key)
@@ -198,15 +231,15 @@ export class CacheStorageStore implements CacheStore {
     }
     this.#memory?.set(key, entry)
     if (Date.now() < this.#writesPausedUntil) return
-    const tags = entry.tags ?? []
-    const write: Write = { tags, undone: false }
-    this.#rememberWrite(key, write)
     const writtenAt = Date.now()
+    const write: Write = { key, tags, fetchBegan: typeof fence === 'number' ? fence : writtenAt, undone: false }
+    this.#writing.add(write)
     const request = new Request(this.#entryUrl(key), {
       headers: {
         [TAGS]: tags.map((tag) => encodeURIComponent(tag)).join(','),
         [WRITTEN_AT]: String(writtenAt),
         [EXPIRES_AT]: String(writtenAt + entry.ttlMs + entry.staleMs),
+        [FETCH_BEGAN]: String(write.fetchBegan),
       },
     })
     let stored = false
@@ -223,9 +256,10 @@ export class CacheStorageStore implements CacheStore {
         return true
       }, false)
     } finally {
-      write.finishedAt = Date.now()
+      this.#writing.delete(write)
     }
     if (!stored) return
+    this.#lastLandedAt = Date.now()
     if (write.undone) {
       await this.#attempt((cache) => cache.delete(request), false)
       return
@@ -235,10 +269,12 @@ export class CacheStorageStore implements CacheStore {
   }
 
   async delete(key: string): Promise<void> {
+    refuseIllFormed('cacheStorageStore.delete', 'key', [key])
     await this.#invalidate({ kind: 'key', key })
   }
 
   async deleteTag(tag: string): Promise<void> {
+    refuseIllFormed('cacheStorageStore.deleteTag', 'tag', [tag])
     await this.#invalidate({ kind: 'tag', tag })
   }
 
@@ -257,6 +293,8 @@ export class CacheStorageStore implements CacheStore {
    * caller gets a token: each tab fetches for itself (the coordinator still fetches once per tab).
    */
   acquireLock(key: string): Promise<string | undefined> {
+    const bad = illFormedName('cacheStorageStore.acquireLock', 'key', key)
+    if (bad) return Promise.reject(bad)
     const token = `${this.#id}:${++this.#lockCount}`
     const locks = globalThis.navigator?.locks
     if (locks === undefined) return Promise.resolve(token)
@@ -284,6 +322,31 @@ export class CacheStorageStore implements CacheStore {
   #release(token: string): void {
     this.#heldLocks.get(token)?.()
     this.#heldLocks.delete(token)
+  }
+
+  /** This tab's memory tier (its bytes are not measured). */
+  get memoryUsage(): MemoryUsage {
+    return { entries: this.#memory?.size ?? 0 }
+  }
+
+  /**
+   * The origin's entries in Cache Storage, every tab's and the service worker's: the cache's
+   * requests at once (the Cache API lists no other way), their bodies `batchSize` at a time. An
+   * entry gone meanwhile, or unreadable, is left out.
+   */
+  async *entries(options?: ListEntriesOptions): AsyncIterable<ListedEntry> {
+    const batchSize = batchSizeOf(options)
+    const cache = await this.#open()
+    const requests = (await cache.keys()).filter((request) => request.url.startsWith(ENTRY_URL))
+    for (let from = 0; from < requests.length; from += batchSize) {
+      const batch = requests.slice(from, from + batchSize)
+      const texts = await Promise.all(batch.map(async (request) => (await cache.match(request))?.text()))
+      for (const [at, text] of texts.entries()) {
+        const key = decode(batch[at]!.url.slice(ENTRY_URL.length))
+        const entry = deserializeEntry(text, this.#maxEntryBytes)
+        if (key !== undefined && entry !== undefined) yield { key, entry, bytes: utf8Bytes(text!) }
+      }
+    }
   }
 
   /** Opened on first use; rejects (and keeps rejecting) where Cache Storage is unavailable. */
@@ -317,6 +380,8 @@ export class CacheStorageStore implements CacheStore {
   async #invalidate(invalidation: Invalidation): Promise<void> {
     const at = Date.now()
     this.#forget(invalidation)
+    // A write of this tab on its way may land after the delete below.
+    this.#overtakeWrites(invalidation, at)
     try {
       await this.#attempt((cache) => this.#deleteStored(cache, invalidation), undefined)
     } finally {
@@ -360,10 +425,19 @@ export class CacheStorageStore implements CacheStore {
       this.#memory?.delete(message.key)
       return
     }
-    this.#forget(message)
-    this.#undoOvertakenWrites(message, message.at)
     const invalidation: Invalidation =
       message.kind === 'key' ? { kind: 'key', key: message.key } : message.kind === 'tag' ? { kind: 'tag', tag: message.tag } : { kind: 'all' }
+    this.#hear(invalidation, message.at)
+    // A write of this tab that landed since `at` may have landed after that tab's delete.
+    if (this.#lastLandedAt >= message.at) {
+      this.#attempt((cache) => this.#deleteFetchedBy(cache, invalidation, message.at), undefined).catch(() => {})
+    }
+  }
+
+  /** An invalidation made elsewhere at `at`: dropped from memory, writes on their way overtaken, and told to this store's listeners (the cache's fence). */
+  #hear(invalidation: Invalidation, at: number): void {
+    this.#forget(invalidation)
+    this.#overtakeWrites(invalidation, at)
     for (const listener of this.#listeners) {
       try {
         listener(invalidation)
@@ -373,23 +447,24 @@ export class CacheStorageStore implements CacheStore {
     }
   }
 
-  #rememberWrite(key: string, write: Write): void {
-    this.#writes.delete(key)
-    this.#writes.set(key, write)
-    if (this.#writes.size > REMEMBERED_WRITES) this.#writes.delete(this.#writes.keys().next().value as string)
+  /** Marks this tab's writes on their way whose fetch began by `at` (an invalidation's time) to be undone once they land. */
+  #overtakeWrites(invalidation: Invalidation, at: number): void {
+    for (const write of this.#writing) {
+      if (write.fetchBegan <= at && covers(invalidation, write.key, write.tags)) write.undone = true
+    }
   }
 
   /**
-   * Another tab invalidated at `at`. A write of ours that had not landed in Cache Storage by then
-   * may land after that tab's delete and bring the old value back: undo it.
+   * Deletes the entries `invalidation` covers whose fetch began by `at`, and tells the other tabs
+   * to drop any copy they read meanwhile.
    */
-  #undoOvertakenWrites(invalidation: Invalidation, at: number): void {
-    for (const [key, write] of this.#writes) {
-      if (!covers(invalidation, key, write.tags)) continue
-      if (write.finishedAt === undefined) write.undone = true
-      else if (write.finishedAt >= at) {
-        this.#attempt((cache) => cache.delete(this.#entryUrl(key)), false).catch(() => {})
-      }
+  async #deleteFetchedBy(cache: Cache, invalidation: Invalidation, at: number): Promise<void> {
+    const requests = invalidation.kind === 'key' ? await cache.keys(this.#entryUrl(invalidation.key)) : await cache.keys()
+    for (const request of requests) {
+      const key = request.url.startsWith(ENTRY_URL) ? decode(request.url.slice(ENTRY_URL.length)) : undefined
+      if (key === undefined || timeOf(request, FETCH_BEGAN) > at || !covers(invalidation, key, tagsOf(request).filter((tag) => tag !== undefined))) continue
+      await cache.delete(request)
+      this.#post({ kind: 'fill', key })
     }
   }
 
@@ -459,15 +534,14 @@ export class CacheStorageStore implements CacheStore {
     const now = Date.now()
     const entries = (await cache.keys()).filter((request) => request.url.startsWith(ENTRY_URL))
     // A missing or bad time reads as 0: such an entry is expired, and the first to go.
-    const time = (request: Request, header: string) => Number(request.headers.get(header)) || 0
-    const expired = entries.filter((request) => time(request, EXPIRES_AT) <= now)
-    const live = entries.filter((request) => time(request, EXPIRES_AT) > now)
+    const expired = entries.filter((request) => timeOf(request, EXPIRES_AT) <= now)
+    const live = entries.filter((request) => timeOf(request, EXPIRES_AT) > now)
     const doomed = expired
     if (live.length > this.maxEntries) {
       const index = await this.#readIndex(cache)
       const lastUse = (request: Request) => {
         const key = decode(request.url.slice(ENTRY_URL.length))
-        return Math.max((key !== undefined && index.get(key)) || 0, time(request, WRITTEN_AT))
+        return Math.max((key !== undefined && index.get(key)) || 0, timeOf(request, WRITTEN_AT))
       }
       const byLastUse = live.map((request) => ({ request, at: lastUse(request) })).sort((a, b) => a.at - b.at)
       for (const { request } of byLastUse.slice(0, live.length - this.maxEntries)) doomed.push(request)

@@ -1,8 +1,12 @@
+import { nextCacheName, registerCache, type InspectableCache } from './cache-registry.js'
+import { StatsRecorder, type CacheStats, type FetchOutcome, type FetchRecord } from './cache-stats.js'
 import { coarseNow, timerDelay } from './clock.js'
 import { eventTaps, type EventTap } from './event-taps.js'
+import { fetchFrames } from './fetch-context.js'
 import { abortError, callSafely, isPromise, timeoutError } from './hooks.js'
 import { MemoryStore } from './memory-store.js'
 import { isWholePageKey } from './page-key.js'
+import { createTelemetry, readUsage, type CacheTelemetry, type EntryState, type StorePhase, type TracedFetch } from './telemetry.js'
 import type {
   CacheEntry,
   CacheEvent,
@@ -10,11 +14,13 @@ import type {
   CacheStore,
   Fetcher,
   Invalidation,
+  Lifetime,
   RevalidateCache,
   RevalidateOptions,
 } from './types.js'
 import { isUncacheableValue } from './value-model.js'
-import { checkedAlready, checkKey, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { checkedAlready, checkKey, checkLifetime, checkRevalidateCall, checkSeconds, checkTimeout } from './validate.js'
+import { markedIfWarmUp } from './warm-up.js'
 
 export const DEFAULT_STALE_SECONDS = 86_400
 export const DEFAULT_RETRY_AFTER_SECONDS = 10
@@ -24,13 +30,15 @@ export const DEFAULT_LOCK_SECONDS = 30
 const MAX_REMEMBERED_FAILURES = 10_000
 /** Longest pause between two looks for another instance's value while it holds the lock. */
 const MAX_LOCK_POLL_MS = 100
+/** Tag invalidations one flight remembers; past them, any tag its fetcher adds late counts as invalidated. */
+const MAX_TRACKED_TAG_INVALIDATIONS = 1000
 
 /**
  * One fetch of one key and version, shared by every caller of that version that arrives while it
  * runs. `fenced` is set when an invalidation overtakes it: its callers still get its value, the
  * cache does not.
  */
-interface Flight {
+interface Flight extends TracedFetch {
   readonly key: string
   readonly version: string | undefined
   readonly ttlMs: number
@@ -40,17 +48,37 @@ interface Flight {
   readonly tags: Set<string>
   /** Its signal goes to the fetcher: aborted by a fence or by the timeout. */
   readonly controller: AbortController
+  /** Aborts `controller` from whichever request fences the flight (see abortFromAnyRequest). */
+  readonly abort: (reason: unknown) => void
   promise: Promise<unknown>
   fenced: boolean
   /** A caller that missed is waiting on this refresh, so it must fetch even without the lock. */
   awaited: boolean
   /** Real time past which the flight is over even if its timer never fired: Workers drop the timers of a request that was cut off. */
   readonly endsBy: number
+  /** The entry's lifetime as the fetcher chose it (`keepFor`); `false`: it writes nothing. */
+  kept: { ttlMs: number; staleMs: number } | false | undefined
+  /**
+   * Tags invalidated while it ran, in order, for tags its fetcher names late (`keepFor`): up to
+   * MAX_TRACKED_TAG_INVALIDATIONS; `tagInvalidationCount` goes on counting past them.
+   */
+  tagInvalidations: string[] | undefined
+  tagInvalidationCount: number
+  /** The first of `tagInvalidations` that names a tag the fetcher added late: callers that joined after it need a fetch of their own. */
+  lateFence: number | undefined
+  /** How it ended, once it has (`elsewhere` until the fetcher is called). */
+  outcome: FetchOutcome
+  /** Counted as ended (stats, telemetry, its span): once. */
+  ended: boolean
+  /** When its fetcher was called, and how long that took (performance.now() milliseconds). */
+  fetchStartedAt: number | undefined
+  fetchMs: number | undefined
 }
 
-type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds'> & { tags: Iterable<string> }
+type FlightSpec = Pick<Flight, 'key' | 'version' | 'ttlMs' | 'staleMs' | 'timeoutSeconds' | 'state'> & { tags: Iterable<string> }
 
 interface ResolvedOptions {
+  name: string
   store: CacheStore
   staleMs: number
   retryAfterMs: number
@@ -75,7 +103,11 @@ function resolveOptions(options: CacheOptions): ResolvedOptions {
   if (options.onInvalidate !== undefined && typeof options.onInvalidate !== 'function') {
     throw new TypeError('createCache: onInvalidate must be a function')
   }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw new TypeError(`createCache: name must be a non-empty string, got ${String(options.name)}`)
+  }
   return {
+    name: options.name ?? nextCacheName(),
     store: options.store ?? new MemoryStore({ maxEntries: options.maxEntries }),
     staleMs: staleSeconds * 1000,
     retryAfterMs: retryAfterSeconds * 1000,
@@ -98,6 +130,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  *   or age >= ttl + stale       -> one fetch per key and version, shared by its callers (miss)
  */
 class Coordinator implements RevalidateCache {
+  readonly #name: string
   readonly #store: CacheStore
   readonly #staleMs: number
   readonly #retryAfterMs: number
@@ -116,9 +149,18 @@ class Coordinator implements RevalidateCache {
   readonly #retryAt = new Map<string, number>()
   #unsubscribe: (() => void) | undefined
   #disposed = false
+  /** The store's acquireLock answered something other than a token or undefined: said once, not on every miss. */
+  #badLockReported = false
+  readonly #stats = new StatsRecorder()
+  /** OpenTelemetry's instruments; undefined when telemetry is off (the hot path checks only that). */
+  readonly #telemetry: CacheTelemetry | undefined
+  readonly #unregister: () => void
+  /** What the inspector reads of this cache (registered weakly: held here). */
+  readonly #inspection: InspectableCache
 
   constructor(options: CacheOptions) {
     const resolved = resolveOptions(options)
+    this.#name = resolved.name
     this.#store = resolved.store
     this.#staleMs = resolved.staleMs
     this.#retryAfterMs = resolved.retryAfterMs
@@ -127,20 +169,31 @@ class Coordinator implements RevalidateCache {
     this.#onEvent = resolved.onEvent
     this.#onInvalidate = resolved.onInvalidate
     this.#waitUntil = resolved.waitUntil
+    this.#telemetry = createTelemetry(options.telemetry, { name: this.#name, store: this.#store }, (error) => this.#emit({ type: 'error', key: '', phase: 'hook', error }))
+    this.#inspection = { cache: this, name: this.#name, store: this.#store, now: () => this.#now(), keyInfo: (key) => this.#stats.keyInfo(key) }
+    this.#unregister = registerCache(this.#inspection)
     if (this.#store.subscribe !== undefined) {
       try {
-        this.#unsubscribe = this.#store.subscribe((invalidation) => {
-          if (!this.#disposed) this.#fence(invalidation, true)
-        })
+        this.#unsubscribe = this.#store.subscribe(
+          (invalidation) => {
+            if (!this.#disposed) this.#fence(invalidation, true)
+          },
+          (error, invalidation) => {
+            if (this.#disposed) return
+            const key = invalidation?.kind === 'key' ? invalidation.key : ''
+            this.#telemetry?.storeError(invalidation === undefined ? 'subscribe' : 'invalidate', error)
+            this.#emit({ ...(invalidation === undefined ? {} : invalidationNamed(invalidation)), type: 'error', key, phase: 'store', error })
+          },
+        )
       } catch (error) {
-        this.#emitStoreError('', error) // no remote invalidations then; local ones still work
+        this.#emitStoreError('', 'subscribe', error) // no remote invalidations then; local ones still work
       }
     }
   }
 
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
     // The common call (a key, a ttl, a function, no options or options checked before) is checked inline; the hot path is short.
-    const plain = typeof key === 'string' && key !== '' && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
+    const plain = typeof key === 'string' && key !== '' && key.isWellFormed() && typeof ttlSeconds === 'number' && ttlSeconds > 0 && ttlSeconds !== Infinity && typeof fetcher === 'function' && (options === undefined || checkedAlready(options))
     const bad = plain ? undefined : checkRevalidateCall(key, ttlSeconds, fetcher, options)
     if (bad) return Promise.reject(bad)
     const pending = this.#reads.size === 0 ? undefined : this.#reads.get(key)
@@ -154,9 +207,15 @@ class Coordinator implements RevalidateCache {
 
   dispose(): void {
     this.#disposed = true
+    this.#unregister()
+    this.#telemetry?.dispose()
     const unsubscribe = this.#unsubscribe
     this.#unsubscribe = undefined
-    if (unsubscribe !== undefined) callSafely(unsubscribe, (error) => this.#emitStoreError('', error))
+    if (unsubscribe !== undefined) callSafely(unsubscribe, (error) => this.#emitStoreError('', 'subscribe', error))
+  }
+
+  stats(): CacheStats {
+    return this.#stats.snapshot(this.#name, readUsage(this.#store))
   }
 
   /** The store's entry for `key`; a store that fails (by throwing or rejecting) is reported and read as a miss. */
@@ -165,12 +224,12 @@ class Coordinator implements RevalidateCache {
     try {
       read = this.#store.get(key)
     } catch (error) {
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'read', error)
       return undefined
     }
     if (!isPromise(read)) return read
     return read.catch((error: unknown) => {
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'read', error)
       return undefined
     })
   }
@@ -192,14 +251,14 @@ class Coordinator implements RevalidateCache {
     if (bad) throw bad
     if (!isWholePageKey(key)) {
       this.#fence({ kind: 'key', key }, false)
-      await this.#store.delete(key)
+      await this.#storeInvalidation(this.#store.delete(key))
       return this.#invalidated({ kind: 'key', key })
     }
     // A page key also names every loader's entry of that page, tagged with it (page-cache.ts).
     const held = this.#onInvalidate !== undefined || this.#store.holds === undefined || callSafelyFor(() => this.#store.holds!(key), true)
     this.#fence({ kind: 'key', key }, false, held)
     this.#fence({ kind: 'tag', tag: key }, false, held, false) // one invalidation, one event
-    await Promise.all([this.#store.delete(key), this.#store.deleteTag(key)])
+    await this.#storeInvalidation(Promise.all([this.#store.delete(key), this.#store.deleteTag(key)]))
     return this.#invalidated({ kind: 'key', key })
   }
 
@@ -207,14 +266,24 @@ class Coordinator implements RevalidateCache {
     const bad = checkKey('invalidateTag', 'tag', tag)
     if (bad) throw bad
     this.#fence({ kind: 'tag', tag }, false)
-    await this.#store.deleteTag(tag)
+    await this.#storeInvalidation(this.#store.deleteTag(tag))
     return this.#invalidated({ kind: 'tag', tag })
   }
 
   async invalidateAll(): Promise<void> {
     this.#fence({ kind: 'all' }, false)
-    await this.#store.clear()
+    await this.#storeInvalidation(this.#store.clear())
     return this.#invalidated({ kind: 'all' })
+  }
+
+  /** The store's part of an invalidation: a failure is counted (telemetry) and thrown to the caller. */
+  async #storeInvalidation(work: unknown): Promise<void> {
+    try {
+      await work
+    } catch (error) {
+      this.#telemetry?.storeError('invalidate', error)
+      throw error
+    }
   }
 
   /** Tells the platform's own cache (onInvalidate), awaited; its failure is reported, not thrown. */
@@ -224,31 +293,47 @@ class Coordinator implements RevalidateCache {
     try {
       await onInvalidate(invalidation)
     } catch (error) {
-      this.#emit({ type: 'error', key: invalidation.kind === 'key' ? invalidation.key : '', phase: 'hook', error })
+      this.#emit({ ...invalidationNamed(invalidation), type: 'error', key: invalidation.kind === 'key' ? invalidation.key : '', phase: 'hook', error })
     }
   }
 
+  /** A hit here, the rest (a stale read, a miss) in methods of their own: the hit stays small enough for V8 to inline. */
   #serve<T>(key: string, entry: CacheEntry | undefined, ttlSeconds: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
     const ttlMs = ttlSeconds * 1000
     if (entry !== undefined && entry.version === options?.version) {
       const age = this.#now() - entry.storedAt
-      if (age < ttlMs) {
-        if (this.#observed()) this.#emit({ type: 'hit', key, age })
+      const state = stateAt(entry, age, ttlMs, this.#staleMsFor(options))
+      if (state === 'fresh') {
+        const sampled = this.#stats.hit(key)
+        if (this.#telemetry !== undefined) this.#telemetry.lookup('hit', key, sampled ? age : undefined)
+        if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'hit', key, age }, options))
         return Promise.resolve(entry.value as T)
       }
-      const staleMs = this.#staleMsFor(options)
-      if (age < ttlMs + staleMs) {
-        if (this.#observed()) this.#emit({ type: 'stale', key, age })
-        this.#refreshInBackground(this.#spec(key, ttlMs, options), fetcher)
-        return Promise.resolve(entry.value as T)
-      }
+      if (state === 'stale') return this.#serveStale(key, entry, age, ttlMs, fetcher, options)
     }
-    return this.#joinOrFetch(this.#spec(key, ttlMs, options), fetcher)
+    return this.#miss(key, entry, ttlMs, fetcher, options)
   }
 
-  #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined): FlightSpec {
+  #serveStale<T>(key: string, entry: CacheEntry, age: number, ttlMs: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
+    const sampled = this.#stats.stale(key)
+    this.#telemetry?.lookup('stale', key, sampled ? age : undefined)
+    if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'stale', key, age }, options))
+    this.#refreshInBackground(this.#spec(key, ttlMs, options, 'stale'), fetcher)
+    return Promise.resolve(entry.value as T)
+  }
+
+  /** No servable entry: none, another version's, or one past its stale window. */
+  #miss<T>(key: string, entry: CacheEntry | undefined, ttlMs: number, fetcher: Fetcher<T>, options: RevalidateOptions | undefined): Promise<T> {
+    const state: EntryState = entry === undefined ? 'absent' : entry.version === options?.version ? 'expired' : 'other-version'
+    this.#stats.miss(key)
+    this.#telemetry?.lookup('miss', key)
+    return this.#joinOrFetch(this.#spec(key, ttlMs, options, state), fetcher, options)
+  }
+
+  #spec(key: string, ttlMs: number, options: RevalidateOptions | undefined, state: EntryState): FlightSpec {
     return {
       key,
+      state,
       version: options?.version,
       ttlMs,
       staleMs: this.#staleMsFor(options),
@@ -258,17 +343,27 @@ class Coordinator implements RevalidateCache {
   }
 
   /** A miss: join the fetch of this key and version already running, or start one. */
-  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>): Promise<T> {
+  #joinOrFetch<T>(spec: FlightSpec, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T> {
+    // From inside this key's own fetcher, a miss would wait for the value it is part of computing.
+    if (fetchFrames.inside(this, spec.key)) return Promise.reject(reentrantCall(spec.key))
     const running = this.#flightOf(spec.key, spec.version)
     if (running !== undefined) {
       running.awaited = true
       for (const tag of spec.tags) running.tags.add(tag)
       // This caller misses too; it waits for another caller's fetch instead of starting one.
-      if (this.#observed()) this.#emit({ type: 'miss', key: spec.key, joined: true })
-      return running.promise as Promise<T>
+      if (this.#observed()) this.#emit(markedIfWarmUp({ type: 'miss', key: spec.key, joined: true }, options))
+      const joinedAfter = running.tagInvalidationCount
+      // Joined after an invalidation of a tag the fetcher turned out to add: that value is from before it.
+      return (running.promise as Promise<T>).then((value) =>
+        running.lateFence !== undefined && joinedAfter > running.lateFence ? this.#joinOrFetch(spec, fetcher, options) : value,
+      )
     }
-    this.#emit({ type: 'miss', key: spec.key })
+    this.#emit(markedIfWarmUp({ type: 'miss', key: spec.key }, options))
     return this.#startFlight(spec, fetcher, 'miss').promise as Promise<T>
+  }
+
+  #isFresh(entry: CacheEntry | undefined, flight: Flight): boolean {
+    return entry !== undefined && entry.version === flight.version && stateAt(entry, this.#now() - entry.storedAt, flight.ttlMs, flight.staleMs) === 'fresh'
   }
 
   #staleMsFor(options: RevalidateOptions | undefined): number {
@@ -315,23 +410,37 @@ class Coordinator implements RevalidateCache {
   }
 
   #startFlight<T>(spec: FlightSpec, fetcher: Fetcher<T>, phase: 'miss' | 'refresh'): Flight {
+    const controller = new AbortController()
     const flight: Flight = {
       key: spec.key,
+      reason: phase,
+      state: spec.state,
+      outcome: 'elsewhere',
+      ended: false,
+      fetchStartedAt: undefined,
+      fetchMs: undefined,
       version: spec.version,
       ttlMs: spec.ttlMs,
       staleMs: spec.staleMs,
       timeoutSeconds: spec.timeoutSeconds,
       tags: new Set(spec.tags),
-      controller: new AbortController(),
+      controller,
+      abort: abortFromAnyRequest(controller),
       promise: Promise.resolve(),
       fenced: false,
       awaited: phase === 'miss',
       endsBy: spec.timeoutSeconds === undefined ? Infinity : Date.now() + spec.timeoutSeconds * 1000,
+      kept: undefined,
+      tagInvalidations: undefined,
+      tagInvalidationCount: 0,
+      lateFence: undefined,
     }
     const flights = this.#flights.get(spec.key)
     if (flights === undefined) this.#flights.set(spec.key, [flight])
     else flights.push(flight)
-    flight.promise = this.#run(flight, fetcher, phase)
+    // Run a microtask later, so the flight is whole (its promise assigned) before its fetcher runs.
+    const run = () => Promise.resolve().then(() => this.#run(flight, fetcher, phase))
+    flight.promise = this.#telemetry === undefined ? run() : this.#telemetry.traceFetch(flight, run)
     return flight
   }
 
@@ -339,12 +448,15 @@ class Coordinator implements RevalidateCache {
     const { key } = flight
     const deadline = this.#deadline(flight)
     let token: string | undefined
+    let failure: unknown
     try {
       if (this.#store.acquireLock !== undefined) {
         if (phase === 'refresh') {
           const lock = await this.#tryLock(key, flight.version)
           token = lock.token
           if (!lock.granted && !flight.awaited) return undefined as T // another instance refreshes; stale readers are served meanwhile
+          // The stale read may have begun before the last holder wrote and let go: then nothing is left to refresh.
+          if (lock.token !== undefined && !flight.awaited && this.#isFresh(await this.#read(key), flight)) return undefined as T
         } else {
           const waiting = this.#lockOrOtherInstancesValue(flight)
           const other = await deadline.race(waiting).catch((error: unknown) => {
@@ -359,18 +471,26 @@ class Coordinator implements RevalidateCache {
       if (phase === 'refresh') this.#emit({ type: 'refresh', key })
       // A shared store marks where this fetch begins: it refuses the write if another instance's invalidation came after.
       const fence = this.#store.writeFence === undefined ? undefined : await deadline.race(this.#writeFence(key))
-      const value = await deadline.race(fetcher({ signal: flight.controller.signal }))
-      if (!flight.fenced) await this.#write(flight, value, fence)
+      this.#stats.fetches[phase]++
+      flight.fetchStartedAt = performance.now()
+      const keepFor = (lifetime: Lifetime | false) => this.#keepFor(flight, lifetime)
+      const value = await deadline.race(fetchFrames.run(this, key, () => fetcher({ signal: flight.controller.signal, keepFor })))
+      flight.fetchMs = performance.now() - flight.fetchStartedAt
+      if (!flight.fenced && flight.kept !== false) await this.#write(flight, value, fence)
+      flight.outcome = flight.fenced ? 'fenced' : 'ok'
       return value
     } catch (error) {
+      flight.outcome = flight.fenced ? 'fenced' : isTimeoutOf(flight, error) ? 'timeout' : 'error'
       if (flight.fenced && phase === 'miss' && isAbortOf(flight, error)) {
         // The fetcher stopped because an invalidation fenced it: its callers get a fetch made after it.
+        this.#ended(flight, undefined)
         this.#leave(flight)
         if (token !== undefined) this.#releaseLock(key, token)
         token = undefined
         return this.#joinOrFetch(flight, fetcher)
       }
       if (phase === 'refresh' && !flight.fenced) this.#rememberFailure(key)
+      failure = error
       this.#emit({ type: 'error', key, phase, error })
       // A fetcher can fail before this tick ends; callers arriving in the same tick share the failure.
       await null
@@ -379,7 +499,22 @@ class Coordinator implements RevalidateCache {
       deadline.clear()
       this.#leave(flight)
       if (token !== undefined) this.#releaseLock(key, token)
+      if (!flight.ended) this.#ended(flight, failure)
     }
+  }
+
+  /** Counts a flight that has ended (stats, telemetry); it ends its span. */
+  #ended(flight: Flight, failure: unknown): void {
+    flight.ended = true
+    const { fetchStartedAt, outcome } = flight
+    const fetchMs = flight.fetchMs ?? (fetchStartedAt === undefined ? undefined : performance.now() - fetchStartedAt)
+    if (flight.reason === 'refresh') this.#stats.refreshes[outcome]++
+    if (fetchMs !== undefined) {
+      const record: FetchRecord = { at: Date.now(), ms: fetchMs, reason: flight.reason, outcome }
+      if (failure !== undefined) record.error = failure instanceof Error ? failure.message : String(failure)
+      this.#stats.fetched(flight.key, record)
+    }
+    this.#telemetry?.fetchEnded(flight, outcome, fetchMs, failure)
   }
 
   /**
@@ -405,13 +540,35 @@ class Coordinator implements RevalidateCache {
     try {
       return await this.#store.writeFence!()
     } catch (error) {
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'fence', error)
       return undefined
     }
   }
 
+  /** What a fetcher chose for its entry; a tag it adds that an invalidation named since the flight began fences it now. */
+  #keepFor(flight: Flight, lifetime: Lifetime | false): void {
+    const bad = checkLifetime(`withRevalidate('${flight.key}'): keepFor`, lifetime)
+    if (bad) throw bad
+    if (lifetime === false) {
+      flight.kept = false
+      return
+    }
+    flight.kept = { ttlMs: lifetime.ttlSeconds * 1000, staleMs: lifetime.staleSeconds === undefined ? flight.staleMs : lifetime.staleSeconds * 1000 }
+    const added = (lifetime.tags ?? []).filter((tag) => !flight.tags.has(tag))
+    for (const tag of added) flight.tags.add(tag)
+    if (added.length === 0 || flight.tagInvalidationCount === 0) return
+    const seen = flight.tagInvalidations ?? []
+    let first = seen.findIndex((tag) => added.includes(tag))
+    // Past what it remembers, any of its tags may have been among them.
+    if (first === -1 && flight.tagInvalidationCount > seen.length) first = seen.length
+    if (first === -1) return
+    flight.fenced = true
+    flight.lateFence = first
+  }
+
   async #write(flight: Flight, value: unknown, fence: unknown): Promise<void> {
-    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs: flight.ttlMs, staleMs: flight.staleMs }
+    const { ttlMs, staleMs } = flight.kept || flight
+    const entry: CacheEntry = { value, storedAt: this.#now(), ttlMs, staleMs }
     if (flight.tags.size > 0) entry.tags = [...flight.tags]
     if (flight.version !== undefined) entry.version = flight.version
     this.#retryAt.delete(flight.key)
@@ -421,7 +578,7 @@ class Coordinator implements RevalidateCache {
       // A value no store can keep is the caller's mistake: it fails the fetch, on every store alike.
       if (isUncacheableValue(error)) throw error
       // Otherwise the caller still gets the value; only caching it failed.
-      this.#emitStoreError(flight.key, error)
+      this.#emitStoreError(flight.key, 'write', error)
     }
   }
 
@@ -433,9 +590,9 @@ class Coordinator implements RevalidateCache {
    */
   async #lockOrOtherInstancesValue(flight: Flight): Promise<{ entry?: CacheEntry; token?: string }> {
     const { key } = flight
-    const servableMs = flight.ttlMs + flight.staleMs
     const servable = (entry: CacheEntry | undefined): entry is CacheEntry =>
-      entry !== undefined && entry.version === flight.version && this.#now() - entry.storedAt < servableMs
+      entry !== undefined && entry.version === flight.version && stateAt(entry, this.#now() - entry.storedAt, flight.ttlMs, flight.staleMs) !== 'expired'
+
     const lockSeconds = this.#store.lockSeconds ?? DEFAULT_LOCK_SECONDS
     const giveUpAt = Date.now() + lockSeconds * 1000 // real time: an injected clock may stand still
     for (let delayMs = 5; !flight.controller.signal.aborted || flight.fenced; delayMs = Math.min(delayMs * 2, MAX_LOCK_POLL_MS)) {
@@ -449,7 +606,7 @@ class Coordinator implements RevalidateCache {
         return { entry }
       }
       if (Date.now() >= giveUpAt) {
-        this.#emitStoreError(key, new Error(`The lock of "${key}" is still held after lockSeconds (${lockSeconds} s); fetching without it`))
+        this.#emitStoreError(key, 'lock', new Error(`The lock of "${key}" is still held after lockSeconds (${lockSeconds} s); fetching without it`))
         return {}
       }
       await sleep(Math.min(delayMs, Math.max(1, giveUpAt - Date.now())))
@@ -465,17 +622,22 @@ class Coordinator implements RevalidateCache {
    */
   async #tryLock(key: string, version: string | undefined): Promise<{ granted: boolean; token?: string }> {
     try {
-      const token = await this.#store.acquireLock!(key, version)
-      return typeof token === 'string' ? { granted: true, token } : { granted: false }
+      const token: unknown = await this.#store.acquireLock!(key, version)
+      if (typeof token === 'string') return { granted: true, token }
+      if (token === undefined) return { granted: false }
+      // Read as "held elsewhere", an answer such as `true` would make every miss wait lockSeconds.
+      if (!this.#badLockReported) this.#emitStoreError(key, 'lock', badLockAnswer(token))
+      this.#badLockReported = true
+      return { granted: true }
     } catch (error) {
       // A store that cannot answer must not stop fetches: slower, never down.
-      this.#emitStoreError(key, error)
+      this.#emitStoreError(key, 'lock', error)
       return { granted: true }
     }
   }
 
   #releaseLock(key: string, token: string): void {
-    callSafely(() => this.#store.releaseLock?.(key, token), (error) => this.#emitStoreError(key, error))
+    callSafely(() => this.#store.releaseLock?.(key, token), (error) => this.#emitStoreError(key, 'lock', error))
   }
 
   #rememberFailure(key: string): void {
@@ -496,18 +658,26 @@ class Coordinator implements RevalidateCache {
         const overtaken =
           invalidation.kind === 'all' ||
           (invalidation.kind === 'key' ? key === invalidation.key : invalidation.kind === 'tag' && flight.tags.has(invalidation.tag))
-        if (!overtaken) continue
+        if (!overtaken) {
+          if (invalidation.kind === 'tag') rememberTagInvalidation(flight, invalidation.tag)
+          continue
+        }
         flight.fenced = true
         this.#leave(flight)
-        flight.controller.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
+        flight.abort(abortError(`withRevalidate('${key}'): an invalidation overtook this fetch; its value will not be cached`))
       }
     }
     if (invalidation.kind === 'all') this.#retryAt.clear()
     if (invalidation.kind === 'key') this.#retryAt.delete(invalidation.key)
-    if (report && this.#observed()) this.#emit(invalidateEvent(invalidation, remote, held))
+    if (!report) return
+    this.#stats.invalidations[invalidation.kind]++
+    if (remote) this.#stats.invalidations.remote++
+    this.#telemetry?.invalidated(invalidation, remote)
+    if (this.#observed()) this.#emit(invalidateEvent(invalidation, remote, held))
   }
 
-  #emitStoreError(key: string, error: unknown): void {
+  #emitStoreError(key: string, phase: StorePhase, error: unknown): void {
+    this.#telemetry?.storeError(phase, error)
     this.#emit({ type: 'error', key, phase: 'store', error })
   }
 
@@ -517,6 +687,7 @@ class Coordinator implements RevalidateCache {
   }
 
   #emit(event: CacheEvent): void {
+    if (event.type === 'error') this.#stats.errors[event.phase]++
     const onEvent = this.#onEvent
     // Reporting must never break serving.
     if (onEvent !== undefined) callSafely(() => onEvent(event), () => {})
@@ -524,10 +695,67 @@ class Coordinator implements RevalidateCache {
   }
 }
 
+/**
+ * Aborts `controller` from any request's handler. Workers refuse to touch an I/O object of one
+ * request (an AbortController among them) from another's: there, an invalidation made by one
+ * request of a fetch running for another resolves a promise the fetch's own request made, and the
+ * abort happens in that request. Elsewhere it happens at once.
+ */
+function abortFromAnyRequest(controller: AbortController): (reason: unknown) => void {
+  let inItsRequest!: (reason: unknown) => void
+  void new Promise<unknown>((resolve) => (inItsRequest = resolve)).then((reason) => controller.abort(reason))
+  return (reason) => {
+    try {
+      controller.abort(reason)
+    } catch {
+      inItsRequest(reason)
+    }
+  }
+}
+
+/** Notes a tag invalidated while `flight` runs, for the tags its fetcher may add late (keepFor). */
+function rememberTagInvalidation(flight: Flight, tag: string): void {
+  flight.tagInvalidationCount += 1
+  const seen = (flight.tagInvalidations ??= [])
+  if (seen.length < MAX_TRACKED_TAG_INVALIDATIONS) seen.push(tag)
+}
+
+/**
+ * What an entry of this age is to a call with these lifetimes: judged by the call's lifetime, or
+ * the entry's own where it is shorter (a fetcher that chose its own with `keepFor`).
+ */
+function stateAt(entry: CacheEntry, age: number, ttlMs: number, staleMs: number): 'fresh' | 'stale' | 'expired' {
+  const freshMs = Math.min(ttlMs, entry.ttlMs)
+  if (age < freshMs) return 'fresh'
+  return age < freshMs + Math.min(staleMs, entry.staleMs) ? 'stale' : 'expired'
+}
+
 /** Whether `error` is the fetcher giving up because the flight's signal was aborted by a fence. */
 function isAbortOf(flight: Flight, error: unknown): boolean {
   const signal = flight.controller.signal
   return signal.aborted && (error === signal.reason || (error as { name?: unknown } | null)?.name === 'AbortError')
+}
+
+/** Whether `error` is the flight's own timeout (its deadline aborts the signal with the error it rejects with). */
+function isTimeoutOf(flight: Flight, error: unknown): boolean {
+  const signal = flight.controller.signal
+  return signal.aborted && error === signal.reason && (error as { name?: unknown } | null)?.name === 'TimeoutError'
+}
+
+/** What a fetcher that asks the cache for its own key gets (see fetch-context.ts). */
+function reentrantCall(key: string): TypeError {
+  return new TypeError(
+    `withRevalidate: the fetcher of "${key}" called withRevalidate("${key}") itself (directly, or through another key's fetcher), ` +
+      'which would wait for the value it is computing. Compute the value without asking the cache for it, or give the inner call a key of its own.',
+  )
+}
+
+function badLockAnswer(token: unknown): TypeError {
+  const got = token === null ? 'null' : typeof token === 'object' ? 'an object' : `${typeof token} ${String(token)}`
+  return new TypeError(
+    `The store's acquireLock resolved ${got}; it must resolve a string token (this caller now holds the lock) or undefined (another holder has it). ` +
+      'Fetching without the lock; this is reported once.',
+  )
 }
 
 /** `read()`, or `fallback` when it throws: a question to a store we do not own. */
@@ -539,12 +767,16 @@ function callSafelyFor<T>(read: () => T, fallback: T): T {
   }
 }
 
+/** The fields of an event that name an invalidation's tag, or say that it was of everything. */
+function invalidationNamed(invalidation: Invalidation): { tag?: string; all?: true } {
+  if (invalidation.kind === 'tag') return { tag: invalidation.tag }
+  return invalidation.kind === 'all' ? { all: true } : {}
+}
+
 function invalidateEvent(invalidation: Invalidation, remote: boolean, held: boolean): CacheEvent {
-  const event: Extract<CacheEvent, { type: 'invalidate' }> = { type: 'invalidate' }
+  const event: Extract<CacheEvent, { type: 'invalidate' }> = { type: 'invalidate', ...invalidationNamed(invalidation) }
   if (!held) event.held = false
   if (invalidation.kind === 'key') event.key = invalidation.key
-  if (invalidation.kind === 'tag') event.tag = invalidation.tag
-  if (invalidation.kind === 'all') event.all = true
   if (remote) event.remote = true
   return event
 }

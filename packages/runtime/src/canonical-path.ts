@@ -1,5 +1,5 @@
 /**
- * One spelling for each page path (DESIGN.md "Keys"), the way RFC 3986 section 6 normalises:
+ * One spelling for each page path (docs/architecture.md, "Keys"), the way RFC 3986 section 6 normalises:
  *
  *   /posts/%68ello       -> /posts/hello         unreserved escapes decoded (and only those)
  *   /caf%c3%a9           -> /caf%C3%A9           hex upper-cased
@@ -9,7 +9,9 @@
  *   /a%2Fb               -> /a%2Fb               reserved escapes kept: %2F is not a "/"
  *
  * Refused with a TypeError, never mapped onto another page: `//host/x` (protocol-relative), any
- * backslash (browsers read it as "/"), `..` above the root, a `%` not followed by two hex digits.
+ * backslash (browsers read it as "/"), `..` above the root, a `%` not followed by two hex digits, a
+ * lone UTF-16 surrogate, escapes whose bytes are not UTF-8 (`%FF`, `%ED%A0%BD`): a page key is
+ * well-formed Unicode once decoded, like every key (docs/runtime.md, "Keys and tags are well-formed Unicode").
  */
 
 /** Characters a path segment holds as they are: unreserved, sub-delims, ":" and "@". */
@@ -20,7 +22,7 @@ const UNRESERVED = /^[\w\-.~]$/
 const HEX_PAIR = /^[\dA-Fa-f]{2}$/
 
 function refuse(caller: string, path: string, why: string): TypeError {
-  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See the README, "Keys".`)
+  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See docs/runtime.md, "Keys".`)
 }
 
 /** `segment` with every escape in its one spelling and every character a URL may not hold raw escaped. */
@@ -50,7 +52,19 @@ function canonicalSegment(segment: string, caller: string, path: string): string
     }
     i += width
   }
+  // Escapes that decode to no text (%FF, or a surrogate's bytes %ED%A0%BD) would reach the page as
+  // U+FFFD, or as an error: the path names no page, and keying it would give two spellings one page.
+  if (out.includes('%') && !decodesToText(out)) throw refuse(caller, path, 'has escapes that are not UTF-8 text (its decoded path would not be well-formed Unicode)')
   return out
+}
+
+function decodesToText(escaped: string): boolean {
+  try {
+    decodeURIComponent(escaped)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** The canonical form of `path` (which starts with "/"), or a TypeError saying why it has none. */

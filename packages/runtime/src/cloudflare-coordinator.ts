@@ -8,6 +8,10 @@
  *   leases (SQLite)          key -> the one fetch running for it anywhere; others wait for its
  *                            value instead of fetching too; an alarm ends leases nobody released
  *
+ * Keys and tags must be well-formed Unicode: SQLite keeps text as UTF-8, where a lone surrogate
+ * would become U+FFFD and name another key. A call naming one is refused with a TypeError (the RPC
+ * caller receives it) before anything is stored.
+ *
  * Its clock only moves forward (at least a microsecond per event, across restarts: the last lease
  * time is kept in `meta` and invalidation times in their table), so a lease
  * taken before an invalidation is always older than it: a fetch that began before an
@@ -17,6 +21,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { AcquireOptions, AcquireReply, Change, Check, Fill, InvalidationKind, ReleaseFill, SyncReply, SyncRequest } from './coordinator-protocol.js'
+import { refuseIllFormed } from './validate.js'
 
 /** How long invalidation records are kept. */
 const RETAIN_MS = 30 * 86_400_000
@@ -96,6 +101,7 @@ export class RevalidateCoordinator extends DurableObject {
   }
 
   async invalidate(kind: InvalidationKind, name: string): Promise<number> {
+    refuseIllFormed('RevalidateCoordinator.invalidate', kind === 't' ? 'tag' : 'key', [name])
     const at = this.#tick()
     const seq = ++this.#seq
     this.ctx.storage.sql.exec(
@@ -118,6 +124,10 @@ export class RevalidateCoordinator extends DurableObject {
   }
 
   async sync(request: SyncRequest): Promise<SyncReply> {
+    for (const check of request.checks) {
+      refuseIllFormed('RevalidateCoordinator.sync', 'key', [check.key])
+      refuseIllFormed('RevalidateCoordinator.sync', 'tag', check.tags)
+    }
     const reply: SyncReply = { seq: this.#seq, now: this.#clock, verdicts: request.checks.map((check) => this.#invalidatedSince(check)) }
     if (request.since === null) return reply
     if (request.since < this.#prunedSeq) return { ...reply, overflow: true }
@@ -138,6 +148,7 @@ export class RevalidateCoordinator extends DurableObject {
   }
 
   async acquire(key: string, options: AcquireOptions): Promise<AcquireReply> {
+    refuseIllFormed('RevalidateCoordinator.acquire', 'key', [key])
     const fill = this.#fills.get(key)
     // Another version's value is no use to this caller (a deploy is under way): it takes a lease, or waits.
     if (fill !== undefined && Date.now() < fill.until && fill.version === options.version) return handOut(fill)
@@ -171,6 +182,8 @@ export class RevalidateCoordinator extends DurableObject {
   }
 
   async release(key: string, token: string, fill?: ReleaseFill): Promise<void> {
+    refuseIllFormed('RevalidateCoordinator.release', 'key', [key])
+    if (fill !== undefined) refuseIllFormed('RevalidateCoordinator.release', 'tag', fill.tags)
     const lease = this.#lease(key)
     // Expired and taken again, or ended by an invalidation: that lease is not this one's to end.
     if (lease === undefined || lease.token !== token) return

@@ -21,7 +21,12 @@
  *
  * Invalidation inside this isolate is exact, whatever is on its way: a Cache API read that began
  * before an invalidation does not fill the memory tier, and a write still on its way when one
- * reaches it is deleted again once it lands.
+ * reaches it is deleted again once it lands. Each part of an invalidation (the coordinator, this
+ * location's Cache API) is attempted whatever the others do, and a failure is thrown once all are
+ * over, to be reported.
+ *
+ * Keys and tags must be well-formed Unicode (validate.ts): one holding a lone surrogate is a
+ * TypeError before anything is kept, here or on the coordinator.
  */
 import { DEFAULT_LOCK_SECONDS } from './cache.js'
 import { LocationMarkers } from './cloudflare-markers.js'
@@ -30,7 +35,8 @@ import { CoordinatorClient } from './coordinator-client.js'
 import { callSafely } from './hooks.js'
 import { MemoryTier } from './memory-tier.js'
 import { DEFAULT_MAX_ENTRY_BYTES, deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation } from './types.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry } from './types.js'
+import { illFormedName, refuseIllFormed } from './validate.js'
 
 export interface CloudflareStoreOptions {
   /**
@@ -84,7 +90,7 @@ export interface CloudflareStoreOptions {
    * Coordinator objects to spread keys over, by hash: leases, key invalidations and the questions
    * about old entries divide between them; invalidations of tags and "all" go to each, and every
    * isolate syncs with each once per syncSeconds. Cloudflare gives one object a soft limit of
-   * 1,000 requests a second (README "Cloudflare Workers" has what ours took in workerd).
+   * 1,000 requests a second (docs/targets/cloudflare.md, "Load on the coordinator", has what ours took in workerd).
    * @default 1
    */
   shards?: number
@@ -125,6 +131,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 export class CloudflareStore implements CacheStore {
+  readonly kind = 'cloudflare'
   readonly #cacheName: string
   readonly #base: string
   readonly #syncMs: number
@@ -186,9 +193,22 @@ export class CloudflareStore implements CacheStore {
     return this.#memory?.usage ?? { entries: 0, bytes: 0 }
   }
 
-  /** Opened on first use: `caches` belongs to the request context, not to module evaluation. */
+  /**
+   * The entries of this isolate's memory tier, with their sizes: the Workers Cache API has no way
+   * to list what it holds. They are what this isolate serves without asking: every invalidation
+   * the coordinator's log (or the location's markers) told it of has taken its entries out.
+   */
+  async *entries(): AsyncIterable<ListedEntry> {
+    if (this.#memory !== undefined) yield* this.#memory.entries()
+  }
+
+  /** Opened on first use: `caches` belongs to the request context, not to module evaluation. A failed open is tried again next time. */
   #open(): Promise<Cache> {
-    return (this.#cache ??= caches.open(this.#cacheName))
+    this.#cache ??= caches.open(this.#cacheName).catch((error: unknown) => {
+      this.#cache = undefined
+      throw error
+    })
+    return this.#cache
   }
 
   #url(key: string): string {
@@ -198,6 +218,8 @@ export class CloudflareStore implements CacheStore {
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     const local = this.#memory?.get(key)
     if (local !== undefined && this.#trusted(local)) return local
+    const bad = illFormedName('cloudflareStore.get', 'key', key) // never in memory: set refuses it
+    if (bad) throw bad
     return this.#coordinator === undefined ? this.#readThrough(key, local) : this.#readCoordinated(this.#coordinator, key, local)
   }
 
@@ -271,13 +293,15 @@ export class CloudflareStore implements CacheStore {
   }
 
   async set(key: string, entry: CacheEntry): Promise<void> {
+    const tags = entry.tags ?? []
+    refuseIllFormed('cloudflareStore.set', 'key', [key])
+    refuseIllFormed('cloudflareStore.set', 'tag', tags)
     const text = serializeEntry(entry, this.#maxEntryBytes, key) // throws for an entry over maxEntryBytes
     const body = encoder.encode(text)
-    const tags = entry.tags ?? []
     // With the coordinator, the time its lease began on the coordinator's clock: invalidations anywhere compare with it.
     const writtenAt = this.#coordinator?.leaseTime(key) ?? Date.now()
     if (body.byteLength <= MAX_FILL_BYTES) this.#coordinator?.attachFill(key, { text, tags, shareMs: entry.ttlMs, version: entry.version })
-    if (this.#coordinator?.knownInvalidated(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
+    if (this.#coordinator?.unvouched(key, tags, writtenAt) !== true) this.#remember(key, entry, body.byteLength)
     await this.#put(key, body, entry, writtenAt)
   }
 
@@ -299,6 +323,7 @@ export class CloudflareStore implements CacheStore {
 
   /** With the coordinator: a lease, or the value of `version` another location fetched meanwhile (kept here too). */
   async #acquire(coordinator: CoordinatorClient, key: string, version: string | undefined): Promise<string | undefined> {
+    refuseIllFormed('cloudflareStore.acquireLock', 'key', [key])
     const outage = coordinator.takeOutageReport()
     if (outage !== undefined) throw outage
     const lease = await coordinator.acquire(key, version)
@@ -310,7 +335,7 @@ export class CloudflareStore implements CacheStore {
   async #keepFill(key: string, fill: Fill, version: string | undefined): Promise<void> {
     const entry = deserializeEntry(fill.text, this.#maxEntryBytes)
     // The coordinator hands out only the version asked for; one of another Worker's deploy (it may bind an older coordinator) is checked all the same.
-    if (entry === undefined || entry.version !== version || this.#coordinator?.knownInvalidated(key, entry.tags ?? [], fill.writtenAt)) return
+    if (entry === undefined || entry.version !== version || this.#coordinator?.unvouched(key, entry.tags ?? [], fill.writtenAt)) return
     const body = encoder.encode(fill.text)
     this.#remember(key, entry, body.byteLength)
     await this.#put(key, body, entry, fill.writtenAt)
@@ -337,25 +362,46 @@ export class CloudflareStore implements CacheStore {
   }
 
   async delete(key: string): Promise<void> {
+    refuseIllFormed('cloudflareStore.delete', 'key', [key])
     this.#apply({ kind: 'key', key })
-    await Promise.all([(await this.#open()).delete(this.#url(key)), this.#coordinator?.invalidate('k', key)])
+    await everyPart(
+      async () => this.#coordinator?.invalidate('k', key),
+      async () => (await this.#open()).delete(this.#url(key)),
+    )
   }
 
   async deleteTag(tag: string): Promise<void> {
+    refuseIllFormed('cloudflareStore.deleteTag', 'tag', [tag])
     this.#apply({ kind: 'tag', tag })
-    await Promise.all([this.#markers.markTag(tag), this.#coordinator?.invalidate('t', tag)])
+    await everyPart(
+      async () => this.#coordinator?.invalidate('t', tag),
+      async () => this.#markers.markTag(tag),
+    )
   }
 
   async clear(): Promise<void> {
     this.#apply({ kind: 'all' })
-    await Promise.all([this.#markers.markAll(), this.#coordinator?.invalidate('a', '')])
+    await everyPart(
+      async () => this.#coordinator?.invalidate('a', ''),
+      async () => this.#markers.markAll(),
+    )
   }
+}
+
+/**
+ * Runs each part of an invalidation, the coordinator first, whatever the others do (one throwing
+ * at once included); rejects with the first failure once all of them are over.
+ */
+async function everyPart(...parts: Array<() => Promise<unknown>>): Promise<void> {
+  const outcomes = await Promise.allSettled(parts.map((part) => part()))
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
 }
 
 function checkSyncSeconds(syncSeconds: number): number {
   if (typeof syncSeconds === 'number' && Number.isFinite(syncSeconds) && syncSeconds >= 0) return syncSeconds
   throw new TypeError(
-    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See README "Cloudflare Workers".`,
+    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See docs/targets/cloudflare.md.`,
   )
 }
 

@@ -5,12 +5,15 @@
  *   sync        at most once per syncMs, one round trip per coordinator object, shared by every
  *               read that needs it; the same round asks about entries written before this isolate
  *               started listening (a Cache API entry may be a day old, its invalidation too)
- *   the log     every invalidation since then (bounded: past MAX_LOG names it starts over, and
- *               older entries are asked about again)
+ *   the log     every invalidation since then (bounded: past MAX_LOG names, or when a sync
+ *               brings more than one reply carries, it starts over: older entries are asked about
+ *               again, and what is in flight is treated as invalidated by "all")
  *   leases      one fetch per key across locations; a location that waits gets the holder's value
- *   outage      unreachable or slower than timeoutMs: the store decides per location, the first
- *               failure is reported once, invalidations are queued and replayed in order when it
- *               answers again, and what memory took in meanwhile is dropped then
+ *   outage      unreachable or slower than timeoutMs: the store decides per location, reads
+ *               report the outage once, invalidations are queued (each one not delivered is
+ *               reported) and replayed in order by the next round or the next invalidation (which
+ *               tries the coordinator itself, so an isolate that never reads still delivers), and
+ *               what memory took in meanwhile is dropped when a round succeeds again
  *
  * Rounds run in the request that needs them (a Worker must not do I/O for a request that is
  * over): a read that finds a round on its way waits for it, then starts the next one itself if
@@ -44,9 +47,9 @@ export interface CoordinatorClientOptions {
   syncMs: number
   timeoutMs: number
   leaseMs: number
-  /** An invalidation learned from the coordinator; `remote` unless this isolate made it. */
+  /** An invalidation learned from the coordinator; `remote` unless this isolate made it. "all" when the log starts over. */
   onChange(invalidation: Invalidation, remote: boolean): void
-  /** What the isolate holds can no longer be trusted (an outage ended, or it fell too far behind). */
+  /** An outage ended: what memory took in meanwhile could not be checked. */
   onReset(): void
 }
 
@@ -58,6 +61,8 @@ interface Shard {
   horizon: number
   /** The coordinator's time at the last sync. */
   now: number
+  /** Invalidations before this time may be missing from the log: it started over then. */
+  forgotBefore: number
 }
 
 interface PendingCheck {
@@ -97,7 +102,10 @@ export class CoordinatorClient {
   #roundsBegun = 0
   #roundsOver = 0
   #outage: { error: unknown; reported: boolean; retryAt: number } | undefined
+  /** Invalidations not yet recorded by the coordinator, oldest first. */
   #queued: Array<[InvalidationKind, string]> = []
+  /** The delivery of #queued under way: one at a time, so each is recorded once, in order. */
+  #delivering: Promise<void> = Promise.resolve()
   readonly #leases = new Map<string, Lease>()
 
   constructor(options: CoordinatorClientOptions) {
@@ -107,6 +115,7 @@ export class CoordinatorClient {
       cursor: null,
       horizon: Number.POSITIVE_INFINITY,
       now: 0,
+      forgotBefore: Number.NEGATIVE_INFINITY,
     }))
   }
 
@@ -152,15 +161,33 @@ export class CoordinatorClient {
     return this.#allAt >= writtenAt || (this.#keyTimes.get(key) ?? 0) >= writtenAt || tags.some((tag) => (this.#tagTimes.get(tag) ?? 0) >= writtenAt)
   }
 
-  /** Records an invalidation for every location; queued for replay while unreachable. */
+  /**
+   * Whether a value of a fetch that began at `writtenAt` may not go into memory: invalidated since,
+   * or begun before the log last started over (what it forgot may have named it; a read asks).
+   */
+  unvouched(key: string, tags: readonly string[], writtenAt: number): boolean {
+    return writtenAt < this.#shardOf(key).forgotBefore || this.knownInvalidated(key, tags, writtenAt)
+  }
+
+  /**
+   * Records an invalidation for every location, after those still queued, even during an outage:
+   * an isolate that never reads (a webhook, a cron Worker) has no round to replay them. What the
+   * coordinator does not take stays queued for the next attempt, and the failure is thrown, every
+   * time: unlike a read, whose caller is served all the same, this caller may act on it (a webhook
+   * answers with an error and is sent again), and the queue dies with the isolate.
+   */
   async invalidate(kind: InvalidationKind, name: string): Promise<void> {
-    if (this.#outage !== undefined) return this.#enqueue(kind, name)
     try {
+      if (this.#queued.length > 0) await this.#deliverQueued()
       await this.#record(kind, name)
     } catch (error) {
       this.#fail(error)
       this.#enqueue(kind, name)
+      this.takeOutageReport() // reported here: reads need not report this outage again
+      throw error
     }
+    // It answers again: the next read need not wait out the retry delay to catch up.
+    if (this.#outage !== undefined) this.#outage.retryAt = 0
   }
 
   async #record(kind: InvalidationKind, name: string): Promise<void> {
@@ -256,7 +283,7 @@ export class CoordinatorClient {
     const startedAt = Date.now()
     try {
       const recovering = this.#outage !== undefined
-      if (recovering) await this.#replay()
+      if (recovering) await this.#deliverQueued()
       const replies = await Promise.all(
         this.#shards.map((shard, index) => {
           const checks = batch.filter((pending) => this.#shardIndex(pending.check.key) === index)
@@ -298,12 +325,15 @@ export class CoordinatorClient {
     return false
   }
 
-  /** Forgets the log: entries written before now are asked about again, memory is dropped. */
+  /**
+   * Forgets the log: entries written before now are asked about again. What it forgot may have
+   * named anything this isolate has in memory or in flight, so that counts as invalidated by "all".
+   */
   #startOver(): void {
     this.#keyTimes.clear()
     this.#tagTimes.clear()
-    for (const shard of this.#shards) shard.horizon = shard.now
-    this.#options.onReset()
+    for (const shard of this.#shards) shard.horizon = shard.forgotBefore = shard.now
+    this.#options.onChange({ kind: 'all' }, true)
   }
 
   #log([kind, name, at]: Change): void {
@@ -314,17 +344,24 @@ export class CoordinatorClient {
     }
   }
 
-  async #replay(): Promise<void> {
-    while (this.#queued.length > 0) {
-      const [kind, name] = this.#queued[0]!
-      await this.#record(kind, name)
-      this.#queued.shift()
-    }
+  /** Records #queued in order, after any delivery under way; rejects with the first failure (it and the rest stay queued). */
+  #deliverQueued(): Promise<void> {
+    const delivery = this.#delivering.catch(() => {}).then(async () => {
+      while (this.#queued.length > 0) {
+        const first = this.#queued[0]!
+        await this.#record(...first)
+        // Unless an "all" took the queue's place meanwhile (it is delivered next).
+        if (this.#queued[0] === first) this.#queued.shift()
+      }
+    })
+    this.#delivering = delivery
+    return delivery
   }
 
+  /** An "all" stands for everything queued before it, and past MAX_QUEUED for the whole queue. */
   #enqueue(kind: InvalidationKind, name: string): void {
     if (this.#queued.length >= MAX_QUEUED || kind === 'a') this.#queued = [['a', '']]
-    else if (this.#queued[0]?.[0] !== 'a') this.#queued.push([kind, name])
+    else this.#queued.push([kind, name])
   }
 
   #fail(error: unknown): void {
@@ -352,7 +389,7 @@ export class CoordinatorClient {
     if (typeof stub.sync !== 'function') {
       throw new TypeError(
         'The coordinator binding answers no RPC: bind it to RevalidateCoordinator (exported by @revalidate/runtime/cloudflare) ' +
-          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See README "Cloudflare Workers".',
+          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See docs/targets/cloudflare.md.',
       )
     }
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -1,4 +1,6 @@
-export { configure, invalidate, invalidateAll, invalidateTag, withRevalidate } from './default-cache.js'
+export { configure, invalidate, invalidateAll, invalidateTag, stats, withRevalidate } from './default-cache.js'
+export type { CacheStats, FetchOutcome, FetchReason, LookupResult } from './cache-stats.js'
+export { keyPrefix, type KeyAttribute, type MeterProviderLike, type TelemetryOptions, type TracerProviderLike } from './telemetry.js'
 export { createCache, DEFAULT_LOCK_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from './cache.js'
 export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './memory-store.js'
 export { cachePage, type CompiledPage } from './page-cache.js'
@@ -16,7 +18,11 @@ export type {
   FetchContext,
   Fetcher,
   Invalidation,
+  Lifetime,
+  ListEntriesOptions,
+  ListedEntry,
   MaybePromise,
+  MemoryUsage,
   RevalidateCache,
   RevalidateOptions,
 } from './types.js'

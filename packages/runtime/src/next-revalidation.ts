@@ -10,7 +10,8 @@
  * bundler follows: apps without Next never resolve it, and Next's module finds the request it is
  * called in through Next's own AsyncLocalStorage, kept on globalThis.
  */
-import type { Invalidation } from './types.js'
+import { installedNextCache } from './next/installed.js'
+import type { CacheOptions, Invalidation } from './types.js'
 
 interface NextCache {
   revalidatePath(path: string, type?: 'layout' | 'page'): void
@@ -19,6 +20,16 @@ interface NextCache {
 
 export function insideNext(): boolean {
   return typeof process !== 'undefined' && Boolean(process.env.NEXT_RUNTIME)
+}
+
+/**
+ * What the default cache starts from inside a Next.js server. With our cache handlers in use
+ * (@revalidate/runtime/next), Next's caches are ours: the default cache shares their store, and an
+ * invalidation reaches Next's entries through tag times on every instance. Without them, it calls
+ * Next's own revalidatePath and revalidateTag.
+ */
+export function defaultsInsideNext(): CacheOptions {
+  return installedNextCache()?.defaultCacheOptions() ?? { onInvalidate: revalidateInNext }
 }
 
 // With its extension: Next's package has no export map, and Node's ESM resolution wants the file.

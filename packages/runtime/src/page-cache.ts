@@ -16,11 +16,12 @@
  * Where the framework tracks what a load reads (`tracking`), the key is read untracked and the
  * load's reads are replayed on every caller that did not run it (see replay.ts).
  */
-import { withRevalidate } from './default-cache.js'
+import { defaultCacheReportsEvents, withRevalidate } from './default-cache.js'
 import { pageKey, PART_SEPARATOR, requestUrl } from './page-key.js'
 import { withReplayedReads, type Tracking } from './replay.js'
 import type { RevalidateOptions } from './types.js'
 import { checkedOnce } from './validate.js'
+import { asWarmUp, isWarmUpRequest } from './warm-up.js'
 
 export interface CompiledPage {
   /** The route, in file (`/posts/[slug]`) or pattern (`/posts/:slug`) form: the key when no URL is at hand. */
@@ -42,7 +43,7 @@ export interface CompiledPage {
 
 export function cachePage<C, T>(page: CompiledPage, context: C, fetcherFor: (context: C) => () => T | Promise<T>): Promise<T> {
   const { tracking } = page
-  const { key, options } = tracking?.untrack ? untracked(context, tracking.untrack, () => pageEntry(page, context)) : pageEntry(page, context)
+  const { key, options } = tracking?.untrack ? untracked(context, tracking.untrack, () => requestEntry(page, context)) : requestEntry(page, context)
   if (tracking === undefined || typeof context !== 'object' || context === null) {
     return withRevalidate(key, page.ttl, fetcherFor(context), options)
   }
@@ -67,6 +68,16 @@ interface PageEntry {
 const entriesByUrl = { fromStrings: new Map<string, Map<CompiledPage, PageEntry>>(), fromUrls: new Map<string, Map<CompiledPage, PageEntry>>() }
 const MAX_REMEMBERED_URLS = 1000
 const MAX_REMEMBERED_URL_LENGTH = 512
+
+/**
+ * The page's entry for this request. A warm-up's call is marked, only so that its events say so
+ * (warm-up.ts); the header is read only when someone hears the events, since reading a Request's
+ * header costs about as much as a hit (some 250 ns).
+ */
+function requestEntry(page: CompiledPage, context: unknown): PageEntry {
+  const entry = pageEntry(page, context)
+  return defaultCacheReportsEvents() && isWarmUpRequest(context) ? { key: entry.key, options: asWarmUp(entry.options) } : entry
+}
 
 function pageEntry(page: CompiledPage, context: unknown): PageEntry {
   const url = requestUrl(context)

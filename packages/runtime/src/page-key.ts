@@ -6,7 +6,7 @@
  *   pageKey('/posts/:slug', { params: { slug: 'hi' } })                                 -> 'page:/posts/hi'
  *   pageKey('/search', { url: new URL('https://x.dev/search?q=a&p=2') }, ['q'])         -> 'page:/search?q=a'
  *
- * One page has one key, and two pages never share one (DESIGN.md "Keys"). The pathname is made
+ * One page has one key, and two pages never share one (docs/architecture.md, "Keys"). The pathname is made
  * canonical: `/posts/%68ello`, `/posts//hello/`, `/posts/x/%2e%2e/hello` and `/posts/hello` are
  * all `page:/posts/hello`; `%c3%a9` is `%C3%A9`. A path that no router serves as a page of this
  * site (protocol-relative `//host/x`, a backslash, `..` above the root, a broken escape) is
@@ -16,7 +16,8 @@
  * query would get its own entry, or worse, the first one's data.
  */
 import { canonicalPath } from './canonical-path.js'
-import { fillRoute } from './route-pattern.js'
+import { fillRoute, parseRoute } from './route-pattern.js'
+import { notWellFormed } from './validate.js'
 
 /** Between a page key and the part (the loader's module) of one of its entries: `page:/posts/hello#app/routes/post`. */
 export const PART_SEPARATOR = '#'
@@ -52,9 +53,11 @@ export function pageKey(route: string, context: unknown, options?: readonly stri
     pathname = canonicalPath(parts.path, 'pageKey')
     search = new URLSearchParams(parts.query)
   } else {
-    pathname = canonicalPath(fillRoute(route, paramsOf(route, context), 'pageKey'), 'pageKey')
+    const params = paramsOf(route, context)
+    refuseIllFormedParams(route, params)
+    pathname = canonicalPath(fillRoute(route, params, 'pageKey'), 'pageKey')
   }
-  const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context)) : ''
+  const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context, queryNames)) : ''
   return `page:${pathname}${query}`
 }
 
@@ -125,17 +128,36 @@ function paramsOf(route: string, context: unknown): Record<string, unknown> {
   return (params ?? {}) as Record<string, unknown>
 }
 
-function searchParamsOf(context: unknown): URLSearchParams {
+/** The context's query parameters named in `names`. */
+function searchParamsOf(context: unknown, names: readonly string[]): URLSearchParams {
   const search = field(context, 'searchParams') ?? field(context, 'query')
   if (search instanceof URLSearchParams) return search
   const params = new URLSearchParams()
   if (typeof search !== 'object' || search === null) return params
-  for (const [name, value] of Object.entries(search)) {
+  for (const name of names) {
+    const value = Object.hasOwn(search, name) ? (search as Record<string, unknown>)[name] : undefined
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) params.append(name, String(item))
+      if (item === undefined) continue
+      // A parsed query object (unlike a URL's own parameters) may hold a lone surrogate, which URLSearchParams would write as U+FFFD.
+      const text = String(item)
+      if (!text.isWellFormed()) throw notWellFormed('pageKey', `query parameter "${name}"`, text)
+      params.append(name, text)
     }
   }
   return params
+}
+
+/**
+ * A param holding a lone surrogate is refused by its name (the route grammar, which imports
+ * nothing, would leave it to encodeURIComponent's bare URIError).
+ */
+function refuseIllFormedParams(route: string, params: Record<string, unknown>): void {
+  for (const { name } of parseRoute(route).params) {
+    const value = params[name]
+    for (const part of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      if (typeof part === 'string' && !part.isWellFormed()) throw notWellFormed('pageKey', `params.${name} of route "${route}"`, part)
+    }
+  }
 }
 
 function pickQuery(names: readonly string[], search: URLSearchParams): string {

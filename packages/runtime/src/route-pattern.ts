@@ -9,9 +9,10 @@
  *   /[lang]-[slug]                         params inside a segment     /en-hello
  *
  * File routes (Next.js, SvelteKit, Astro) use brackets, route patterns (React Router, TanStack
- * Start, as the plugin writes them) a colon. A name is letters, digits, `_` and `$`. `:name` and
- * every param that may be empty or span segments stand alone in their segment; `[name]` may share
- * one with text. Anything else is literal text.
+ * Start, as the plugin writes them) a colon. A name is letters, digits, `_` and `$`; a bracketed
+ * one may name a SvelteKit matcher (`[id=integer]`), which only narrows what the app answers, so it
+ * is read and left out. `:name` and every param that may be empty or span segments stand alone in
+ * their segment; `[name]` may share one with text. Anything else is literal text.
  *
  * This module imports nothing: the plugin copies it next to the Vercel function it writes.
  */
@@ -35,9 +36,9 @@ export interface ParsedRoute {
 }
 
 /** A segment that is one param and nothing else: every form, a param that may be empty or many included. */
-const WHOLE_SEGMENT_PARAM = /^(?:\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[\[([\w$]+)\]\]|:([\w$]+)([?*+]?))$/
-/** A one-segment param inside text: `[lang]` of `[lang]-[slug]`. */
-const INLINE_PARAM = /\[([\w$]+)\]/g
+const WHOLE_SEGMENT_PARAM = /^(?:\[\[\.\.\.([\w$]+)(?:=\w+)?\]\]|\[\.\.\.([\w$]+)(?:=\w+)?\]|\[\[([\w$]+)(?:=\w+)?\]\]|:([\w$]+)([?*+]?))$/
+/** A one-segment param inside text: `[lang]` of `[lang]-[slug]`, `[id=integer]`. */
+const INLINE_PARAM = /\[([\w$]+)(?:=\w+)?\]/g
 
 /** Parsed routes by their text: routes are few (one per page), so each is parsed once. */
 const parsedRoutes = new Map<string, ParsedRoute>()
@@ -166,4 +167,20 @@ export function matchRoute(route: ParsedRoute | string, path: string): Record<st
     if (value !== undefined) params[param.name] = param.many ? value.split('/') : value
   })
   return params
+}
+
+/** How general a route is, compared in order: catch-alls that may be empty, catch-alls, optional params, then fewer literal segments. */
+function generality({ segments, params }: ParsedRoute): number[] {
+  const literal = segments.filter((segment) => segment.every((part) => typeof part === 'string')).length
+  return [params.filter((param) => param.many && param.optional).length, params.filter((param) => param.many).length, params.filter((param) => param.optional).length, -literal]
+}
+
+/**
+ * Sorts routes most specific first, so a path goes to the first route that matches it, as the
+ * frameworks route it: `/docs/intro`, `/docs/[slug]`, `/[[lang]]/docs/intro`, `/docs/[...path]`,
+ * `/docs/[[...path]]`.
+ */
+export function bySpecificity(a: ParsedRoute, b: ParsedRoute): number {
+  const [x, y] = [generality(a), generality(b)]
+  return x.map((value, i) => value - y[i]!).find((difference) => difference !== 0) ?? 0
 }

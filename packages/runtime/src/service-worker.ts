@@ -13,8 +13,15 @@
  * reaches it. Left to the network, untouched: other methods than GET, other origins, requests that
  * carry credentials (`Authorization`, or `Cookie`) unless `credentials: true`, range requests, and
  * requests that ask to bypass caches (`cache: 'no-store' | 'reload' | 'no-cache'`).
+ *
+ * A response it does not cache (anything but a same-origin 200 reached without a redirect: a 204,
+ * an opaque redirect, an opaque cross-origin answer, a 404) goes to the page as the network gave
+ * it, never rebuilt: a Response cannot be rebuilt with a body for a 204, nor at all for status 0,
+ * and a rebuilt one would lose where a redirect led.
  */
 import { withRevalidate } from './default-cache.js'
+import { cacheStateOf, respondFrom, storeResponse, type StoredResponse } from './stored-response.js'
+import { refuseIllFormed } from './validate.js'
 
 export interface ServeRule {
   /**
@@ -45,19 +52,9 @@ export interface FetchEventLike {
   waitUntil(work: Promise<unknown>): void
 }
 
-/** A response as the cache keeps it: data, so it is stored like any other value. */
-interface StoredResponse {
-  status: number
-  statusText: string
-  headers: [string, string][]
-  body: Uint8Array<ArrayBuffer>
-  /** When it was fetched (Date.now), for its `Age`. */
-  fetchedAt: number
-}
-
-/** Thrown by the fetcher for a response that must not be cached; its callers get the response all the same. */
+/** Thrown by the fetcher for a response that must not be cached; each of its callers gets a copy of it, unread. */
 class UncacheableResponse extends Error {
-  constructor(readonly response: StoredResponse, reason: string) {
+  constructor(readonly response: Response, reason: string) {
     super(`serveWithRevalidate: not cached: ${reason}`)
   }
 }
@@ -90,6 +87,7 @@ function checkRule(rule: ServeRule): void {
   if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string' && tag !== ''))) {
     throw new TypeError(`${where}: rule.tags must be an array of non-empty strings`)
   }
+  tags?.forEach((tag, index) => refuseIllFormed(where, `rule.tags[${index}]`, [tag]))
 }
 
 function matches(match: ServeRule['match'], url: URL, request: Request): boolean {
@@ -116,28 +114,15 @@ function refusalOf(response: Response): string | undefined {
   if (/(^|[\s,])(no-store|private)([\s,=]|$)/i.test(cacheControl)) return `Cache-Control: ${cacheControl}`
   const vary = response.headers.get('vary')
   if (vary !== null && vary.split(',').some((name) => name.trim().toLowerCase() !== 'accept-encoding')) return `Vary: ${vary} (the cache key is the URL alone)`
+  if (response.redirected) return `reached through a redirect, at ${response.url} (a copy would lose that URL)`
   return undefined
 }
 
 async function fetchForCache(request: Request, rule: ServeRule, signal: AbortSignal): Promise<StoredResponse> {
   const response = await fetch(new Request(request, { credentials: rule.credentials ? request.credentials : 'omit', signal }))
-  const stored: StoredResponse = {
-    status: response.status,
-    statusText: response.statusText,
-    headers: [...response.headers],
-    body: new Uint8Array(await response.arrayBuffer()),
-    fetchedAt: Date.now(),
-  }
   const refusal = refusalOf(response)
-  if (refusal !== undefined) throw new UncacheableResponse(stored, refusal)
-  return stored
-}
-
-function toResponse(stored: StoredResponse, state: 'HIT' | 'STALE' | 'MISS'): Response {
-  const headers = new Headers(stored.headers)
-  headers.set('age', String(Math.max(0, Math.floor((Date.now() - stored.fetchedAt) / 1000))))
-  headers.set('x-revalidate-sw', state)
-  return new Response(stored.body, { status: stored.status, statusText: stored.statusText, headers })
+  if (refusal !== undefined) throw new UncacheableResponse(response, refusal)
+  return storeResponse(response)
 }
 
 /**
@@ -153,12 +138,10 @@ export function serveWithRevalidate(event: FetchEventLike, rule: ServeRule): boo
   const options = { tags: rule.tags, staleSeconds: rule.staleSeconds }
   const fetcher = ({ signal }: { signal: AbortSignal }) => fetchForCache(request, rule, signal)
   const response = withRevalidate<StoredResponse>(`fetch:${url.pathname}${url.search}`, rule.ttl, fetcher, options).then(
-    (stored) => {
-      const state = stored.fetchedAt >= askedAt ? 'MISS' : Date.now() - stored.fetchedAt < rule.ttl * 1000 ? 'HIT' : 'STALE'
-      return toResponse(stored, state)
-    },
+    (stored) => respondFrom(stored, { 'x-revalidate-sw': cacheStateOf(stored, askedAt, rule.ttl * 1000) }),
     (error: unknown) => {
-      if (error instanceof UncacheableResponse) return toResponse(error.response, 'MISS')
+      // Every caller that waited on this fetch gets a copy; the original stays unread.
+      if (error instanceof UncacheableResponse) return error.response.clone()
       throw error // the network failed: the page sees the failure it would have seen without us
     },
   )

@@ -1,3 +1,6 @@
+import type { CacheStats } from './cache-stats.js'
+import type { TelemetryOptions } from './telemetry.js'
+
 /** A value, or a promise of it: stores may answer synchronously (memory) or not (Redis). */
 export type MaybePromise<T> = T | Promise<T>
 
@@ -12,6 +15,19 @@ export interface CacheEntry<T = unknown> {
   staleMs: number
   tags?: readonly string[]
   version?: string
+}
+
+/**
+ * When a tag was revalidated, for caches that judge an entry by when it was made (Next.js's
+ * `'use cache'` and ISR). Milliseconds since the epoch.
+ */
+export interface TagRevalidation {
+  /** An entry made before it is served stale while it is made again. */
+  stale?: number
+  /** An entry made before it is a miss (an expiry at once: `updateTag`, `revalidatePath`). */
+  expired?: number
+  /** An entry made before it is a miss once it has come (an expiry to come: `revalidateTag(tag, profile)`). */
+  expires?: number
 }
 
 /** An invalidation, as it travels between instances that share a remote store. */
@@ -68,17 +84,77 @@ export interface CacheStore {
    * Optional: invalidations made by other instances. The coordinator fences its own in-flight
    * fetches with them; returns a function that stops listening (a cache that `configure()`
    * replaces calls it, so one store does not deliver each invalidation to every cache it ever had).
+   * `onError`, when the store takes it, hears of failures of work the store does on its own, which
+   * no call could report: an invalidation kept to be applied later (named by `invalidation`),
+   * one refused when it was. The coordinator reports each as `{ type: 'error', phase: 'store' }`.
    */
-  subscribe?(listener: (invalidation: Invalidation) => void): () => void
+  subscribe?(listener: (invalidation: Invalidation) => void, onError?: (error: unknown, invalidation?: Invalidation) => void): () => void
+
+  /**
+   * Optional, for a store shared by several instances: records when tags were revalidated where
+   * every instance reads it, merged with what is recorded (the later time of each kind wins).
+   * While the store is unreachable it keeps them and records them once it is back, as it does
+   * invalidations; never rejects for an outage.
+   */
+  recordTagRevalidations?(revalidations: Record<string, TagRevalidation>): Promise<void>
+  /**
+   * Optional, with `recordTagRevalidations`: calls `listener` with the whole record once it is read
+   * (again after each reconnection, since messages may have been missed meanwhile), and with what
+   * other instances record, as they record it. Returns a function that stops listening.
+   */
+  watchTagRevalidations?(listener: (revalidations: Record<string, TagRevalidation>) => void): () => void
+
+  /**
+   * Optional: the entries this store holds, for the inspector (`@revalidate/runtime/inspector`).
+   * Read in batches of at most `batchSize` (one round trip each for a remote store), so listing a
+   * large store never holds it, nor this process's memory, for long. Entries written or removed
+   * while the listing runs may or may not be listed. Only what this store can see is listed (the
+   * Cloudflare store: this isolate's memory tier).
+   */
+  entries?(options?: ListEntriesOptions): AsyncIterable<ListedEntry>
+  /**
+   * Optional: what the store keeps in this process's memory now (its memory tier), read at once
+   * (a getter): the gauges `revalidate.store.entries` and `revalidate.store.bytes`, and `stats()`.
+   * `bytes` where the store measures them (serialized, UTF-8).
+   */
+  readonly memoryUsage?: MemoryUsage
+  /** A short name of the kind of store (`memory`, `redis`, `cloudflare`, `cache-storage`), for telemetry and the inspector. */
+  readonly kind?: string
+}
+
+export interface ListEntriesOptions {
+  /**
+   * Most entries read in one step.
+   * @default 100
+   */
+  batchSize?: number
+}
+
+/** One entry, as a store lists it. */
+export interface ListedEntry {
+  key: string
+  entry: CacheEntry
+  /** Its size serialized (UTF-8), where the store knows it. */
+  bytes?: number
+}
+
+export interface MemoryUsage {
+  entries: number
+  bytes?: number
 }
 
 export type CacheEvent =
-  | { type: 'hit'; key: string; age: number }
-  | { type: 'stale'; key: string; age: number }
+  /** `warm`: the call was a compiled page's, for a warm-up request (`x-revalidate-warm: 1`, sent by `revalidate warm`); served as any other. */
+  | { type: 'hit'; key: string; age: number; warm?: true }
+  | { type: 'stale'; key: string; age: number; warm?: true }
   /** A caller that found no servable entry; `joined` when it waits for a fetch another caller started. */
-  | { type: 'miss'; key: string; joined?: true }
+  | { type: 'miss'; key: string; joined?: true; warm?: true }
   | { type: 'refresh'; key: string }
-  | { type: 'error'; key: string; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
+  /**
+   * `key` is '' when the error is not about one key: then `tag` or `all` names the invalidation it
+   * is about (onInvalidate failing for `invalidateTag('posts')`: `{ key: '', tag: 'posts' }`).
+   */
+  | { type: 'error'; key: string; tag?: string; all?: true; phase: 'miss' | 'refresh' | 'store' | 'hook'; error: unknown }
   /** `held: false`: the key of a page that nothing here caches (no entry, no platform cache to tell). */
   | { type: 'invalidate'; key?: string; tag?: string; all?: true; remote?: true; held?: false }
 
@@ -137,6 +213,21 @@ export interface CacheOptions {
    * @example configure({ onInvalidate: (i) => i.kind === 'key' && purgeCdn(i.key) })
    */
   onInvalidate?: (invalidation: Invalidation) => unknown
+  /**
+   * OpenTelemetry metrics and traces (docs/observability.md): `true` reports to the providers
+   * registered with `@opentelemetry/api` (an optional peer dependency; Node, Bun and Deno find it
+   * by themselves), or pass the providers, and what of a key goes out. Off, or without the API,
+   * it costs nothing.
+   * @default false
+   * @example configure({ telemetry: true })
+   * @example createCache({ telemetry: { meterProvider, tracerProvider, keyAttribute: 'none' } })
+   */
+  telemetry?: boolean | TelemetryOptions
+  /**
+   * Names the cache in telemetry (`revalidate.cache`), in `stats()` and in the inspector.
+   * @default 'default' for the default cache, `cache-<n>` for the n-th cache made otherwise
+   */
+  name?: string
 }
 
 /** What a fetcher receives. */
@@ -146,6 +237,24 @@ export interface FetchContext {
    * `timeoutSeconds` passed. Hand it to `fetch()` or your database client.
    */
   signal: AbortSignal
+  /**
+   * For a value whose lifetime is known only once it is fetched (an HTTP response's own
+   * `Cache-Control`, say): how the entry this fetch writes is kept. `ttlSeconds` and
+   * `staleSeconds` replace the call's, `tags` join the call's; `false` writes nothing, and every
+   * caller waiting on this fetch still gets the value. The call's own ttl and staleSeconds still
+   * bound it: an entry is fresh only while younger than both ttls.
+   * @example withRevalidate(key, ONE_YEAR, async ({ keepFor }) => { const page = await render(); keepFor({ ttlSeconds: page.maxAge }); return page })
+   */
+  keepFor(lifetime: Lifetime | false): void
+}
+
+/** What a fetcher chose for the entry it writes (`FetchContext.keepFor`). */
+export interface Lifetime {
+  ttlSeconds: number
+  /** @default the call's staleSeconds */
+  staleSeconds?: number
+  /** Names under which `invalidateTag` finds the entry, besides the call's. A fetch already overtaken by an invalidation of one of them writes nothing. */
+  tags?: readonly string[]
 }
 
 /** Computes the value of a key; it receives a signal that is aborted when the fetch is no longer wanted. */
@@ -170,10 +279,17 @@ export interface RevalidateOptions {
 
 /** What `createCache()` returns; the top-level functions use one of these (the default cache). */
 export interface RevalidateCache {
+  /** As the top-level `withRevalidate`: its key rule and its rule for a fetcher that asks for its own key hold here too. */
   withRevalidate<T>(key: string, ttlSeconds: number, fetcher: Fetcher<T>, options?: RevalidateOptions): Promise<T>
   invalidate(key: string): Promise<void>
   invalidateTag(tag: string): Promise<void>
   invalidateAll(): Promise<void>
+  /**
+   * What the cache has done since it was made: lookups by result, fetches, refreshes by outcome,
+   * errors, invalidations, what its store keeps in memory, and the keys looked up most and those
+   * whose fetches took longest (estimated in a fixed space, however many keys pass through).
+   */
+  stats(): CacheStats
   /**
    * Stops listening to the store's invalidations from other instances. Fetches in flight finish;
    * the store is not closed (others may share it). `configure()` calls it on the cache it replaces.

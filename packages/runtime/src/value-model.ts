@@ -1,5 +1,5 @@
 /**
- * One value model on every store (DESIGN.md "Values"): what a remote store can keep through
+ * One value model on every store (docs/architecture.md, "Values"): what a remote store can keep through
  * `devalue`, the memory store keeps too, and nothing else, so code that works against memory in
  * development works against Redis or Cloudflare in production.
  *
@@ -93,7 +93,7 @@ function uncacheable(key: string | undefined, step: Step, what: string): TypeErr
     `${key === undefined ? 'This value' : `The value for "${key}"`} cannot be cached: ${what} at value${pathOf(step)}. Cached values are data ` +
       '(plain objects, arrays, strings, numbers, BigInt, Date, Map, Set, RegExp, URL, typed arrays), the same on every ' +
       'store (memory, Redis, Cloudflare). Return plain data instead, e.g. { ...post } for a class instance. ' +
-      'See the README, "Values".',
+      'See docs/runtime.md, "Values".',
   )
   return Object.assign(error, { code: UNCACHEABLE_VALUE })
 }
@@ -135,7 +135,7 @@ function freeze(object: object, tag: string): void {
       value: () => {
         throw new TypeError(
           `Cannot ${name}() a cached ${tag}: every caller of its key shares it. Copy it first (new ${tag}(value)). ` +
-            'Cached values are frozen outside production; see the README, "Values".',
+            'Cached values are frozen outside production; see docs/runtime.md, "Values".',
         )
       },
     })

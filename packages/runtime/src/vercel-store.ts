@@ -121,7 +121,7 @@ export class VercelStore implements CacheStore {
       throw new Error(
         `${call}: the deployment at ${url.origin} did not regenerate the page (status ${response.status}, ` +
           `x-vercel-cache: ${cacheStatus ?? 'absent'}; Vercel answers REVALIDATED when the bypass token matches ` +
-          'the one the build wrote into the page\'s prerender config). See README "Vercel".',
+          'the one the build wrote into the page\'s prerender config). See docs/targets/vercel.md, "On-demand revalidation".',
       )
     }
   }

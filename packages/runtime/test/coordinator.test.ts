@@ -231,6 +231,59 @@ describe('store capabilities', () => {
     expect(log.events.some((event) => event.type === 'error' && event.phase === 'store' && /still held after lockSeconds/.test(String(event.error)))).toBe(true)
   })
 
+  it('refresh lock: a stale read that began before the last refresh wrote does not refresh again once it lands', async () => {
+    const clock = manualClock()
+    const memory = new MemoryStore()
+    const heldReads: Array<() => void> = []
+    let holdReads = false
+    const store = storeOver(memory, {
+      // A read answers with what the store held when it was asked, as late as the test says.
+      get: (key) => {
+        const entry = memory.get(key)
+        return holdReads ? new Promise((resolve) => heldReads.push(() => resolve(entry))) : Promise.resolve(entry)
+      },
+      acquireLock: async () => 'token',
+      releaseLock: async () => {},
+    })
+    const cache = createCache({ store, now: clock.now })
+    await cache.withRevalidate('k', 60, () => 'old')
+    clock.advance(61)
+    const refreshed = deferred<string>()
+    const fetcher = countingFetcher(() => refreshed.promise)
+    expect(await cache.withRevalidate('k', 60, fetcher)).toBe('old') // starts the refresh
+    await eventually(() => expect(fetcher.calls).toBe(1))
+    holdReads = true
+    const late = cache.withRevalidate('k', 60, fetcher) // its read sees 'old', and lands after the refresh
+    holdReads = false
+    refreshed.resolve('new')
+    await eventually(() => expect(memory.get('k')?.value).toBe('new'))
+    await settle()
+    for (const release of heldReads) release()
+    expect(await late).toBe('old')
+    await settle()
+    expect(fetcher.calls).toBe(1)
+  })
+
+  it('an acquireLock that resolves neither a token nor undefined (true, as lock libraries answer) is reported once and fetches go on without the lock', async () => {
+    const log = eventLog()
+    let attempts = 0
+    const store = storeOver(new MemoryStore(), {
+      lockSeconds: 0.5, // bounds what this test waits on a coordinator that reads `true` as "held elsewhere"
+      acquireLock: async () => {
+        attempts++
+        return true as unknown as string
+      },
+      releaseLock: async () => {},
+    })
+    const cache = createCache({ store, onEvent: log.onEvent })
+    for (const key of ['a', 'b', 'c']) expect(await cache.withRevalidate(key, 60, () => `fetched ${key}`)).toBe(`fetched ${key}`)
+    expect(attempts).toBe(3) // one per miss: no polling for a lock it was told it has
+    const errors = log.events.filter((event) => event.type === 'error')
+    expect(errors).toEqual([
+      expect.objectContaining({ phase: 'store', key: 'a', error: new TypeError("The store's acquireLock resolved boolean true; it must resolve a string token (this caller now holds the lock) or undefined (another holder has it). Fetching without the lock; this is reported once.") }),
+    ])
+  })
+
   it('a miss that times out while its lock is being granted lets go of the lock once it comes', async () => {
     let holder: string | undefined
     const released: string[] = []

@@ -43,7 +43,7 @@ describe('the default cache', () => {
     )
   })
 
-  it('exposes the whole API of the design', () => {
+  it('exposes the whole API of docs/runtime.md', () => {
     for (const name of ['withRevalidate', 'invalidate', 'invalidateAll', 'invalidateTag', 'configure', 'createCache', 'pageKey']) {
       expect(typeof (runtime as Record<string, unknown>)[name]).toBe('function')
     }

@@ -35,6 +35,26 @@ describe('MemoryStore', () => {
     expect(store.get('b')?.value).toBe(2)
   })
 
+  it('maxBytes: evicts the least recently used past the bound, as sizeOf counts them, and does not keep one entry larger than it', () => {
+    const store = new MemoryStore({ maxBytes: 10, sizeOf: (stored) => (stored.value as string).length })
+    store.set('a', entry('aaaa'))
+    store.set('b', entry('bbbb'))
+    store.get('a') // b is now the least recently used
+    store.set('c', entry('ccc')) // 11 bytes: b goes
+    expect([...store.keys()]).toEqual(['a', 'c'])
+    expect(store.bytes).toBe(7)
+    store.set('a', entry('a'.repeat(11)))
+    expect([...store.keys()]).toEqual(['c']) // the old a is gone too: the key does not keep a value older than its last write
+    expect(store.bytes).toBe(3)
+    store.delete('c')
+    expect(store.bytes).toBe(0)
+  })
+
+  it('maxBytes needs sizeOf, and a positive number', () => {
+    expect(() => new MemoryStore({ maxBytes: 100 })).toThrow(/maxBytes needs sizeOf/)
+    expect(() => new MemoryStore({ maxBytes: 0, sizeOf: () => 1 })).toThrow(/maxBytes must be a number of bytes greater than 0, got 0/)
+  })
+
   it('rejects a maxEntries that is not a whole number of at least 1', () => {
     expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(/maxEntries must be a whole number of at least 1, got 0/)
     expect(() => createCache({ maxEntries: 1.5 })).toThrow(TypeError)

@@ -1,6 +1,7 @@
 // Random sequences of reads, clock moves, invalidations and failing or slow fetchers, run against
-// the real cache and against a small reference model of DESIGN.md's semantics. Every read's
-// outcome and the number of fetcher calls must agree after every step.
+// the real cache and against a small reference model of the rules every store keeps
+// (docs/architecture.md). Every read's outcome and the number of fetcher calls must agree after
+// every step.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createCache } from '../src/index.js'

@@ -104,13 +104,30 @@ describe('pageKey', () => {
     expect(pageKey('/docs/[...path]', { url: '/docs/%2e%2e/about' })).toBe('page:/about') // as the URL standard resolves it, and routers on it
   })
 
+  it('a page key is well-formed Unicode once decoded: a lone surrogate or escapes of no UTF-8 text are refused, never keyed as U+FFFD', () => {
+    // Each of these would be keyed as (or decoded by a router to) the page of `/u/\uFFFD`, another user's.
+    for (const url of ['/u/\uD83D', 'https://x.dev/u/a\uDE00', '/u/%ED%A0%BD', '/u/%ff', '/u/%C3', '/u/%C0%AF'])
+      expect(() => pageKey('/u/[name]', { request: { url } }), url).toThrow(/pageKey: the path .* (lone UTF-16 surrogate|not UTF-8 text)/)
+    expect(() => pageKey('/u/[name]', { url: new URL('https://x.dev/u/%ff') })).toThrow(/not UTF-8 text/)
+    expect(() => pageKey('/u/[name]', { params: { name: 'alice\uD83D' } })).toThrow(
+      /^pageKey: params.name of route "\/u\/\[name\]" must be well-formed Unicode, got the string "alice\\ud83d", which holds a lone UTF-16 surrogate at index 5/,
+    )
+    expect(() => pageKey('/search', { searchParams: { q: 'caf\uD83D' } }, ['q'])).toThrow(/^pageKey: query parameter "q" must be well-formed Unicode/)
+    // Parameters the page does not vary on are not looked at.
+    expect(pageKey('/search', { searchParams: { q: 'caf\u00e9', utm: '\uD83D' } }, ['q'])).toBe('page:/search?q=caf%C3%A9')
+    // Well-formed text, escaped or not, keeps its one key.
+    expect(pageKey('/u/[name]', { params: { name: '\u{1F600}' } })).toBe('page:/u/%F0%9F%98%80')
+    expect(pageKey('/u/[name]', { request: { url: '/u/%f0%9f%98%80' } })).toBe('page:/u/%F0%9F%98%80')
+    expect(pageKey('/u/[name]', { request: { url: '/u/\uFFFD' } })).toBe('page:/u/%EF%BF%BD')
+  })
+
   it('takes its options as an object too', () => {
     expect(pageKey('/search', { url: new URL('https://blog.dev/search?q=a&x=1') }, { query: ['q'] })).toBe('page:/search?q=a')
     expect(pageKey('/search', { url: '/search//?q=a&x=1' }, { query: ['q'] })).toBe('page:/search?q=a')
   })
 
   it('the fast path for plain URLs agrees with a plain reference implementation of the canonical form, for any request URL', () => {
-    const piece = fc.constantFrom('a', 'B', '0', '-', '_', '~', '.', '..', '%2e', '%2E', '%41', '%7e', '%c3%a9', '%2f', '%25', 'é', ' ', '[', '!', '@', ':', '/', '//', '%', '%zz', '\\', '?q=1', '#h')
+    const piece = fc.constantFrom('a', 'B', '0', '-', '_', '~', '.', '..', '%2e', '%2E', '%41', '%7e', '%c3%a9', '%c3', '%a9', '%ff', '%ed%a0%bd', '%2f', '%25', 'é', '\u{1F600}', ' ', '[', '!', '@', ':', '/', '//', '%', '%zz', '\\', '?q=1', '#h')
     const path = fc.array(piece, { maxLength: 10 }).map((pieces) => `/${pieces.join('')}`)
     fc.assert(
       fc.property(fc.constantFrom('', 'http://blog.test', 'https://x.dev:8443', 'http://[::1]:3000'), path, (origin, rest) => {
@@ -158,6 +175,7 @@ function referenceKey(rawPathAndMore: string): string {
       } else if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/.test(part)) canonical += part
       else canonical += [...new TextEncoder().encode(part)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
     }
+    if (!isUtf8Text(canonical)) return 'refused'
     if (canonical !== '') segments.push(canonical)
   }
   const resolved: string[] = []
@@ -167,4 +185,15 @@ function referenceKey(rawPathAndMore: string): string {
     else if (resolved.pop() === undefined) return 'refused'
   }
   return `page:/${resolved.join('/')}`
+}
+
+/** Whether the bytes a canonical segment spells (each `%XX` one byte, every other character ASCII) are UTF-8 text. */
+function isUtf8Text(canonical: string): boolean {
+  const bytes = (canonical.match(/%[\dA-F]{2}|[\s\S]/g) ?? []).map((part) => (part.length === 3 ? Number.parseInt(part.slice(1), 16) : part.charCodeAt(0)))
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes))
+    return true
+  } catch {
+    return false
+  }
 }

@@ -1,4 +1,4 @@
-// The rules of DESIGN.md "Semantics every store must keep", one test each, run against any store.
+// The rules every store keeps (docs/runtime.md, "withRevalidate"; docs/architecture.md), one test each, run against any store.
 // Every store (memory, Redis, Cloudflare) runs this same suite through `describeStoreSemantics`.
 import { describe, expect, it } from 'vitest'
 import { createCache, type CacheOptions, type CacheStore, type FetchContext } from '../src/index.js'
@@ -6,6 +6,12 @@ import { countingFetcher, deferred, eventLog, eventually, manualClock, settle } 
 
 class Post {
   constructor(readonly title: string) {}
+}
+
+/** A fetcher that counts its calls and answers with `answer(callNumber, context)`. */
+function fetcherWithContext<T>(answer: (call: number, context: FetchContext) => T) {
+  const fetcher = Object.assign((context: FetchContext) => answer(++fetcher.calls, context), { calls: 0 })
+  return fetcher
 }
 
 export function describeStoreSemantics(storeName: string, makeStore: () => CacheStore | Promise<CacheStore>) {
@@ -237,6 +243,48 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       expect(await cache.withRevalidate('k', 60, () => 'first real value')).toBe('first real value')
     })
 
+    it('keys and tags are well-formed Unicode: a lone surrogate is a TypeError naming it, at the call, so no two keys share an entry', async () => {
+      const { cache } = await setup()
+      const fetcher = countingFetcher(() => 'v')
+      // Half of an emoji, as text.slice(0, n) leaves it: a UTF-8 store would keep it as U+FFFD.
+      const cut = 'profile:alice\uD83D'
+      await expect(cache.withRevalidate(cut, 60, fetcher)).rejects.toThrow(
+        /^withRevalidate: key must be well-formed Unicode, got the string "profile:alice\\ud83d", which holds a lone UTF-16 surrogate at index 13/,
+      )
+      await expect(cache.withRevalidate('k', 60, fetcher, { tags: ['posts', '\uDE00posts'] })).rejects.toThrow(/^withRevalidate: options.tags\[1\] must be well-formed Unicode.* at index 0/)
+      await expect(cache.invalidate(cut)).rejects.toThrow(/^invalidate: key must be well-formed Unicode/)
+      await expect(cache.invalidateTag('a\uDE00\uD83D')).rejects.toThrow(/^invalidateTag: tag must be well-formed Unicode.* at index 1/)
+      expect(fetcher.calls).toBe(0)
+      // Well-formed text is a key like any other: U+FFFD itself, and the whole emoji, each its own.
+      expect(await cache.withRevalidate('profile:alice\uFFFD', 60, () => 'U+FFFD')).toBe('U+FFFD')
+      expect(await cache.withRevalidate('profile:alice\uD83D\uDE00', 60, () => 'emoji', { tags: ['\u{1F600}'] })).toBe('emoji')
+      await cache.invalidateTag('\u{1F600}')
+      expect(await cache.withRevalidate('profile:alice\u{1F600}', 60, () => 'emoji again')).toBe('emoji again')
+      expect(await cache.withRevalidate('profile:alice\uFFFD', 60, () => 'unused')).toBe('U+FFFD')
+    })
+
+    it('a fetcher that asks for its own key gets a TypeError saying so: never undefined, never a wait for itself', async () => {
+      const { cache } = await setup()
+      const ownKey = /^withRevalidate: the fetcher of "k" called withRevalidate\("k"\) itself/
+      // After an await (on Redis the inner call would wait for its own lock, or its own fetch) and before one.
+      // timeoutSeconds only bounds a wait the rule is there to prevent.
+      const afterAwait = cache.withRevalidate('k', 60, async () => 1 + (await cache.withRevalidate('k', 60, async () => 1)), { timeoutSeconds: 5 })
+      await expect(afterAwait).rejects.toThrow(ownKey)
+      await expect(cache.withRevalidate('k', 60, () => cache.withRevalidate('k', 60, () => 'inner'), { timeoutSeconds: 5 })).rejects.toThrow(ownKey)
+      // Through another key: k's fetcher waits for l, whose fetcher waits for k.
+      const cycle = cache.withRevalidate('k', 60, async () => `k(${await cache.withRevalidate('l', 60, async () => `l(${await cache.withRevalidate('k', 60, () => 'x')})`)})`, { timeoutSeconds: 5 })
+      await expect(cycle).rejects.toThrow(ownKey)
+      // Nothing of that was cached; fetchers that ask for other keys, and work a fetcher leaves behind, are served.
+      let leftBehind: Promise<string> | undefined
+      const nested = await cache.withRevalidate('k', 60, async () => {
+        const l = await cache.withRevalidate('l', 60, async () => 'l')
+        leftBehind = new Promise((resolve) => setTimeout(resolve, 20)).then(() => cache.withRevalidate('k', 60, () => 'unused'))
+        return `k(${l})`
+      })
+      expect(nested).toBe('k(l)')
+      expect(await leftBehind).toBe('k(l)')
+    })
+
     it('onEvent reports hit, stale, miss, refresh and invalidate, and a throwing onEvent breaks nothing', async () => {
       const clock = manualClock()
       const types: string[] = []
@@ -341,6 +389,99 @@ export function describeStoreSemantics(storeName: string, makeStore: () => Cache
       expect(back.a).toBe(back.b)
       expect(back.when).toEqual(new Date(0))
       expect(back.ids).toEqual(new Set([1]))
+    })
+
+    it('keepFor: a fetcher that learns its lifetime from what it fetched sets the entry’s ttl, stale window and tags', async () => {
+      const { cache, clock } = await setup()
+      const longest = 365 * 86_400
+      const fetcher = fetcherWithContext((n, { keepFor }) => {
+        keepFor({ ttlSeconds: 10, staleSeconds: 5, tags: ['from-the-response'] })
+        return `v${n}`
+      })
+      const call = () => cache.withRevalidate('k', longest, fetcher, { staleSeconds: longest })
+      expect(await call()).toBe('v1')
+      clock.advance(9)
+      expect(await call()).toBe('v1') // fresh by its own ttl
+      clock.advance(2)
+      expect(await call()).toBe('v1') // stale: served at once, one refresh
+      await eventually(() => expect(fetcher.calls).toBe(2))
+      await eventually(async () => expect(await call()).toBe('v2'))
+      await cache.invalidateTag('from-the-response')
+      expect(await call()).toBe('v3')
+      // Past its own ttl + stale window: a miss (the refresh above may still be writing; this key has nothing in flight).
+      const expiring = () => cache.withRevalidate('expiring', longest, fetcher, { staleSeconds: longest })
+      expect(await expiring()).toBe('v4')
+      clock.advance(14)
+      expect(await expiring()).toBe('v4') // stale, refreshing
+      await eventually(() => expect(fetcher.calls).toBe(5))
+      await cache.invalidate('expiring')
+      expect(await expiring()).toBe('v6')
+      clock.advance(16)
+      expect(await expiring()).toBe('v7')
+    })
+
+    it('keepFor: the call’s ttl still bounds the entry; false writes nothing but every waiting caller gets the value', async () => {
+      const { cache, clock } = await setup()
+      const generous = fetcherWithContext((n, { keepFor }) => (keepFor({ ttlSeconds: 600 }), `g${n}`))
+      expect(await cache.withRevalidate('bounded', 60, generous, { staleSeconds: 0 })).toBe('g1')
+      clock.advance(61)
+      expect(await cache.withRevalidate('bounded', 60, generous, { staleSeconds: 0 })).toBe('g2')
+      const gate = deferred<void>()
+      const notKept = fetcherWithContext(async (n, { keepFor }) => {
+        await gate.promise
+        keepFor(false)
+        return { n }
+      })
+      const reads = Array.from({ length: 20 }, () => cache.withRevalidate('not-kept', 60, notKept))
+      await eventually(() => expect(notKept.calls).toBe(1))
+      gate.resolve()
+      expect(new Set(await Promise.all(reads)).size).toBe(1)
+      expect(await cache.withRevalidate('not-kept', 60, notKept)).toEqual({ n: 2 })
+    })
+
+    it('keepFor: a tag named late fences a fetch that an invalidation of it overtook; callers that joined after it get a fetch of their own', async () => {
+      const { cache, log } = await setup()
+      const gate = deferred<void>()
+      const render = fetcherWithContext(async (n, { keepFor }) => {
+        if (n === 1) await gate.promise
+        keepFor({ ttlSeconds: 60, tags: ['posts'] })
+        return `render ${n}`
+      })
+      const before = cache.withRevalidate('page', 60, render)
+      await eventually(() => expect(render.calls).toBe(1))
+      const joinedBefore = cache.withRevalidate('page', 60, render)
+      await eventually(() => expect(log.events).toContainEqual({ type: 'miss', key: 'page', joined: true }))
+      await cache.invalidateTag('posts') // the fetch's tags are not known yet
+      const joinedAfter = cache.withRevalidate('page', 60, render)
+      gate.resolve()
+      expect(await before).toBe('render 1')
+      expect(await joinedBefore).toBe('render 1')
+      expect(await joinedAfter).toBe('render 2')
+      expect(await cache.withRevalidate('page', 60, render)).toBe('render 2')
+      expect(render.calls).toBe(2)
+      // An invalidation of another tag does not fence it.
+      await cache.invalidate('page')
+      const again = deferred<void>()
+      const other = fetcherWithContext(async (_n, { keepFor }) => {
+        await again.promise
+        keepFor({ ttlSeconds: 60, tags: ['posts'] })
+        return 'kept'
+      })
+      const pending = cache.withRevalidate('page', 60, other)
+      await eventually(() => expect(other.calls).toBe(1))
+      await cache.invalidateTag('users')
+      again.resolve()
+      expect(await pending).toBe('kept')
+      expect(await cache.withRevalidate('page', 60, () => 'not called')).toBe('kept')
+    })
+
+    it('keepFor: a bad lifetime rejects the callers with a TypeError that names it, and caches nothing', async () => {
+      const { cache } = await setup()
+      const zero = ({ keepFor }: FetchContext) => (keepFor({ ttlSeconds: 0 }), 'value')
+      await expect(cache.withRevalidate('k', 60, zero)).rejects.toThrow(/keepFor: ttlSeconds must be a finite number greater than 0/)
+      const emptyTag = ({ keepFor }: FetchContext) => (keepFor({ ttlSeconds: 5, tags: [''] }), 'value')
+      await expect(cache.withRevalidate('k', 60, emptyTag)).rejects.toThrow(TypeError)
+      expect(await cache.withRevalidate('k', 60, () => 'fetched')).toBe('fetched')
     })
 
     it('hooks that return a rejected promise (onEvent, waitUntil) or throw (waitUntil) never fail a request nor leave a rejection unhandled', async () => {

@@ -8,7 +8,7 @@ export async function loader() {
 export function render() {
   return `<h1>About</h1>
 <p>This blog shows stale-while-revalidate caching of page data. The post list, each post and each
-category start with one line, <code># Pragma: revalidate &lt;seconds&gt;</code>, and the build wraps
+category start with one line, <code>// Pragma: revalidate &lt;seconds&gt;</code>, and the build wraps
 their data loading so that fresh data comes from the cache, stale data is served at once while one
 refresh runs, and missing data is fetched once however many visitors ask for it.</p>
 <p>Every page says what happened in the badge at the top right and in the <code>x-revalidate</code>

@@ -8,6 +8,7 @@
  * `Astro.cookies`, `Astro.locals` (set by middleware), `Astro.session`, `Astro.clientAddress`,
  * the preferred locales (from Accept-Language) and `Astro.request` are per visitor;
  * `Astro.url`'s query must be listed. `Astro.redirect()` returns a Response (it does not throw).
+ * `Astro.cache` in cached data would run only on a miss of it, so the response would go uncached on hits.
  */
 import { object, respond, visitor, type Shape } from '../shapes.js'
 import type { Framework } from './types.js'
@@ -24,6 +25,12 @@ const MEMBERS: Record<string, Shape> = {
     preferredLocaleList: visitor("the visitor's Accept-Language"),
     getActionResult: visitor("the visitor's form submission"),
     callAction: visitor('an action called with this request'),
+    cache: {
+      kind: 'visitor',
+      label: "Astro's response cache",
+      why: "a call in the cached data runs only when the data is fetched: on each hit of the pragma's cache it is skipped, so the response would be cached only after a miss",
+      fix: 'set how the response is cached where it runs on every request: `routeRules` in astro.config, or `context.cache.set()` in middleware (docs/frameworks/astro.md, "Astro.cache on revalidate").',
+    },
     redirect: respond('Astro.redirect()', true),
   rewrite: respond('Astro.rewrite()'),
 }
@@ -56,7 +63,7 @@ const page: Framework = {
   pageProps: ASTRO,
   globals: { Astro: ASTRO },
 }
-const component: Framework = { ...page, loaderInput: COMPONENT_ASTRO, pageProps: COMPONENT_ASTRO, globals: { Astro: COMPONENT_ASTRO } }
+const component: Framework = { ...page, component: true, loaderInput: COMPONENT_ASTRO, pageProps: COMPONENT_ASTRO, globals: { Astro: COMPONENT_ASTRO } }
 
 /** A route of `pages/` (whatever the srcDir); a file or folder under it named `_...` is not a route. */
 const PAGE_FILE = /\/pages\/(?![^?]*\/_)(?!_)/

@@ -51,6 +51,16 @@ const NEVER_RETURNS = {
 
 const NEXT_RESPONSE = { NextResponse: { kind: 'function', label: 'NextResponse', constructs: { kind: 'response', label: 'new NextResponse()', throwIt: false }, members: { json: respond('NextResponse.json()'), redirect: respond('NextResponse.redirect()', true), rewrite: respond('NextResponse.rewrite()') } } } satisfies Record<string, Shape>
 
+/**
+ * APIs that make Next.js render a route on every request wherever they are called in its module
+ * (dynamic rendering): per visitor (next/headers, all of it) or not (`connection()`, `noStore()`).
+ */
+export const NEXT_DYNAMIC_APIS: Readonly<Record<string, readonly string[] | '*'>> = {
+  'next/headers': '*',
+  'next/server': ['connection'],
+  'next/cache': ['unstable_noStore', 'noStore'],
+}
+
 export const next: Framework = {
   name: 'next',
   vercel: 'next',

@@ -40,7 +40,14 @@ const EVENT = object(
   'visitor',
 )
 
-export const sveltekit: Framework = {
+/**
+ * A universal load (`+page.ts`, `+layout.ts`) runs on the server, then again in the browser when
+ * the page hydrates, reusing the responses of the `fetch` calls SvelteKit inlined into the HTML.
+ * On a server cache hit the load does not run, nothing is inlined, and the browser fetches again.
+ */
+const UNIVERSAL_LOAD = /\/\+(page|layout)\.[mc]?[jt]s$/
+
+const page: Framework = {
   name: 'sveltekit',
   vercel: 'sveltekit',
   nestedLoaders: true,
@@ -60,3 +67,14 @@ export const sveltekit: Framework = {
     '$app/server': { getRequestEvent: fn('getRequestEvent()', { returns: EVENT }) },
   },
 }
+
+const universal: Framework = {
+  ...page,
+  serverRefusal: {
+    problem:
+      "A universal load (`+page.ts`, `+layout.ts`) runs again in the browser when the page hydrates, reusing the fetch responses SvelteKit inlined into the HTML. On a cache hit the load does not run on the server, nothing is inlined, and the browser fetches the data again (and may show other data than the server rendered).",
+    fix: 'move the load to `+page.server.ts` (or `+layout.server.ts`): SvelteKit sends a server load’s data with the page, so a cache hit is all the browser needs.',
+  },
+}
+
+export const sveltekit: Framework = { ...page, variantFor: (path) => (UNIVERSAL_LOAD.test(path) ? universal : page) }

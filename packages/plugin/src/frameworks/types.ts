@@ -49,6 +49,17 @@ export interface Framework {
   name: FrameworkName
   /** The same framework, as a file of this path sees it, where that differs (an Astro component, not a page). */
   variantFor?: (path: string) => Framework
+  /**
+   * Files of this variant are components that routes render (an Astro layout), not routes: their
+   * data is cached once per page that renders them, keyed by that page's URL and the module.
+   */
+  component?: boolean
+  /**
+   * Why the pragma cannot cache this kind of file where it is wrapped on a server, and what to do
+   * instead (SvelteKit's universal loads run again in the browser on hydration). The browser's
+   * own cache of such a file, and a platform's ISR of the whole page, are fine.
+   */
+  serverRefusal?: { problem: string; fix: string }
   /** Page files of this framework, by path (the module id without its query). */
   files?: RegExp
   /** Modules only pages of this framework import. */

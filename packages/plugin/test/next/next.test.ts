@@ -11,11 +11,12 @@ import { freePort, startNode, waitForServer } from '../../../../test/processes.j
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const NEXT_BIN = join(dirname(createRequire(import.meta.url).resolve('next/package.json')), 'dist/bin/next')
-const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma', 'isr', 'supabase']
+const APPS = ['loader', 'babel', 'cache-components', 'hash-pragma', 'isr', 'supabase', 'dynamic-route']
 
-function nextBuild(app: string, bundler: '--turbopack' | '--webpack' = '--turbopack') {
+/** `next build` of an app, from a clean `.next` unless `over` says to build over the last one. */
+function nextBuild(app: string, bundler: '--turbopack' | '--webpack' = '--turbopack', over: 'clean' | 'existing' = 'clean') {
   const dir = join(HERE, app)
-  rmSync(join(dir, '.next'), { recursive: true, force: true })
+  if (over === 'clean') rmSync(join(dir, '.next'), { recursive: true, force: true })
   const run = spawnSync(process.execPath, [NEXT_BIN, 'build', bundler, dir], { cwd: dir, encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, timeout: 240_000 })
   return { status: run.status, output: `${run.stdout}\n${run.stderr}`, dir }
 }
@@ -31,6 +32,10 @@ afterAll(() => {
 
 // A Next.js build takes seconds alone and more while other test files run beside it.
 const BUILD_TIMEOUT = 240_000
+
+/** The isr app's summary: every route with the pragma, each with how Next caches it. */
+const CACHED_ROUTES =
+  /\[revalidate\] 6 cached route\(s\):\n\s+\/articles\/\[slug\]\s+60s\s+Next\.js ISR \(route segment config\)\n\s+\/feed\s+45s[^\n]*\n\s+\/guides\/\[topic\]\s+60s[^\n]*\n\s+\/home\s+30s[^\n]*\n\s+\/legacy\/\[slug\]\s+120s\s+Next\.js ISR \(getStaticProps\)\n\s+\/posts\/\[slug\]\s+60s\s+Next\.js ISR \(route segment config\)\n/
 
 describe('next build with the pragma', () => {
   it('withRevalidate(nextConfig): the loader compiles `// Pragma: revalidate 45` into the revalidate Next reads', () => {
@@ -77,6 +82,16 @@ describe('next build with the pragma', () => {
     expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
   }, BUILD_TIMEOUT)
 
+  it('a page below a dynamic segment without generateStaticParams stops the build with the line to add (Next would render it on every request)', () => {
+    const build = nextBuild('dynamic-route')
+    expect(build.status).not.toBe(0)
+    expect(build.output).toContain(
+      "posts/[slug]/page.jsx:1:1: This page is below a dynamic segment and has no `generateStaticParams`, so Next.js renders it on every request and the pragma's `revalidate` would cache nothing.",
+    )
+    expect(build.output).toContain('Fix: add `export async function generateStaticParams() { return [] }` to render each path on its first request and cache it')
+    expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 2/)
+  }, BUILD_TIMEOUT)
+
   it('webpack shows the same error with its frame, and can cache it (no serializer warning)', () => {
     const build = nextBuild('cache-components', '--webpack')
     expect(build.status).not.toBe(0)
@@ -111,11 +126,25 @@ describe('a Next.js app with the pragma, built and served', () => {
   const post = async (path: string) => expect((await fetch(`${origin}${path}`, { method: 'POST' })).status).toBe(200)
 
   it('every kind of page is ISR with the pragma’s seconds: app pages (with or without data of their own), a route handler, getStaticProps', () => {
-    expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts/hello': 60, '/home': 30, '/feed': 45, '/legacy/hello': 120 })
+    expect(revalidateSeconds(build.dir)).toMatchObject({ '/posts/hello': 60, '/home': 30, '/feed': 45, '/legacy/hello': 120, '/guides/hello': 60 })
   })
 
   it('the build lists the cached routes', () => {
-    expect(build.output).toMatch(/\[revalidate\] 4 cached route\(s\):[\s\S]*\/legacy\/\[slug\]\s+120s\s+Next\.js ISR \(getStaticProps\)[\s\S]*\/posts\/\[slug\]\s+60s\s+Next\.js ISR \(route segment config\)/)
+    expect(build.output).toMatch(CACHED_ROUTES)
+  })
+
+  it('a page below a dynamic segment with `generateStaticParams() { return [] }` (the refusal’s fix) renders on its first request, then is a HIT', async () => {
+    const first = await get('/articles/hello')
+    expect(first).toMatchObject({ cache: 'MISS' })
+    expect(first.body).toContain('Article <!-- -->Hello<')
+    expect(await get('/articles/hello')).toMatchObject({ cache: 'HIT' })
+  })
+
+  it('a page with the pragma only, whose params a layout above generates, is cached (no refusal)', async () => {
+    await get('/guides/world')
+    const cached = await get('/guides/world')
+    expect(cached.cache).toBe('HIT')
+    expect(cached.body).toContain('Guide <!-- -->World<')
   })
 
   it('invalidate("page:<path>") in a route handler revalidates the page through Next: the next request is a MISS with fresh data', async () => {
@@ -130,4 +159,15 @@ describe('a Next.js app with the pragma, built and served', () => {
     expect(fresh.body).toContain('Post <!-- -->Hello again<')
     expect(await get('/posts/hello')).toMatchObject({ cache: 'HIT' })
   })
+})
+
+// Turbopack keeps its cache in .next/cache: building over the last build, it hands the loader only
+// the pages that changed. The summary still lists every page with the pragma.
+describe('next build over an existing .next', () => {
+  it('lists every cached route, not only those compiled again', () => {
+    expect(existsSync(join(HERE, 'isr/.next/cache')), 'the isr app was built above').toBe(true)
+    const again = nextBuild('isr', '--turbopack', 'existing')
+    expect(again.status, again.output).toBe(0)
+    expect(again.output).toMatch(CACHED_ROUTES)
+  }, BUILD_TIMEOUT)
 })

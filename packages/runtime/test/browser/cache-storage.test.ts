@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { chromiumIsAvailable } from '../../../../test/chromium.js'
 import type { Harness } from './fixtures/page.js'
-import { pageErrors, startTestSite, withProfile, type TestSite } from './harness.js'
+import { pageErrors, startTestSite, WAIT, withProfile, type TestSite } from './harness.js'
 
 declare global {
   var harness: Harness
@@ -36,9 +36,29 @@ async function until(page: Page, check: () => unknown): Promise<void> {
     async () => {
       if (!(await page.evaluate(check))) throw new Error(`still false in the page: ${String(check)}`)
     },
-    { timeout: 20_000, interval: 50 },
+    WAIT,
   )
 }
+
+/**
+ * Holds this tab's Cache Storage writes of `key` on their way until `releasePut()` in the page;
+ * `putHeld` in the page is true once one is held.
+ */
+async function holdPutOf(page: Page, key: string): Promise<void> {
+  await page.evaluate((key) => {
+    const put = Cache.prototype.put
+    const held = new Promise<void>((resolve) => Object.assign(globalThis, { releasePut: resolve }))
+    Cache.prototype.put = async function (this: Cache, ...args: Parameters<Cache['put']>) {
+      const url = typeof args[0] === 'string' ? args[0] : (args[0] as Request).url
+      if (url.endsWith(`/e/${key}`)) {
+        Object.assign(globalThis, { putHeld: true })
+        await held
+      }
+      return put.apply(this, args)
+    }
+  }, key)
+}
+const releasePut = (page: Page) => page.evaluate(() => (globalThis as unknown as { releasePut: () => void }).releasePut())
 
 const events = (tab: Tab) => tab.page.evaluate(() => harness.events)
 const countOf = (prefix: string) => site.requests.filter((request) => request.path.startsWith(prefix)).length
@@ -65,11 +85,25 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     })
   })
 
+  it("entries() lists the origin's entries in Cache Storage, another tab's too, with their tags and sizes", async () => {
+    await withProfile(async (context) => {
+      const [a, b] = [await openTab(context), await openTab(context)]
+      await a.page.evaluate(() => Promise.all([harness.read('one', 60, '', { tags: ['t'] }), harness.read('two ü/😀'), harness.read('three')]))
+      const listed = await b.page.evaluate(() => harness.listed(2))
+      expect(listed.map((item) => item.key).sort()).toEqual(['one', 'three', 'two ü/😀'])
+      expect(listed.find((item) => item.key === 'one')).toMatchObject({ tags: ['t'], value: { path: '/api/one', n: 1 } })
+      expect(listed.every((item) => (item.bytes ?? 0) > 20)).toBe(true)
+      await b.page.evaluate(() => harness.cache!.invalidate('one'))
+      expect((await a.page.evaluate(() => harness.listed())).map((item) => item.key).sort()).toEqual(['three', 'two ü/😀'])
+      expect([...a.errors, ...b.errors]).toEqual([])
+    })
+  })
+
   it('two tabs share one fetch for a cold key (Web Locks), and both get its value', async () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
       const first = a.page.evaluate(() => harness.read('cold', 60, '?gate=cold'))
-      await vi.waitFor(() => expect(countOf('/api/cold')).toBe(1))
+      await vi.waitFor(() => expect(countOf('/api/cold')).toBe(1), WAIT)
       const second = b.page.evaluate(() => harness.read('cold', 60, '?gate=cold'))
       // B has missed and is waiting for A's fetch; had it fetched too, the server would count two.
       await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'miss' && event.key === 'cold'))
@@ -108,10 +142,10 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
       const reading = b.page.evaluate(() => harness.read('inflight', 60, '?gate=inflight'))
-      await vi.waitFor(() => expect(countOf('/api/inflight')).toBe(1))
+      await vi.waitFor(() => expect(countOf('/api/inflight')).toBe(1), WAIT)
       await a.page.evaluate(() => harness.cache!.invalidate('inflight'))
       // B's fetch is aborted through its signal and made again after the invalidation.
-      await vi.waitFor(() => expect(site.requests.filter((request) => request.path.startsWith('/api/inflight')).map((request) => request.aborted)).toEqual([true, false]))
+      await vi.waitFor(() => expect(site.requests.filter((request) => request.path.startsWith('/api/inflight')).map((request) => request.aborted)).toEqual([true, false]), WAIT)
       site.open('inflight')
       expect(await reading).toMatchObject({ n: 2 })
       expect(await a.page.evaluate(() => harness.read('inflight'))).toMatchObject({ n: 2 }) // from Cache Storage
@@ -119,31 +153,90 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     })
   })
 
-  it("a write that another tab's invalidation overtook is undone, in flight or just landed", async () => {
+  it("a write that another tab's invalidation overtook is undone, in flight or just landed, however many other writes land around it (24.10)", async () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
-      // B's write of "race" is held on its way to Cache Storage while A invalidates the key.
-      await b.page.evaluate(() => {
-        const put = Cache.prototype.put
-        const held = new Promise<void>((resolve) => Object.assign(globalThis, { releasePut: resolve }))
-        Cache.prototype.put = async function (this: Cache, ...args: Parameters<Cache['put']>) {
-          if (String(args[0]).endsWith('/e/race') || (args[0] as Request).url?.endsWith('/e/race')) await held
-          return put.apply(this, args)
+      const crowd = (prefix: string) => b.page.evaluate((prefix) => Promise.all(Array.from({ length: 150 }, (_, i) => harness.read(`${prefix}-${i}`))), prefix)
+
+      // B's write of "crowded" is on its way while 150 others land, then A invalidates the key.
+      await holdPutOf(b.page, 'crowded')
+      const reading = b.page.evaluate(() => harness.read('crowded'))
+      await until(b.page, () => (globalThis as { putHeld?: boolean }).putHeld === true)
+      await crowd('before')
+      await a.page.evaluate(() => harness.cache!.invalidate('crowded'))
+      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.key === 'crowded' && event.remote))
+      await releasePut(b.page)
+      expect(await reading).toMatchObject({ n: 1 }) // B's caller began before the invalidation
+      await until(b.page, async () => !(await harness.storedKeys()).includes('crowded'))
+      expect(await a.page.evaluate(() => harness.read('crowded'))).toMatchObject({ n: 2 })
+
+      // B's write of "landed" lands after an invalidation began elsewhere (its fetch began before),
+      // 150 others land after it, and only then does the message reach B.
+      await b.page.reload()
+      await b.page.waitForFunction(() => typeof globalThis.harness === 'object')
+      await b.page.evaluate(() => harness.setup())
+      await holdPutOf(b.page, 'landed')
+      const landing = b.page.evaluate(() => harness.read('landed'))
+      await until(b.page, () => (globalThis as { putHeld?: boolean }).putHeld === true)
+      const invalidatedAt = await a.page.evaluate(() => Date.now())
+      await releasePut(b.page)
+      expect(await landing).toMatchObject({ n: 1 })
+      await crowd('after')
+      expect(await b.page.evaluate(() => harness.storedKeys())).toContain('landed')
+      await a.page.evaluate((at) => new BroadcastChannel('revalidate:revalidate').postMessage({ from: 'another tab', at, kind: 'key', key: 'landed' }), invalidatedAt)
+      await until(b.page, async () => !(await harness.storedKeys()).includes('landed'))
+    })
+  })
+
+  it("a tab's own write on its way when it invalidates the key is undone once it lands (24.10, the same tab)", async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      await holdPutOf(tab.page, 'own')
+      const reading = tab.page.evaluate(() => harness.read('own'))
+      await until(tab.page, () => (globalThis as { putHeld?: boolean }).putHeld === true)
+      await tab.page.evaluate(() => harness.cache!.invalidate('own'))
+      await releasePut(tab.page)
+      expect(await reading).toMatchObject({ n: 1 })
+      await until(tab.page, async () => !(await harness.storedKeys()).includes('own'))
+      expect(await tab.page.evaluate(() => harness.read('own'))).toMatchObject({ n: 2 })
+    })
+  })
+
+  it('a key or tag that is not well-formed Unicode is a TypeError naming it, and nothing is kept (24.2, the rule of every store)', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      const outcomes = await tab.page.evaluate(async () => {
+        const bad = `profile:alice${String.fromCharCode(0xd83d)}` // built here: the protocol would not carry it whole
+        const entry = { value: 'v', storedAt: Date.now(), ttlMs: 60_000, staleMs: 0 }
+        const store = harness.store!
+        const outcome = async (call: () => unknown) => {
+          try {
+            await call()
+            return 'ok'
+          } catch (error) {
+            return `${(error as Error).name}: ${(error as Error).message}`
+          }
+        }
+        return {
+          set: await outcome(() => store.set(bad, entry)),
+          setTag: await outcome(() => store.set('fine', { ...entry, tags: [bad] })),
+          get: await outcome(() => store.get(bad)),
+          delete: await outcome(() => store.delete(bad)),
+          deleteTag: await outcome(() => store.deleteTag(bad)),
+          acquireLock: await outcome(() => store.acquireLock(bad)),
         }
       })
-      const reading = b.page.evaluate(() => harness.read('race'))
-      await vi.waitFor(() => expect(countOf('/api/race')).toBe(1))
-      await a.page.evaluate(() => harness.cache!.invalidate('race'))
-      await b.page.waitForFunction(() => harness.events.some((event) => event.type === 'invalidate' && event.key === 'race'))
-      await b.page.evaluate(() => (globalThis as unknown as { releasePut: () => void }).releasePut())
-      expect(await reading).toMatchObject({ n: 1 }) // B's caller still gets its value
-      await until(b.page, async () => !(await harness.storedKeys()).includes('race'))
-      expect(await a.page.evaluate(() => harness.read('race'))).toMatchObject({ n: 2 })
-
-      // A message that arrives after B's write landed (sent before it) undoes it too.
-      expect(await b.page.evaluate(() => harness.read('late'))).toMatchObject({ n: 1 })
-      await a.page.evaluate(() => new BroadcastChannel('revalidate:revalidate').postMessage({ from: 'another tab', at: Date.now() - 5000, kind: 'key', key: 'late' }))
-      await until(b.page, async () => !(await harness.storedKeys()).includes('late'))
+      const refused = (call: string, what: string) => expect.stringMatching(new RegExp(`^TypeError: cacheStorageStore\\.${call}: ${what} must be well-formed Unicode, got the string "profile:alice\\\\ud83d", which holds a lone UTF-16 surrogate at index 13 `))
+      expect(outcomes).toEqual({
+        set: refused('set', 'key'),
+        setTag: refused('set', 'tag'),
+        get: refused('get', 'key'),
+        delete: refused('delete', 'key'),
+        deleteTag: refused('deleteTag', 'tag'),
+        acquireLock: refused('acquireLock', 'key'),
+      })
+      expect(await tab.page.evaluate(() => harness.storedKeys())).toEqual([])
+      expect(tab.errors).toEqual([])
     })
   })
 
@@ -171,6 +264,22 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
     )
   })
 
+  it('a page restored from the back/forward cache fences its fetches in flight: invalidations may have been missed meanwhile (the sibling of 24.3)', async () => {
+    await withProfile(async (context) => {
+      const tab = await openTab(context)
+      const reading = tab.page.evaluate(() => harness.read('thawed', 60, '?gate=thawed'))
+      await vi.waitFor(() => expect(countOf('/api/thawed')).toBe(1), WAIT)
+      // What a browser that keeps pages with fetches in flight does on going back (Chromium does not keep them).
+      await tab.page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })))
+      expect(await tab.page.evaluate(() => harness.events.filter((event) => event.type === 'invalidate'))).toEqual([{ type: 'invalidate', remote: true }])
+      site.open('thawed')
+      // The fetch was aborted and made again after the restore; the first one's value is kept nowhere.
+      expect(await reading).toMatchObject({ n: 2 })
+      expect(await tab.page.evaluate(() => harness.read('thawed'))).toMatchObject({ n: 2 })
+      expect(countOf('/api/thawed')).toBe(2)
+    })
+  })
+
   it('stale: every tab is answered at once, and one refresh runs for the origin', async () => {
     await withProfile(async (context) => {
       const [a, b] = [await openTab(context), await openTab(context)]
@@ -179,7 +288,7 @@ describe.skipIf(!available)('cacheStorageStore in Chromium', () => {
       for (const tab of [a, b]) await tab.page.evaluate(() => (harness.clockOffsetMs = 61_000))
       // A's refresh is held at the server: stale readers are answered all the same.
       expect(await a.page.evaluate(() => harness.read('aging', 60, '?gate=aging'))).toMatchObject({ n: 1 })
-      await vi.waitFor(() => expect(countOf('/api/aging')).toBe(2))
+      await vi.waitFor(() => expect(countOf('/api/aging')).toBe(2), WAIT)
       const stale = await b.page.evaluate(() => Promise.all(Array.from({ length: 20 }, () => harness.read('aging'))))
       expect(stale.map((value) => value.n)).toEqual(Array(20).fill(1))
       site.open('aging')

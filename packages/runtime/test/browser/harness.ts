@@ -50,9 +50,26 @@ export interface ApiRequest {
 }
 
 /**
+ * How long a test waits for what happens in the browser or at the server by itself (a refresh, a
+ * message between tabs): far longer than it takes on a loaded machine; a wait ends as soon as it holds.
+ */
+export const WAIT = { timeout: 20_000, interval: 50 }
+
+/** Whole seconds since `startMs`: the most an `Age` measured within that window can be. */
+export function secondsSince(startMs: number): number {
+  return Math.floor((Date.now() - startMs) / 1000)
+}
+
+/** A 1×1 PNG, for images (served at `/image.png`, from any origin the site listens on). */
+const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64')
+
+/** Statuses whose answers have no body. */
+const NULL_BODY_STATUSES = new Set([204, 205, 304])
+
+/**
  * The test site. `/api/<anything>` answers `{ path, n }`, n counting the requests of that path;
  * `?gate=<name>` holds the answer until `open(name)` (from the path's request number `?gate-from=`
- * on); `?status=`, `?cache-control=`, `?vary=` and `?bytes=` shape it.
+ * on); `?status=`, `?location=`, `?cache-control=`, `?vary=` and `?bytes=` shape it.
  */
 export class TestSite {
   readonly requests: ApiRequest[] = []
@@ -101,6 +118,11 @@ export class TestSite {
       res.end()
       return
     }
+    if (url.pathname === '/image.png') {
+      res.writeHead(200, { 'content-type': 'image/png' })
+      res.end(PIXEL_PNG)
+      return
+    }
     if (url.pathname === '/' || url.pathname === '/elsewhere') {
       res.writeHead(200, { 'content-type': 'text/html' })
       res.end('<!doctype html><title>test</title><script type="module" src="/page.js"></script>')
@@ -126,12 +148,13 @@ export class TestSite {
     const gate = url.searchParams.get('gate')
     if (gate !== null && n >= Number(url.searchParams.get('gate-from') ?? 1)) await this.#gate(gate).opened
     const headers: Record<string, string> = { 'content-type': 'application/json', 'access-control-allow-origin': '*' }
-    for (const name of ['cache-control', 'vary']) {
+    for (const name of ['cache-control', 'vary', 'location']) {
       const value = url.searchParams.get(name)
       if (value !== null) headers[name] = value
     }
-    res.writeHead(Number(url.searchParams.get('status') ?? 200), headers)
-    res.end(JSON.stringify({ path: url.pathname, n, padding: 'x'.repeat(Number(url.searchParams.get('bytes') ?? 0)) }))
+    const status = Number(url.searchParams.get('status') ?? 200)
+    res.writeHead(status, headers)
+    res.end(NULL_BODY_STATUSES.has(status) ? undefined : JSON.stringify({ path: url.pathname, n, padding: 'x'.repeat(Number(url.searchParams.get('bytes') ?? 0)) }))
   }
 }
 

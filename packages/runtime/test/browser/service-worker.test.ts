@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { chromiumIsAvailable } from '../../../../test/chromium.js'
 import type { Harness } from './fixtures/page.js'
-import { pageErrors, startTestSite, withProfile, type TestSite } from './harness.js'
+import { pageErrors, secondsSince, startTestSite, WAIT, withProfile, type TestSite } from './harness.js'
 
 declare global {
   var harness: Harness
@@ -77,10 +77,13 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
   it('GET /api/posts: one network request per ttl, stale answered at once while one refresh runs, kept across reloads', async () => {
     await withProfile(async (context) => {
       const { page, errors } = await controlledTab(context)
+      const firstFetchFrom = Date.now()
       expect(await get(page, '/api/posts')).toMatchObject({ n: 1, state: 'MISS' })
       const burst = await page.evaluate(() => Promise.all(Array.from({ length: 10 }, () => fetch('/api/posts').then((r) => r.json() as Promise<{ n: number }>))))
       expect(burst.map((body) => body.n)).toEqual(Array(10).fill(1))
-      expect(await get(page, '/api/posts')).toMatchObject({ n: 1, state: 'HIT', age: '0' })
+      const hit = await get(page, '/api/posts')
+      expect(hit).toMatchObject({ n: 1, state: 'HIT' })
+      expect(Number(hit.age)).toBeLessThanOrEqual(secondsSince(firstFetchFrom)) // counted from the fetch, within the window measured
       expect(site.count('/api/posts')).toBe(1)
       expect(await page.evaluate(() => harness.storedKeys())).toEqual(['fetch:/api/posts']) // in Cache Storage, not the worker's memory
 
@@ -90,10 +93,15 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
       expect(site.count('/api/posts')).toBe(1)
 
       await tellWorker(page, { offsetMs: 61_000 })
+      const refreshFrom = Date.now()
       const stale = await page.evaluate(() => Promise.all(Array.from({ length: 5 }, () => fetch('/api/posts').then((r) => r.headers.get('x-revalidate-sw')))))
       expect(stale).toEqual(Array(5).fill('STALE'))
-      await vi.waitFor(() => expect(site.count('/api/posts')).toBe(2)) // one refresh, after the answers
-      await vi.waitFor(async () => expect(await get(page, '/api/posts')).toMatchObject({ n: 2, state: 'HIT', age: '0' }))
+      await vi.waitFor(() => expect(site.count('/api/posts')).toBe(2), WAIT) // one refresh, after the answers
+      await vi.waitFor(async () => {
+        const refreshed = await get(page, '/api/posts')
+        expect(refreshed).toMatchObject({ n: 2, state: 'HIT' })
+        expect(Number(refreshed.age)).toBeLessThanOrEqual(secondsSince(refreshFrom))
+      }, WAIT)
       for (let i = 0; i < 5; i++) expect((await get(page, '/api/posts')).n).toBe(2)
       expect(site.count('/api/posts')).toBe(2)
       expect((await tellWorker(page, {})).events.filter((event) => event.startsWith('refresh'))).toEqual(['refresh fetch:/api/posts'])
@@ -108,10 +116,10 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
       expect(await get(page, path)).toMatchObject({ n: 1, state: 'MISS' })
       await tellWorker(page, { offsetMs: 61_000 })
       expect(await get(page, path)).toMatchObject({ n: 1, state: 'STALE' })
-      await vi.waitFor(() => expect(site.count(path)).toBe(2))
+      await vi.waitFor(() => expect(site.count(path)).toBe(2), WAIT)
       expect((await tellWorker(page, {})).lastEventDone).toBe(false) // answered, and still kept alive
       site.open('slow')
-      await vi.waitFor(async () => expect((await tellWorker(page, {})).lastEventDone).toBe(true))
+      await vi.waitFor(async () => expect((await tellWorker(page, {})).lastEventDone).toBe(true), WAIT)
       expect(await get(page, path)).toMatchObject({ n: 2, state: 'HIT' })
     })
   })
@@ -120,7 +128,7 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
     await withProfile(async (context) => {
       const { page } = await controlledTab(context)
       const answers = page.evaluate(() => Promise.all(Array.from({ length: 10 }, () => fetch('/api/cold?gate=cold').then((r) => r.json() as Promise<{ n: number }>))))
-      await vi.waitFor(() => expect(site.count('/api/cold?gate=cold')).toBe(1))
+      await vi.waitFor(() => expect(site.count('/api/cold?gate=cold')).toBe(1), WAIT)
       site.open('cold')
       expect((await answers).map((body) => body.n)).toEqual(Array(10).fill(1))
       expect(site.count('/api/cold?gate=cold')).toBe(1)
@@ -161,6 +169,67 @@ describe.skipIf(!available)('serveWithRevalidate in a Chromium service worker', 
         expect(site.count(path)).toBe(2)
       }
       expect(errors.filter((error) => !error.includes('404'))).toEqual([])
+    })
+  })
+
+  it('a 204 or 205 on a matched route reaches the page as the network gave it (24.11)', async () => {
+    await withProfile(async (context) => {
+      const { page, errors } = await controlledTab(context)
+      for (const status of [204, 205]) {
+        const path = `/api/empty-${status}?status=${status}`
+        const answer = await page.evaluate(async (path) => {
+          const response = await fetch(path)
+          return { status: response.status, body: await response.text() }
+        }, path)
+        expect(answer).toEqual({ status, body: '' })
+        expect(site.count(path)).toBe(1)
+      }
+      // Requests that wait on one fetch of an answer not cached each get a whole copy of it.
+      const answers = page.evaluate(() =>
+        Promise.all(Array.from({ length: 5 }, () => fetch('/api/shared-404?status=404&gate=shared').then(async (r) => `${r.status} ${((await r.json()) as { n: number }).n}`))),
+      )
+      await vi.waitFor(() => expect(site.count('/api/shared-404?status=404&gate=shared')).toBe(1), WAIT)
+      site.open('shared')
+      expect(await answers).toEqual(Array(5).fill('404 1'))
+      expect(errors.filter((error) => !error.includes('404'))).toEqual([])
+    })
+  })
+
+  it('redirects and opaque answers on a matched route reach the page as the network gave them (24.12)', async () => {
+    await withProfile(async (context) => {
+      const { page, errors } = await controlledTab(context)
+      // An opaque redirect: fetch with redirect 'manual'.
+      const manual = await page.evaluate(async () => {
+        const response = await fetch('/api/moved?status=302&location=/api/target', { redirect: 'manual' })
+        return { type: response.type, status: response.status }
+      })
+      expect(manual).toEqual({ type: 'opaqueredirect', status: 0 })
+      // A redirect followed: the page sees where it ended, and it is not cached under the first URL.
+      const followed = () =>
+        page.evaluate(async () => {
+          const response = await fetch('/api/followed?status=302&location=/api/landing')
+          return { redirected: response.redirected, url: new URL(response.url).pathname, n: ((await response.json()) as { n: number }).n }
+        })
+      expect(await followed()).toEqual({ redirected: true, url: '/api/landing', n: 1 })
+      expect(await followed()).toEqual({ redirected: true, url: '/api/landing', n: 2 })
+      // A cross-origin image behind a same-origin redirect: an opaque answer.
+      const image = `${site.origin.replace('127.0.0.1', 'localhost')}/image.png`
+      const width = await page.evaluate(
+        (src) =>
+          new Promise<number | string>((resolve) => {
+            const img = new Image()
+            img.onload = () => resolve(img.naturalWidth)
+            img.onerror = () => resolve('the image failed to load')
+            img.src = src
+          }),
+        `/api/picture?status=302&location=${encodeURIComponent(image)}`,
+      )
+      expect(width).toBe(1)
+      // A navigation to a route that answers 302.
+      const navigation = await page.goto(`${site.origin}/api/navigate?status=302&location=/elsewhere`)
+      expect(new URL(page.url()).pathname).toBe('/elsewhere')
+      expect(navigation?.status()).toBe(200)
+      expect(errors).toEqual([])
     })
   })
 

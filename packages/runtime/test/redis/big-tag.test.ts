@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { createClient, type RedisClientType } from 'redis'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createCache } from '../../src/index.js'
+import { createCache, type CacheEvent } from '../../src/index.js'
 import type { RedisStore } from '../../src/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisIsAvailable } from './redis-available.js'
@@ -84,5 +84,47 @@ describe.skipIf(!available)('invalidating a tag of many keys on Redis', () => {
     expect(await entriesLeft(prefix)).toBeGreaterThan(0) // cut in the middle
     via.delay(0)
     await eventually(async () => expect(await entriesLeft(prefix)).toBe(0), 10_000)
+  })
+
+  it('an invalidation cut off by Redis pausing (CLIENT PAUSE), on an instance that then stays idle, is reported and finished by the store itself', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const via = await proxy()
+    const writer = store({ prefix, maxEntries: false })
+    const invalidator = store({ prefix, url: via.url, maxEntries: false, commandTimeoutMs: 300 })
+    const other = store({ prefix, maxEntries: KEYS })
+    await Promise.all([writer.ready(), invalidator.ready(), other.ready()])
+    await fill(writer)
+    // Another instance holds some of the tag's entries in its memory tier: the last ones the steps reach.
+    const otherCache = createCache({ store: other })
+    const held = Array.from({ length: 50 }, (_, i) => `post:${KEYS - 1 - i}`)
+    for (const key of held) expect(await otherCache.withRevalidate(key, 600, () => 'new', { tags: ['posts'] })).toBe('old')
+    const events: CacheEvent[] = []
+    via.delay(5) // every step takes a round trip of 10 ms: time to pause Redis in the middle
+    const invalidating = createCache({ store: invalidator, onEvent: (event) => events.push(event) }).invalidateTag('posts')
+    await eventually(async () => expect(await entriesLeft(prefix)).toBeLessThan(KEYS), 10_000)
+    await redis.raw.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL'])
+    await invalidating // an outage is not the caller's failure: kept, reported, replayed
+    expect(events).toContainEqual(expect.objectContaining({ type: 'error', phase: 'store', key: '', tag: 'posts', error: expect.objectContaining({ message: expect.stringMatching(/invalidateTag\("posts"\) is kept/) }) }))
+    via.delay(0)
+    // The invalidating instance makes no call from here on: nothing but the store itself can finish it.
+    await eventually(async () => {
+      expect(await entriesLeft(prefix)).toBe(0)
+      for (const key of held) expect(await otherCache.withRevalidate(key, 600, () => 'new', { tags: ['posts'] }), key).toBe('new')
+    }, 20_000)
+  })
+
+  it('an entry with 100,000 tags is written, and invalidating any one of them drops it', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const s = store({ prefix, maxEntries: false })
+    await s.ready()
+    const events: CacheEvent[] = []
+    const cache = createCache({ store: s, onEvent: (event) => events.push(event) })
+    const tags = Array.from({ length: 100_000 }, (_, i) => `tag:${i}`)
+    expect(await cache.withRevalidate('k', 600, () => 'tagged a lot', { tags })).toBe('tagged a lot')
+    expect(events.filter((event) => event.type === 'error')).toEqual([])
+    expect(await redis.raw.zScore(`${prefix}0:t:tag:99999`, 'k')).not.toBeNull()
+    expect(await cache.withRevalidate('k', 600, () => 'unused', { tags })).toBe('tagged a lot')
+    await cache.invalidateTag('tag:77777')
+    expect(await cache.withRevalidate('k', 600, () => 'fetched after the invalidation')).toBe('fetched after the invalidation')
   })
 })

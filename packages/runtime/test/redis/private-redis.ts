@@ -20,16 +20,29 @@ export interface PrivateRedis {
   url: string
   port: number
   stop(): void
+  /** Starts it again, on the same port, after stop(): empty, since it keeps nothing on disk. */
+  restart(): Promise<void>
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort()
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
   const url = `redis://127.0.0.1:${port}`
-  await eventually(async () => {
-    if (!(await redisServerAnswers(url))) throw new Error(`redis-server on port ${port} does not answer yet`)
-  }, 10_000)
-  return { url, port, stop: () => server.kill('SIGKILL') }
+  const start = async () => {
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    await eventually(async () => {
+      if (!(await redisServerAnswers(url))) throw new Error(`redis-server on port ${port} does not answer yet`)
+    }, 10_000)
+    return server
+  }
+  let server = await start()
+  return {
+    url,
+    port,
+    stop: () => server.kill('SIGKILL'),
+    async restart() {
+      server = await start()
+    },
+  }
 }
 
 /**

@@ -69,6 +69,19 @@ describe.skipIf(!available)('RedisStore', () => {
     await eventually(async () => expect(await cacheA.withRevalidate('k', 60, () => 'after')).toBe('after'))
   })
 
+  it('a key with a lone surrogate is refused at the call, never answered with the entry Redis keeps its U+FFFD twin under', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const [a, b] = [await connectedStore({ prefix, maxEntries: false }), await connectedStore({ prefix, maxEntries: false })]
+    const [cacheA, cacheB] = [createCache({ store: a }), createCache({ store: b })]
+    expect(await cacheA.withRevalidate('profile:alice\uFFFD', 60, () => 'alice (U+FFFD)')).toBe('alice (U+FFFD)')
+    // UTF-8 has no lone surrogate: node-redis would send U+FFFD's bytes, and the two keys would be one entry.
+    const fetcher = countingFetcher(() => 'alice (cut emoji)')
+    await expect(cacheB.withRevalidate('profile:alice\uD83D', 60, fetcher)).rejects.toThrow(TypeError)
+    await expect(cacheB.invalidate('profile:alice\uD83D')).rejects.toThrow(TypeError)
+    expect(fetcher.calls).toBe(0)
+    expect(await cacheB.withRevalidate('profile:alice\uFFFD', 60, () => 'unused')).toBe('alice (U+FFFD)')
+  })
+
   it('a read racing an invalidation does not refill the memory tier with the old entry', async () => {
     const prefix = `test:${randomUUID()}:`
     const [a, b] = [await connectedStore({ prefix }), await connectedStore({ prefix })]

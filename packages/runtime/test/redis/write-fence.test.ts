@@ -1,7 +1,8 @@
 // A write already on its way to Redis when another instance invalidates its key (or a tag of it,
-// or everything) is undone: DESIGN.md "Invalidation fences in-flight work". Instance A reaches a
-// private redis-server through a TCP proxy that holds A's write (and the pub/sub message telling A
-// of the invalidation) while instance B, connected directly, invalidates; A's write then lands
+// or everything) is undone: docs/architecture.md, "The rules every store keeps" (fences).
+// Instance A reaches a private redis-server through a TCP proxy that holds A's write (and the
+// pub/sub message telling A of the invalidation) while instance B, connected directly,
+// invalidates; A's write then lands
 // after B's invalidation, as it does when A's fetch passed the coordinator's fence check just before.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
@@ -123,5 +124,23 @@ describe.skipIf(!available)('a write on its way to Redis that another instanceâ€
       for (let i = 0; i < 10_001; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => cache.invalidate(`other:${i + j}`)))
     })
     expect(await cacheB.withRevalidate('k', 60, () => 'fetched by b after', { tags: ['posts'] })).toBe('fetched by b after')
+  })
+
+  it('a fetch that outlives its lock does not replace the value of a fetch that began after it', async () => {
+    const prefix = `t:${randomUUID()}:`
+    const [a, b] = [store({ prefix, lockSeconds: 0.3 }), store({ prefix, lockSeconds: 0.3 })]
+    await Promise.all([a.ready(), b.ready()])
+    const [cacheA, cacheB] = [createCache({ store: a }), createCache({ store: b })]
+    const slow = deferred<string>()
+    const fetcherA = countingFetcher(() => slow.promise)
+    const revision1 = cacheA.withRevalidate('post', 600, fetcherA)
+    await eventually(() => expect(fetcherA.calls).toBe(1)) // A holds the lock and fetches revision 1
+    // B misses, waits for A's lock to expire (lockSeconds), takes it, and fetches revision 2.
+    expect(await cacheB.withRevalidate('post', 600, () => 'revision 2')).toBe('revision 2')
+    slow.resolve('revision 1') // A's fetch, which began first, lands last
+    expect(await revision1).toBe('revision 1') // its own callers began before revision 2 existed
+    const reader = createCache({ store: store({ prefix, maxEntries: false }) })
+    expect(await reader.withRevalidate('post', 600, () => 'fetched by a reader')).toBe('revision 2')
+    await eventually(async () => expect(await cacheA.withRevalidate('post', 600, () => 'fetched by a again')).toBe('revision 2'))
   })
 })

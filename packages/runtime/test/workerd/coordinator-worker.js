@@ -24,6 +24,17 @@ export class TestCoordinator extends RevalidateCoordinator {
     return this.ctx.storage.sql.exec('SELECT count(*) AS count FROM leases').one().count
   }
 
+  /** Every name its storage holds: invalidated keys and tags, leased keys. */
+  storedNames() {
+    const sql = this.ctx.storage.sql
+    return [...sql.exec('SELECT name FROM invalidations').toArray().map((row) => row.name), ...sql.exec('SELECT key AS name FROM leases').toArray().map((row) => row.name)]
+  }
+
+  /** `count` tag invalidations in one call. */
+  async flood(count) {
+    for (let i = 0; i < count; i++) await super.invalidate('t', `flood-${i}`)
+  }
+
   /** A restart: in-memory state is gone, SQLite storage stays. */
   restart() {
     this.ctx.abort('restarted by the test')

@@ -23,6 +23,8 @@ interface Reply<T> {
 type Read = { values: string[]; errors: string[] }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** How long to wait for what happens in workerd by itself (an alarm, a fetch under way): generous, for a loaded machine. */
+const WAIT_MS = 20_000
 
 function start(locationsCompatibilityDate = '2025-09-01'): Miniflare {
   const binding = { REVALIDATE: { className: 'TestCoordinator', scriptName: 'coordinator', useSQLite: true } }
@@ -115,7 +117,7 @@ describe('the Durable Object coordinator across two locations', () => {
     expect(v2.calls).toBe(1)
     // While v1 in A fetches, v1 and v2 in B wait on its lease: A's value goes to the v1 caller only.
     const slowV1 = at('a', 'read', { key: 'page:/slow', version: 'v1', ms: 1000 })
-    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(1))
+    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(1), WAIT_MS)
     const [waitingV2, waitingV1] = await Promise.all([
       at('b', 'read', { key: 'page:/slow', version: 'v2', isolate: 'v2' }),
       at('b', 'read', { key: 'page:/slow', version: 'v1', isolate: 'v1' }),
@@ -143,8 +145,7 @@ describe('the Durable Object coordinator across two locations', () => {
     const orphan = await at<{ token?: string }>('a', 'orphanLease', { key: 'orphaned', leaseMs: 500 })
     expect(orphan.result.token).toEqual(expect.any(String))
     expect((await at<number>('a', 'leaseCount')).result).toBe(1)
-    await sleep(900)
-    expect((await at<number>('a', 'leaseCount')).result).toBe(0) // nothing touched it but the alarm
+    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(0), WAIT_MS) // nothing touches it but the alarm
     expect((await at('b', 'read', { key: 'orphaned' })).result.values).toEqual(['value@b#1'])
   })
 
@@ -164,7 +165,7 @@ describe('the Durable Object coordinator across two locations', () => {
     await at('a', 'evictMarkers')
     const coordinated = await at('a', 'read', { key: 'tagged', tags: 'news', isolate: 'fresh' })
     expect(coordinated.result.values).toEqual(['value@a#2'])
-    // Without it (the README says so), the evicted marker brings the invalidated entry back.
+    // Without it (docs/targets/cloudflare.md says so), the evicted marker brings the invalidated entry back.
     await at('b', 'read', { key: 'local', tags: 'news', coordinator: 'none', isolate: 'alone' })
     await at('b', 'invalidateTag', { tag: 'news', coordinator: 'none', isolate: 'alone' })
     await at('b', 'evictMarkers')
@@ -191,11 +192,69 @@ describe('the Durable Object coordinator across two locations', () => {
     expect(a.calls).toBe(2)
   })
 
-  it('coordinator slow: requests are served per location after coordinatorTimeoutMs', async () => {
+  it('an isolate that only invalidates delivers what it queued in an outage, and reports each invalidation it could not deliver (24.4)', async () => {
+    for (const key of ['k1', 'k2', 'k3']) await at('a', 'read', { key })
+    const webhook = { isolate: 'webhook' } // never reads: a CMS webhook, a cron Worker
+    await at('a', 'setMode', { mode: 'down' })
+    // Each reported once, whether the cache rejects the invalidation or reports it through onEvent.
+    const reported = (reply: Reply<unknown>) => reply.events.filter((event) => /^(error:store|rejected):Durable Object unreachable \(test\)$/.test(event))
+    expect(reported(await at('b', 'invalidate', { ...webhook, key: 'k1' }))).toHaveLength(1)
+    expect(reported(await at('b', 'invalidate', { ...webhook, key: 'k2' }))).toHaveLength(1)
+    await at('a', 'setMode', { mode: 'up' })
+    // No read, no wait: the next invalidation tries the coordinator itself and replays k1 and k2 first.
+    const delivered = await at('b', 'invalidate', { ...webhook, key: 'k3' })
+    expect(delivered.events).toEqual([])
+    await sleep(400) // A's syncSeconds (0.3)
+    const reads = [await at('a', 'read', { key: 'k1' }), await at('a', 'read', { key: 'k2' }), await at('a', 'read', { key: 'k3' })]
+    expect(reads.map((reply) => reply.result.values[0])).toEqual(['value@a#4', 'value@a#5', 'value@a#6'])
+  })
+
+  it('an invalidation whose Cache API delete fails still reaches every location, and the failure is reported (24.2)', async () => {
     await at('a', 'read', { key: 'k' })
+    const reply = await at('b', 'invalidateWithoutCacheApi', { isolate: 'no-cache-api', key: 'k' })
+    expect(reply.events).toEqual(['rejected:Cache API unavailable (test)'])
+    await sleep(400)
+    expect((await at('a', 'read', { key: 'k' })).result.values).toEqual(['value@a#2'])
+  })
+
+  it('more invalidations between two syncs than a reply carries: the isolate starts over and fences its fetches in flight (24.3)', async () => {
+    const overflowing = { isolate: 'overflowing', hear: 1 }
+    // Two fetches in flight in A, each in a request of its own.
+    const inFlight = ['k1', 'k2'].map((key) => at('a', 'read', { ...overflowing, key, tags: 't', gate: 'fetched' }))
+    for (const read of inFlight) read.catch(() => {}) // awaited below; a failure before that must not go unhandled
+    await eventually(async () => expect((await at<number>('a', 'leaseCount')).result).toBe(2), WAIT_MS) // both have begun
+    await at('b', 'invalidateTag', { tag: 't' })
+    await at('b', 'flood', { count: 1001 }) // the coordinator's MAX_CHANGES is 1000
+    await sleep(400)
+    const sync = await at('a', 'read', { ...overflowing, key: 'other' }) // A's next sync: too much to replay, it starts over
+    expect(sync.events).toContain('heard:all')
+    await at('a', 'open', { gate: 'fetched' })
+    // Their callers began before the invalidation and get what was fetched; nothing of it is kept.
+    expect((await Promise.all(inFlight)).map((reply) => reply.result.values[0])).toEqual([expect.stringMatching(/^value@a#[12]$/), expect.stringMatching(/^value@a#[12]$/)])
+    expect((await at('a', 'read', { ...overflowing, key: 'k1', tags: 't' })).result.values).toEqual(['value@a#4'])
+    expect((await at('a', 'read', { ...overflowing, key: 'k2', tags: 't' })).result.values).toEqual(['value@a#5'])
+  })
+
+  it('keys and tags that are not well-formed Unicode: the coordinator refuses them with a TypeError and stores nothing (24.2)', async () => {
+    const reply = await at<{ outcomes: Record<string, string>; stored: string[] }>('a', 'illFormedCalls')
+    const refused = (what: string) => new RegExp(`^TypeError: RevalidateCoordinator\\.\\w+: ${what} must be well-formed Unicode, got the string "profile:alice\\\\ud83d", which holds a lone UTF-16 surrogate at index 13 `)
+    expect(reply.result.outcomes).toEqual({
+      invalidateKey: expect.stringMatching(refused('key')),
+      invalidateTag: expect.stringMatching(refused('tag')),
+      syncCheckKey: expect.stringMatching(refused('key')),
+      syncCheckTag: expect.stringMatching(refused('tag')),
+      acquire: expect.stringMatching(refused('key')),
+      releaseFillTag: expect.stringMatching(refused('tag')),
+    })
+    expect(reply.result.stored).toEqual(['well-formed']) // the lease taken to try release; no mangled name
+  })
+
+  it('coordinator slow: requests are served per location after coordinatorTimeoutMs', async () => {
+    const impatient = { isolate: 'impatient', coordinatorTimeoutMs: 300 }
+    await at('a', 'read', { ...impatient, key: 'k' })
     await at('a', 'setMode', { mode: 'slow' })
     await sleep(400)
-    const reads = await Promise.all([at('a', 'read', { key: 'k' }), at('a', 'read', { key: 'k2' })])
+    const reads = await Promise.all([at('a', 'read', { ...impatient, key: 'k' }), at('a', 'read', { ...impatient, key: 'k2' })])
     for (const reply of reads) expect(reply.result.errors).toEqual([])
     expect(reads.map((reply) => reply.result.values.length)).toEqual([1, 1])
     await at('a', 'restart') // ends the calls that never answer
@@ -217,8 +276,8 @@ describe('the Durable Object coordinator across two locations', () => {
   it('a sync round that takes longer than syncSeconds still answers the read that waited for it', async () => {
     const lagging = { isolate: 'lagging', syncSeconds: 0.1 }
     await at('a', 'read', { ...lagging, key: 'k' })
-    // Each round now takes 200 ms, within coordinatorTimeoutMs (300) but twice syncSeconds.
-    await at('a', 'setMode', { mode: 'lag', ms: 200 })
+    // Each round now takes 500 ms, within coordinatorTimeoutMs (the location's: 5 s) but five times syncSeconds.
+    await at('a', 'setMode', { mode: 'lag', ms: 500 })
     await sleep(150)
     const reads = await Promise.all([at('a', 'read', { ...lagging, key: 'k' }), at('a', 'read', { ...lagging, key: 'k2' })])
     expect(reads.map((reply) => reply.result.errors)).toEqual([[], []])

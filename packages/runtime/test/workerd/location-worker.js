@@ -1,6 +1,7 @@
 // One "location" for coordinator.test.ts: its own Cache API cache (a data centre's), its isolates
 // (each a cache with its own store and memory), all bound to one coordinator namespace. Each
-// response says what happened here: fetcher calls of this location and the events since the last.
+// response says what happened here: fetcher calls of this location and the events since the last
+// (an invalidation that rejects is one: `rejected:<message>`).
 import { waitUntil } from 'cloudflare:workers'
 import { createCache } from '@revalidate/runtime'
 import { cloudflareStore } from '@revalidate/runtime/cloudflare'
@@ -15,10 +16,15 @@ function isolate(env, name, params) {
     const store = cloudflareStore({
       cacheName: `revalidate@${env.LOCATION}`,
       syncSeconds: Number(params.get('syncSeconds') ?? 0.3),
-      coordinatorTimeoutMs: 300,
+      // Far above what a call takes on a loaded machine: only the tests of a slow coordinator set less.
+      coordinatorTimeoutMs: Number(params.get('coordinatorTimeoutMs') ?? 5000),
       shards: Number(params.get('shards') ?? 1),
       coordinator: coordinated ? env.REVALIDATE : undefined,
     })
+    if (params.has('hear')) {
+      // What the store tells its listeners (the cache is one), as `heard:<key | tag | all>`.
+      store.subscribe((invalidation) => events.push(`heard:${invalidation.key ?? invalidation.tag ?? invalidation.kind}`))
+    }
     if (params.has('hostileListeners')) {
       // Listeners of the store's invalidations that fail, heard before the cache's own.
       store.subscribe(() => {
@@ -37,12 +43,34 @@ function isolate(env, name, params) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * Gates a test opens by name (`open?gate=`): a fetcher with `gate=<name>` waits for it. Polled, not
+ * a promise: one request's promise must not be settled from another request.
+ */
+const openGates = new Set()
+
 function fetcherFor(location, params) {
   const ms = Number(params.get('ms') ?? 0)
+  const gate = params.get('gate')
   return async () => {
     const call = ++calls
     if (ms > 0) await sleep(ms)
+    while (gate !== null && !openGates.has(gate)) await sleep(10)
     return `value@${location}#${call}`
+  }
+}
+
+/** An invalidation's rejection, recorded as an event (however the cache reports it, the test sees it). */
+const recorded = (invalidation) => invalidation.catch((error) => void events.push(`rejected:${error?.message ?? error}`))
+
+/** Runs `work` while this location's `caches.open` rejects, as when the Cache API is unavailable. */
+async function withoutCacheApi(work) {
+  const open = caches.open
+  caches.open = () => Promise.reject(new Error('Cache API unavailable (test)'))
+  try {
+    return await work()
+  } finally {
+    caches.open = open
   }
 }
 
@@ -60,9 +88,37 @@ const routes = {
       errors: [...new Set(outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason?.message ?? o.reason)))],
     }
   },
-  invalidate: (cache, params) => cache.invalidate(params.get('key')),
-  invalidateTag: (cache, params) => cache.invalidateTag(params.get('tag')),
-  invalidateAll: (cache) => cache.invalidateAll(),
+  invalidate: (cache, params) => recorded(cache.invalidate(params.get('key'))),
+  invalidateTag: (cache, params) => recorded(cache.invalidateTag(params.get('tag'))),
+  invalidateAll: (cache) => recorded(cache.invalidateAll()),
+  // An invalidation made while this location's Cache API cannot be opened.
+  invalidateWithoutCacheApi: (cache, params) => withoutCacheApi(() => recorded(cache.invalidate(params.get('key')))),
+  open: (cache, params) => void openGates.add(params.get('gate')),
+  // `count` invalidations of distinct tags recorded at once, as a busy site makes between two syncs.
+  flood: (cache, params, env) => coordinatorObject(env).flood(Number(params.get('count'))),
+  // Calls naming a key or tag that holds a lone surrogate, straight to the coordinator: what each
+  // answered, and the names its storage holds afterwards.
+  async illFormedCalls(cache, params, env) {
+    const stub = coordinatorObject(env)
+    const bad = 'profile:alice\uD83D'
+    const outcome = (call) =>
+      call().then(
+        () => 'accepted',
+        (error) => `${error.name}: ${error.message}`,
+      )
+    const lease = await stub.acquire('well-formed', { leaseMs: 5000, waitMs: 0 })
+    return {
+      outcomes: {
+        invalidateKey: await outcome(() => stub.invalidate('k', bad)),
+        invalidateTag: await outcome(() => stub.invalidate('t', bad)),
+        syncCheckKey: await outcome(() => stub.sync({ since: null, checks: [{ key: bad, tags: [], writtenAt: 0 }] })),
+        syncCheckTag: await outcome(() => stub.sync({ since: null, checks: [{ key: 'well-formed', tags: [bad], writtenAt: 0 }] })),
+        acquire: await outcome(() => stub.acquire(bad, { leaseMs: 5000, waitMs: 0 })),
+        releaseFillTag: await outcome(() => stub.release('well-formed', lease.token, { text: '{}', tags: [bad], shareMs: 1000 })),
+      },
+      stored: await stub.storedNames(),
+    }
+  },
   setMode: (cache, params, env) => coordinatorObject(env).setMode(params.get('mode'), Number(params.get('ms') ?? 0)),
   // What a store made with this syncSeconds says (its error's message), without keeping it.
   syncSecondsError(cache, params, env) {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildWorker } from '../../../../test/build-worker.js'
+import { eventually } from '../helpers.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const OUT = join(HERE, 'dist', 'store')
@@ -26,6 +27,8 @@ async function call<T = { values: string[]; errors: string[] }>(route: string, p
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** How long to wait for background work in workerd: generous, for a loaded machine. */
+const WAIT_MS = 20_000
 
 beforeAll(async () => {
   script = await buildWorker({ root: HERE, entry: join(HERE, 'store-worker.js'), outDir: OUT })
@@ -55,14 +58,14 @@ describe('the Cloudflare store inside workerd', () => {
   it('stale: served at once, one refresh through waitUntil that finishes after the response', async () => {
     await call('read', { key: 'k', ttl: 10 })
     await call('advance', { seconds: 11 })
-    const stale = await call('read', { key: 'k', ttl: 10, behaviour: 'slow', ms: 200, concurrency: 20 })
+    const stale = await call('read', { key: 'k', ttl: 10, behaviour: 'gated', gate: 'refresh', concurrency: 20 })
     expect(stale.result.values).toEqual(['value#1'])
     expect(stale.calls).toBe(2) // one refresh for twenty stale readers
-    expect(stale.completed).toBe(1) // ...still running when the response left
-    await sleep(400)
+    expect(stale.completed).toBe(1) // ...held at its gate when the response left
+    await call('open', { gate: 'refresh' })
+    await eventually(async () => expect((await call('read', { key: 'k', ttl: 10 })).completed).toBe(2), WAIT_MS)
     const after = await call('read', { key: 'k', ttl: 10 })
     expect(after.result.values).toEqual(['value#2'])
-    expect(after.completed).toBe(2)
     expect(after.calls).toBe(2)
   })
 
@@ -81,6 +84,14 @@ describe('the Cloudflare store inside workerd', () => {
   it('invalidation fences a fetch in flight: it never writes, the next read fetches', async () => {
     const reply = await call<{ before: string; after: string }>('fence', { key: 'k' })
     expect(reply.result).toEqual({ before: 'value#1', after: 'value#2' })
+  })
+
+  it('an invalidation made by one request aborts the signal of a fetch running for another (Workers keep each request’s I/O objects to it)', async () => {
+    const reading = call<string>('abortable', { key: 'k' })
+    // Until the fetch has begun (the reply of any route says how many have).
+    for (let tries = 0; (await call('advance', { seconds: 0 })).calls === 0 && tries < 200; tries++) await sleep(10)
+    await call('invalidate', { key: 'k' })
+    expect((await reading).result).toBe('aborted: AbortError')
   })
 
   it('invalidate, invalidateTag and invalidateAll reach another isolate of the location within syncSeconds', async () => {
@@ -149,12 +160,37 @@ describe('the Cloudflare store inside workerd', () => {
     expect(tooBig.result).toMatchObject({ fromMemory: 0, usage: { entries: 0 } })
   })
 
+  it("entries() lists the isolate's memory tier with each entry's size; an invalidation takes its entries out", async () => {
+    type Listed = { key: string; value: string; tags?: string[]; bytes: number }
+    const reply = await call<{ before: Listed[]; after: Listed[]; usage: { entries: number; bytes: number } }>('listed')
+    expect(reply.result.before.map((item) => [item.key, item.value, item.tags])).toEqual([
+      ['a', 'one', ['t']],
+      ['b', 'two', undefined],
+    ])
+    expect(reply.result.before.every((item) => item.bytes > 20)).toBe(true)
+    expect(reply.result.after.map((item) => item.key)).toEqual(['b'])
+    expect(reply.result.usage).toEqual({ entries: 1, bytes: reply.result.before[1]!.bytes })
+  })
+
   it('maxEntryBytes counts UTF-8 bytes: a value of multi-byte characters over it is not written (18.4)', async () => {
     // 100,000 euro signs: 100,000 UTF-16 units, 300,000 bytes.
     const reply = await call<{ stored: number; reread: string }>('multiByteValue', { characters: 100_000, maxEntryBytes: 200_000 })
     expect(reply.result.stored).toBe(100_000) // the caller still gets its value
     expect(reply.result.reread).toBe('fetched: nothing was written')
     expect(reply.events.some((event) => /^error:store:.*larger than the 200000/.test(event))).toBe(true)
+  })
+
+  it('a key or tag that is not well-formed Unicode is a TypeError naming it, and nothing is kept (24.2)', async () => {
+    const reply = await call<Record<string, string | number>>('illFormed')
+    const refused = (call: string, what: string) => new RegExp(`^TypeError: cloudflareStore\\.${call}: ${what} must be well-formed Unicode, got the string "profile:alice\\\\ud83d", which holds a lone UTF-16 surrogate at index 13 `)
+    expect(reply.result).toEqual({
+      set: expect.stringMatching(refused('set', 'key')),
+      setTag: expect.stringMatching(refused('set', 'tag')),
+      get: expect.stringMatching(refused('get', 'key')),
+      delete: expect.stringMatching(refused('delete', 'key')),
+      deleteTag: expect.stringMatching(refused('deleteTag', 'tag')),
+      memory: 0,
+    })
   })
 
   it('a refresh cut off with its request never stays registered: once its timeout has passed, the next stale read refreshes again', async () => {
@@ -180,10 +216,11 @@ describe('waitUntil from cloudflare:workers under older compatibility dates', ()
           (await (await old.dispatchFetch(`http://worker.test/${route}?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`)).json()) as Reply<{ values: string[] }>
         await ask('read', { key: 'k', ttl: 10 })
         await ask('advance', { seconds: 11 })
-        const stale = await ask('read', { key: 'k', ttl: 10, behaviour: 'slow', ms: 200 })
+        const stale = await ask('read', { key: 'k', ttl: 10, behaviour: 'gated', gate: 'refresh' })
         expect(stale).toMatchObject({ result: { values: ['value#1'] }, calls: 2, completed: 1 })
-        await sleep(400)
-        expect(await ask('read', { key: 'k', ttl: 10 })).toMatchObject({ result: { values: ['value#2'] }, completed: 2 })
+        await ask('open', { gate: 'refresh' })
+        await eventually(async () => expect((await ask('read', { key: 'k', ttl: 10 })).completed).toBe(2), WAIT_MS)
+        expect(await ask('read', { key: 'k', ttl: 10 })).toMatchObject({ result: { values: ['value#2'] }, calls: 2 })
       } finally {
         await old.dispose()
       }

@@ -1,0 +1,3 @@
+import { withRevalidate } from '@revalidate/plugin/next'
+
+export default withRevalidate({})
