@@ -67,7 +67,10 @@ export function transform(code: string, id: string, options?: TransformOptions):
  */
 export interface PreparedPage {
   page: Page
-  /** Checks the page's data, following its imports into the modules `resolveImport` finds; throws what it finds. */
+  /**
+   * Checks the page's data, following its imports into the modules `resolveImport` finds, and, on
+   * Vercel, what its framework's ISR is handed (all of a Next.js app router page); throws what it finds.
+   */
   check(resolveImport: ImportResolver | undefined): void
   /** The compiled page: its code, source map, and how it is cached. */
   emit(): TransformResult
