@@ -23,6 +23,7 @@ const BENCHMARKS = [
   ['transform', './transform.mjs'],
   ['vite build', './vite-build.mjs'],
   ['source edits', './edits.mjs'],
+  ['scope resolver', './scope-resolver.mjs'],
   ['serving', './serving.mjs'],
   ['memory', './memory.mjs'],
   ['many instances', './redis.mjs'],

@@ -132,7 +132,9 @@ describe('docs/diagnostics.md', () => {
 
   it("covers the message of every error fixture", () => {
     const patterns = [...sections.values()].flat()
-    const fixtures = readdirSync(join(ROOT, 'fixtures')).filter((name) => name.startsWith('error-'))
+    // fixtures/<framework>/error-<case>/error.txt
+    const suites = readdirSync(join(ROOT, 'fixtures'), { withFileTypes: true }).filter((entry) => entry.isDirectory())
+    const fixtures = suites.flatMap((suite) => readdirSync(join(ROOT, 'fixtures', suite.name)).filter((name) => name.startsWith('error-')).map((name) => `${suite.name}/${name}`))
     expect(fixtures.length).toBeGreaterThan(40)
     for (const name of fixtures) {
       const message = readFileSync(join(ROOT, 'fixtures', name, 'error.txt'), 'utf8').split('\n')[0]!.replace(/^.*?:\d+:\d+: /, '')

@@ -12,13 +12,16 @@
  * the framework tables say. A module is parsed once per content, whichever page reaches it, and
  * kept with its scopes; one reached that does not parse is code the compiler cannot read.
  */
-import type { ClassDeclaration, Expression, FunctionDeclaration, Identifier, LVal, Node, Program, StringLiteral } from '@babel/types'
+import type { ClassDeclaration, Expression, FunctionDeclaration, Identifier, Node, Program, StringLiteral } from '@babel/types'
 import { SourceText } from './errors.js'
 import { importedShape } from './frameworks/index.js'
+import type { Page } from './page.js'
 import { parseAppModule } from './parse.js'
 import { pathOfId } from './route.js'
 import { safeStarts } from './safe-marks.js'
-import { eachPatternName, Scopes, type Binding, type Scope } from './scope.js'
+import { patternNames } from './patterns.js'
+import type { Binding, Scope } from './scope.js'
+import { Scopes } from './scopes.js'
 
 /** A module of the app, as the host found it: its resolved id (an absolute path) and its source. */
 export interface AppModuleSource {
@@ -66,6 +69,11 @@ const readModules = new Map<string, { code: string; module: SourceModule | Unrea
 
 export function isReadable(module: SourceModule | UnreadableModule): module is SourceModule {
   return 'program' in module
+}
+
+/** The modules one analysis of `page` reaches, from the page itself. */
+export function modulesOfPage(page: Page, resolveImport: ImportResolver | undefined): AppModules {
+  return new AppModules({ ...page, safeStarts: safeStarts(page.comments, page.source) }, page.options.root, resolveImport)
 }
 
 /** The modules one page's analysis reaches: the page itself, and the app's modules it follows imports into. */
@@ -221,11 +229,8 @@ function declaredNames(declaration: Node): string[] {
     case 'FunctionDeclaration':
     case 'ClassDeclaration':
       return declaration.id ? [declaration.id.name] : []
-    case 'VariableDeclaration': {
-      const names: string[] = []
-      for (const declarator of declaration.declarations) eachPatternName(declarator.id as LVal, (identifier) => names.push(identifier.name))
-      return names
-    }
+    case 'VariableDeclaration':
+      return declaration.declarations.flatMap((declarator) => patternNames(declarator.id).map((identifier) => identifier.name))
     default:
       return []
   }

@@ -1,5 +1,5 @@
 /**
- * What cached page data must not do, found before anything is wrapped (data-flow.ts finds the
+ * What cached page data must not do, found before anything is wrapped (flow/data-flow.ts finds the
  * reads; this file says which are errors, and how to fix them):
  *
  *   locals.user, cookies(), request.headers, Astro.locals, getUser(request)
@@ -14,21 +14,14 @@
  * `createClient()` in src/utils/supabase/server.ts:5 calls `cookies()`".
  */
 import type { Node } from '@babel/types'
-import type { AppModules } from './app-modules.js'
-import { DataFlow, type FlowReporter } from './data-flow.js'
+import { modulesOfPage, type AppModules, type ImportResolver } from './app-modules.js'
+import { dataStatements, declaredIdentifiers } from './data-section.js'
+import { DataFlow, type FlowReporter } from './flow/data-flow.js'
 import type { Framework } from './frameworks/index.js'
-import { dataStatements, declaredIdentifiers, type PageData } from './page-data.js'
+import type { Page } from './page.js'
+import type { PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 import type { Shape } from './shapes.js'
-
-export interface CheckInput {
-  data: PageData
-  pragma: Pragma
-  framework: Framework
-  /** The page (its source, scopes and marks) and the app's modules it imports. */
-  modules: AppModules
-  requestBound: ReadonlySet<string>
-}
 
 /** Why a per-visitor read is wrong: what is cached, and who gets it. Next.js caches the whole page. */
 function sharedOf(framework: Framework): string {
@@ -37,11 +30,15 @@ function sharedOf(framework: Framework): string {
     : "a cached page's data is shared with every visitor, so one visitor's data would be served to all"
 }
 
-export function checkPageData(input: CheckInput): void {
-  const { data, modules } = input
-  const { scopes } = modules.page
-  const reporter = new Checks(modules, input.pragma, sharedOf(input.framework))
-  const flow = new DataFlow({ framework: input.framework, modules, reporter, requestBound: input.requestBound })
+/**
+ * Checks that the page's data is safe to share, following its code into the modules of the app
+ * that `resolveImport` finds for its imports.
+ */
+export function checkPageData(page: Page, data: PageData, resolveImport: ImportResolver | undefined): void {
+  const { scopes, framework, options } = page
+  const modules = modulesOfPage(page, resolveImport)
+  const reporter = new Checks(modules, page.pragma, sharedOf(framework))
+  const flow = new DataFlow({ framework, modules, reporter, requestBound: options.requestBound })
   if (data.kind === 'loader') {
     let loaderInput = data.input
     if (data.deps) {
@@ -57,7 +54,7 @@ export function checkPageData(input: CheckInput): void {
     const statements = dataStatements(data.section)
     const returned = statements.flatMap(declaredIdentifiers)
     if (data.kind === 'page') flow.section(statements, scopes.enter(data.fn, scopes.module), data.fn, data.input, returned)
-    else flow.section(statements, scopes.module, undefined, input.framework.pageProps, returned)
+    else flow.section(statements, scopes.module, undefined, framework.pageProps, returned)
   }
   reporter.checkQueryReads()
 }

@@ -16,6 +16,7 @@
  * repetition. That keeps the map from costing more than the parse (with magic-string it was
  * most of the transform).
  */
+import { eachLine, endsLinesWithNewlineOnly, lineAt, lineStartsOf } from './lines.js'
 
 export interface SourceMapV3 {
   version: 3
@@ -37,10 +38,19 @@ interface Edit {
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
-const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
-const OTHER_TERMINATORS = /[\r\u2028\u2029]/
+/** The segments after a run's first, for lines up to 4,000 characters: sliced, not repeated (a slice copies nothing). */
+const NEXT_SEGMENTS = ',CAAC'.repeat(4000)
+
+/** VLQ codes of the deltas most segments have (a line's length, at most), made once each. */
+const SMALL_VLQ = 4096
+const vlqCodes: string[] = []
 
 function vlq(value: number): string {
+  if (value > -SMALL_VLQ && value < SMALL_VLQ) return (vlqCodes[value + SMALL_VLQ] ??= encodeVlq(value))
+  return encodeVlq(value)
+}
+
+function encodeVlq(value: number): string {
   let rest = value < 0 ? (-value << 1) | 1 : value << 1
   let encoded = ''
   do {
@@ -50,29 +60,6 @@ function vlq(value: number): string {
     encoded += BASE64[digit]
   } while (rest > 0)
   return encoded
-}
-
-/** Calls `line(from, to)` for each line piece of text[start, end) and `newline()` after each terminator. */
-function eachLine(text: string, start: number, end: number, line: (from: number, to: number) => void, newline: () => void, onlyNewlines = !OTHER_TERMINATORS.test(text)): void {
-  let from = start
-  if (onlyNewlines) {
-    // The common case, \n only: indexOf is several times faster than a regex per line.
-    for (let at = text.indexOf('\n', from); at !== -1 && at < end; at = text.indexOf('\n', from)) {
-      line(from, at)
-      newline()
-      from = at + 1
-    }
-    line(from, end)
-    return
-  }
-  LINE_TERMINATOR.lastIndex = start
-  for (let match = LINE_TERMINATOR.exec(text); match !== null && match.index < end; match = LINE_TERMINATOR.exec(text)) {
-    line(from, match.index)
-    newline()
-    from = match.index + match[0].length
-    LINE_TERMINATOR.lastIndex = from
-  }
-  line(from, end)
 }
 
 /** Writes the `mappings` of one source, segment by segment, keeping the deltas VLQ needs. */
@@ -88,7 +75,8 @@ class MappingsWriter {
   mapRun(originalLine: number, originalColumn: number, length: number): void {
     if (length <= 0) return
     const first = `${vlq(this.#column - this.#previousColumn)}A${vlq(originalLine - this.#previousOriginalLine)}${vlq(originalColumn - this.#previousOriginalColumn)}`
-    this.#line += (this.#line === '' ? '' : ',') + first + ',CAAC'.repeat(length - 1)
+    const next = length <= 4001 ? NEXT_SEGMENTS.slice(0, 5 * (length - 1)) : ',CAAC'.repeat(length - 1)
+    this.#line += (this.#line === '' ? '' : ',') + first + next
     this.#column += length
     this.#previousColumn = this.#column - 1
     this.#previousOriginalLine = originalLine
@@ -141,7 +129,7 @@ export class SourceEdits {
     // By position; at one position insertions come before a replacement, each in call order.
     const edits = [...this.#edits].sort((a, b) => a.start - b.start || Number(a.end > a.start) - Number(b.end > b.start) || a.order - b.order)
     const { original } = this
-    const onlyNewlines = !OTHER_TERMINATORS.test(original) // tested once, not per line
+    const newlineOnly = endsLinesWithNewlineOnly(original) // tested once, not per line
     const writer = new MappingsWriter()
     const parts: string[] = []
     let position = 0
@@ -165,24 +153,14 @@ export class SourceEdits {
           at.line += 1
           at.column = 0
         },
-        onlyNewlines,
+        newlineOnly,
       )
     }
     /** Advances the original line and column over original[from, to) without emitting it. */
     const pass = (from: number, to: number) => {
-      eachLine(original, from, to, (start, end) => (column += end - start), () => ((line += 1), (column = 0)), onlyNewlines)
+      eachLine(original, from, to, (start, end) => (column += end - start), () => ((line += 1), (column = 0)), newlineOnly)
     }
-    const locate = (offset: number) => {
-      LINE_TERMINATOR.lastIndex = 0 // matchAll starts where the last exec stopped
-      lineStarts ??= [0, ...Array.from(original.matchAll(LINE_TERMINATOR), (match) => match.index + match[0].length)]
-      let low = 0
-      for (let high = lineStarts.length - 1; low < high; ) {
-        const middle = (low + high + 1) >> 1
-        if (lineStarts[middle]! <= offset) low = middle
-        else high = middle - 1
-      }
-      return { line: low, column: offset - lineStarts[low]! }
-    }
+    const locate = (offset: number) => lineAt((lineStarts ??= lineStartsOf(original)), offset)
 
     for (const edit of edits) {
       if (edit.start < position) throw new Error(`overlapping edits at ${edit.start} in ${source}`)

@@ -1,4 +1,5 @@
 import { codeFrameColumns } from '@babel/code-frame'
+import { lineAt, lineStartsOf } from './lines.js'
 
 /** A position in a source file: line from 1, column from 0 (as Babel and Rollup count). */
 export interface Loc {
@@ -54,15 +55,6 @@ ${(cause.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\
  */
 export const DIAGNOSTICS_URL = 'https://github.com/revalidate/revalidate/blob/main/README.md#diagnostics'
 
-/** Line terminators as ECMAScript (and Babel, and our source maps) count them: \r\n, \n, \r, U+2028, U+2029. */
-const LINE_TERMINATOR = /\r\n?|[\n\u2028\u2029]/g
-
-function lineStartsOf(code: string): number[] {
-  const starts = [0]
-  for (const match of code.matchAll(LINE_TERMINATOR)) starts.push(match.index + match[0].length)
-  return starts
-}
-
 /** Turns offsets in one source text into line and column, with one scan of the text. */
 export class SourceText {
   /** Offsets where lines start; found on first use (an error, or the line of a page's pragma), one scan of the text. */
@@ -74,15 +66,8 @@ export class SourceText {
   ) {}
 
   locate(offset: number): Loc {
-    const lineStarts = (this.#lineStarts ??= lineStartsOf(this.code))
-    let low = 0
-    let high = lineStarts.length - 1
-    while (low < high) {
-      const middle = (low + high + 1) >> 1
-      if (lineStarts[middle]! <= offset) low = middle
-      else high = middle - 1
-    }
-    return { line: low + 1, column: offset - lineStarts[low]! }
+    const { line, column } = lineAt((this.#lineStarts ??= lineStartsOf(this.code)), offset)
+    return { line: line + 1, column }
   }
 
   /**

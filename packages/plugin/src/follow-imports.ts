@@ -3,19 +3,20 @@
  * (app-modules.ts). `transform` is synchronous; a bundler resolves asynchronously, so a host with
  * an asynchronous resolver (Vite, Next.js) compiles in rounds:
  *
- *   round 1: transform(page)         asks for '@/utils/supabase/server': not resolved yet, so
+ *   read the page once              parse, pragma, page data: nothing here depends on other modules
+ *   round 1: check(page)            asks for '@/utils/supabase/server': not resolved yet, so
  *                                    taken for a package this round, and noted
  *   resolve: '@/utils/supabase/server' -> /app/src/utils/supabase/server.ts (read)
- *   round 2: transform(page)         follows createClient() into it; asks for nothing new: done
+ *   round 2: check(page)            follows createClient() into it; asks for nothing new: emit
  *
- * Only imports the analysis reaches are resolved, so a page costs one round more per level of
+ * Only imports the analysis reaches are resolved, so a page costs one check more per level of
  * modules it follows. Packages (node_modules), virtual modules and files that are not scripts
  * are never the app's.
  */
 import { readFile } from 'node:fs/promises'
 import type { AppModuleSource, ImportResolver } from './app-modules.js'
 import type { TransformOptions } from './options.js'
-import { transform, type TransformResult } from './transform.js'
+import { preparePage, type TransformResult } from './transform.js'
 
 /** Script files the analysis can read. */
 const SCRIPT = /\.([mc]?[jt]sx?)$/
@@ -33,8 +34,13 @@ export interface ImportHost {
   read?(id: string): void
 }
 
-/** `transform`, with the page's imports of the app's modules resolved by the host, in rounds. */
+/**
+ * `transform`, with the page's imports of the app's modules resolved by the host, in rounds: the
+ * page is read once, checked each round with the modules resolved so far, and emitted once.
+ */
 export async function transformFollowingImports(code: string, id: string, options: TransformOptions, host: ImportHost): Promise<TransformResult | null> {
+  const prepared = preparePage(code, id, options)
+  if (prepared === null) return null
   const found = new Map<string, AppModuleSource | undefined>()
   const key = (specifier: string, importer: string) => `${importer}\0${specifier}`
   for (;;) {
@@ -44,17 +50,16 @@ export async function transformFollowingImports(code: string, id: string, option
       if (!found.has(wanted)) asked.set(wanted, { specifier, importer })
       return found.get(wanted)
     }
-    let result: TransformResult | null = null
     let failure: unknown
     try {
-      result = transform(code, id, { ...options, resolveImport })
+      prepared.check(resolveImport)
     } catch (error) {
       failure = error
     }
     // A round that asked for nothing new saw every module it reaches: its answer (or error) stands.
     if (asked.size === 0) {
       if (failure !== undefined) throw failure
-      return result
+      return prepared.emit()
     }
     await Promise.all(
       [...asked].map(async ([wanted, { specifier, importer }]) => {

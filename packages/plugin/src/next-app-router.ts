@@ -24,24 +24,12 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Expression, Node, Program } from '@babel/types'
-import type { AppModules } from './app-modules.js'
-import { DataFlow, type FlowReporter } from './data-flow.js'
-import type { SourceText } from './errors.js'
-import { importedShape, type Framework } from './frameworks/index.js'
+import { modulesOfPage, type ImportResolver } from './app-modules.js'
+import { DataFlow, type FlowReporter } from './flow/data-flow.js'
+import { importedShape } from './frameworks/index.js'
 import { NEXT_DYNAMIC_APIS } from './frameworks/next.js'
-import type { DataFunction } from './page-data.js'
-import type { Pragma } from './pragma.js'
-import { eachReference } from './scope.js'
-
-export interface AppRouterInput {
-  program: Program
-  source: SourceText
-  pragma: Pragma
-  framework: Framework
-  /** The page (its scopes and marks) and the app's modules it imports. */
-  modules: AppModules
-  requestBound: ReadonlySet<string>
-}
+import { defaultExportedFunction, exportedConst, exportsFunction } from './module-exports.js'
+import type { Page } from './page.js'
 
 /** An app router module: its kind (`page`, `layout`, `route`, ...) and the route folders above it. */
 const APP_ROUTER_FILE = /\/app\/((?:.*\/)?)(page|layout|template|default|route)\.[mc]?[jt]sx?$/
@@ -49,21 +37,24 @@ const DYNAMIC_SEGMENT = /^\[.+\]$/
 const LAYOUT_FILES = ['layout.tsx', 'layout.ts', 'layout.jsx', 'layout.js', 'layout.mjs']
 const NO_STORE = new Set(['force-no-store', 'default-no-store', 'only-no-store'])
 
-/** Throws for anything in an app router module that would keep Next from caching it. */
-export function checkAppRouterCaches(input: AppRouterInput): void {
-  const match = APP_ROUTER_FILE.exec(input.source.id)
+/**
+ * Throws for anything in an app router module that would keep Next from caching it, following the
+ * page's code into the modules of the app that `resolveImport` finds for its imports.
+ */
+export function checkAppRouterCaches(page: Page, resolveImport: ImportResolver | undefined): void {
+  const match = APP_ROUTER_FILE.exec(page.source.id)
   if (match === null) return
-  const dynamic = exportedConstValue(input.program, 'dynamic')
-  checkSegmentConfig(input, dynamic)
+  const dynamic = exportedConstValue(page.program, 'dynamic')
+  checkSegmentConfig(page, dynamic)
   // With force-static, Next caches the page and hands it empty cookies, headers and searchParams.
   if (dynamic?.value === 'force-static') return
-  checkDynamicApis(input)
-  checkSearchParams(input)
+  checkDynamicApis(page)
+  checkSearchParams(page, resolveImport)
   const [, folders, kind] = match
-  if ((kind === 'page' || kind === 'route') && dynamic?.value !== 'error') checkStaticParams(input, folders!, kind)
+  if ((kind === 'page' || kind === 'route') && dynamic?.value !== 'error') checkStaticParams(page, folders!, kind)
 }
 
-function checkSegmentConfig({ program, source }: AppRouterInput, dynamic: ConstValue | undefined): void {
+function checkSegmentConfig({ program, source }: Page, dynamic: ConstValue | undefined): void {
   if (dynamic?.value === 'force-dynamic') {
     throw source.error(
       dynamic.node.start!,
@@ -93,9 +84,8 @@ function checkSegmentConfig({ program, source }: AppRouterInput, dynamic: ConstV
 }
 
 /** `cookies()`, `headers()`, ... anywhere in the module, whatever they are called locally. */
-function checkDynamicApis({ program, source, modules }: AppRouterInput): void {
-  const { scopes } = modules.page
-  eachReference(program, scopes.module, scopes, (identifier, binding) => {
+function checkDynamicApis({ program, source, scopes }: Page): void {
+  scopes.eachReference(program, scopes.module, (identifier, binding) => {
     if (binding?.source.type !== 'import') return
     const { source: from, imported } = binding.source
     const apis = NEXT_DYNAMIC_APIS[from]
@@ -112,10 +102,10 @@ function checkDynamicApis({ program, source, modules }: AppRouterInput): void {
 }
 
 /** The page's `searchParams`, read anywhere in the page function (its final `return` included). */
-function checkSearchParams(input: AppRouterInput): void {
-  const page = defaultExportedFunction(input.program)
-  if (page === undefined) return
-  const { source } = input
+function checkSearchParams(page: Page, resolveImport: ImportResolver | undefined): void {
+  const fn = defaultExportedFunction(page.program)?.fn
+  if (fn === undefined) return
+  const { source, framework } = page
   const fail = (node: Node): never => {
     throw source.error(
       node.start!,
@@ -130,14 +120,15 @@ function checkSearchParams(input: AppRouterInput): void {
     queryRead: (node) => fail(node),
     returned: () => undefined,
   }
-  new DataFlow({ framework: input.framework, modules: input.modules, reporter, requestBound: input.requestBound }).loader(page, input.framework.pageProps, input.modules.page.scopes.module)
+  const modules = modulesOfPage(page, resolveImport)
+  new DataFlow({ framework, modules, reporter, requestBound: page.options.requestBound }).loader(fn, framework.pageProps, page.scopes.module)
 }
 
 /**
  * A page or route handler below a dynamic segment is cached only with `generateStaticParams`,
  * in the module or in a layout above it (Next asks every segment's, top down).
  */
-function checkStaticParams({ program, source, pragma }: AppRouterInput, folders: string, kind: string): void {
+function checkStaticParams({ program, source, pragma }: Page, folders: string, kind: string): void {
   if (!folders.split('/').some((segment) => DYNAMIC_SEGMENT.test(segment))) return
   if (exportedConstValue(program, 'generateStaticParams') !== undefined || exportsFunction(program, 'generateStaticParams')) return
   if (layoutAboveHasStaticParams(source.id, folders)) return
@@ -179,43 +170,8 @@ interface ConstValue {
 
 /** `export const <name> = <literal>`: its value (undefined for anything but a literal) and node. */
 function exportedConstValue(program: Program, name: string): ConstValue | undefined {
-  for (const statement of program.body) {
-    if (statement.type !== 'ExportNamedDeclaration' || statement.declaration?.type !== 'VariableDeclaration') continue
-    for (const declarator of statement.declaration.declarations) {
-      if (declarator.id.type !== 'Identifier' || declarator.id.name !== name || !declarator.init) continue
-      const init = declarator.init
-      const value = init.type === 'StringLiteral' || init.type === 'NumericLiteral' || init.type === 'BooleanLiteral' ? init.value : undefined
-      return { value, node: init }
-    }
-  }
-  return undefined
-}
-
-function exportsFunction(program: Program, name: string): boolean {
-  return program.body.some(
-    (statement) =>
-      (statement.type === 'ExportNamedDeclaration' &&
-        ((statement.declaration?.type === 'FunctionDeclaration' && statement.declaration.id?.name === name) ||
-          statement.specifiers.some((specifier) => specifier.exported.type === 'Identifier' && specifier.exported.name === name))),
-  )
-}
-
-/** The default-exported page function, when it is written in the module. */
-function defaultExportedFunction(program: Program): DataFunction | undefined {
-  for (const statement of program.body) {
-    if (statement.type !== 'ExportDefaultDeclaration') continue
-    const { declaration } = statement
-    if (declaration.type === 'FunctionDeclaration' || declaration.type === 'ArrowFunctionExpression' || declaration.type === 'FunctionExpression') return declaration
-    if (declaration.type !== 'Identifier') return undefined
-    for (const other of program.body) {
-      const node = other.type === 'ExportNamedDeclaration' ? other.declaration : other
-      if (node?.type === 'FunctionDeclaration' && node.id?.name === declaration.name) return node
-      if (node?.type !== 'VariableDeclaration') continue
-      for (const declarator of node.declarations) {
-        const init = declarator.init
-        if (declarator.id.type === 'Identifier' && declarator.id.name === declaration.name && (init?.type === 'ArrowFunctionExpression' || init?.type === 'FunctionExpression')) return init
-      }
-    }
-  }
-  return undefined
+  const init = exportedConst(program, name)
+  if (init === undefined) return undefined
+  const value = init.type === 'StringLiteral' || init.type === 'NumericLiteral' || init.type === 'BooleanLiteral' ? init.value : undefined
+  return { value, node: init }
 }

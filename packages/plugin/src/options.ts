@@ -98,6 +98,7 @@ export function checkOptionNames(options: object, names: Record<string, string>)
 export interface ResolvedOptions {
   target: Target
   framework: FrameworkName | undefined
+  /** Where routes start, `/`-separated without `./` or a trailing `/`. */
   routesDirs: string[]
   loaders: string[]
   runtime: string
@@ -105,6 +106,11 @@ export interface ResolvedOptions {
   resolveImport: ImportResolver | undefined
   root: string
   nextCacheComponents: boolean
+}
+
+/** A folder as routes are matched against it: `/` separators, no leading `./`, no trailing `/`. */
+function folderPath(dir: string): string {
+  return dir.replaceAll('\\', '/').replace(/^\.\//, '').replace(/\/$/, '')
 }
 
 function stringList(name: string, value: unknown): string[] | undefined {
@@ -127,7 +133,7 @@ export function resolveOptions(options: TransformOptions = {}, names: Record<str
   return {
     target,
     framework: options.framework,
-    routesDirs: options.routesDir === undefined ? DEFAULT_ROUTES_DIRS : [validator.validateStringOption('routesDir', options.routesDir, '')],
+    routesDirs: options.routesDir === undefined ? DEFAULT_ROUTES_DIRS : [folderPath(validator.validateStringOption('routesDir', options.routesDir, ''))],
     loaders: stringList('loaders', options.loaders) ?? DEFAULT_LOADERS,
     runtime: validator.validateStringOption('runtime', options.runtime, `@revalidate/runtime/${target}`),
     requestBound: new Set(stringList('requestBound', options.requestBound) ?? DEFAULT_REQUEST_BOUND),

@@ -1,6 +1,7 @@
 import { parse, type ParserPlugin } from '@babel/parser'
 import type { File } from '@babel/types'
 import type { SourceText } from './errors.js'
+import { LINE_TERMINATOR_CHARS, lineEnd } from './lines.js'
 import { pragmaBelowHeader } from './pragma.js'
 import { pathOfId } from './route.js'
 
@@ -68,17 +69,18 @@ function withoutByteOrderMark(code: string): string {
   return code.startsWith('#!', 1) ? ` //${code.slice(3)}` : code
 }
 
+const NOT_A_LINE_TERMINATOR = new RegExp(`[^${LINE_TERMINATOR_CHARS}]`, 'g')
+
 function blankOutside(code: string, script: { start: number; end: number }): string {
-  const blank = (part: string) => part.replace(/[^\r\n\u2028\u2029]/g, ' ')
+  const blank = (part: string) => part.replace(NOT_A_LINE_TERMINATOR, ' ')
   return blank(code.slice(0, script.start)) + code.slice(script.start, script.end) + blank(code.slice(script.end))
 }
 
 function syntaxError(error: unknown, source: SourceText) {
   const pos = (error as { pos?: number }).pos
   if (typeof pos !== 'number') return error
-  const lineStart = source.code.lastIndexOf('\n', pos - 1) + 1
-  const lineEnd = source.code.indexOf('\n', lineStart)
-  const lineText = source.code.slice(lineStart, lineEnd === -1 ? undefined : lineEnd)
+  const lineStart = pos - source.locate(pos).column
+  const lineText = source.code.slice(lineStart, lineEnd(source.code, lineStart))
   const hash = lineText.indexOf('#')
   if (hash !== -1 && lineText.slice(0, hash).trim() === '') {
     const start = lineStart + hash

@@ -21,6 +21,7 @@
 import type { Comment as BabelComment } from '@babel/types'
 import { closest } from './did-you-mean.js'
 import type { RevalidateError, SourceText } from './errors.js'
+import { isLineTerminator, LINE_TERMINATOR_CHARS, lineEnd } from './lines.js'
 
 export interface Pragma {
   /** Seconds the data stays fresh. */
@@ -141,17 +142,6 @@ function scanHeader(code: string, from: number): { comments: Comment[]; end: num
   return { comments, end: pos }
 }
 
-/** The end of the line at `from`: the next line terminator (\n, \r, U+2028, U+2029) or the end. */
-function lineEnd(code: string, from: number): number {
-  let end = from
-  while (end < code.length && !isLineTerminator(code.charCodeAt(end))) end++
-  return end
-}
-
-function isLineTerminator(char: number): boolean {
-  return char === 10 || char === 13 || char === 0x2028 || char === 0x2029
-}
-
 /**
  * The first line of text in the block comment body [start, end), without the JSDoc decoration
  * (leading `*`s): `/** Pragma: revalidate 60 *\/` and `/*\n * Pragma: revalidate 60\n *\/` both
@@ -169,9 +159,9 @@ function firstLineOfBlock(code: string, start: number, end: number): { start: nu
 }
 
 /** A revalidate pragma on any line of a comment's text: `Pragma: <word>` with the word found. */
-const PRAGMA_ON_A_LINE = /(?:^|[\r\n\u2028\u2029])[\s*]*Pragma:[^\S\r\n]*(\S*)/gi
+const PRAGMA_ON_A_LINE = new RegExp(`(?:^|[${LINE_TERMINATOR_CHARS}])[\\s*]*Pragma:[^\\S${LINE_TERMINATOR_CHARS}]*(\\S*)`, 'gi')
 /** The same in page text, where the line may start with a comment's opening (`//`, `#`, `<!--`). */
-const PRAGMA_IN_TEXT = /(?:^|[\r\n\u2028\u2029])[\s*/#!<-]*Pragma:[^\S\r\n]*(\S*)/gi
+const PRAGMA_IN_TEXT = new RegExp(`(?:^|[${LINE_TERMINATOR_CHARS}])[\\s*/#!<-]*Pragma:[^\\S${LINE_TERMINATOR_CHARS}]*(\\S*)`, 'gi')
 
 function revalidatePragmaIn(text: string, pattern = PRAGMA_ON_A_LINE): RegExpExecArray | undefined {
   for (const match of text.matchAll(pattern)) if (namesRevalidate(match[1]!)) return match
@@ -189,7 +179,7 @@ function directiveAt(code: string, pos: number): number {
   while (code[end] === ' ' || code[end] === '\t') end++
   if (code[end] === ';') return end + 1
   // Without a semicolon it is a directive only if the statement ends here.
-  return end >= code.length || code[end] === '\n' || code[end] === '\r' || code.startsWith('//', end) ? end : -1
+  return end >= code.length || isLineTerminator(code.charCodeAt(end)) || code.startsWith('//', end) ? end : -1
 }
 
 function tokenize(code: string, start: number, end: number): Token[] {

@@ -7,9 +7,8 @@
  *   src/routes/posts/[slug]/+page.server.ts -> /posts/[slug]      (SvelteKit)
  *   app/routes/posts.$slug.tsx            -> /posts/:slug         (Remix flat routes)
  *
- * and the grammar of those routes, read in one place (parseRoute) by everything that matches or
- * fills them: `[slug]` and `:slug` (one segment), `[...rest]` and `:rest+` (one or more),
- * `[[...rest]]` and `:rest*` (zero or more), `[[lang]]` and `:lang?` (zero or one).
+ * The grammar of those routes, for everything that matches or fills them, is the runtime's
+ * (@revalidate/runtime/internal/route-pattern).
  */
 import type { ResolvedOptions } from './options.js'
 
@@ -28,10 +27,9 @@ export function routeFromId(id: string, options: Pick<ResolvedOptions, 'routesDi
   const relative = path.startsWith(`${options.root}/`) ? path.slice(options.root.length + 1) : path
   let below = relative
   for (const dir of options.routesDirs) {
-    const normalized = dir.replaceAll('\\', '/').replace(/^\.\//, '').replace(/\/$/, '')
-    const at = `/${relative}`.lastIndexOf(`/${normalized}/`)
+    const at = `/${relative}`.lastIndexOf(`/${dir}/`)
     if (at !== -1) {
-      below = relative.slice(at + normalized.length + 1)
+      below = relative.slice(at + dir.length + 1)
       break
     }
   }
@@ -43,60 +41,4 @@ export function routeFromId(id: string, options: Pick<ResolvedOptions, 'routesDi
     .filter((segment) => !FILE_ONLY_SEGMENTS.test(segment) && !/^\(.*\)$/.test(segment) && segment !== '')
     .map((segment) => segment.replace(/^\$(\w+)$/, ':$1'))
   return `/${segments.join('/')}`
-}
-
-// `[[...rest]]`, `[[name]]`, `[...rest]`, `[slug]` (SvelteKit's `=matcher` allowed), and `:name` with a modifier (`?`, `*`, `+`).
-const ROUTE_PARAM = /^(?:\[\[\.\.\.([\w$]+)\]\]|\[\[([\w$]+)(?:=\w+)?\]\]|\[\.\.\.([\w$]+)(?:=\w+)?\]|\[([\w$]+)(?:=\w+)?\]|:([\w$]+)([?*+]?))$/
-
-/** One segment of a route: literal text, or a param (one segment, zero or one, one or more, zero or more). */
-export type RouteSegment = string | { param: string; kind: 'one' | 'optional' | 'rest' | 'optionalRest' }
-
-export interface ParsedRoute {
-  segments: RouteSegment[]
-  params: string[]
-  /** The regular expression for the paths of the route (as a URL carries them), one group per param. */
-  pattern: string
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-
-const MODIFIER_KINDS = { '': 'one', '?': 'optional', '+': 'rest', '*': 'optionalRest' } as const
-
-export function parseRoute(route: string): ParsedRoute {
-  const segments: RouteSegment[] = route
-    .split('/')
-    .filter((segment) => segment !== '')
-    .map((segment) => {
-      const match = ROUTE_PARAM.exec(segment)
-      if (match === null) return segment
-      const [, optionalRest, optional, rest, one, colon, modifier] = match
-      if (optionalRest !== undefined) return { param: optionalRest, kind: 'optionalRest' }
-      if (optional !== undefined) return { param: optional, kind: 'optional' }
-      if (rest !== undefined) return { param: rest, kind: 'rest' }
-      if (one !== undefined) return { param: one, kind: 'one' }
-      return { param: colon!, kind: MODIFIER_KINDS[modifier as keyof typeof MODIFIER_KINDS] }
-    })
-  const pattern = segments
-    .map((segment) => {
-      if (typeof segment === 'string') return `/${escapeRegExp(segment)}`
-      // An optional param's slash belongs to it: /docs matches /docs/[[...path]], /docsxyz does not.
-      if (segment.kind === 'optionalRest') return '(?:/(.+?))?'
-      if (segment.kind === 'optional') return '(?:/([^/]+?))?'
-      return segment.kind === 'rest' ? '/(.+?)' : '/([^/]+?)'
-    })
-    .join('')
-  const params = segments.flatMap((segment) => (typeof segment === 'string' ? [] : [segment.param]))
-  return { segments, params, pattern: `^${pattern}/?$` }
-}
-
-/** More specific routes first: fewer catch-alls, fewer optional params, then more literal segments. */
-function specificity(route: ParsedRoute): number[] {
-  const kinds = route.segments.map((segment) => (typeof segment === 'string' ? 'literal' : segment.kind))
-  const count = (kind: string) => kinds.filter((each) => each === kind).length
-  return [count('optionalRest'), count('rest'), count('optional'), -count('literal')]
-}
-
-export function bySpecificity(a: ParsedRoute, b: ParsedRoute): number {
-  const [x, y] = [specificity(a), specificity(b)]
-  return x.map((value, i) => value - y[i]!).find((difference) => difference !== 0) ?? 0
 }

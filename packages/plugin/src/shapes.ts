@@ -1,7 +1,7 @@
 /**
  * What the analysis knows about a value: where it came from and what reading it means. The
  * framework tables (frameworks/*.ts) describe their loaders' inputs and their modules' exports
- * with these; the analysis (data-flow.ts) follows them through the page's code.
+ * with these; the analysis (flow/data-flow.ts) follows them through the page's code.
  *
  *   event            object   { locals: visitor, url: URL object, params: (not tracked), ... }
  *   event.locals     visitor  any use is a per-visitor read
@@ -77,6 +77,15 @@ export const respond = (label: string, throwIt = false): FunctionShape => fn(lab
 
 /** The union of shapes, flattened; undefined (not tracked) members drop out. */
 export function union(shapes: readonly (Shape | undefined)[]): Shape | undefined {
+  // Most unions the walk makes hold one tracked shape or none: no arrays for those.
+  let only: Shape | undefined
+  let tracked = 0
+  for (const shape of shapes) {
+    if (shape === undefined || shape === only) continue
+    only = shape
+    tracked++
+  }
+  if (tracked <= 1 && only?.kind !== 'union') return only
   const flat = shapes.flatMap((shape) => (shape === undefined ? [] : shape.kind === 'union' ? shape.shapes : [shape]))
   const unique = [...new Set(flat)]
   if (unique.length <= 1) return unique[0]
@@ -136,4 +145,16 @@ export function objectLiteral(members: Record<string, Shape>, at: Record<string,
     if (exposure === 'visitor' || (exposure === 'query' && whole === undefined)) whole = exposure
   }
   return empty ? undefined : { kind: 'object', label: 'an object', members, whole, at }
+}
+
+/** What awaiting a value gives: what a promise holds; anything else as it is. */
+export function awaited(shape: Shape | undefined): Shape | undefined {
+  if (shape?.kind === 'promise') return shape.of
+  if (shape?.kind === 'union') return union(shape.shapes.map(awaited))
+  return shape
+}
+
+/** Per-visitor data and the query are leaves: any read of them is a read. */
+export function isLeaf(shape: Shape | undefined): shape is Extract<Shape, { kind: 'visitor' | 'query' }> {
+  return shape?.kind === 'visitor' || shape?.kind === 'query'
 }

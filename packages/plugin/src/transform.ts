@@ -1,18 +1,18 @@
 import type { Program } from '@babel/types'
-import { AppModules } from './app-modules.js'
 import { checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { internalError, RevalidateError, SourceText } from './errors.js'
-import { detectFramework, frameworkNamed, type FrameworkName } from './frameworks/index.js'
-import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
+import type { ImportResolver } from './app-modules.js'
+import { detectFramework, frameworkNamed, type FrameworkName, type VercelIsr } from './frameworks/index.js'
 import { checkAppRouterCaches } from './next-app-router.js'
-import { findPageData } from './page-data.js'
+import type { Page } from './page.js'
+import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
+import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
-import { safeStarts } from './safe-marks.js'
-import { Scopes } from './scope.js'
-import { handedToVercel, handToVercel, type Handover } from './vercel.js'
+import { Scopes } from './scopes.js'
+import { checkHandover, handedToVercel, handToVercel, type Handover } from './vercel.js'
 import { versionOf } from './version.js'
 import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
 
@@ -54,16 +54,55 @@ export interface TransformResult {
  * compiled already; throws a RevalidateError (id, loc, frame) for a bad page.
  */
 export function transform(code: string, id: string, options?: TransformOptions): TransformResult | null {
+  const prepared = preparePage(code, id, options)
+  if (prepared === null) return null
+  prepared.check(prepared.page.options.resolveImport)
+  return prepared.emit()
+}
+
+/**
+ * A page read, its data found: what does not depend on the app's other modules, done once. A host
+ * that resolves the page's imports in rounds (follow-imports.ts) checks it again each round with
+ * what it has resolved so far, and emits it once.
+ */
+export interface PreparedPage {
+  page: Page
+  /**
+   * Checks the page's data, following its imports into the modules `resolveImport` finds, and, on
+   * Vercel, what its framework's ISR is handed (all of a Next.js app router page); throws what it finds.
+   */
+  check(resolveImport: ImportResolver | undefined): void
+  /** The compiled page: its code, source map, and how it is cached. */
+  emit(): TransformResult
+}
+
+/** Reads a page and finds its data; null when it has no pragma or was compiled already. */
+export function preparePage(code: string, id: string, options?: TransformOptions): PreparedPage | null {
   if (!PRAGMA_HINT.test(code)) return null
   const resolved = resolveOptions(options)
   const source = new SourceText(code, id)
+  const prepared = compiling(source, () => readPage(source, resolved))
+  return (
+    prepared && {
+      page: prepared.page,
+      check: (resolveImport) => compiling(source, () => prepared.check(resolveImport)),
+      emit: () => compiling(source, prepared.emit),
+    }
+  )
+}
+
+/**
+ * Runs one step of compiling a page. A page's own error passes as it is; code nested thousands
+ * deep (generated, usually) runs the parser or the analysis out of stack, which is the page's
+ * error too; anything else is a bug of the compiler's, and says so.
+ */
+function compiling<T>(source: SourceText, work: () => T): T {
   try {
-    return compilePage(source, resolved)
+    return work()
   } catch (error) {
     if (error instanceof RevalidateError) throw error
-    // Code nested thousands deep (generated, usually) runs the parser or the analysis out of stack.
-    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw internalError(error, id)
-    const pragma = /Pragma:/i.exec(code)!
+    if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw internalError(error, source.id)
+    const pragma = /Pragma:/i.exec(source.code)!
     throw source.error(
       pragma.index,
       pragma.index + pragma[0].length,
@@ -76,7 +115,7 @@ export function transform(code: string, id: string, options?: TransformOptions):
 /** Files whose code is JavaScript or TypeScript (with JSX), or an Astro component's frontmatter. */
 const COMPILED_FILE = /\.([mc]?[jt]sx?|astro)$/
 
-function compilePage(source: SourceText, resolved: ResolvedOptions): TransformResult | null {
+function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage | null {
   const { code, id } = source
   const path = pathOfId(id)
   if (!COMPILED_FILE.test(path)) throw unsupportedFile(source, path)
@@ -99,21 +138,34 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
   if (framework.serverRefusal && isr === undefined && resolved.target !== 'browser') {
     throw source.error(pragma.start, pragma.end, framework.serverRefusal.problem, framework.serverRefusal.fix)
   }
-  const names = runtimeNames(code)
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
-  const scopes = new Scopes(program)
+  const page: Page = { id, path, source, program, comments: file.comments ?? [], scopes: new Scopes(program), pragma, framework, options: resolved, frontmatter: frontmatter !== null }
   // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
-  const data = findPageData(program, source, pragma, resolved.loaders, frontmatter !== null, framework, scopes, isr === 'next')
-  const modules = new AppModules({ id, source, program, scopes, safeStarts: safeStarts(file.comments ?? [], source) }, resolved.root, resolved.resolveImport)
-  if (data !== undefined) checkPageData({ data, pragma, framework, modules, requestBound: resolved.requestBound })
+  const data = findPageData(page, isr === 'next')
+  return {
+    page,
+    check: (resolveImport) => {
+      if (data !== undefined) checkPageData(page, data, resolveImport)
+      if (isr === undefined) return
+      // Next caches a page handed over as route segment config only if nothing in it asks for the request.
+      if (checkHandover({ program, pragma, source, options: resolved, data, isr }) === 'route segment config') checkAppRouterCaches(page, resolveImport)
+    },
+    emit: () => emitPage(page, data, isr, header.code !== code),
+  }
+}
 
+/** The page's code with its data wrapped (or handed to Vercel), and how it is cached. */
+function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, hashPragma: boolean): TransformResult {
+  const { id, path, source, program, pragma, framework, options: resolved } = page
+  const { code } = source
+  const names = runtimeNames(code)
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
-  if (header.code !== code) edits.replace(pragma.start, pragma.start + 2, '//')
-  const page: CachedPage = {
+  if (hashPragma) edits.replace(pragma.start, pragma.start + 2, '//')
+  const cached: CachedPage = {
     ttl: pragma.ttl,
     route,
     target: resolved.target,
@@ -122,23 +174,22 @@ function compilePage(source: SourceText, resolved: ResolvedOptions): TransformRe
     tags: pragma.tags,
     file: relativeTo(path, resolved.root),
     component: framework.component === true,
-    hash: header.code !== code,
+    hash: hashPragma,
     pragma: { text: code.slice(pragma.start, pragma.end).trim(), line: source.locate(pragma.start).line },
   }
-  if (pragma.staleSeconds !== undefined) page.staleSeconds = pragma.staleSeconds
+  if (pragma.staleSeconds !== undefined) cached.staleSeconds = pragma.staleSeconds
   if (isr !== undefined) {
-    page.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
-    if (page.vercel === 'route segment config') checkAppRouterCaches({ program, source, pragma, framework, modules, requestBound: resolved.requestBound })
+    cached.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
-    const input = { data, pragma, route, version: versionOf(data, code, scopes), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
-    page.version = input.version
+    const input = { data, pragma, route, version: versionOf(page, data), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
+    cached.version = input.version
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
     edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
     wrapPageData(edits, input)
-    if (resolved.target === 'vercel') page.vercel = 'wrapped'
+    if (resolved.target === 'vercel') cached.vercel = 'wrapped'
   }
-  return { ...edits.apply(id), page }
+  return { ...edits.apply(id), page: cached }
 }
 
 /**

@@ -4,7 +4,8 @@
  *
  *   .vercel/output/config.json                          routes: filesystem, then dynamic routes
  *        { src: '^/posts/([^/]+?)/?$', dest: '/posts/[slug]?__route_slug=$1' }
- *   .vercel/output/functions/__render.func/             the server build + a Node handler
+ *   .vercel/output/functions/__render.func/             the server build + a Node handler (and the
+ *                                                       runtime's route-pattern.js, which it imports)
  *   .vercel/output/functions/posts/[slug].func      ->  __render.func (a symlink: one function)
  *   .vercel/output/functions/posts/[slug].prerender-config.json   (cached routes only)
  *        { expiration: 300, allowQuery: ['__route_slug', 'ref'], passQuery: true, bypassToken }
@@ -14,8 +15,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
-import { bySpecificity, parseRoute, routeFromId, type ParsedRoute, type RouteSegment } from './route.js'
+import { bySpecificity, fileRoute, parseRoute, routeRegExpSource, type ParsedRoute } from '@revalidate/runtime/internal/route-pattern'
+import { routeFromId } from './route.js'
 import type { ResolvedOptions } from './options.js'
 
 export interface VercelOutputOptions {
@@ -43,6 +46,7 @@ export interface CachedRoute {
 }
 
 const RENDER_FUNCTION = '__render'
+const requireHere = createRequire(import.meta.url)
 const PAGE_FILE = /\.(m?[jt]sx?)$/
 const NOT_A_PAGE = /\.(test|spec|d)\.[^.]+$|(^|\/)_[^/]*$/
 /** Vercel refuses shorter tokens (`Prerender` in @vercel/build-utils). */
@@ -73,27 +77,29 @@ export function scanRoutes(options: Pick<ResolvedOptions, 'routesDirs' | 'root'>
  */
 export const ROUTE_PARAM_PREFIX = '__route_'
 
-/** The path of a route's function: `/` is `index`, `/posts/[slug]` stays as it is. */
-function functionPath(route: string): string {
-  return route === '/' ? 'index' : route.slice(1)
+/** The path of a route's function: `/` is `index`, `/posts/[slug]` stays as it is, `/posts/:slug` is `posts/[slug]`. */
+function functionPath(route: ParsedRoute): string {
+  return route.segments.length === 0 ? 'index' : fileRoute(route).slice(1)
 }
 
 /** A config.json route that sends `/posts/hello` to the function `/posts/[slug]?__route_slug=hello`. */
-function dynamicRoute(route: string, { params, pattern }: ParsedRoute): { src: string; dest: string } {
-  const query = params.map((param, index) => `${ROUTE_PARAM_PREFIX}${param}=$${index + 1}`).join('&')
-  return { src: pattern, dest: `/${functionPath(route)}?${query}` }
+function dynamicRoute(parsed: ParsedRoute): { src: string; dest: string } {
+  const query = parsed.params.map((param, index) => `${ROUTE_PARAM_PREFIX}${param.name}=$${index + 1}`).join('&')
+  return { src: routeRegExpSource(parsed), dest: `/${functionPath(parsed)}?${query}` }
 }
 
 /** What the function needs to know of each function path it answers as. */
 interface FunctionRoute {
   /** The path the function is invoked as (`/posts/[slug]`; the home page's is `/`). */
   name: string
-  /** The paths of the route, for a function invoked with the path as requested. */
-  pattern: string
-  segments: RouteSegment[]
+  /** The route, for the paths it answers when invoked with the path as requested. */
+  route: string
   /** Vercel's ISR keeps its responses: errors and per-visitor responses must say no-store. */
   cached: boolean
 }
+
+/** The runtime's route grammar, which the function imports from a copy beside it. */
+const ROUTE_MODULE = 'route-pattern.js'
 
 /**
  * The function's entry: Node's request and response around the app's fetch handler. Vercel
@@ -104,29 +110,25 @@ interface FunctionRoute {
  */
 const HANDLER = (entry: string, routes: FunctionRoute[]) => `// Written by @revalidate/plugin.
 import app from './server/${entry}'
+import { fillRoute, matchRoute, parseRoute } from './${ROUTE_MODULE}'
 
-const ROUTES = ${JSON.stringify(routes)}
+const ROUTES = ${JSON.stringify(routes)}.map((route) => ({ ...route, parsed: parseRoute(route.route) }))
 const PREFIX = ${JSON.stringify(ROUTE_PARAM_PREFIX)}
-const DOT_SEGMENT = /^\\.{1,2}$/
 
 /** The path the app routes on, or undefined when the params do not make one. */
-function pathOf(route, query) {
-  let path = ''
-  for (const segment of route.segments) {
-    if (typeof segment === 'string') {
-      path += '/' + segment
-      continue
-    }
-    const values = query.getAll(PREFIX + segment.param)
+function pathOf(parsed, query) {
+  const params = {}
+  for (const param of parsed.params) {
+    const values = query.getAll(PREFIX + param.name)
     if (values.length > 1) return undefined
     const value = values[0] ?? ''
-    if (value === '' && segment.kind !== 'optional' && segment.kind !== 'optionalRest') return undefined
-    if (value === '') continue
-    const parts = segment.kind === 'one' || segment.kind === 'optional' ? [value] : value.split('/')
-    if (parts.some((part) => DOT_SEGMENT.test(part))) return undefined
-    path += '/' + parts.map(encodeURIComponent).join('/')
+    params[param.name] = param.many && value !== '' ? value.split('/') : value
   }
-  return path === '' ? '/' : path
+  try {
+    return fillRoute(parsed, params)
+  } catch {
+    return undefined // a param missing, or one that would name another page
+  }
 }
 
 /** The route the function was invoked as, by its name (as Vercel's rewrite sends it). */
@@ -150,13 +152,13 @@ function send(res, response) {
 export default async function handler(req, res) {
   const url = new URL(req.url, \`https://\${req.headers.host ?? 'localhost'}\`)
   const named = routeNamed(url.pathname)
-  if (named !== undefined && named.segments.some((segment) => typeof segment !== 'string')) {
-    const path = pathOf(named, url.searchParams)
+  if (named !== undefined && named.parsed.params.length > 0) {
+    const path = pathOf(named.parsed, url.searchParams)
     if (path === undefined) return send(res, new Response('Not found', { status: 404, headers: { 'cache-control': 'private, no-store' } }))
     url.pathname = path
   }
   // Invoked with the path as requested instead: the route whose paths it is (most specific first).
-  const route = named ?? ROUTES.find((candidate) => new RegExp(candidate.pattern).test(url.pathname))
+  const route = named ?? ROUTES.find((candidate) => matchRoute(candidate.parsed, url.pathname) !== undefined)
   for (const name of [...url.searchParams.keys()]) if (name.startsWith(PREFIX)) url.searchParams.delete(name)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   const request = new Request(url, { method: req.method, headers: req.headers, body: hasBody ? req : undefined, duplex: 'half' })
@@ -195,33 +197,32 @@ export function writeVercelOutput(input: {
   }
   writeFileSync(join(render, '.vc-config.json'), `${JSON.stringify(vcConfig, null, 2)}\n`)
 
+  // The function imports the route grammar from a copy of the runtime's module, beside it.
+  const routeModule = requireHere.resolve('@revalidate/runtime/internal/route-pattern')
+  cpSync(routeModule, join(render, ROUTE_MODULE))
+  if (existsSync(`${routeModule}.map`)) cpSync(`${routeModule}.map`, join(render, `${ROUTE_MODULE}.map`))
+
   const cachedByRoute = new Map(input.cached.map((page) => [page.route, page]))
-  const routes = [...new Set([...input.routes, ...cachedByRoute.keys()])].sort()
-  const parsedRoutes = new Map(routes.map((route) => [route, parseRoute(route)]))
+  const routes = [...new Set([...input.routes, ...cachedByRoute.keys()])].sort().map(parseRoute).sort(bySpecificity)
   const functionRoutes: FunctionRoute[] = []
-  for (const route of routes) {
-    const base = join(functions, functionPath(route))
+  for (const parsed of routes) {
+    const { route } = parsed
+    const base = join(functions, functionPath(parsed))
     mkdirSync(dirname(base), { recursive: true })
     symlinkSync(relative(dirname(base), render), `${base}.func`)
-    const parsed = parsedRoutes.get(route)!
     const page = cachedByRoute.get(route)
     // index.func answers at /
-    functionRoutes.push({ name: route === '/' ? '/' : `/${functionPath(route)}`, pattern: parsed.pattern, segments: parsed.segments, cached: page !== undefined })
+    functionRoutes.push({ name: parsed.segments.length === 0 ? '/' : `/${functionPath(parsed)}`, route, cached: page !== undefined })
     if (page === undefined) continue
     // passQuery: the function sees the allowed query names (route params and the pragma's), which
     // are also the only ones that make a separate cache entry.
-    const allowQuery = [...parsed.params.map((param) => `${ROUTE_PARAM_PREFIX}${param}`), ...page.query]
+    const allowQuery = [...parsed.params.map((param) => `${ROUTE_PARAM_PREFIX}${param.name}`), ...page.query]
     const prerender = { expiration: page.ttl, allowQuery, passQuery: true, bypassToken: token }
     writeFileSync(`${base}.prerender-config.json`, `${JSON.stringify(prerender, null, 2)}\n`)
   }
-  functionRoutes.sort((a, b) => bySpecificity(parsedRoutes.get(a.name)!, parsedRoutes.get(b.name)!))
   writeFileSync(join(render, 'index.mjs'), HANDLER(input.serverEntry, functionRoutes))
 
-  const dynamic = routes
-    .map((route) => [route, parsedRoutes.get(route)!] as const)
-    .filter(([, parsed]) => parsed.params.length > 0)
-    .sort(([, a], [, b]) => bySpecificity(a, b))
-    .map(([route, parsed]) => dynamicRoute(route, parsed))
+  const dynamic = routes.filter((parsed) => parsed.params.length > 0).map(dynamicRoute)
   const config = { version: 3, routes: [{ handle: 'filesystem' }, ...dynamic] }
   writeFileSync(join(outputDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
   const staticDir = join(input.root, input.options.staticDir ?? 'dist/client')

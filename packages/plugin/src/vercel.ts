@@ -12,23 +12,28 @@
  * A framework without per-page ISR on Vercel has no `vercel` in its table: its pages are wrapped
  * as on node (transform.ts), and the build says so.
  */
-import type { Expression, Program, Statement } from '@babel/types'
+import type { Program, Statement } from '@babel/types'
 import type { SourceEdits } from './edits.js'
 import type { SourceText } from './errors.js'
 import type { VercelIsr } from './frameworks/index.js'
 import { returnTypeAsPromise, wrapBody } from './function-body.js'
+import { exportedConst } from './module-exports.js'
 import type { ResolvedOptions } from './options.js'
 import type { DataFunction, PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
-export interface VercelInput {
-  edits: SourceEdits
+/** A page as Vercel's ISR would take it: what is checked before anything is written. */
+export interface HandoverInput {
   program: Program
   pragma: Pragma
   source: SourceText
   options: Pick<ResolvedOptions, 'nextCacheComponents'>
   data: PageData | undefined
   isr: VercelIsr
+}
+
+export interface VercelInput extends HandoverInput {
+  edits: SourceEdits
   /** The local name of the pages router's revalidate constant (`__rv_isr`). */
   isrName: string
 }
@@ -36,9 +41,20 @@ export interface VercelInput {
 /** How the page is handed over, for the build's list of cached pages. */
 export type Handover = 'route segment config' | 'getStaticProps' | 'config.isr' | 'Build Output'
 
-export function handToVercel(input: VercelInput): Handover {
-  if (input.isr === 'sveltekit') return svelteKitConfig(input)
-  if (input.isr === 'build-output') return revalidateExport(input, 'Build Output')
+/**
+ * How the page goes to its framework's ISR, checked before anything is written: a page the
+ * platform cannot cache, or an option of the pragma it cannot express, is an error, never dropped.
+ */
+export function checkHandover(input: HandoverInput): Handover {
+  if (input.isr === 'sveltekit') {
+    checkOptions(input, 'SvelteKit', true)
+    checkNoConfigExport(input)
+    return 'config.isr'
+  }
+  if (input.isr === 'build-output') {
+    checkOptions(input, 'A Vite app', true)
+    return 'Build Output'
+  }
   const { data } = input
   if (data?.kind === 'loader' && data.name === 'getServerSideProps') {
     throw input.source.error(
@@ -48,9 +64,29 @@ export function handToVercel(input: VercelInput): Handover {
       'load the data with getStaticProps (and getStaticPaths for a dynamic route), or remove the pragma.',
     )
   }
-  if (data?.kind === 'loader' && data.name === 'getStaticProps') return staticPropsRevalidate(input, data.fn)
+  if (data?.kind === 'loader' && data.name === 'getStaticProps') {
+    checkOptions(input, 'Next.js', false)
+    return 'getStaticProps'
+  }
   checkNoCacheComponents(input)
-  return revalidateExport(input, 'route segment config')
+  checkOptions(input, 'Next.js', false)
+  return 'route segment config'
+}
+
+/** Hands the page to its framework's ISR, in the form that framework reads. */
+export function handToVercel(input: VercelInput): Handover {
+  const handover = checkHandover(input)
+  const { edits, pragma, program, data } = input
+  const first = firstStatement(program).start!
+  if (handover === 'config.isr') {
+    const isr = pragma.query.length > 0 ? `{ expiration: ${pragma.ttl}, allowQuery: ${JSON.stringify(pragma.query)} }` : `{ expiration: ${pragma.ttl} }`
+    edits.insert(first, `export const config = { isr: ${isr} }; `)
+  } else if (handover === 'getStaticProps' && data?.kind === 'loader') {
+    staticPropsRevalidate(input, data.fn)
+  } else {
+    edits.insert(first, `export const revalidate = ${pragma.ttl}; `)
+  }
+  return handover
 }
 
 /**
@@ -62,7 +98,7 @@ function isrOf(framework: string): string {
 }
 
 /** The platform reads only a page's ttl: an option of the pragma it cannot express is an error, never dropped. */
-function checkOptions({ pragma, source }: VercelInput, framework: string, allowQuery: boolean): void {
+function checkOptions({ pragma, source }: HandoverInput, framework: string, allowQuery: boolean): void {
   const fail = (problem: string, fix: string) => source.error(pragma.start, pragma.end, problem, fix)
   if (pragma.staleSeconds !== undefined) {
     throw fail(
@@ -86,7 +122,7 @@ function checkOptions({ pragma, source }: VercelInput, framework: string, allowQ
   }
 }
 
-function checkNoCacheComponents({ options, source, pragma }: VercelInput): void {
+function checkNoCacheComponents({ options, source, pragma }: HandoverInput): void {
   if (!options.nextCacheComponents) return
   throw source.error(
     pragma.start,
@@ -100,15 +136,8 @@ function firstStatement(program: Program): Statement {
   return program.body[0]!
 }
 
-function revalidateExport(input: VercelInput, handover: 'route segment config' | 'Build Output'): Handover {
-  checkOptions(input, handover === 'Build Output' ? 'A Vite app' : 'Next.js', handover === 'Build Output')
-  input.edits.insert(firstStatement(input.program).start!, `export const revalidate = ${input.pragma.ttl}; `)
-  return handover
-}
-
 /** Next's pages router reads `revalidate` from the object getStaticProps returns, on every return. */
-function staticPropsRevalidate(input: VercelInput, fn: DataFunction): Handover {
-  checkOptions(input, 'Next.js', false)
+function staticPropsRevalidate(input: VercelInput, fn: DataFunction): void {
   const { edits, isrName, pragma, program } = input
   edits.insert(firstStatement(program).start!, `const ${isrName} = ${pragma.ttl}; `)
   returnTypeAsPromise(edits, fn)
@@ -117,36 +146,18 @@ function staticPropsRevalidate(input: VercelInput, fn: DataFunction): Handover {
     block: ['return { ...(await (async () => {', `})()), revalidate: ${isrName} };`],
     expression: ['({ ...(await (', `)), revalidate: ${isrName} })`],
   })
-  return 'getStaticProps'
 }
 
-/** SvelteKit reads a page's ISR from `export const config = { isr: { expiration } }` (adapter-vercel). */
-function svelteKitConfig(input: VercelInput): Handover {
-  checkOptions(input, 'SvelteKit', true)
-  const { edits, program, pragma, source } = input
+/** SvelteKit reads a page's ISR from `export const config = { isr: { expiration } }` (adapter-vercel), which the pragma writes. */
+function checkNoConfigExport({ program, pragma, source }: HandoverInput): void {
   const existing = exportedConst(program, 'config')
-  if (existing !== undefined) {
-    throw source.error(
-      existing.start!,
-      existing.end!,
-      'The page exports its own `config`, where the pragma would put its ISR settings.',
-      `add \`isr: { expiration: ${pragma.ttl} }\` to this config and remove the pragma.`,
-    )
-  }
-  const isr = pragma.query.length > 0 ? `{ expiration: ${pragma.ttl}, allowQuery: ${JSON.stringify(pragma.query)} }` : `{ expiration: ${pragma.ttl} }`
-  edits.insert(firstStatement(program).start!, `export const config = { isr: ${isr} }; `)
-  return 'config.isr'
-}
-
-/** The initializer of `export const <name> = ...`, if the module has one. */
-function exportedConst(program: Program, name: string): Expression | undefined {
-  for (const statement of program.body) {
-    if (statement.type !== 'ExportNamedDeclaration' || statement.declaration?.type !== 'VariableDeclaration') continue
-    for (const declarator of statement.declaration.declarations) {
-      if (declarator.id.type === 'Identifier' && declarator.id.name === name && declarator.init) return declarator.init
-    }
-  }
-  return undefined
+  if (existing === undefined) return
+  throw source.error(
+    existing.start!,
+    existing.end!,
+    'The page exports its own `config`, where the pragma would put its ISR settings.',
+    `add \`isr: { expiration: ${pragma.ttl} }\` to this config and remove the pragma.`,
+  )
 }
 
 /** The literal of an existing `export const revalidate = <n>`, or undefined if there is none. */

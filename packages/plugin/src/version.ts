@@ -12,10 +12,13 @@
  * section, or a frontmatter's data section. With it goes every declaration of the module or of an
  * enclosing function that it references, and what those reference in turn.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Node } from '@babel/types'
-import { dataStatements, type PageData } from './page-data.js'
-import { eachReference, isFunctionNode, type Binding, type Scope, type Scopes } from './scope.js'
+import { dataStatements } from './data-section.js'
+import type { Page } from './page.js'
+import type { PageData } from './page-data.js'
+import { isFunctionNode, type Binding, type Scope } from './scope.js'
+import type { Scopes } from './scopes.js'
 
 interface Piece {
   /** Code whose text is hashed. */
@@ -25,12 +28,12 @@ interface Piece {
 }
 
 /** A hash of the code that loads the page's data, and of what that code references in the module. */
-export function versionOf(data: PageData, code: string, scopes: Scopes): string {
-  return createHash('sha256').update(versionInputs(data, code, scopes).join('\0')).digest('hex').slice(0, 12)
+export function versionOf(page: Page, data: PageData): string {
+  return hash('sha256', versionInputs(page, data).join('\0'), 'hex').slice(0, 12)
 }
 
 /** What the version hashes, in order: texts of the data code and of the declarations it reaches, and imported names. */
-export function versionInputs(data: PageData, code: string, scopes: Scopes): string[] {
+export function versionInputs({ source: { code }, scopes }: Page, data: PageData): string[] {
   const inputs: string[] = []
   const hashed: Node[] = []
   const pending = dataCodeOf(data, scopes)
@@ -41,7 +44,7 @@ export function versionInputs(data: PageData, code: string, scopes: Scopes): str
   }
   for (let next = 0; next < pending.length; next++) {
     const { node, scope } = pending[next]!
-    eachReference(node, scope, scopes, (_identifier, binding) => {
+    scopes.eachReference(node, scope, (_identifier, binding) => {
       if (binding === undefined) return // a global
       const { source } = binding
       if (source.type === 'import') {

@@ -32,7 +32,8 @@ import type { Statement } from '@babel/types'
 import type { SourceEdits } from './edits.js'
 import type { Framework } from './frameworks/index.js'
 import { returnTypeAsPromise, wrapBody } from './function-body.js'
-import { dataStatements, declaredIdentifiers, type DataFunction, type PageData, type Section } from './page-data.js'
+import { dataStatements, declaredIdentifiers, type Section } from './data-section.js'
+import type { DataFunction, PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 
 export interface RuntimeNames {

@@ -32,6 +32,13 @@ describe('readHeader', () => {
     expect(code.slice(header.end)).toBe('const a = 1\n')
   })
 
+  it('ends a directive and a line at every ECMAScript line terminator: U+2028 and U+2029 as \\n and \\r', () => {
+    for (const end of ['\n', '\r', '\r\n', '\u2028', '\u2029']) {
+      expect(read(`"use client"${end}// Pragma: revalidate 60${end}x()`).pragma?.ttl, JSON.stringify(end)).toBe(60)
+      expect(read(`// Pragma: revalidate 60${end}tags a${end}x()`).pragma?.tags, JSON.stringify(end)).toEqual([])
+    }
+  })
+
   it('does not take a string expression for a directive', () => {
     expect(read('"use client".length\n// Pragma: revalidate 60\n').pragma).toBeNull()
   })

@@ -3,14 +3,15 @@
 import { parse } from '@babel/parser'
 import type { Identifier, Node } from '@babel/types'
 import { describe, expect, it } from 'vitest'
-import { eachReference, Scopes, type Binding } from '../src/scope.js'
+import type { Binding } from '../src/scope.js'
+import { Scopes } from '../src/scopes.js'
 
 /** Each reference named `name` in `code`, with the line its binding is declared on (0: global). */
 function resolve(code: string, name: string): number[] {
   const program = parse(code, { sourceType: 'module', plugins: ['typescript', 'jsx'] }).program
   const scopes = new Scopes(program)
   const lines: number[] = []
-  eachReference(program, scopes.module, scopes, (identifier: Identifier, binding: Binding | undefined) => {
+  scopes.eachReference(program, scopes.module, (identifier: Identifier, binding: Binding | undefined) => {
     if (identifier.name === name) lines.push(binding?.identifier.loc?.start.line ?? 0)
   })
   return lines

@@ -8,7 +8,9 @@ import { transform } from '../src/index.js'
 import { findPageData } from '../src/page-data.js'
 import { readHeader } from '../src/pragma.js'
 import { SourceText } from '../src/errors.js'
-import { Scopes } from '../src/scope.js'
+import { resolveOptions } from '../src/options.js'
+import type { Page } from '../src/page.js'
+import { Scopes } from '../src/scopes.js'
 import { versionInputs } from '../src/version.js'
 
 function versionOf(code: string, file = 'app/routes/posts.tsx'): string {
@@ -142,12 +144,11 @@ const posts = all.slice(0, PAGE_SIZE)
 describe('what the version hashes', () => {
   it('each piece once: a loader is hashed whole, its first parameter not again', () => {
     const code = '// Pragma: revalidate 60\nexport async function loader({ params }) { return { slug: params.slug } }\n'
-    const source = new SourceText(code, '/app/app/routes/$slug.tsx')
+    const id = '/app/app/routes/$slug.tsx'
+    const source = new SourceText(code, id)
     const { program } = parse(code, { sourceType: 'module', plugins: ['jsx'] })
-    const scopes = new Scopes(program)
-    const framework = frameworkNamed('react-router')
-    const data = findPageData(program, source, readHeader(source).pragma!, ['loader'], false, framework, scopes)!
-    const inputs = versionInputs(data, code, scopes)
+    const page: Page = { id, path: id, source, program, comments: [], scopes: new Scopes(program), pragma: readHeader(source).pragma!, framework: frameworkNamed('react-router'), options: resolveOptions({ root: '/app' }), frontmatter: false }
+    const inputs = versionInputs(page, findPageData(page)!)
     expect(inputs).toEqual(['async function loader({ params }) { return { slug: params.slug } }'])
   })
 })

@@ -16,6 +16,7 @@
  * query would get its own entry, or worse, the first one's data.
  */
 import { canonicalPath } from './canonical-path.js'
+import { fillRoute, parseRoute } from './route-pattern.js'
 import { notWellFormed } from './validate.js'
 
 /** Between a page key and the part (the loader's module) of one of its entries: `page:/posts/hello#app/routes/post`. */
@@ -56,7 +57,9 @@ export function pageKeyAt(where: URL | string | undefined, route: string, contex
     pathname = canonicalPath(parts.path, 'pageKey')
     search = new URLSearchParams(parts.query)
   } else {
-    pathname = canonicalPath(fillRoute(route, paramsOf(route, context)), 'pageKey')
+    const params = paramsOf(route, context)
+    refuseIllFormedParams(route, params)
+    pathname = canonicalPath(fillRoute(route, params, 'pageKey'), 'pageKey')
   }
   const query = queryNames?.length ? pickQuery(queryNames, search ?? searchParamsOf(context, queryNames)) : ''
   return `page:${pathname}${query}`
@@ -196,35 +199,17 @@ function searchParamsOf(context: unknown, names: readonly string[]): URLSearchPa
   return params
 }
 
-// `[[...rest]]`, `[...rest]`, `[slug]` (file routes) and `:slug`, `:slug?`, `:rest*`, `:rest+` (patterns).
-const PARAM = /\[\[\.\.\.([\w$]+)\]\]|\[\.\.\.([\w$]+)\]|\[([\w$]+)\]|:([\w$]+)([?*+]?)/g
-
-function fillRoute(route: string, params: Record<string, unknown>): string {
-  const segments = route.split('/').map((segment) =>
-    segment.replace(PARAM, (_match, optionalRest?: string, rest?: string, name?: string, pattern?: string, modifier?: string) => {
-      const param = (optionalRest ?? rest ?? name ?? pattern) as string
-      const optional = optionalRest !== undefined || modifier === '?' || modifier === '*'
-      const many = optionalRest !== undefined || rest !== undefined || modifier === '*' || modifier === '+'
-      const value = params[param]
-      const parts = value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]
-      if (parts.length === 0 && !optional) {
-        throw new TypeError(`pageKey: route "${route}" needs params.${param}, but the context has none`)
-      }
-      if (parts.length > 1 && !many) {
-        throw new TypeError(`pageKey: params.${param} of route "${route}" must be one value, got ${parts.length}`)
-      }
-      return parts
-        .map((part) => {
-          const text = String(part)
-          // A param of "." or ".." would make the path name another page (`/posts/..` is `/`).
-          if (text === '.' || text === '..') throw new TypeError(`pageKey: params.${param} of route "${route}" is "${text}", which no page path can hold`)
-          if (!text.isWellFormed()) throw notWellFormed('pageKey', `params.${param} of route "${route}"`, text)
-          return encodeURIComponent(text)
-        })
-        .join('/')
-    }),
-  )
-  return segments.join('/')
+/**
+ * A param holding a lone surrogate is refused by its name (the route grammar, which imports
+ * nothing, would leave it to encodeURIComponent's bare URIError).
+ */
+function refuseIllFormedParams(route: string, params: Record<string, unknown>): void {
+  for (const { name } of parseRoute(route).params) {
+    const value = params[name]
+    for (const part of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      if (typeof part === 'string' && !part.isWellFormed()) throw notWellFormed('pageKey', `params.${name} of route "${route}"`, part)
+    }
+  }
 }
 
 function pickQuery(names: readonly string[], search: URLSearchParams): string {

@@ -35,7 +35,7 @@ for (const framework of FRAMEWORKS) {
 /** What an import means: `imported` is the export's name, or '*' for the namespace. */
 export function importedShape(source: string, imported: string): Shape | undefined {
   // `next/headers.js` is `next/headers` (Next has no export map; TypeScript's nodenext wants the extension).
-  const exports = MODULE_EXPORTS.get(source) ?? MODULE_EXPORTS.get(source.replace(/\.[mc]?js$/, ''))
+  const exports = MODULE_EXPORTS.get(source) ?? (source.endsWith('js') ? MODULE_EXPORTS.get(source.replace(/\.[mc]?js$/, '')) : undefined)
   if (exports === undefined) return undefined
   if (imported === '*') return { kind: 'object', label: `the module ${source}`, members: exports, whole: undefined }
   return Object.hasOwn(exports, imported) ? exports[imported] : undefined

@@ -1,6 +1,6 @@
 /**
  * What `revalidate warm` requests: every static cached route, and each given URL that belongs to
- * a cached route (dynamic ones are matched with the route grammar of route.ts, most specific
+ * a cached route (dynamic ones are matched with the runtime's route grammar, most specific
  * first), on the base URL:
  *
  *   base http://localhost:3000/    routes /, /posts/[slug], /categories/[id]
@@ -13,8 +13,8 @@
  * is requested on the base. The query keeps only the names the route's pragma lists (`query`):
  * the others are no part of the cache key.
  */
+import { bySpecificity, matchRoute, parseRoute, type ParsedRoute } from '@revalidate/runtime/internal/route-pattern'
 import type { ManifestRoute } from '../manifest.js'
-import { bySpecificity, parseRoute, type ParsedRoute } from '../route.js'
 
 export interface WarmTarget {
   url: string
@@ -35,7 +35,6 @@ export interface WarmPlan {
 interface KnownRoute {
   route: string
   parsed: ParsedRoute
-  matcher: RegExp
   query: ReadonlySet<string>
   dynamic: boolean
 }
@@ -57,7 +56,7 @@ export function planWarmUp(base: URL, routes: readonly ManifestRoute[], given: r
   for (const text of given) {
     const url = new URL(text, base)
     const path = below(base, url.pathname)
-    const route = known.find((candidate) => candidate.matcher.test(path))
+    const route = known.find((candidate) => matchRoute(candidate.parsed, path) !== undefined)
     if (route === undefined) {
       unmatched.push(text)
       continue
@@ -79,9 +78,9 @@ function knownRoutes(routes: readonly ManifestRoute[]): KnownRoute[] {
       continue
     }
     const parsed = parseRoute(route)
-    // A segment the grammar does not read (`[a]-[b]`) still makes a route no one path can stand for.
+    // Brackets the grammar reads as text (`[...slug].json`) still make a route no one path can stand for.
     const dynamic = parsed.params.length > 0 || /[[\]]/.test(route)
-    byRoute.set(route, { route, parsed, matcher: new RegExp(parsed.pattern), query: new Set(query), dynamic })
+    byRoute.set(route, { route, parsed, query: new Set(query), dynamic })
   }
   return [...byRoute.values()]
 }

@@ -31,10 +31,15 @@ describe('planWarmUp', () => {
     expect(paths(plan)).toEqual(['/search /search', '/search?q=a&page=2 /search'])
   })
 
-  it('leaves out routes it cannot request: dynamic ones without URLs (a segment the grammar cannot read is one), browser ones', () => {
-    const plan = planWarmUp(BASE, [route('/'), route('/files/[a]-[b]'), route('/island', { target: 'browser' })], ['/files/x-y'])
-    expect(paths(plan)).toEqual(['/ /'])
-    expect(plan).toMatchObject({ unmatched: ['/files/x-y'], routesWithoutUrls: ['/files/[a]-[b]'], browserRoutes: ['/island'] })
+  it('leaves out routes it cannot request: dynamic ones without URLs, browser ones', () => {
+    const plan = planWarmUp(BASE, [route('/'), route('/files/[a]-[b]'), route('/posts/[slug]'), route('/island', { target: 'browser' })], ['/files/x-y', '/other/x'])
+    expect(paths(plan)).toEqual(['/ /', '/files/x-y /files/[a]-[b]']) // params inside a segment, in the one route grammar
+    expect(plan).toMatchObject({ unmatched: ['/other/x'], routesWithoutUrls: ['/posts/[slug]'], browserRoutes: ['/island'] })
+  })
+
+  it('counts a route with brackets the grammar reads as text (`[...slug].json`) as dynamic: no one path stands for it', () => {
+    const plan = planWarmUp(BASE, [route('/feeds/[...slug].json')], [])
+    expect(plan).toMatchObject({ targets: [], routesWithoutUrls: ['/feeds/[...slug].json'] })
   })
 
   it('requests static routes in the manifests’ order, then the given URLs in theirs', () => {
