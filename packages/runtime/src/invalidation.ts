@@ -14,6 +14,14 @@ export function covers(invalidation: Invalidation, key: string, tags: ReadonlySe
   return 'has' in tags ? tags.has(invalidation.tag) : tags.includes(invalidation.tag)
 }
 
+/** Whether `later`, applied after `earlier`, would reach nothing more than `earlier` already does (the same, or `earlier` is all). */
+export function repeats(later: Invalidation, earlier: Invalidation): boolean {
+  if (earlier.kind === 'all') return true
+  if (later.kind === 'key') return earlier.kind === 'key' && earlier.key === later.key
+  if (later.kind === 'tag') return earlier.kind === 'tag' && earlier.tag === later.tag
+  return false
+}
+
 /** What an instance tells the others: an invalidation, or that it wrote a key anew ("fill"). */
 export type InstanceMessage = { from: string } & (Invalidation | { kind: 'fill'; key: string })
 

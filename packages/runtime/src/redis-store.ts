@@ -31,7 +31,7 @@
 import { randomUUID } from 'node:crypto'
 import { ErrorReply, type RedisClusterOptions } from 'redis'
 import { callSafely } from './hooks.js'
-import { describeInvalidation, invalidationOf, readInstanceMessage, type InstanceMessage } from './invalidation.js'
+import { describeInvalidation, invalidationOf, readInstanceMessage, repeats, type InstanceMessage } from './invalidation.js'
 import { DEFAULT_LOCK_SECONDS } from './locks.js'
 import { DEFAULT_MAX_ENTRIES } from './memory-store.js'
 import { deserializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
@@ -236,9 +236,16 @@ export class RedisStore extends SharedStore {
   }
 
   #watchSubscriber(client: AnyRedisClient): void {
-    client.on('error', () => this.#subscriptionLost())
-    client.on('end', () => (this.#subscribed = false))
+    // A client the link has replaced still ends (it is destroyed): that says nothing of the current one.
+    const current = () => client === this.#subscriber.client
+    client.on('error', () => current() && this.#subscriptionLost())
+    client.on('end', () => current() && (this.#subscribed = false))
     if (!this.#subscriber.cluster) client.on('ready', () => this.#resubscribed())
+    // A cluster client tells a node's failure as 'node-error' or 'node-disconnect', never as 'error',
+    // so when the node holding its subscription dies, messages stop without a word. node-redis does
+    // not say which node that is: any node failing once the subscription stands makes it anew (the
+    // failures of a new client's discovery, a dead root node among them, come before it stands).
+    else for (const event of ['node-error', 'node-disconnect']) client.on(event, () => current() && this.#subscribed && this.#subscriptionLost())
   }
 
   #connect(): void {
@@ -443,6 +450,8 @@ export class RedisStore extends SharedStore {
    */
   #keep(invalidation: Invalidation): void {
     if (this.#closed) return // closed by its owner: nothing will replay it, and nothing is unreachable
+    // Kept already (a caller retrying during an outage): replayed once, and told once.
+    if (this.#pending.some((earlier) => repeats(invalidation, earlier))) return
     if (this.#pending.length >= MAX_PENDING_INVALIDATIONS) this.#pending = [{ kind: 'all' }]
     else this.#pending.push(invalidation)
     const cause = this.#outageError instanceof Error ? this.#outageError.message : 'it is not connected'

@@ -4,7 +4,7 @@
 // writes can be held, to put an invalidation in the middle of them.
 import { describe, expect, it } from 'vitest'
 import type { CacheEntry, Invalidation } from '../src/index.js'
-import { readInstanceMessage, type InstanceMessage } from '../src/invalidation.js'
+import { readInstanceMessage, repeats, type InstanceMessage } from '../src/invalidation.js'
 import { deserializeEntry, utf8Bytes } from '../src/serialize.js'
 import { SharedStore, type RemoteEntry, type SharedStoreOptions, type WriteOutcome } from '../src/shared-store.js'
 import { deferred, type Deferred } from './helpers.js'
@@ -178,5 +178,18 @@ describe('SharedStore', () => {
     for (let i = 0; i < 10; i++) await store.set(`k${i}`, entry('x'.repeat(300)))
     expect(store.memoryUsage.entries).toBeLessThanOrEqual(2)
     expect(store.memoryUsage.bytes).toBeLessThanOrEqual(1000)
+  })
+})
+
+describe('repeats: an invalidation kept during an outage that an earlier kept one already covers', () => {
+  it('the same key or tag, or anything after invalidateAll; never another key, tag or kind', () => {
+    expect(repeats({ kind: 'key', key: 'a' }, { kind: 'key', key: 'a' })).toBe(true)
+    expect(repeats({ kind: 'tag', tag: 't' }, { kind: 'tag', tag: 't' })).toBe(true)
+    expect(repeats({ kind: 'tag', tag: 't' }, { kind: 'all' })).toBe(true)
+    expect(repeats({ kind: 'all' }, { kind: 'all' })).toBe(true)
+    expect(repeats({ kind: 'key', key: 'a' }, { kind: 'key', key: 'b' })).toBe(false)
+    expect(repeats({ kind: 'key', key: 't' }, { kind: 'tag', tag: 't' })).toBe(false)
+    expect(repeats({ kind: 'tag', tag: 't' }, { kind: 'key', key: 't' })).toBe(false)
+    expect(repeats({ kind: 'all' }, { kind: 'tag', tag: 't' })).toBe(false)
   })
 })

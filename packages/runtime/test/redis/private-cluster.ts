@@ -52,6 +52,10 @@ export interface PrivateCluster {
   rootNodes: Array<{ url: string }>
   /** Kills the master that serves `key`'s slot (DEBUG SEGFAULT); resolves with its port. */
   killMasterOf(key: string): Promise<number>
+  /** Kills the node on `port` (DEBUG SEGFAULT). */
+  kill(port: number): Promise<void>
+  /** A live node's port for each client subscribed there (a port twice: two clients). */
+  subscriptions(): Promise<number[]>
   /** Resolves once every live node says the cluster is ok again. */
   healthy(): Promise<void>
   stop(): void
@@ -89,6 +93,10 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
         }
       }, 30_000)
     }
+    const kill = async (port: number) => {
+      alive.delete(port)
+      await run('redis-cli', ['-p', String(port), 'debug', 'segfault']).catch(() => undefined) // the connection dies with the node
+    }
     await healthy()
     // A replica that has not synced with its master yet cannot take over from it.
     await eventually(async () => {
@@ -104,9 +112,13 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
         const slot = Number((await run('redis-cli', ['-p', String(ports[0]), 'cluster', 'keyslot', key])).trim())
         const shards = await run('redis-cli', ['-p', String([...alive][0]), 'cluster', 'slots'])
         const port = masterPortOf(shards, slot)
-        alive.delete(port)
-        await run('redis-cli', ['-p', String(port), 'debug', 'segfault']).catch(() => undefined) // the connection dies with the node
+        await kill(port)
         return port
+      },
+      kill,
+      async subscriptions() {
+        const listed = await Promise.all([...alive].map(async (port) => [port, await run('redis-cli', ['-p', String(port), 'client', 'list', 'type', 'pubsub'])] as const))
+        return listed.flatMap(([port, clients]) => clients.split('\n').filter((line) => line.trim() !== '').map(() => port))
       },
       healthy,
       stop,
