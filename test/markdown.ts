@@ -1,6 +1,7 @@
 // What the docs tests read of a Markdown page: its fenced code blocks, its headings with the
-// anchors GitHub gives them, and its links. Enough of CommonMark for our own pages, no more:
-// fences of ``` (or ~~~), ATX headings (`## Title`), inline links `[text](target)`.
+// anchors GitHub gives them, its explicit anchors, and its links. Enough of CommonMark for our own
+// pages, no more: fences of ``` (or ~~~), ATX headings (`## Title`), `<a id="rv101"></a>` on a line
+// of its own, inline links `[text](target)`.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
@@ -45,6 +46,8 @@ export interface Page {
   text: string
   blocks: CodeBlock[]
   headings: Heading[]
+  /** What `#...` may name on the page: its headings' anchors and its explicit `<a id>` anchors. */
+  anchors: string[]
   links: Link[]
 }
 
@@ -77,6 +80,7 @@ export function readPage(path: string): Page {
   const lines = text.split('\n')
   const blocks: CodeBlock[] = []
   const headings: Heading[] = []
+  const explicitAnchors: string[] = []
   const links: Link[] = []
   const seen = new Map<string, number>()
   let section = ''
@@ -93,6 +97,8 @@ export function readPage(path: string): Page {
       i = j
       continue
     }
+    const anchor = /^<a id="([^"]+)"><\/a>\s*$/.exec(line)
+    if (anchor) explicitAnchors.push(anchor[1]!)
     const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line)
     if (heading) {
       const level = heading[1]!.length
@@ -103,7 +109,7 @@ export function readPage(path: string): Page {
     const outsideCode = line.replace(/`+[^`]*`+/g, '')
     for (const match of outsideCode.matchAll(/\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g)) links.push({ target: match[1]!, line: i + 1 })
   }
-  return { path, text, blocks, headings, links }
+  return { path, text, blocks, headings, anchors: [...headings.map((heading) => heading.slug), ...explicitAnchors], links }
 }
 
 /** `path` relative to the repository, for messages. */

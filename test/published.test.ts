@@ -1,9 +1,11 @@
-// What npm users get: the files each published package packs, and source maps that point only at
-// what is shipped (or carry the sources inline), so a stack trace never names a missing file.
+// What npm users get: the files each published package packs, source maps that point only at
+// what is shipped (or carry the sources inline), so a stack trace never names a missing file, and
+// the plugin's page of diagnostics, where each of its messages links.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { DIAGNOSTICS, DIAGNOSTICS_PAGE } from '../packages/plugin/src/diagnostics.js'
 
 const ROOT = join(import.meta.dirname, '..')
 const PACKAGES = ['runtime', 'plugin']
@@ -43,8 +45,29 @@ describe.each(PACKAGES)('@revalidate/%s as published', (name) => {
     }
   })
 
-  it('names its repository, so the links in its messages lead somewhere', () => {
+  it('names its repository', () => {
     expect(manifest.repository?.url).toMatch(/^git\+https:\/\/github\.com\//)
     expect(manifest.repository?.directory).toBe(`packages/${name}`)
+  })
+})
+
+describe("@revalidate/plugin's page of diagnostics, as published", () => {
+  const dir = join(ROOT, 'packages/plugin')
+  const files = packedFiles(dir)
+  const shipped = DIAGNOSTICS_PAGE.replace('node_modules/@revalidate/plugin/', '')
+
+  it('is packed where the messages link, a copy of docs/diagnostics.md made by the build', () => {
+    expect(files).toContain(shipped)
+    const copy = readFileSync(join(dir, shipped), 'utf8')
+    // Sections and examples as the repository's page has them (the build only rewrites links to other pages).
+    const sections = (text: string) => text.split('\n').filter((line) => line.startsWith('## ') || line.startsWith('<a id='))
+    expect(sections(copy)).toEqual(sections(readFileSync(join(ROOT, 'docs/diagnostics.md'), 'utf8')))
+  })
+
+  it("has every code's anchor, and no link to a file the package does not ship", () => {
+    const copy = readFileSync(join(dir, shipped), 'utf8')
+    for (const code of Object.keys(DIAGNOSTICS)) expect(copy, code).toContain(`<a id="${code.toLowerCase()}"></a>`)
+    const relative = [...copy.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
+    expect(relative.filter((target) => !files.includes(normalize(join(dirname(shipped), target))))).toEqual([])
   })
 })

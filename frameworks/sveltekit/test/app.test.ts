@@ -75,7 +75,7 @@ describe('SvelteKit 3: the pragma on a universal load (+page.ts)', () => {
     const build = spawnSync(process.execPath, [packageBin('vite'), 'build'], { cwd: app, encoding: 'utf8', timeout: 240_000 })
     const output = `${build.stdout}\n${build.stderr}`
     expect(build.status, output).not.toBe(0)
-    expect(output).toContain(`[plugin revalidate] ${join(app, 'src/routes/posts/+page.ts')}:1:1\nRevalidateError: A universal load (\`+page.ts\`, \`+layout.ts\`) runs again in the browser when the page hydrates`)
+    expect(output).toContain(`[plugin revalidate] ${join(app, 'src/routes/posts/+page.ts')}:1:1\nRevalidateError: [RV308] A universal load (\`+page.ts\`, \`+layout.ts\`) runs again in the browser when the page hydrates`)
     expect(output).toContain('On a cache hit the load does not run on the server, nothing is inlined, and the browser fetches the data again')
     expect(output).toContain('Fix: move the load to `+page.server.ts` (or `+layout.server.ts`)')
   }, 300_000)

@@ -27,7 +27,7 @@ describe('TanStack Start: a `# Pragma:` route file', () => {
     const build = spawnSync(process.execPath, [packageBin('vite'), 'build'], { cwd: app, encoding: 'utf8', timeout: 240_000 })
     const output = `${build.stdout}\n${build.stderr}`
     expect(build.status, output).not.toBe(0)
-    expect(output).toContain(`${join(app, 'src/routes/index.tsx')}:1:1: TanStack Router's route generator parses route files before any plugin, and a \`# Pragma:\` line is not JavaScript`)
+    expect(output).toContain(`${join(app, 'src/routes/index.tsx')}:1:1: [RV110] TanStack Router's route generator parses route files before any plugin, and a \`# Pragma:\` line is not JavaScript`)
     expect(output).toContain('Fix: write it as a comment: `// Pragma: revalidate 60`.')
     expect(output).toMatch(/> 1 \| # Pragma: revalidate 60\n/)
     expect(output).not.toContain('routeTree.gen\' from') // the build stopped before the route tree was missed

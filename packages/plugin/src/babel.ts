@@ -63,12 +63,15 @@ export default declare((api, options: TransformOptions): PluginWithParser => {
         if (error === undefined) return
         const start = { line: error.loc.line, column: error.loc.column }
         const located = { loc: { start, end: start } } as unknown as Node
-        const problem = error.message.slice(error.message.indexOf(': ') + 2)
-        throw Object.assign(path.hub.buildError(located, `${error.id}:${start.line}:${start.column + 1}: ${problem}`, Error), {
+        const framed = Object.assign(path.hub.buildError(located, `${error.id}:${start.line}:${start.column + 1}: ${error.description}`, Error), {
+          code: error.code,
           id: error.id,
           loc: error.loc,
           frame: error.frame,
         })
+        // The page is at fault: the message (with Babel's frame) and nothing of Babel's or our stack.
+        framed.stack = `${framed.name}: ${framed.message}`
+        throw framed
       },
     },
   }

@@ -5,9 +5,11 @@
  *     /posts/[slug]                    60s      node
  *     src/layouts/Posts.astro          60s      node (a component: cached for each page that renders it)
  *
- *   [revalidate] A `# Pragma:` line is not JavaScript: tsc, editors, ESLint and Prettier reject it.
- *   Write `// Pragma: revalidate <ttl>` instead in: app/routes/post.tsx, app/routes/posts.tsx
+ *   [revalidate] [RV401] A `# Pragma:` line is not JavaScript: tsc, editors, ESLint and Prettier reject it.
+ *   Write `// Pragma: revalidate <ttl>` instead in: app/routes/post.tsx, app/routes/posts.tsx. See: ...#rv401
  */
+import { warningLine } from './diagnostics.js'
+
 
 /** A cached page as the summary lists it: by its route, or by its file for a component. */
 export interface SummaryEntry {
@@ -38,5 +40,5 @@ const SCRIPT_FILE = /\.([mc]?[jt]sx?|astro)$/
 export function hashPragmaWarning(files: Iterable<string>): string | undefined {
   const scripts = [...new Set(files)].filter((file) => SCRIPT_FILE.test(file)).sort()
   if (scripts.length === 0) return undefined
-  return `[revalidate] A \`# Pragma:\` line is not JavaScript: tsc, editors, ESLint and Prettier reject it. Write \`// Pragma: revalidate <ttl>\` instead in: ${scripts.join(', ')}`
+  return warningLine('RV401', `A \`# Pragma:\` line is not JavaScript: tsc, editors, ESLint and Prettier reject it. Write \`// Pragma: revalidate <ttl>\` instead in: ${scripts.join(', ')}.`)
 }

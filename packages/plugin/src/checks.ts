@@ -89,6 +89,7 @@ class Checks implements FlowReporter {
     const { at, path } = this.#locate(node, via)
     const code = this.#snippet(at)
     throw this.source.error(
+      shape.code ?? 'RV201',
       at.start!,
       at.end!,
       `\`${code}\` reads ${shape.label}${path}, but ${shape.why ?? this.shared}.`,
@@ -103,6 +104,7 @@ class Checks implements FlowReporter {
     const what = describe(shape)
     const where = call ? `hands ${what} to code the compiler cannot follow` : `uses ${what} whole, where the compiler cannot follow it`
     throw this.source.error(
+      'RV204',
       at.start!,
       at.end!,
       `\`${code}\` ${where}${path}: it may read the visitor's cookies, headers or session, and ${this.shared}.`,
@@ -123,6 +125,7 @@ class Checks implements FlowReporter {
     const response = firstResponse(shape)
     if (response === undefined) return
     throw this.source.error(
+      'RV304',
       node.start!,
       node.end!,
       response.wraps
@@ -144,6 +147,7 @@ class Checks implements FlowReporter {
       const named = [...new Set(reads.flatMap((read) => (read.name ? [read.name] : [])))]
       const { at, path } = this.#locate(first.node, first.via)
       throw source.error(
+        'RV207',
         at.start!,
         at.end!,
         `The page data reads the query string at \`${this.#snippet(at)}\`${path}, but the pragma lists no query names, so every query would be served the first one's data.`,
@@ -154,6 +158,7 @@ class Checks implements FlowReporter {
     if (unlisted) {
       const { at, path } = this.#locate(unlisted.node, unlisted.via)
       throw source.error(
+        'RV208',
         at.start!,
         at.end!,
         `The page data reads the query parameter "${unlisted.name}"${path}, which the pragma's query list (${pragma.query.join(',')}) leaves out, so its values would share one entry.`,

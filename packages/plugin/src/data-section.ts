@@ -184,6 +184,7 @@ function checkTailLoadsNothing({ scopes, source }: Page, tail: readonly Statemen
     if (wait === undefined) continue
     const line = source.locate(early.start!).line
     throw source.error(
+      'RV305',
       wait.start!,
       wait.end!,
       `This \`await\` comes after an early \`return\` (line ${line}), so it would run on every request, outside the cache: the data section ends at the first statement that can return.`,
@@ -226,6 +227,7 @@ function checkMovedStatements({ scopes, source }: Page, section: Section, scope:
       if (!binding || !sectionBindings.has(binding)) return
       const isExport = statement.type.startsWith('Export')
       throw source.error(
+        'RV306',
         identifier.start!,
         identifier.end!,
         isExport

@@ -1,4 +1,5 @@
 import { codeFrameColumns } from '@babel/code-frame'
+import { diagnosticLink, type ErrorCode } from './diagnostics.js'
 import { lineAt, lineStartsOf } from './lines.js'
 
 /** A position in a source file: line from 1, column from 0 (as Babel and Rollup count). */
@@ -9,13 +10,15 @@ export interface Loc {
 
 /**
  * A compile error of a page, in the shape Vite's overlay and Rollup print: `id`, `loc` and a code
- * `frame`; the message itself names the file, line and column, then the rule and the fix.
+ * `frame`; the message itself names the file, line and column, then the code, the rule and the fix.
+ * `code` is the diagnostic's stable code (diagnostics.ts), for tools that match it.
  *
  * It is the user's page that is wrong, not the compiler: the stack holds no frames of the
  * compiler's own code, so a host that prints the stack prints only the message.
  */
 export class RevalidateError extends Error {
   override readonly name = 'RevalidateError'
+  readonly code: ErrorCode
   readonly id: string
   readonly loc: Loc & { file: string }
   readonly frame: string
@@ -25,8 +28,9 @@ export class RevalidateError extends Error {
   /** The message without the location in front: for hosts that print `id` and `loc` themselves. */
   readonly description: string
 
-  constructor(description: string, id: string, loc: Loc, frame: string, pos: number) {
+  constructor(code: ErrorCode, description: string, id: string, loc: Loc, frame: string, pos: number) {
     super(`${id}:${loc.line}:${loc.column + 1}: ${description}`)
+    this.code = code
     this.id = id
     this.loc = { file: id, ...loc }
     this.frame = frame
@@ -49,12 +53,6 @@ ${(cause.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\
   return wrapped
 }
 
-/**
- * Where every diagnostic sends the reader: the Diagnostics section of the repository's README
- * (shipped with the package too). One constant, so the address changes in one place.
- */
-export const DIAGNOSTICS_URL = 'https://github.com/revalidate/revalidate/blob/main/README.md#diagnostics'
-
 /** Turns offsets in one source text into line and column, with one scan of the text. */
 export class SourceText {
   /** Offsets where lines start; found on first use (an error, or the line of a page's pragma), one scan of the text. */
@@ -71,10 +69,10 @@ export class SourceText {
   }
 
   /**
-   * The error for the source range [start, end): the rule broken, how to fix it, and a frame.
-   * Messages follow one form: what is wrong, then "Fix:", then where to read more.
+   * The error `code` for the source range [start, end): the rule broken, how to fix it, and a frame.
+   * Messages follow one form: the code and what is wrong, then "Fix:", then the code's own section.
    */
-  error(start: number, end: number, problem: string, fix: string): RevalidateError {
+  error(code: ErrorCode, start: number, end: number, problem: string, fix: string): RevalidateError {
     const loc = this.locate(start)
     const endLoc = this.locate(Math.max(start + 1, end))
     const frame = codeFrameColumns(
@@ -82,7 +80,7 @@ export class SourceText {
       { start: { line: loc.line, column: loc.column + 1 }, end: { line: endLoc.line, column: endLoc.column + 1 } },
       { highlightCode: false },
     )
-    const message = `${problem}\nFix: ${fix}\nSee: ${DIAGNOSTICS_URL}`
-    return new RevalidateError(message, this.id, loc, frame, start)
+    const message = `[${code}] ${problem}\nFix: ${fix}\nSee: ${diagnosticLink(code)}`
+    return new RevalidateError(code, message, this.id, loc, frame, start)
   }
 }

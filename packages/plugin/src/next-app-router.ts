@@ -57,6 +57,7 @@ export function checkAppRouterCaches(page: Page, resolveImport: ImportResolver |
 function checkSegmentConfig({ program, source }: Page, dynamic: ConstValue | undefined): void {
   if (dynamic?.value === 'force-dynamic') {
     throw source.error(
+      'RV506',
       dynamic.node.start!,
       dynamic.node.end!,
       "`dynamic = 'force-dynamic'` makes Next.js render this route on every request, so the pragma's `revalidate` would cache nothing.",
@@ -66,6 +67,7 @@ function checkSegmentConfig({ program, source }: Page, dynamic: ConstValue | und
   const fetchCache = exportedConstValue(program, 'fetchCache')
   if (fetchCache !== undefined && NO_STORE.has(String(fetchCache.value))) {
     throw source.error(
+      'RV506',
       fetchCache.node.start!,
       fetchCache.node.end!,
       `\`fetchCache = '${String(fetchCache.value)}'\` leaves the route's fetches uncached, and Next.js renders a route with an uncached fetch on every request, so the pragma's \`revalidate\` would cache nothing.`,
@@ -75,6 +77,7 @@ function checkSegmentConfig({ program, source }: Page, dynamic: ConstValue | und
   const runtime = exportedConstValue(program, 'runtime')
   if (runtime?.value === 'edge') {
     throw source.error(
+      'RV506',
       runtime.node.start!,
       runtime.node.end!,
       "Next.js does not cache a route on the edge runtime (`runtime = 'edge'` turns static generation off), so the pragma's `revalidate` would cache nothing.",
@@ -93,6 +96,7 @@ function checkDynamicApis({ program, source, scopes }: Page): void {
     if (!dynamicApi && importedShape(from, imported)?.kind !== 'visitor') return
     const name = imported === '*' ? `${identifier.name}.*` : `${imported}()`
     throw source.error(
+      'RV506',
       identifier.start!,
       identifier.end!,
       `\`${name}\` (from ${from}) makes Next.js render this route on every request, wherever it is called in the module, so the pragma's \`revalidate\` would cache nothing.`,
@@ -108,6 +112,7 @@ function checkSearchParams(page: Page, resolveImport: ImportResolver | undefined
   const { source, framework } = page
   const fail = (node: Node): never => {
     throw source.error(
+      'RV506',
       node.start!,
       node.end!,
       `\`${source.code.slice(node.start!, node.end!).replace(/\s+/g, ' ')}\` reads the query string, and Next.js renders a page that reads its \`searchParams\` on every request, so the pragma's \`revalidate\` would cache nothing.`,
@@ -135,6 +140,7 @@ function checkStaticParams({ program, source, pragma }: Page, folders: string, k
   // With dynamicParams = false, Next answers 404 for any path generateStaticParams does not return.
   const onlyListed = exportedConstValue(program, 'dynamicParams')?.value === false
   throw source.error(
+    'RV507',
     pragma.start,
     pragma.end,
     `This ${kind === 'page' ? 'page' : 'route handler'} is below a dynamic segment and has no \`generateStaticParams\`, so Next.js renders it on every request and the pragma's \`revalidate\` would cache nothing.`,

@@ -43,9 +43,9 @@ function revalidateLoader(this: LoaderContext, source: string, map: unknown): vo
  * frame in it, then), and webpack caches errors with a serializer that knows only plain Errors.
  * Our stack would point into the plugin, not the page: the page's location is in the message.
  */
-function forNext(error: Error & { frame?: string }): Error {
+function forNext(error: Error & { frame?: string; code?: string }): Error {
   if (typeof error.frame !== 'string') return error
-  const plain = new Error(`${error.message}\n\n${error.frame}`)
+  const plain = Object.assign(new Error(`${error.message}\n\n${error.frame}`), { code: error.code })
   plain.stack = `${plain.name}: ${plain.message}`
   return plain
 }

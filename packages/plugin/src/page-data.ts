@@ -14,7 +14,7 @@
  */
 import type { ArrowFunctionExpression, FunctionDeclaration, FunctionExpression, Node, ObjectMethod } from '@babel/types'
 import { dataSection, unwrapExpression, type Section } from './data-section.js'
-import type { SourceText } from './errors.js'
+import { RevalidateError, type SourceText } from './errors.js'
 import { defaultExportedFunction, functionBoundTo, unwrapFunction } from './module-exports.js'
 import type { Page } from './page.js'
 import type { Shape } from './shapes.js'
@@ -130,21 +130,15 @@ export function findPageData(page: Page, optional = false): PageData | undefined
   try {
     return findRequiredPageData(page)
   } catch (error) {
-    if (optional && noPageData.has(error as object)) return undefined
+    // Only "no page data" is not an error where the data is optional.
+    if (optional && error instanceof RevalidateError && error.code === 'RV301') return undefined
     throw error
   }
 }
 
-/** The errors that say a page has no data to cache: not errors where the data is optional. */
-const noPageData = new WeakSet<object>()
-
 function findRequiredPageData(page: Page): PageData {
   const { program, source, pragma, framework, scopes } = page
-  const noDataAt = (start: number, end: number, problem: string, fix: string) => {
-    const error = source.error(start, end, problem, fix)
-    noPageData.add(error)
-    return error
-  }
+  const noDataAt = (start: number, end: number, problem: string, fix: string) => source.error('RV301', start, end, problem, fix)
   const noData = (problem: string) =>
     noDataAt(pragma.start, pragma.end, problem, `export a loader (${page.options.loaders.join(', ')}) or an async default page function whose statements before its final \`return\` load the data; or remove the pragma.`)
 
@@ -157,12 +151,12 @@ function findRequiredPageData(page: Page): PageData {
   const loaders = [...exportedLoaders(page), ...calledLoaders(page)]
   if (loaders.length > 1) {
     const second = loaders[1]!
-    throw source.error(second.node.start!, second.node.end!, `A cached page has one loader; "${loaders[0]!.name}" and "${second.name}" would share the key page:<path>.`, 'merge them into one loader, or move one into another module.')
+    throw source.error('RV302', second.node.start!, second.node.end!, `A cached page has one loader; "${loaders[0]!.name}" and "${second.name}" would share the key page:<path>.`, 'merge them into one loader, or move one into another module.')
   }
   const [loader] = loaders
   if (loader !== undefined) {
     if (loader.fn === undefined) {
-      throw source.error(loader.node.start!, loader.node.end!, `The loader "${loader.name}" is not a function the pragma can wrap.`, `export it as a function: \`export async function ${loader.name}(...) { ... }\` or \`export const ${loader.name} = async (...) => ...\`.`)
+      throw source.error('RV302', loader.node.start!, loader.node.end!, `The loader "${loader.name}" is not a function the pragma can wrap.`, `export it as a function: \`export async function ${loader.name}(...) { ... }\` or \`export const ${loader.name} = async (...) => ...\`.`)
     }
     checkNotGenerator(loader.fn, source)
     return { kind: 'loader', name: loader.name, fn: loader.fn, input: loader.input, route: loader.route, deps: loader.deps }
@@ -185,6 +179,6 @@ function findRequiredPageData(page: Page): PageData {
 }
 
 function checkNotGenerator(fn: DataFunction, source: SourceText): void {
-  if (fn.generator) throw source.error(fn.start!, fn.end!, 'A generator function cannot be cached.', 'return the data from a plain (async) function.')
+  if (fn.generator) throw source.error('RV303', fn.start!, fn.end!, 'A generator function cannot be cached.', 'return the data from a plain (async) function.')
 }
 

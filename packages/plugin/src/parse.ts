@@ -88,5 +88,5 @@ function syntaxError(error: unknown, source: SourceText) {
     if (belowHeader) return belowHeader
   }
   const message = (error as Error).message.replace(/ \(\d+:\d+\)$/, '').replace(/\.?$/, '.')
-  return source.error(pos, pos + 1, `This page does not parse: ${message}`, 'fix the syntax error.')
+  return source.error('RV310', pos, pos + 1, `This page does not parse: ${message}`, 'fix the syntax error.')
 }

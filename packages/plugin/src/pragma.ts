@@ -77,7 +77,7 @@ export function readHeader(source: SourceText, from = 0): Header {
     const found = readPragmaComment(source, comment)
     if (found === null) continue
     if (pragma !== null) {
-      throw source.error(comment.start, comment.end, 'A page has one pragma; this is the second.', 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
+      throw source.error('RV105', comment.start, comment.end, 'A page has one pragma; this is the second.', 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
     }
     pragma = found
   }
@@ -203,7 +203,7 @@ function namesRevalidate(word: string): boolean {
  */
 export function pragmaBelowHeader(source: SourceText, start: number, end: number, text: string): RevalidateError | undefined {
   if (revalidatePragmaIn(text) === undefined) return undefined
-  return source.error(start, end, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
+  return source.error('RV106', start, end, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
 }
 
 /** A pragma comment anywhere but the header would be silently ignored: say so instead. */
@@ -224,6 +224,7 @@ export function checkNoPragmaAboveFence(source: SourceText, fenceStart: number):
   if (match === undefined) return
   const start = match.index + match[0].search(/Pragma:/i)
   throw source.error(
+    'RV108',
     start,
     lineEnd(source.code, start),
     'In an .astro page the pragma is the first line of the frontmatter; above the `---` fence it is page text, not code.',
@@ -240,13 +241,14 @@ function readPragmaComment(source: SourceText, comment: Comment): Pragma | null 
     const later = revalidatePragmaIn(code.slice(comment.textEnd, comment.end))
     if (later === undefined) return null
     const start = comment.textEnd + later.index + later[0].search(/Pragma:/i)
-    throw source.error(start, lineEnd(code, start), 'A pragma in a block comment must be its first line of text.', 'move `Pragma: revalidate …` to the first line of the comment, or into a comment of its own.')
+    throw source.error('RV107', start, lineEnd(code, start), 'A pragma in a block comment must be its first line of text.', 'move `Pragma: revalidate …` to the first line of the comment, or into a comment of its own.')
   }
   const tokens = tokenize(code, comment.textStart + head[0].length, comment.textEnd)
   const keyword = tokens[0]
   if (keyword !== undefined && !namesRevalidate(keyword.text)) return null // another tool's pragma
   if (keyword === undefined || keyword.text !== KEYWORD) {
     throw source.error(
+      'RV103',
       keyword?.start ?? comment.start,
       keyword?.end ?? comment.end,
       keyword ? `Unknown pragma "${keyword.text}"; did you mean "${KEYWORD}"?` : 'The pragma says nothing after "Pragma:".',
@@ -254,11 +256,11 @@ function readPragmaComment(source: SourceText, comment: Comment): Pragma | null 
     )
   }
   if (comment.hash && !/\s/.test(code[comment.start + 1] ?? '')) {
-    throw source.error(comment.start, comment.end, 'A `#` pragma line needs a space after the `#`.', 'write `# Pragma: revalidate …`.')
+    throw source.error('RV109', comment.start, comment.end, 'A `#` pragma line needs a space after the `#`.', 'write `# Pragma: revalidate …`.')
   }
   const ttlToken = tokens[1]
   if (ttlToken === undefined) {
-    throw source.error(keyword.start, keyword.end, '"revalidate" needs a ttl.', 'add the seconds the data stays fresh, e.g. `revalidate 60` or `revalidate 5m`.')
+    throw source.error('RV101', keyword.start, keyword.end, '"revalidate" needs a ttl.', 'add the seconds the data stays fresh, e.g. `revalidate 60` or `revalidate 5m`.')
   }
   const pragma: Pragma = { ttl: readDuration(source, ttlToken, 'ttl', false), tags: [], query: [], start: comment.start, end: comment.end }
   const seen = new Set<OptionName>()
@@ -266,12 +268,12 @@ function readPragmaComment(source: SourceText, comment: Comment): Pragma | null 
     const nameToken = tokens[i]!
     const name = readOptionName(source, nameToken)
     if (seen.has(name)) {
-      throw source.error(nameToken.start, nameToken.end, `The option "${name}" is given twice.`, `keep one "${name}".`)
+      throw source.error('RV104', nameToken.start, nameToken.end, `The option "${name}" is given twice.`, `keep one "${name}".`)
     }
     seen.add(name)
     const value = tokens[i + 1]
     if (value === undefined) {
-      throw source.error(nameToken.start, nameToken.end, `The option "${name}" needs a value.`, OPTION_HELP[name])
+      throw source.error('RV104', nameToken.start, nameToken.end, `The option "${name}" needs a value.`, OPTION_HELP[name])
     }
     if (name === 'stale') pragma.staleSeconds = readDuration(source, value, 'stale', true)
     if (name === 'tags') pragma.tags = readList(source, value, 'tags', () => true)
@@ -291,6 +293,7 @@ function readOptionName(source: SourceText, token: Token): OptionName {
   if (OPTION_NAMES.includes(name)) return name
   const guess = closest(token.text, OPTION_NAMES)
   throw source.error(
+    'RV102',
     token.start,
     token.end,
     `Unknown pragma option "${token.text}"${guess ? `; did you mean "${guess}"?` : '.'}`,
@@ -305,11 +308,11 @@ function readDuration(source: SourceText, token: Token, what: 'ttl' | 'stale', z
   const problem = match
     ? `The ${what} "${token.text}" must be greater than 0.`
     : `The ${what} "${token.text}" is not a duration.`
-  throw source.error(token.start, token.end, problem, 'write whole seconds (`60`) or a whole number with a unit: `30s`, `5m`, `2h`, `1d`.')
+  throw source.error('RV101', token.start, token.end, problem, 'write whole seconds (`60`) or a whole number with a unit: `30s`, `5m`, `2h`, `1d`.')
 }
 
 function readList(source: SourceText, token: Token, name: 'tags' | 'query', valid: (item: string) => boolean): string[] {
   const items = token.text.split(',')
   if (items.every((item) => item !== '' && valid(item))) return items
-  throw source.error(token.start, token.end, `The ${name} list "${token.text}" has an empty or invalid item.`, OPTION_HELP[name])
+  throw source.error('RV104', token.start, token.end, `The ${name} list "${token.text}" has an empty or invalid item.`, OPTION_HELP[name])
 }

@@ -43,6 +43,7 @@ export function checkRouteFilesForHashPragma(dirs: readonly string[]): void {
       if (header.pragma === null || header.code === code) continue
       const { pragma } = header
       throw source.error(
+        'RV110',
         pragma.start,
         pragma.end,
         "TanStack Router's route generator parses route files before any plugin, and a `# Pragma:` line is not JavaScript: it would fail with `SyntaxError: Unexpected token`, and the build with `Could not resolve './routeTree.gen'`.",

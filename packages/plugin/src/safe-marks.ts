@@ -22,10 +22,10 @@ export function safeStarts(comments: readonly Comment[], source: SourceText): Se
     const [, word, rest] = match as unknown as [string, string, string]
     if (word !== MARK) {
       if (closest(word, [MARK]) === undefined) continue
-      throw source.error(comment.start!, comment.end!, `Unknown comment "${word}"; did you mean "${MARK}"?`, `write \`/* ${MARK}: <why> */\` right before the call it vouches for.`)
+      throw source.error('RV206', comment.start!, comment.end!, `Unknown comment "${word}"; did you mean "${MARK}"?`, `write \`/* ${MARK}: <why> */\` right before the call it vouches for.`)
     }
     if (!/^\s*:\s*\S/.test(rest)) {
-      throw source.error(comment.start!, comment.end!, `A \`${MARK}\` comment needs a reason.`, `say why the call is the same for every visitor: \`/* ${MARK}: reads only the shop's currency */\`.`)
+      throw source.error('RV206', comment.start!, comment.end!, `A \`${MARK}\` comment needs a reason.`, `say why the call is the same for every visitor: \`/* ${MARK}: reads only the shop's currency */\`.`)
     }
     starts.add(markedStart(source.code, comment.end!))
   }

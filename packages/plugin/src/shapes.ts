@@ -10,6 +10,7 @@
  *   notFound         function returns never: `return notFound()` is a throw
  */
 import type { Node } from '@babel/types'
+import type { ErrorCode } from './diagnostics.js'
 import type { FunctionNode, Scope } from './scope.js'
 
 /** What code we cannot follow may read from a value handed to it whole. */
@@ -29,10 +30,10 @@ export type Shape =
   | { kind: 'object'; label: string; members: Readonly<Record<string, Shape>>; whole?: Exposure; at?: Readonly<Record<string, Node>>; list?: true }
   /**
    * Per-visitor data (cookies, headers, session, locals, client address): any use is a leak.
-   * `why` and `fix` replace the error's usual reason and fix, for data that differs per use
-   * rather than per visitor (an Astro component's props).
+   * `why`, `fix` and `code` replace the error's usual reason, fix and code (RV201), for data that
+   * differs per use rather than per visitor (an Astro component's props).
    */
-  | { kind: 'visitor'; label: string; why?: string; fix?: string }
+  | { kind: 'visitor'; label: string; why?: string; fix?: string; code?: ErrorCode }
   /** The query string, or a part of it. */
   | { kind: 'query'; label: string; style: QueryStyle }
   /** `searchParams.get`: a call with a literal name reads that name. */

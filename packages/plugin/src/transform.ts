@@ -104,6 +104,7 @@ function compiling<T>(source: SourceText, work: () => T): T {
     if (!(error instanceof RangeError) || !/call stack/i.test(error.message)) throw internalError(error, source.id)
     const pragma = /Pragma:/i.exec(source.code)!
     throw source.error(
+      'RV311',
       pragma.index,
       pragma.index + pragma[0].length,
       'This page nests its code too deeply for the compiler to follow (the JavaScript stack ran out).',
@@ -136,7 +137,7 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
   const isr = resolved.target === 'vercel' ? framework.vercel : undefined
   if (framework.serverRefusal && isr === undefined && resolved.target !== 'browser') {
-    throw source.error(pragma.start, pragma.end, framework.serverRefusal.problem, framework.serverRefusal.fix)
+    throw source.error(framework.serverRefusal.code, pragma.start, pragma.end, framework.serverRefusal.problem, framework.serverRefusal.fix)
   }
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
@@ -200,6 +201,7 @@ function unsupportedFile(source: SourceText, path: string) {
   const pragma = PRAGMA_HINT.exec(source.code)!
   const extension = /\.[^./]+$/.exec(path)?.[0] ?? 'this kind of'
   return source.error(
+    'RV309',
     pragma.index,
     pragma.index + pragma[0].length,
     `The pragma is read in JavaScript, TypeScript and .astro files; ${extension} files are not supported yet.`,

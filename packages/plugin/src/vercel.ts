@@ -58,6 +58,7 @@ export function checkHandover(input: HandoverInput): Handover {
   const { data } = input
   if (data?.kind === 'loader' && data.name === 'getServerSideProps') {
     throw input.source.error(
+      'RV503',
       data.fn.start!,
       data.fn.end!,
       'Next.js renders a page with getServerSideProps on every request and never caches it (ISR is for getStaticProps), so the pragma would do nothing.',
@@ -99,7 +100,7 @@ function isrOf(framework: string): string {
 
 /** The platform reads only a page's ttl: an option of the pragma it cannot express is an error, never dropped. */
 function checkOptions({ pragma, source }: HandoverInput, framework: string, allowQuery: boolean): void {
-  const fail = (problem: string, fix: string) => source.error(pragma.start, pragma.end, problem, fix)
+  const fail = (problem: string, fix: string) => source.error('RV504', pragma.start, pragma.end, problem, fix)
   if (pragma.staleSeconds !== undefined) {
     throw fail(
       `${isrOf(framework)} caches a page for its ttl and has no per-page \`stale\`: the option would be dropped.`,
@@ -125,6 +126,7 @@ function checkOptions({ pragma, source }: HandoverInput, framework: string, allo
 function checkNoCacheComponents({ options, source, pragma }: HandoverInput): void {
   if (!options.nextCacheComponents) return
   throw source.error(
+    'RV502',
     pragma.start,
     pragma.end,
     'With cacheComponents on, Next.js rejects route segment config such as `revalidate`, which is what the pragma compiles to on Vercel.',
@@ -153,6 +155,7 @@ function checkNoConfigExport({ program, pragma, source }: HandoverInput): void {
   const existing = exportedConst(program, 'config')
   if (existing === undefined) return
   throw source.error(
+    'RV505',
     existing.start!,
     existing.end!,
     'The page exports its own `config`, where the pragma would put its ISR settings.',
@@ -175,7 +178,7 @@ export function handedToVercel(program: Program, pragma: Pragma, source: SourceT
   const existing = existingRevalidateExport(program)
   if (existing !== undefined) {
     if (existing.value === pragma.ttl) return true
-    throw source.error(existing.start, existing.end, `The page exports its own \`revalidate\`, which disagrees with the pragma's ${pragma.ttl} seconds.`, 'keep one: the pragma, or the export.')
+    throw source.error('RV501', existing.start, existing.end, `The page exports its own \`revalidate\`, which disagrees with the pragma's ${pragma.ttl} seconds.`, 'keep one: the pragma, or the export.')
   }
   const config = exportedConst(program, 'config')
   if (config?.type === 'ObjectExpression' && config.properties.some((property) => property.type === 'ObjectProperty' && property.key.type === 'Identifier' && property.key.name === 'isr')) return true

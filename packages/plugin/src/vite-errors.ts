@@ -3,7 +3,7 @@
  * once, at the file's own line and column, and then the fix and the code frame:
  *
  *   [plugin revalidate] /app/app/routes/post.tsx:6:13
- *   RevalidateError: `request.headers` reads the request headers (...), but ...
+ *   RevalidateError: [RV201] `request.headers` reads the request headers (...), but ...
  *   Fix: ...
  *   > 6 |   const c = request.headers.get("cookie")
  *
@@ -13,7 +13,8 @@
  * (`post.tsx?__react-router-build-client-route`); the error names the file, whatever the host
  * assigns to its `id`. The column is counted from 1,
  * as editors, terminals' links and the message count it. Astro prints the message, not the frame:
- * for Astro the frame goes into the message.
+ * for Astro the frame goes into the message. The diagnostic's code is `code` (Rollup moves a
+ * plugin's `code` to `pluginCode`, so that is set too).
  */
 import type { RevalidateError } from './errors.js'
 
@@ -27,6 +28,8 @@ export function errorForVite(error: RevalidateError, printer: ErrorPrinter): Err
     loc: { file, line: error.loc.line, column: error.loc.column + 1 },
     frame: error.frame,
     plugin: error.plugin,
+    pluginCode: error.code,
+    code: error.code,
     pos: error.pos,
   })
   // Rolldown sets `id` to the module id it was transforming, and Astro sets it again: the file stays.
@@ -42,7 +45,7 @@ export function errorForVite(error: RevalidateError, printer: ErrorPrinter): Err
  * is attached to be dumped beside it.
  */
 export function errorAtConfig(error: RevalidateError): Error {
-  const printed = new Error(`${error.message}\n\n${error.frame}`)
+  const printed = Object.assign(new Error(`${error.message}\n\n${error.frame}`), { code: error.code })
   printed.name = error.name
   printed.stack = `${printed.name}: ${printed.message}`
   return printed

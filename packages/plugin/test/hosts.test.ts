@@ -103,7 +103,7 @@ describe('the Vite plugin', () => {
     vite.buildEnd('ssr')
     const warnings = vite.logged.filter((line) => line.includes('# Pragma:'))
     expect(warnings).toEqual([
-      '[revalidate] A `# Pragma:` line is not JavaScript: tsc, editors, ESLint and Prettier reject it. Write `// Pragma: revalidate <ttl>` instead in: app/routes/a.tsx, app/routes/b.ts',
+      '[revalidate] [RV401] A `# Pragma:` line is not JavaScript: tsc, editors, ESLint and Prettier reject it. Write `// Pragma: revalidate <ttl>` instead in: app/routes/a.tsx, app/routes/b.ts. See: node_modules/@revalidate/plugin/docs/diagnostics.md#rv401',
     ])
   })
 
@@ -115,7 +115,7 @@ describe('the Vite plugin', () => {
     ;(created.configResolved as (config: object) => void)(config(nuxtPlugins))
     ;(created.configResolved as (config: object) => void)(config(nuxtPlugins)) // Nuxt's client and server builds
     expect(warnings).toEqual([
-      '[revalidate] Nuxt is not supported yet: the pragma is ignored in this app (its .vue pages and Nitro routes are not compiled). Cache data with `withRevalidate(key, ttl, fetcher)` from @revalidate/runtime where it is loaded, or remove the plugin.',
+      '[revalidate] [RV402] Nuxt is not supported yet: the pragma is ignored in this app (its .vue pages and Nitro routes are not compiled). Cache data with `withRevalidate(key, ttl, fetcher)` from @revalidate/runtime where it is loaded, or remove the plugin. See: node_modules/@revalidate/plugin/docs/diagnostics.md#rv402',
     ])
     const vue = '<script setup lang="ts">\n// Pragma: revalidate 60\nconst { data } = await useAsyncData(() => $fetch("/api/posts"))\n</script>\n<template><h1>a</h1><p>b</p></template>\n'
     const handler = (created.transform as { handler: Handler }).handler
@@ -128,8 +128,8 @@ describe('the Vite plugin', () => {
       ;(revalidate().configResolved as (config: object) => void)({ root: '/app', command: 'build', plugins: names.map((name) => ({ name })), logger: { warn: (line: string) => warnings.push(line) } })
       return warnings
     }
-    expect(warningFor(['solid-start:manifest-plugin'])[0]).toMatch(/^\[revalidate\] SolidStart is not supported yet: /)
-    expect(warningFor(['nitro:main'])[0]).toMatch(/^\[revalidate\] Nitro is not supported yet: /)
+    expect(warningFor(['solid-start:manifest-plugin'])[0]).toMatch(/^\[revalidate\] \[RV402\] SolidStart is not supported yet: /)
+    expect(warningFor(['nitro:main'])[0]).toMatch(/^\[revalidate\] \[RV402\] Nitro is not supported yet: /)
     expect(warningFor(['nitro:main', 'tanstack-start-core:server-fn-resolver', 'tanstack:router-generator'])).toEqual([])
     expect(warningFor(['react-router', 'vite:react-refresh'])).toEqual([])
   })
@@ -143,7 +143,7 @@ describe('the Vite plugin', () => {
     } catch (caught) {
       error = caught as typeof error
     }
-    expect(error?.message).toMatch(/^The pragma is read in JavaScript, TypeScript and \.astro files; \.vue files are not supported yet\.\nFix: load the data in a \.js or \.ts module/)
+    expect(error?.message).toMatch(/^\[RV309\] The pragma is read in JavaScript, TypeScript and \.astro files; \.vue files are not supported yet\.\nFix: load the data in a \.js or \.ts module/)
     expect(error?.message).not.toContain('JSX')
     expect(error?.id).toBe('/app/src/Posts.vue')
     expect(error?.loc).toEqual({ file: '/app/src/Posts.vue', line: 2, column: 4 })
@@ -163,7 +163,7 @@ describe('the Vite plugin', () => {
       error = caught as Error
     }
     // Vite prints an error of config time whole: the message names the place and holds the frame.
-    expect(error?.message).toContain(`${join(root, 'src/routes/posts/$slug.tsx')}:1:1: TanStack Router's route generator parses route files before any plugin, and a \`# Pragma:\` line is not JavaScript`)
+    expect(error?.message).toContain(`${join(root, 'src/routes/posts/$slug.tsx')}:1:1: [RV110] TanStack Router's route generator parses route files before any plugin, and a \`# Pragma:\` line is not JavaScript`)
     expect(error?.message).toContain("Could not resolve './routeTree.gen'")
     expect(error?.message).toContain('Fix: write it as a comment: `// Pragma: revalidate 60`.')
     expect(error?.message).toMatch(/> 1 \| # Pragma: revalidate 60\n/)
@@ -248,8 +248,10 @@ describe('the Babel plugin', () => {
     } catch (caught) {
       error = caught as typeof error
     }
-    expect(error?.message).toMatch(/a\.js:4:22: The ttl "0" must be greater than 0\./)
-    expect(error?.code).toBe('BABEL_TRANSFORM_ERROR') // framed by the Program visitor, not a failed parse
+    expect(error?.message).toMatch(/a\.js:4:22: \[RV101\] The ttl "0" must be greater than 0\./)
+    expect(error?.code).toBe('RV101') // the diagnostic's own code, which Babel keeps
+    expect(error?.message).toMatch(/\n> 4 \| # Pragma: revalidate 0\n/) // framed by Babel from the Program visitor, not a failed parse
+    expect(error?.stack).not.toMatch(/\n\s+at /) // the page is at fault: no frames of Babel or the compiler
     expect(error?.loc).toMatchObject({ line: 4, column: 21 })
   })
 })

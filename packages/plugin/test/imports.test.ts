@@ -55,7 +55,7 @@ describe('the Babel plugin finds the app’s modules on the file system', () => 
 
   it('through tsconfig `paths` (an extended tsconfig) and `.js` written for `.ts`, to the page’s call', () => {
     expect(compile('src/app/account/page.tsx')).toThrow(
-      /account\/page\.tsx:5:26: `createClient\(\)` reads the visitor's cookies \(`cookies\(\)` from next\/headers\), where `createClient\(\)` in src\/utils\/supabase\/server\.ts:4 calls `jar\(\)`, and `jar\(\)` in src\/utils\/supabase\/jar\.ts:3 calls `cookies\(\)`/,
+      /account\/page\.tsx:5:26: \[RV201\] `createClient\(\)` reads the visitor's cookies \(`cookies\(\)` from next\/headers\), where `createClient\(\)` in src\/utils\/supabase\/server\.ts:4 calls `jar\(\)`, and `jar\(\)` in src\/utils\/supabase\/jar\.ts:3 calls `cookies\(\)`/,
     )
   })
 
@@ -94,7 +94,7 @@ describe('vite dev', () => {
         await new Promise((resolve) => setTimeout(resolve, 100))
         verdict = await check()
       }
-      expect(verdict).toMatch(/page\.js:5:19: `theme\(\)` reads the visitor's cookies \(`getCookie\(\)`\), where `theme\(\)` in src\/lib\/theme\.js:4 calls `getCookie\('theme'\)`/)
+      expect(verdict).toMatch(/page\.js:5:19: \[RV201\] `theme\(\)` reads the visitor's cookies \(`getCookie\(\)`\), where `theme\(\)` in src\/lib\/theme\.js:4 calls `getCookie\('theme'\)`/)
     } finally {
       await server.close()
     }

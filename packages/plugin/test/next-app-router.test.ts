@@ -21,7 +21,7 @@ function compile(file: string) {
 
 describe('a Next.js page below a dynamic segment', () => {
   it('is refused without generateStaticParams in it or in a layout above', () => {
-    expect(compile('app/[lang]/about/page.jsx')).toThrow(/about\/page\.jsx:1:1: This page is below a dynamic segment and has no `generateStaticParams`/)
+    expect(compile('app/[lang]/about/page.jsx')).toThrow(/about\/page\.jsx:1:1: \[RV507\] This page is below a dynamic segment and has no `generateStaticParams`/)
   })
 
   it('compiles when a layout above generates the params (an i18n root layout)', () => {

@@ -28,7 +28,7 @@ describe('per-visitor reads, by binding', () => {
   })
 
   it('an import of a request-bound API is flagged under any name, namespace included', () => {
-    expect(verdict('  return { d: (await nh.draftMode()).isEnabled }', "import * as nh from 'next/headers'")).toMatch(/^\S+ `nh\.draftMode\(\)` reads draft mode/)
+    expect(verdict('  return { d: (await nh.draftMode()).isEnabled }', "import * as nh from 'next/headers'")).toMatch(/^\S+ \[RV201\] `nh\.draftMode\(\)` reads draft mode/)
     expect(verdict("  return { t: (await nh.cookies()).get('theme') }", "import * as nh from 'next/headers'")).toMatch(/`nh\.cookies\(\)` reads the visitor's cookies/)
     expect(verdict('  const h = hdrs\n  return { ua: (await h()).get("user-agent") }', "import { headers as hdrs } from 'next/headers'")).toMatch(/`h\(\)` reads the request headers/)
   })
@@ -241,7 +241,7 @@ describe('query reads', () => {
   it('through a promise of the query: `.then(callback)` reads what the callback reads', () => {
     const page = (pragma: string, read: string) => `${pragma}\nexport default async function Page({ searchParams }) {\n  const q = await searchParams.then(${read})\n  const posts = await db.search(q)\n  return <main>{posts.length}</main>\n}\n`
     expect(outcome(page('// Pragma: revalidate 60 query q', '(sp) => sp.q'), '/app/app/search/page.tsx')).toBe('compiles')
-    expect(outcome(page('// Pragma: revalidate 60 query page', '(sp) => sp.q'), '/app/app/search/page.tsx')).toMatch(/:3:45: The page data reads the query parameter "q" \(through `searchParams\.then\(\(sp\) => sp\.q\)`/)
+    expect(outcome(page('// Pragma: revalidate 60 query page', '(sp) => sp.q'), '/app/app/search/page.tsx')).toMatch(/:3:45: \[RV208\] The page data reads the query parameter "q" \(through `searchParams\.then\(\(sp\) => sp\.q\)`/)
     expect(outcome(page('// Pragma: revalidate 60', 'parseQuery'), '/app/app/search/page.tsx')).toMatch(/reads the query string at `searchParams\.then\(parseQuery\)`/)
   })
 })
@@ -274,7 +274,7 @@ describe('declarations kept outside the cached code', () => {
 describe('pages too deep to follow', () => {
   it('are a located error, not a stack overflow', () => {
     const sum = Array.from({ length: 20_000 }, () => 'params.a').join(' + ')
-    expect(verdict(`  return { v: ${sum} }`)).toMatch(/^\/app\/app\/routes\/posts\.\$slug\.tsx:1:3: This page nests its code too deeply for the compiler to follow/)
+    expect(verdict(`  return { v: ${sum} }`)).toMatch(/^\/app\/app\/routes\/posts\.\$slug\.tsx:1:3: \[RV311\] This page nests its code too deeply for the compiler to follow/)
     expect(verdict(`  return { v: ${'('.repeat(5000)}params.a${')'.repeat(5000)} }`)).toMatch(/nests its code too deeply/)
   })
 })
@@ -325,7 +325,7 @@ describe('helpers in other modules of the app', () => {
 
   it('follows an object’s methods, a class’s static methods, a default export, a namespace and import()', () => {
     expect(across(SESSION, '  return { v: await auth.viewer() }', "import { auth } from '~/session.server'")).toMatch(
-      /^\S+:5:\d+: `auth\.viewer\(\)` reads the visitor's cookies .*, where `auth\.viewer\(\)` in app\/session\.server\.ts:2 calls `cookies\(\)`/,
+      /^\S+:5:\d+: \[RV201\] `auth\.viewer\(\)` reads the visitor's cookies .*, where `auth\.viewer\(\)` in app\/session\.server\.ts:2 calls `cookies\(\)`/,
     )
     expect(across(SESSION, '  return { s: await Session.id() }', "import { Session } from '~/session.server'")).toMatch(/`Session\.id\(\)` in app\/session\.server\.ts:3 calls `cookies\(\)`/)
     expect(across(SESSION, '  return { u: await user() }', "import user from '~/session.server'")).toMatch(/`user\(\)` reads the request headers .* `user\(\)` in app\/session\.server\.ts:5 calls `headers\(\)`/)
@@ -337,7 +337,7 @@ describe('helpers in other modules of the app', () => {
   it('follows the request handed to a helper: what it reads decides, at the page’s call', () => {
     const files = { '/app/app/paths.ts': "export function slugOf(request) { return new URL(request.url).pathname.split('/').pop() }\nexport function locale(request) { return request.headers.get('accept-language') }" }
     expect(across(files, '  return { post: await db.post(slugOf(request)) }', "import { slugOf } from '~/paths'")).toBe('compiles')
-    expect(across(files, '  return { l: locale(request) }', "import { locale } from '~/paths'")).toMatch(/^\S+:5:\d+: `locale\(request\)` reads the request headers .*, where `locale\(request\)` in app\/paths\.ts:2 reads `request\.headers`/)
+    expect(across(files, '  return { l: locale(request) }', "import { locale } from '~/paths'")).toMatch(/^\S+:5:\d+: \[RV201\] `locale\(request\)` reads the request headers .*, where `locale\(request\)` in app\/paths\.ts:2 reads `request\.headers`/)
     // Without the module (a package, say) it is handed whole, as before.
     expect(verdict('  return { l: locale(request) }', "import { locale } from '~/paths'")).toMatch(/`locale\(request\)` hands the request to code the compiler cannot follow/)
   })

@@ -60,7 +60,7 @@ describe('vite build with the plugin', () => {
 
   it('honours exclude: an excluded page is left to the rest of the build', async () => {
     const entry = { build: { write: false, ssr: 'src/excluded-entry.js', outDir: join(OUT, 'excluded') } }
-    await expect(build(config(entry))).rejects.toThrow(/no-data\.js:1:1\nRevalidateError: The pragma has no page data to cache/)
+    await expect(build(config(entry))).rejects.toThrow(/no-data\.js:1:1\nRevalidateError: \[RV301\] The pragma has no page data to cache/)
     await expect(build(config({ ...entry, plugins: [revalidate({ exclude: [/node_modules/, /no-data\.js$/] })] }))).resolves.toBeDefined()
   })
 
@@ -68,7 +68,7 @@ describe('vite build with the plugin', () => {
     const alias = { resolve: { alias: { '~': join(APP, 'src') } } }
     const failing = build(config({ ...alias, build: { write: false, ssr: 'src/products-entry.js', outDir: join(OUT, 'products') } }))
     await expect(failing).rejects.toThrow(
-      /routes\/products\.js:5:24\nRevalidateError: `pricesFor\(\[1, 2\]\)` reads the visitor's cookies \(`getCookie\(\)`\), where `pricesFor\(\[1, 2\]\)` in src\/lib\/prices\.js:5 calls `currency\(\)`, and `currency\(\)` in src\/server\/currency\.js:4 calls `getCookie\('currency'\)`/,
+      /routes\/products\.js:5:24\nRevalidateError: \[RV201\] `pricesFor\(\[1, 2\]\)` reads the visitor's cookies \(`getCookie\(\)`\), where `pricesFor\(\[1, 2\]\)` in src\/lib\/prices\.js:5 calls `currency\(\)`, and `currency\(\)` in src\/server\/currency\.js:4 calls `getCookie\('currency'\)`/,
     )
     // A helper that reads nothing per visitor: the page builds, and its data is cached.
     await build(config({ ...alias, build: { ssr: 'src/catalog-entry.js', outDir: join(OUT, 'catalog') } }))
@@ -81,7 +81,7 @@ describe('vite build with the plugin', () => {
 
   it('a bad page fails the build with its file, line and column', async () => {
     const failing = build(config({ build: { write: false, ssr: 'src/broken.js', outDir: join(OUT, 'broken') } }))
-    await expect(failing).rejects.toThrow(/broken\.js:2:1\nRevalidateError: A pragma must be in the header of the module/)
+    await expect(failing).rejects.toThrow(/broken\.js:2:1\nRevalidateError: \[RV106\] A pragma must be in the header of the module/)
   })
 
   it('in an app with Nuxt’s Vite plugins: one line says Nuxt is not supported, and nothing is compiled (no misleading error)', async () => {
@@ -92,7 +92,7 @@ describe('vite build with the plugin', () => {
     const entry = { customLogger: logger, build: { write: false, ssr: 'src/excluded-entry.js', outDir: join(OUT, 'nuxt') } } // a module whose pragma has no data: an error where compiled
     await expect(build(config({ ...entry, plugins: [revalidate(), ...nuxtPlugins] }))).resolves.toBeDefined()
     expect(warnings.filter((line) => line.includes('[revalidate]'))).toEqual([
-      '[revalidate] Nuxt is not supported yet: the pragma is ignored in this app (its .vue pages and Nitro routes are not compiled). Cache data with `withRevalidate(key, ttl, fetcher)` from @revalidate/runtime where it is loaded, or remove the plugin.',
+      '[revalidate] [RV402] Nuxt is not supported yet: the pragma is ignored in this app (its .vue pages and Nitro routes are not compiled). Cache data with `withRevalidate(key, ttl, fetcher)` from @revalidate/runtime where it is loaded, or remove the plugin. See: node_modules/@revalidate/plugin/docs/diagnostics.md#rv402',
     ])
   })
 
@@ -101,8 +101,10 @@ describe('vite build with the plugin', () => {
     const failing = build(config({ build: { write: false, ssr: 'src/headers-query-entry.js', outDir: join(OUT, 'headers') } }))
     const error = (await failing.then(() => undefined, (caught: unknown) => caught)) as Error
     const printed = `${error.stack}`
+    // The diagnostic's code, for tools: Rolldown sets `code` to PLUGIN_ERROR and keeps ours as `pluginCode`.
+    expect((error as Error & { errors?: Array<{ pluginCode?: string }> }).errors?.map((each) => each.pluginCode)).toEqual(['RV201'])
     const page = join(APP, 'src/routes/reads-headers.js').replaceAll('\\', '/')
-    expect(printed).toContain(`[plugin revalidate] ${page}:5:17\nRevalidateError: \`request.headers\` reads the request headers`)
+    expect(printed).toContain(`[plugin revalidate] ${page}:5:17\nRevalidateError: [RV201] \`request.headers\` reads the request headers`)
     expect(printed.match(/reads-headers\.js[^\n]*:\d+:\d+/g)).toHaveLength(1)
     expect(printed).not.toContain('__react-router-build-client-route')
     expect(printed).toMatch(/Fix: read it outside the cached data[\s\S]*> 5 \|   const theme = request\.headers\.get\('x-theme'\)\n\s+\|\s+\^{15}/)

@@ -131,6 +131,7 @@ function namespace(flow: Flow, module: SourceModule, frame: Frame): Shape | unde
 function unreadable(module: UnreadableModule, name: string): Shape {
   return {
     kind: 'visitor',
+    code: 'RV205',
     label: `code of ${name}`,
     why: `that module does not parse (${module.reason}), so the compiler cannot tell what it reads per visitor`,
     fix: 'fix its syntax. If it is valid code the compiler cannot parse, and the same for every visitor, say so right before the call: `/* revalidate-safe: <why> */`.',

@@ -27,6 +27,7 @@ const MEMBERS: Record<string, Shape> = {
     callAction: visitor('an action called with this request'),
     cache: {
       kind: 'visitor',
+      code: 'RV307',
       label: "Astro's response cache",
       why: "a call in the cached data runs only when the data is fetched: on each hit of the pragma's cache it is skipped, so the response would be cached only after a miss",
       fix: 'set how the response is cached where it runs on every request: `routeRules` in astro.config, or `context.cache.set()` in middleware (docs/frameworks/astro.md, "Astro.cache on revalidate").',
@@ -47,6 +48,7 @@ const COMPONENT_ASTRO = object(
     ...MEMBERS,
     props: {
       kind: 'visitor',
+      code: 'RV203',
       label: "the component's props",
       why: "they differ from one use of the component to the next, while its cached data is keyed by the page's URL: two uses on one page would share one entry",
       fix: 'load the data in the page (with the pragma there) and pass it down as props, or remove the pragma from the component.',

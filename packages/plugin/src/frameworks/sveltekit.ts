@@ -19,6 +19,7 @@ import { CF, REQUEST, URL_OBJECT } from './web.js'
  */
 const otherLoads = (label: string, call: string): Shape => ({
   kind: 'visitor',
+  code: 'RV202',
   label,
   why: "the compiler does not see those loads: if one returns per-visitor data (`locals.user`), this page's cached data carries it to every visitor",
   fix: `if they load nothing per visitor, say so: \`/* revalidate-safe: <why> */ ${call}\`; otherwise use that data in the page component (its \`data\` prop), outside the cached load.`,
@@ -71,6 +72,7 @@ const page: Framework = {
 const universal: Framework = {
   ...page,
   serverRefusal: {
+    code: 'RV308',
     problem:
       "A universal load (`+page.ts`, `+layout.ts`) runs again in the browser when the page hydrates, reusing the fetch responses SvelteKit inlined into the HTML. On a cache hit the load does not run on the server, nothing is inlined, and the browser fetches the data again (and may show other data than the server rendered).",
     fix: 'move the load to `+page.server.ts` (or `+layout.server.ts`): SvelteKit sends a server load’s data with the page, so a cache hit is all the browser needs.',

@@ -4,6 +4,7 @@
  * loader's inputs, and what its modules' exports mean. The analysis and the emit read these
  * tables and know no framework by name; adding a framework is adding a module.
  */
+import type { ErrorCode } from '../diagnostics.js'
 import type { Shape } from '../shapes.js'
 
 export type FrameworkName = 'react-router' | 'sveltekit' | 'astro' | 'next' | 'tanstack-start' | 'qwik' | 'vite'
@@ -59,7 +60,7 @@ export interface Framework {
    * instead (SvelteKit's universal loads run again in the browser on hydration). The browser's
    * own cache of such a file, and a platform's ISR of the whole page, are fine.
    */
-  serverRefusal?: { problem: string; fix: string }
+  serverRefusal?: { code: ErrorCode; problem: string; fix: string }
   /** Page files of this framework, by path (the module id without its query). */
   files?: RegExp
   /** Modules only pages of this framework import. */

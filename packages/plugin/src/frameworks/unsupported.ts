@@ -11,6 +11,7 @@
  * build says so once instead. (Remix on Vite is React Router, which is supported.)
  */
 import type { Plugin } from 'vite'
+import { warningLine } from '../diagnostics.js'
 
 interface Unsupported {
   name: string
@@ -37,5 +38,5 @@ export function unsupportedFramework(plugins: readonly Pick<Plugin, 'name'>[]): 
   const supported = names.some((name) => SUPPORTED.test(name))
   const found = UNSUPPORTED.find((framework) => names.some((name) => framework.plugins.test(name)) && !(framework.aloneOnly && supported))
   if (found === undefined) return undefined
-  return `[revalidate] ${found.name} is not supported yet: the pragma is ignored in this app (${found.ignored}). Cache data with \`withRevalidate(key, ttl, fetcher)\` from @revalidate/runtime where it is loaded, or remove the plugin.`
+  return warningLine('RV402', `${found.name} is not supported yet: the pragma is ignored in this app (${found.ignored}). Cache data with \`withRevalidate(key, ttl, fetcher)\` from @revalidate/runtime where it is loaded, or remove the plugin.`)
 }

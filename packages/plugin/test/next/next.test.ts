@@ -66,7 +66,7 @@ describe('next build with the pragma', () => {
   it('with cacheComponents, where Next rejects route segment config, the build stops with our clear error', () => {
     const build = nextBuild('cache-components')
     expect(build.status).not.toBe(0)
-    expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
+    expect(build.output).toContain('posts/page.jsx:1:1: [RV502] With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
     expect(build.output).toContain("cacheLife({ revalidate: 45 })")
     expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 45/) // the code frame, in the message Next prints
     expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
@@ -76,7 +76,7 @@ describe('next build with the pragma', () => {
     const build = nextBuild('supabase')
     expect(build.status).not.toBe(0)
     expect(build.output).toMatch(
-      /account\/page\.tsx:5:26: `createClient\(\)` reads the visitor's cookies \(`cookies\(\)` from next\/headers\), where `createClient\(\)` in utils\/supabase\/server\.ts:5 calls `cookies\(\)`, but Next\.js caches the whole rendered page/,
+      /account\/page\.tsx:5:26: \[RV201\] `createClient\(\)` reads the visitor's cookies \(`cookies\(\)` from next\/headers\), where `createClient\(\)` in utils\/supabase\/server\.ts:5 calls `cookies\(\)`, but Next\.js caches the whole rendered page/,
     )
     expect(build.output).toMatch(/> 5 \|   const supabase = await createClient\(\)/) // the page's code frame
     expect(existsSync(join(build.dir, '.next/prerender-manifest.json'))).toBe(false)
@@ -86,7 +86,7 @@ describe('next build with the pragma', () => {
     const build = nextBuild('dynamic-route')
     expect(build.status).not.toBe(0)
     expect(build.output).toContain(
-      "posts/[slug]/page.jsx:1:1: This page is below a dynamic segment and has no `generateStaticParams`, so Next.js renders it on every request and the pragma's `revalidate` would cache nothing.",
+      "posts/[slug]/page.jsx:1:1: [RV507] This page is below a dynamic segment and has no `generateStaticParams`, so Next.js renders it on every request and the pragma's `revalidate` would cache nothing.",
     )
     expect(build.output).toContain('Fix: add `export async function generateStaticParams() { return [] }` to render each path on its first request and cache it')
     expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 2/)
@@ -95,7 +95,7 @@ describe('next build with the pragma', () => {
   it('webpack shows the same error with its frame, and can cache it (no serializer warning)', () => {
     const build = nextBuild('cache-components', '--webpack')
     expect(build.status).not.toBe(0)
-    expect(build.output).toContain('posts/page.jsx:1:1: With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
+    expect(build.output).toContain('posts/page.jsx:1:1: [RV502] With cacheComponents on, Next.js rejects route segment config such as `revalidate`')
     expect(build.output).toMatch(/> 1 \| \/\/ Pragma: revalidate 45/)
     expect(build.output).not.toContain('No serializer registered')
   }, BUILD_TIMEOUT)
