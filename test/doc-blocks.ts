@@ -379,7 +379,7 @@ export function typeCheck(snippets: Snippet[], apps: Map<string, App>, skip: Rea
     groups.set(libs, [...(groups.get(libs) ?? []), file])
   }
   const errors: TypeError[] = []
-  const cloudflareTypes = join(ROOT, 'packages/runtime/src/cloudflare-workers.d.ts')
+  const cloudflareTypes = join(ROOT, 'packages/runtime/src/cloudflare/workers.d.ts')
   for (const [libs, files] of groups) {
     // A block that asks for other libraries (a service worker's) replaces the DOM and Node with them.
     const groupOptions = libs === '' ? options : { ...options, lib: ['lib.es2022.d.ts'], types: [] }

@@ -2,7 +2,7 @@
 // keeps its entries in memory there): a closed store no longer hears the other tabs.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { cacheStorageStore } from '../src/cache-storage-store.js'
+import { cacheStorageStore } from '../src/stores/cache-storage-store.js'
 import type { Invalidation } from '../src/types.js'
 
 function listening(store: ReturnType<typeof cacheStorageStore>) {

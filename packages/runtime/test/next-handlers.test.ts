@@ -11,7 +11,7 @@ import { invalidate, invalidateAll, invalidateTag, withRevalidate } from '../src
 import { createIncrementalCacheHandler, incrementalCacheHandlerOver } from '../src/next/incremental-cache-handler.js'
 import { NextCache } from '../src/next/next-cache.js'
 import { createUseCacheHandler, useCacheHandlerOver, type UseCacheEntry } from '../src/next/use-cache-handler.js'
-import { MemoryStore } from '../src/memory-store.js'
+import { MemoryStore } from '../src/stores/memory-store.js'
 import type { CacheEvent } from '../src/types.js'
 import { deferred } from './helpers.js'
 

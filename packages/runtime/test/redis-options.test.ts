@@ -2,7 +2,7 @@
 // is a TypeError naming what to pass instead (issue 27).
 import { createClient, createCluster } from 'redis'
 import { describe, expect, it } from 'vitest'
-import { redisStore } from '../src/redis-store.js'
+import { redisStore } from '../src/stores/redis-store.js'
 
 describe('redisStore options', () => {
   it('a client of another library (ioredis) is a TypeError naming the node-redis clients to pass', () => {

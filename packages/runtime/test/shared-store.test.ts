@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { CacheEntry, Invalidation } from '../src/index.js'
 import { readInstanceMessage, repeats, type InstanceMessage } from '../src/invalidation.js'
 import { deserializeEntry, utf8Bytes } from '../src/serialize.js'
-import { SharedStore, type RemoteEntry, type SharedStoreOptions, type WriteOutcome } from '../src/shared-store.js'
+import { SharedStore, type RemoteEntry, type SharedStoreOptions, type WriteOutcome } from '../src/stores/shared-store.js'
 import { deferred, type Deferred } from './helpers.js'
 import { describeStoreSemantics } from './semantics.js'
 

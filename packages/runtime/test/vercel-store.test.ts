@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { getCache } from '@vercel/functions'
 import { createCache } from '../src/index.js'
-import { vercelStore } from '../src/vercel-store.js'
+import { vercelStore } from '../src/stores/vercel-store.js'
 import { describeStoreSemantics } from './semantics.js'
 
 let namespace = 0

@@ -6,7 +6,7 @@
  * entries of the site itself. Readable at 400 px wide (the tables become cards), usable with the
  * keyboard (every action is a button or a link). Everything shown is put in as text, never as HTML.
  */
-import { channelName, DEFAULT_CACHE_NAME, ENTRY_URL } from '../cache-storage-store.js'
+import { channelName, DEFAULT_CACHE_NAME, ENTRY_URL } from '../stores/cache-storage-store.js'
 
 export interface PageOptions {
   /** Where the handler is mounted. */

@@ -30,7 +30,7 @@ export function optionsFromEnvironment(): Promise<NextCacheOptions> {
 async function fromSettings({ redis, prefix, maxEntries, maxMemoryBytes, lockSeconds }: NextCacheSettings): Promise<NextCacheOptions> {
   if (redis === undefined) return { maxEntries, maxMemoryBytes }
   // Loaded only for Redis: an app that keeps its cache in memory needs no Redis client installed.
-  const { redisStore } = await import('../redis-store.js').catch((error: unknown) => {
+  const { redisStore } = await import('../stores/redis-store.js').catch((error: unknown) => {
     if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND' || !/'redis'/.test((error as Error).message)) throw error
     throw new Error(`${NEXT_CACHE_SETTINGS_ENV} names a Redis (withRevalidate's cache.redis), and the redis package is not installed: npm install redis`, { cause: error })
   })

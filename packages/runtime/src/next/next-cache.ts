@@ -17,10 +17,10 @@
  * it is fresh for a second and read the new value once it is written.
  */
 import { createCache } from '../cache.js'
-import { DEFAULT_LOCK_SECONDS } from '../locks.js'
+import { DEFAULT_LOCK_SECONDS } from '../stores/locks.js'
 import { adoptPlatformDefaults, invalidateTag } from '../default-cache.js'
 import { abortError, callSafely, isPromise } from '../hooks.js'
-import { MemoryStore } from '../memory-store.js'
+import { MemoryStore } from '../stores/memory-store.js'
 import { serializeEntry, utf8Bytes } from '../serialize.js'
 import type { CacheEntry, CacheEvent, CacheOptions, CacheStore, FetchContext, Invalidation, RevalidateCache, RevalidateOptions } from '../types.js'
 import { checkedOnce } from '../validate.js'

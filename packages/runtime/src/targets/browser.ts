@@ -8,4 +8,4 @@ import { setPlatformDefaults } from '../default-cache.js'
 setPlatformDefaults(() => ({ now: Date.now }))
 
 export * from '../index.js'
-export { CacheStorageStore, cacheStorageStore, type CacheStorageStoreOptions } from '../cache-storage-store.js'
+export { CacheStorageStore, cacheStorageStore, type CacheStorageStoreOptions } from '../stores/cache-storage-store.js'

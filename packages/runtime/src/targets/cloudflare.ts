@@ -3,8 +3,8 @@
 // Object namespace bound as REVALIDATE (to the RevalidateCoordinator class this module exports)
 // makes it the default cache's coordinator, with no code.
 import * as workers from 'cloudflare:workers'
-import { cloudflareStore } from '../cloudflare-store.js'
-import type { CoordinatorNamespace } from '../coordinator-protocol.js'
+import { cloudflareStore } from '../cloudflare/store.js'
+import type { CoordinatorNamespace } from '../cloudflare/coordinator-protocol.js'
 import { setPlatformDefaults } from '../default-cache.js'
 
 /**
@@ -31,6 +31,6 @@ setPlatformDefaults(() => ({
 }))
 
 export * from '../index.js'
-export { CloudflareStore, cloudflareStore, type CloudflareStoreOptions } from '../cloudflare-store.js'
-export { RevalidateCoordinator } from '../cloudflare-coordinator.js'
-export type { CoordinatorNamespace } from '../coordinator-protocol.js'
+export { CloudflareStore, cloudflareStore, type CloudflareStoreOptions } from '../cloudflare/store.js'
+export { RevalidateCoordinator } from '../cloudflare/coordinator.js'
+export type { CoordinatorNamespace } from '../cloudflare/coordinator-protocol.js'

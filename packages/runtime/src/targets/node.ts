@@ -6,7 +6,7 @@
 // Vercel store: `invalidate('page:/posts')` regenerates the page there.
 import { setPlatformDefaults } from '../default-cache.js'
 import { defaultsInsideNext, insideNext } from '../next-revalidation.js'
-import { vercelStore } from '../vercel-store.js'
+import { vercelStore } from '../stores/vercel-store.js'
 
 if (insideNext()) setPlatformDefaults(defaultsInsideNext)
 else if (typeof process !== 'undefined' && process.env.VERCEL) setPlatformDefaults(() => ({ store: vercelStore() }))

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createCache, type CacheEvent } from '../../src/index.js'
-import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/stores/redis-store.js'
 import { eventually } from '../helpers.js'
 import { describeStoreSemantics } from '../semantics.js'
 import { usePrivateCluster } from './private-cluster.js'

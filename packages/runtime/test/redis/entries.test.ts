@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { createClient } from 'redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCache } from '../../src/index.js'
-import { RedisStore } from '../../src/redis-store.js'
+import { RedisStore } from '../../src/stores/redis-store.js'
 import type { ListedEntry } from '../../src/types.js'
 import { REDIS_URL, redisIsAvailable } from './redis-available.js'
 

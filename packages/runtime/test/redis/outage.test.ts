@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { createClient } from 'redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCache, type CacheEvent } from '../../src/index.js'
-import { RedisStore } from '../../src/redis-store.js'
+import { RedisStore } from '../../src/stores/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisIsAvailable, redisServerAnswers } from './redis-available.js'
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis'
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/stores/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisServerAnswers } from './redis-available.js'
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { createServer, Socket, type AddressInfo } from 'node:net'
 import { createClient, type RedisClientType } from 'redis'
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { RedisStore, type RedisStoreOptions } from '../../src/redis-store.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/stores/redis-store.js'
 import { eventually } from '../helpers.js'
 import { redisServerAnswers } from './redis-available.js'
 

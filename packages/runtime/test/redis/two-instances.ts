@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createCache } from '../../src/index.js'
-import type { RedisStore, RedisStoreOptions } from '../../src/redis-store.js'
+import type { RedisStore, RedisStoreOptions } from '../../src/stores/redis-store.js'
 import { countingFetcher, eventually, manualClock } from '../helpers.js'
 
 export function describeTwoInstances(redisName: string, connectedStore: (options?: RedisStoreOptions) => Promise<RedisStore>) {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createCache, type CacheEvent, type RevalidateCache } from '../../src/index.js'
-import { RedisStore } from '../../src/redis-store.js'
+import { RedisStore } from '../../src/stores/redis-store.js'
 import { countingFetcher, deferred, eventually } from '../helpers.js'
 import { redisIsAvailable } from './redis-available.js'
 import { usePrivateRedis } from './private-redis.js'

@@ -28,14 +28,14 @@
  * Keys and tags must be well-formed Unicode (validate.ts): one holding a lone surrogate is a
  * TypeError before anything is kept, here or on the coordinator.
  */
-import { LocationMarkers } from './cloudflare-markers.js'
+import { LocationMarkers } from './markers.js'
 import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
 import { CoordinatorClient } from './coordinator-client.js'
-import { DEFAULT_LOCK_SECONDS } from './locks.js'
-import { deserializeEntry, storedLifetimeSeconds } from './serialize.js'
-import { SharedStore, type RemoteEntry, type WriteOutcome } from './shared-store.js'
-import type { CacheEntry, Invalidation } from './types.js'
-import { refuseIllFormed } from './validate.js'
+import { DEFAULT_LOCK_SECONDS } from '../stores/locks.js'
+import { deserializeEntry, storedLifetimeSeconds } from '../serialize.js'
+import { SharedStore, type RemoteEntry, type WriteOutcome } from '../stores/shared-store.js'
+import type { CacheEntry, Invalidation } from '../types.js'
+import { refuseIllFormed } from '../validate.js'
 
 export interface CloudflareStoreOptions {
   /**

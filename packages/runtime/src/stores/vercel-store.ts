@@ -19,8 +19,8 @@
  * has no tags to aim at.
  */
 import { MemoryStore } from './memory-store.js'
-import { deserializeEntry, serializeEntry, storedLifetimeSeconds } from './serialize.js'
-import type { CacheEntry, CacheStore, MaybePromise } from './types.js'
+import { deserializeEntry, serializeEntry, storedLifetimeSeconds } from '../serialize.js'
+import type { CacheEntry, CacheStore, MaybePromise } from '../types.js'
 
 /** The part of Vercel's Runtime Cache (`getCache()` from @vercel/functions) this store uses. */
 export interface RuntimeCacheLike {

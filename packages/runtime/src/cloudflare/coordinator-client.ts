@@ -21,7 +21,7 @@
  */
 import type { AcquireReply, Change, Check, CoordinatorNamespace, CoordinatorRpc, Fill, InvalidationKind, ReleaseFill, SyncReply } from './coordinator-protocol.js'
 import { shardOf } from './shard.js'
-import type { Invalidation } from './types.js'
+import type { Invalidation } from '../types.js'
 
 /** Names (keys and tags) whose invalidation times an isolate keeps before starting over. */
 const MAX_LOG = 10_000

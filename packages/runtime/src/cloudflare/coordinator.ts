@@ -21,7 +21,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { AcquireOptions, AcquireReply, Change, Check, Fill, InvalidationKind, ReleaseFill, SyncReply, SyncRequest } from './coordinator-protocol.js'
-import { refuseIllFormed } from './validate.js'
+import { refuseIllFormed } from '../validate.js'
 
 /** How long invalidation records are kept. */
 const RETAIN_MS = 30 * 86_400_000

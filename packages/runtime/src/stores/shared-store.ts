@@ -18,13 +18,13 @@
  * Keys and tags must be well-formed Unicode (validate.ts): a remote side would turn a lone
  * surrogate into U+FFFD, and so into another key. Such a name is a TypeError before anything is kept.
  */
-import { callSafely } from './hooks.js'
-import { covers } from './invalidation.js'
+import { callSafely } from '../hooks.js'
+import { covers } from '../invalidation.js'
 import { MemoryTier } from './memory-tier.js'
-import { DEFAULT_MAX_ENTRY_BYTES, serializeEntry, utf8Bytes } from './serialize.js'
-import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions } from './types.js'
-import { illFormedName, refuseIllFormed } from './validate.js'
-import { isUncacheableValue } from './value-model.js'
+import { DEFAULT_MAX_ENTRY_BYTES, serializeEntry, utf8Bytes } from '../serialize.js'
+import type { CacheEntry, CacheStore, Invalidation, ListedEntry, ListEntriesOptions } from '../types.js'
+import { illFormedName, refuseIllFormed } from '../validate.js'
+import { isUncacheableValue } from '../value-model.js'
 
 /** What every shared store takes for its memory tier and its entries (each store documents its defaults). */
 export interface SharedStoreOptions {

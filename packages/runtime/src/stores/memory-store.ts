@@ -1,5 +1,5 @@
-import type { CacheEntry, CacheStore, ListedEntry, MemoryUsage } from './types.js'
-import { checkCacheable, isProduction } from './value-model.js'
+import type { CacheEntry, CacheStore, ListedEntry, MemoryUsage } from '../types.js'
+import { checkCacheable, isProduction } from '../value-model.js'
 
 /** Default bound of the in-memory store: enough for a site's pages, small enough for any isolate. */
 export const DEFAULT_MAX_ENTRIES = 1000

@@ -30,11 +30,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { ErrorReply, type RedisClusterOptions } from 'redis'
-import { callSafely } from './hooks.js'
-import { describeInvalidation, invalidationOf, readInstanceMessage, repeats, type InstanceMessage } from './invalidation.js'
+import { callSafely } from '../hooks.js'
+import { describeInvalidation, invalidationOf, readInstanceMessage, repeats, type InstanceMessage } from '../invalidation.js'
 import { DEFAULT_LOCK_SECONDS } from './locks.js'
 import { DEFAULT_MAX_ENTRIES } from './memory-store.js'
-import { deserializeEntry, storedLifetimeSeconds, utf8Bytes } from './serialize.js'
+import { deserializeEntry, storedLifetimeSeconds, utf8Bytes } from '../serialize.js'
 import { SharedStore, type RemoteEntry, type WriteOutcome } from './shared-store.js'
 import {
   ACQUIRE_LOCK,
@@ -53,9 +53,9 @@ import {
   type Script,
 } from './redis-layout.js'
 import { RedisLink, type AnyRedisClient, type NodeRedisClient } from './redis-link.js'
-import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from './tag-revalidations.js'
-import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions, TagRevalidation } from './types.js'
-import { batchSizeOf } from './validate.js'
+import { formatTagTimes, mergeTagRevalidations, parseTagTimes, readTagRevalidations, RECORD_TAG_REVALIDATIONS_SCRIPT } from '../tag-revalidations.js'
+import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions, TagRevalidation } from '../types.js'
+import { batchSizeOf } from '../validate.js'
 
 export interface RedisStoreOptions {
   /** One server: `redis://user:password@host:6379/0`, or `rediss://…` for TLS. Give one of `url`, `client` and `cluster`. */

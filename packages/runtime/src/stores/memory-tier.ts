@@ -11,7 +11,7 @@
  * size the remote store measured while serializing, so nothing is measured twice.
  */
 import { MemoryStore } from './memory-store.js'
-import type { CacheEntry, Invalidation, ListedEntry } from './types.js'
+import type { CacheEntry, Invalidation, ListedEntry } from '../types.js'
 
 export interface MemoryTierOptions {
   maxEntries: number

@@ -24,13 +24,13 @@
  * first failure is thrown once for the coordinator to report (onEvent), the tab goes on with its
  * memory tier, and writes to Cache Storage pause for a minute after a failed one.
  */
-import { timerDelay } from './clock.js'
-import { covers, invalidationOf, readInstanceMessage, type InstanceMessage } from './invalidation.js'
+import { timerDelay } from '../clock.js'
+import { covers, invalidationOf, readInstanceMessage, type InstanceMessage } from '../invalidation.js'
 import { DEFAULT_LOCK_SECONDS } from './locks.js'
-import { deserializeEntry, utf8Bytes } from './serialize.js'
+import { deserializeEntry, utf8Bytes } from '../serialize.js'
 import { SharedStore, type RemoteEntry, type SharedStoreOptions, type WriteOutcome } from './shared-store.js'
-import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions } from './types.js'
-import { batchSizeOf, illFormedName } from './validate.js'
+import type { CacheEntry, Invalidation, ListedEntry, ListEntriesOptions } from '../types.js'
+import { batchSizeOf, illFormedName } from '../validate.js'
 
 export interface CacheStorageStoreOptions {
   /**
