@@ -1,7 +1,8 @@
 // 6d. The Redis store on a private Redis Cluster of 6 nodes (3 masters, 3 replicas) against one
 // private redis-server, both started here from the same redis-server binary with the same
 // persistence settings: hits and misses per second under concurrent callers, and what one read,
-// one fetch's fence and one write cost one at a time, round by round in alternating order.
+// one fetch's fence and one write cost one at a time, and what bare node-redis commands cost on
+// each (what the layout adds before the store does anything), round by round in alternating order.
 import { createCache } from '@revalidate/runtime'
 import { redisStore } from '@revalidate/runtime/redis'
 import { createClient, createCluster } from 'redis'
