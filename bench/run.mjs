@@ -28,6 +28,7 @@ const BENCHMARKS = [
   ['memory', './memory.mjs'],
   ['many instances', './redis.mjs'],
   ['redis tags', './redis-tags.mjs'],
+  ['redis cluster', './redis-cluster.mjs'],
   ['cloudflare coordinator', './cloudflare-coordinator.mjs'],
   ['cloudflare hit', './cloudflare-hit.mjs'],
   ['astro cache provider', './astro-cache.mjs'],
