@@ -167,10 +167,12 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
     }
     if (result === null) return null
     const state = stateOf(environment)
-    state.cachedPages.set(path, result.page)
-    state.moduleIds.set(path, (state.moduleIds.get(path) ?? new Set()).add(id))
-    // A dev server has no end of build: it names a `#` file when it first compiles it.
-    if (!isBuild) warnOfHashPragmas(environment, [result.page])
+    if (result.page !== undefined) {
+      state.cachedPages.set(path, result.page)
+      state.moduleIds.set(path, (state.moduleIds.get(path) ?? new Set()).add(id))
+      // A dev server has no end of build: it names a `#` file when it first compiles it.
+      if (!isBuild) warnOfHashPragmas(environment, [result.page])
+    }
     return { code: result.code, map: result.map }
   }
 

@@ -1,0 +1,151 @@
+/**
+ * What a function cached with a pragma calls (docs/pragma.md, "On exported functions"):
+ *
+ *   // Pragma: revalidate 5m tags posts,post:{slug}
+ *   export async function getPost(slug: string) { return db.post(slug) }
+ *   ->
+ *   const __rv_fn_getPost = { module: 'app/lib/posts', name: 'getPost', params: ['slug'], ttl: 300, version: 'a1b2c3', tags: ['posts', 'post:{0}'] }
+ *   export async function getPost(slug: string) { return __rv_cacheFunction(__rv_fn_getPost, [slug], async () => { return db.post(slug) }) }
+ *   __rv_registerFunction(getPost, __rv_fn_getPost)
+ *
+ * The entry is `withRevalidate(key, ttl, fetcher, { version, tags, staleSeconds })` on the default
+ * cache, so a call has every rule of withRevalidate (one fetch for concurrent callers, stale served
+ * while one refresh runs, fences on invalidation) on every target. Tags name arguments by place,
+ * `{0}` or `{0.id}` (the compiler turns the pragma's `{slug}` and `{post.id}` into these).
+ */
+import { withRevalidate } from './default-cache.js'
+import { argumentName, functionKey, functionKeyPrefix, type KeyedFunction } from './function-key.js'
+import type { RevalidateOptions } from './types.js'
+
+export interface CompiledFunction extends KeyedFunction {
+  ttl: number
+  /** A hash of the function's code and what it references in its module. */
+  version: string
+  /** The pragma's tags; `{<index>}` and `{<index>.<field>...}` are filled from the arguments. */
+  tags?: readonly string[]
+  staleSeconds?: number
+}
+
+/** What a function's calls share, made once: the key's start, its tags' pieces, the last call's entry. */
+interface FunctionPlan {
+  readonly prefix: string
+  /** The options of every call, when no tag reads an argument. */
+  readonly options: RevalidateOptions | undefined
+  readonly base: RevalidateOptions
+  readonly tags: readonly TagTemplate[]
+  /** The last call whose arguments were all strings or numbers: a run of calls with them finds its key here. */
+  last: { args: unknown[]; key: string; options: RevalidateOptions } | undefined
+}
+
+/** A tag as text between argument reads: `post:{0.id}` is ['post:', [0, 'id'], '']. */
+type TagTemplate = ReadonlyArray<string | readonly [number, ...string[]]>
+
+const PLACEHOLDER = /\{(\d+)((?:\.[^.{}]+)*)\}/g
+
+const plans = new WeakMap<CompiledFunction, FunctionPlan>()
+
+function planOf(fn: CompiledFunction): FunctionPlan {
+  let plan = plans.get(fn)
+  if (plan !== undefined) return plan
+  const base: RevalidateOptions = { version: fn.version }
+  if (fn.staleSeconds !== undefined) base.staleSeconds = fn.staleSeconds
+  const tags = (fn.tags ?? []).map(parseTag)
+  const filled = tags.some((tag) => tag.length > 1)
+  const options = filled ? undefined : tags.length > 0 ? { ...base, tags: tags.map((tag) => tag[0] as string) } : base
+  plan = { prefix: functionKeyPrefix(fn), options, base, tags, last: undefined }
+  plans.set(fn, plan)
+  return plan
+}
+
+function parseTag(tag: string): TagTemplate {
+  const parts: Array<string | readonly [number, ...string[]]> = []
+  let at = 0
+  for (const match of tag.matchAll(PLACEHOLDER)) {
+    parts.push(tag.slice(at, match.index))
+    parts.push([Number(match[1]), ...(match[2] ? match[2].slice(1).split('.') : [])])
+    at = match.index + match[0].length
+  }
+  if (parts.length === 0) return [tag]
+  parts.push(tag.slice(at))
+  return parts
+}
+
+/** A tag with its placeholders filled from the call's arguments. */
+function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown>): string {
+  let text = ''
+  for (const part of tag) {
+    if (typeof part === 'string') {
+      text += part
+      continue
+    }
+    const [index, ...fields] = part
+    let value: unknown = args[index]
+    for (const field of fields) value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[field]
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
+      const where = `argument ${argumentName(fn, index)}${fields.map((field) => `.${field}`).join('')}`
+      throw new TypeError(
+        `${fn.name}(): a tag of its pragma reads ${where}, which is ${value === null ? 'null' : typeof value === 'object' ? 'an object' : typeof value}; ` +
+          'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see docs/pragma.md, "On exported functions".',
+      )
+    }
+    text += String(value)
+  }
+  return text
+}
+
+function entryOf(fn: CompiledFunction, args: ArrayLike<unknown>): { key: string; options: RevalidateOptions } {
+  const plan = planOf(fn)
+  const { last } = plan
+  if (last !== undefined && sameArgs(last.args, args)) return last
+  const key = functionKey(fn, plan.prefix, args)
+  const options = plan.options ?? { ...plan.base, tags: plan.tags.map((tag) => fillTag(fn, tag, args)) }
+  const entry = { args: Array.from(args), key, options }
+  if (entry.args.every(isSimple)) plan.last = entry
+  return entry
+}
+
+const isSimple = (value: unknown) => typeof value === 'string' || typeof value === 'number'
+
+function sameArgs(last: readonly unknown[], args: ArrayLike<unknown>): boolean {
+  if (last.length !== args.length) return false
+  for (let i = 0; i < last.length; i++) if (!Object.is(last[i], args[i])) return false
+  return true
+}
+
+/** Runs a call of a compiled function through the default cache under its key. */
+export function cacheFunction<T>(fn: CompiledFunction, args: ArrayLike<unknown>, fetcher: () => T | Promise<T>): Promise<T> {
+  let entry
+  try {
+    entry = entryOf(fn, args)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  return withRevalidate(entry.key, fn.ttl, fetcher, entry.options)
+}
+
+/** What the compiler made of a function: its constant, and its parameter list as a function giving their values. */
+const compiled = new WeakMap<object, { info: CompiledFunction; keyer: (...args: any[]) => unknown[] }>()
+
+/**
+ * Remembers what the compiler made of `fn`, for `key(fn, ...args)`: `keyer` is the function's own
+ * parameter list (defaults included) returning the parameters' values, which is what its calls key by.
+ */
+export function registerFunction(fn: object, info: CompiledFunction, keyer: (...args: any[]) => unknown[]): void {
+  compiled.set(fn, { info, keyer })
+}
+
+/**
+ * The cache key of the call `fn(...args)` of a function cached with a pragma, for `invalidate`:
+ * `invalidate(key(getPost, 'hello'))` drops the entry `getPost('hello')` reads.
+ */
+export function key<F extends (...args: never[]) => unknown>(fn: F, ...args: Parameters<F>): string {
+  const found = compiled.get(fn)
+  if (found === undefined) {
+    const name = typeof fn === 'function' && fn.name ? fn.name : String(fn)
+    throw new TypeError(
+      `key(): ${name} is not a function cached with a pragma in a module the plugin compiled. Write \`// Pragma: revalidate <ttl>\` right above its \`export\`, ` +
+        'or invalidate the key you gave withRevalidate; see docs/pragma.md, "On exported functions".',
+    )
+  }
+  return functionKey(found.info, planOf(found.info).prefix, found.keyer(...(args as unknown[])))
+}
