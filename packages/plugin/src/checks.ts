@@ -23,7 +23,7 @@ import type { PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 import type { Shape } from './shapes.js'
 import type { CachedFunctionSite } from './cached-functions.js'
-import { FUNCTION_SHARED, functionQueryRead } from './function-errors.js'
+import { FUNCTION_SHARED, functionQueryRead, functionVisitorFix } from './function-errors.js'
 
 /** Why a per-visitor read is wrong: what is cached, and who gets it. Next.js caches the whole page. */
 function sharedOf(framework: Framework): string {
@@ -109,6 +109,7 @@ class Checks implements FlowReporter {
       at.end!,
       `\`${code}\` reads ${shape.label}${path}, but ${shape.why ?? this.shared}.`,
       shape.fix ??
+        (this.cachedFunction !== undefined ? functionVisitorFix(this.cachedFunction, code) : undefined) ??
         `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }

@@ -69,3 +69,8 @@ export function functionQueryRead(source: SourceText, at: Node, code: string, pa
 export function twoPragmas(source: SourceText, start: number, end: number, name: string): RevalidateError {
   return source.error(start, end, `"${name}" has two pragmas; a function has one.`, 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
 }
+
+/** How to fix a per-visitor read in a cached function (the read itself is worded by checks.ts). */
+export function functionVisitorFix(fnName: string, code: string): string {
+  return `read it in the caller, outside the cached function, and pass "${fnName}" only what its result depends on; or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`
+}

@@ -147,6 +147,8 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   const header = readHeader(source, frontmatter?.start ?? 0)
   const file = parsePage(header.code, source, frontmatter)
   const { program } = file
+  // Compiled already (a second pass): the header's pragma may now be above the runtime import.
+  if (wrappedAlready(program, resolved)) return null
   const comments = file.comments ?? []
   const scopes = new Scopes(program)
   const cached = frontmatter === null ? findFunctions(source, program, comments, header, resolved, path, scopes) : { functions: [], claimed: new Set<number>(), pagePragma: header.pragma }
@@ -154,7 +156,7 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   const pragma = cached.pagePragma
   const { functions } = cached
   if (pragma === null) {
-    if (functions.length === 0 || wrappedAlready(program, resolved)) return null
+    if (functions.length === 0) return null
     const page: Page = { id, path, source, program, comments, scopes, pragma: functions[0]!.pragma, framework: detectFramework(path, program), options: resolved, frontmatter: false }
     return {
       page,
