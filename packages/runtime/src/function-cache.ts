@@ -70,8 +70,11 @@ function parseTag(tag: string): TagTemplate {
   return parts
 }
 
-/** A tag with its placeholders filled from the call's arguments. */
-function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown>): string {
+/**
+ * A tag with its placeholders filled from the call's arguments; undefined when one reads nothing
+ * (an optional argument left out, a field it does not have): the entry goes without that tag.
+ */
+function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown>): string | undefined {
   let text = ''
   for (const part of tag) {
     if (typeof part === 'string') {
@@ -81,10 +84,11 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
     const [index, ...fields] = part
     let value: unknown = args[index]
     for (const field of fields) value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[field]
+    if (value === undefined || value === null) return undefined
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
       const where = `argument ${argumentName(fn, index)}${fields.map((field) => `.${field}`).join('')}`
       throw new TypeError(
-        `${fn.name}(): a tag of its pragma reads ${where}, which is ${value === null ? 'null' : typeof value === 'object' ? 'an object' : typeof value}; ` +
+        `${fn.name}(): a tag of its pragma reads ${where}, which is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}; ` +
           'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see docs/pragma.md, "On exported functions".',
       )
     }
@@ -93,12 +97,21 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
   return text
 }
 
+function filledTags(fn: CompiledFunction, tags: readonly TagTemplate[], args: ArrayLike<unknown>): string[] {
+  const filled: string[] = []
+  for (const tag of tags) {
+    const text = fillTag(fn, tag, args)
+    if (text !== undefined) filled.push(text)
+  }
+  return filled
+}
+
 function entryOf(fn: CompiledFunction, args: ArrayLike<unknown>): { key: string; options: RevalidateOptions } {
   const plan = planOf(fn)
   const { last } = plan
   if (last !== undefined && sameArgs(last.args, args)) return last
   const key = functionKey(fn, plan.prefix, args)
-  const options = plan.options ?? { ...plan.base, tags: plan.tags.map((tag) => fillTag(fn, tag, args)) }
+  const options = plan.options ?? { ...plan.base, tags: filledTags(fn, plan.tags, args) }
   const entry = { args: Array.from(args), key, options }
   if (entry.args.every(isSimple)) plan.last = entry
   return entry
