@@ -208,7 +208,7 @@ export async function getPost(slug, { draft = false } = {}) {
     const result = transform(source, join(dir, 'posts.js'), { root: dir, target: 'node' })!
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'posts.js'), result.code)
-    const runtime = (await import('@revalidate/runtime/node')) as typeof import('../src/index.js')
+    const runtime = await import('@revalidate/runtime/node')
     const posts = (await import(pathToFileURL(join(dir, 'posts.js')).href)) as {
       getPost: (slug: string, options?: { draft?: boolean }) => Promise<{ fetch: number }>
       fetchCount: () => number
