@@ -7,8 +7,11 @@
  *   export async function getPost(slug: string, { draft }: Options = {}) { return db.post(slug, draft) }
  *   ->
  *   const __rv_fn_getPost = {"module":"app/lib/posts","name":"getPost","params":["slug",""],"ttl":300,"version":"…","tags":["post:{0}"]};
- *   export async function getPost(slug: string, __rv_a1: Options = {}) {return __rv_cacheFunction(__rv_fn_getPost, [slug, __rv_a1], async () => {let { draft } = __rv_a1;
+ *   export function getPost(slug: string, __rv_a1: Options = {}) {return __rv_cacheFunction(__rv_fn_getPost, [slug, __rv_a1], async () => {let { draft } = __rv_a1;
  *     return db.post(slug, draft) });};__rv_registerFunction(getPost, __rv_fn_getPost, (slug, __rv_a1 = {}) => [slug, __rv_a1]);
+ *
+ * The wrapper is no longer `async`: it returns the promise `cacheFunction` returns, which never
+ * throws (a key it cannot make is a rejection).
  *
  * The registration hands the runtime the function's own parameter list (defaults and all), so
  * `key(getPost, 'hello')` makes the key the call `getPost('hello')` makes.
@@ -76,6 +79,9 @@ export function wrapFunction(edits: SourceEdits, input: FunctionWrapInput): void
   })
   const call = `${names.cacheFunction}(${constantOf(input)}, [${values.join(', ')}], async () => {${prologue ? ` ${prologue}` : ''}`
   returnTypeAsPromise(edits, fn) // a synchronous function now returns a promise
+  // The wrapper returns the runtime's promise itself: an `async` wrapper would wrap it in one more
+  // (two more microtask turns a call, a third of a hit's time; bench/RESULTS.md, section 9).
+  if (fn.async) edits.replace(fn.start!, code.indexOf('async', fn.start!) + 'async'.length + 1, '')
   wrapBody(edits, fn, { block: [`return ${call}`, `});`], expression: [`{ return ${call}return (`, `) }) }`] })
   // After the statement (declarations are hoisted, but a `const` is not there before it runs).
   edits.insert(site.statement.end!, `;${names.registerFunction}(${site.name}, ${constantOf(input)}, (${keyer.join(', ')}) => [${values.join(', ')}]);`)

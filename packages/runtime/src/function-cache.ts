@@ -16,6 +16,7 @@
 import { withRevalidate } from './default-cache.js'
 import { argumentName, functionKey, functionKeyPrefix, type KeyedFunction } from './function-key.js'
 import type { RevalidateOptions } from './types.js'
+import { checkedAlready, checkedOnce, markedChecked, notWellFormed } from './validate.js'
 
 export interface CompiledFunction extends KeyedFunction {
   ttl: number
@@ -34,7 +35,7 @@ interface FunctionPlan {
   readonly base: RevalidateOptions
   readonly tags: readonly TagTemplate[]
   /** The last call whose arguments were all strings or numbers: a run of calls with them finds its key here. */
-  last: { args: unknown[]; key: string; options: RevalidateOptions } | undefined
+  last: { args: ArrayLike<unknown>; key: string; options: RevalidateOptions } | undefined
 }
 
 /** A tag as text between argument reads: `post:{0.id}` is ['post:', [0, 'id'], '']. */
@@ -51,8 +52,9 @@ function planOf(fn: CompiledFunction): FunctionPlan {
   if (fn.staleSeconds !== undefined) base.staleSeconds = fn.staleSeconds
   const tags = (fn.tags ?? []).map(parseTag)
   const filled = tags.some((tag) => tag.length > 1)
-  const options = filled ? undefined : tags.length > 0 ? { ...base, tags: tags.map((tag) => tag[0] as string) } : base
-  plan = { prefix: functionKeyPrefix(fn), options, base, tags, last: undefined }
+  // Checked once, as a page's are: a call's own options are made of these parts and its filled tags.
+  const options = filled ? undefined : checkedOnce(tags.length > 0 ? { ...base, tags: tags.map((tag) => tag[0] as string) } : { ...base })
+  plan = { prefix: functionKeyPrefix(fn), options, base: checkedOnce({ ...base, tags: tags.flatMap((tag) => tag.filter((part): part is string => typeof part === 'string' && part !== '')) }), tags, last: undefined }
   plans.set(fn, plan)
   return plan
 }
@@ -81,17 +83,19 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
       text += part
       continue
     }
-    const [index, ...fields] = part
+    const index = part[0]
     let value: unknown = args[index]
-    for (const field of fields) value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[field]
+    for (let i = 1; i < part.length && value !== undefined && value !== null; i++) value = (value as Record<string, unknown>)[part[i] as string]
     if (value === undefined || value === null) return undefined
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
-      const where = `argument ${argumentName(fn, index)}${fields.map((field) => `.${field}`).join('')}`
+      const where = `argument ${argumentName(fn, index)}${part.slice(1).map((field) => `.${field}`).join('')}`
       throw new TypeError(
         `${fn.name}(): a tag of its pragma reads ${where}, which is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}; ` +
           'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see docs/pragma.md, "On exported functions".',
       )
     }
+    // A lone surrogate in a string argument: its key is well-formed (JSON escapes it), a tag would not be.
+    if (typeof value === 'string' && !value.isWellFormed()) throw notWellFormed(`${fn.name}()`, `the tag filled from argument ${argumentName(fn, index)}`, value)
     text += String(value)
   }
   return text
@@ -111,15 +115,33 @@ function entryOf(fn: CompiledFunction, args: ArrayLike<unknown>): { key: string;
   const { last } = plan
   if (last !== undefined && sameArgs(last.args, args)) return last
   const key = functionKey(fn, plan.prefix, args)
-  const options = plan.options ?? { ...plan.base, tags: filledTags(fn, plan.tags, args) }
-  const entry = { args: Array.from(args), key, options }
-  if (entry.args.every(isSimple)) plan.last = entry
+  // Made of the function's checked options and tags checked as they were filled: no second check.
+  const options = plan.options ?? madeOfChecked(plan, fn, filledTags(fn, plan.tags, args))
+  const entry = { args, key, options }
+  if (allSimple(args)) plan.last = entry
   return entry
 }
 
-const isSimple = (value: unknown) => typeof value === 'string' || typeof value === 'number'
+/** A call's options with its filled tags, marked checked when the function's own parts passed their check (else withRevalidate checks them). */
+function madeOfChecked(plan: FunctionPlan, fn: CompiledFunction, tags: string[]): RevalidateOptions {
+  const options: RevalidateOptions = { version: fn.version, tags }
+  if (fn.staleSeconds !== undefined) options.staleSeconds = fn.staleSeconds
+  return checkedAlready(plan.base) ? markedChecked(options) : options
+}
 
-function sameArgs(last: readonly unknown[], args: ArrayLike<unknown>): boolean {
+/**
+ * Whether every argument is a string or a number, compared by value on the next call. The
+ * arguments are the compiled call's own array literal, never changed after the call: kept as it is.
+ */
+function allSimple(args: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const type = typeof args[i]
+    if (type !== 'string' && type !== 'number') return false
+  }
+  return true
+}
+
+function sameArgs(last: ArrayLike<unknown>, args: ArrayLike<unknown>): boolean {
   if (last.length !== args.length) return false
   for (let i = 0; i < last.length; i++) if (!Object.is(last[i], args[i])) return false
   return true

@@ -35,6 +35,11 @@ export function functionKeyPrefix(fn: KeyedFunction): string {
 
 /** The key of a call with `args`, its arguments part hashed past MAX_FUNCTION_KEY_LENGTH. */
 export function functionKey(fn: KeyedFunction, prefix: string, args: ArrayLike<unknown>): string {
+  // The most common call, one string (a slug, an id), without the loop.
+  if (args.length === 1 && typeof args[0] === 'string') {
+    const key = prefix + JSON.stringify(args[0])
+    return key.length <= MAX_FUNCTION_KEY_LENGTH ? key : `${prefix}#${sha256Hex(key.slice(prefix.length)).slice(0, 32)}`
+  }
   let count = args.length
   while (count > 0 && args[count - 1] === undefined) count--
   let text = ''
