@@ -26,4 +26,8 @@ describe('React Router 8: what the build prints', () => {
     expect(running.buildOutput).toMatch(/\[revalidate\] 3 cached page\(s\) in ssr:/)
     expect(running.buildOutput).not.toMatch(/cached page\(s\) in client/)
   })
+
+  it('lists the function cached with a pragma in a module of the app', () => {
+    expect(running.buildOutput).toMatch(/\[revalidate\] 1 cached function\(s\) in ssr:\n {2}app\/cached-posts\.server\.ts#getSharedPost +300s +node/)
+  })
 })

@@ -49,6 +49,8 @@ export interface CachedFunction {
   name: string
   /** Its module, relative to the project root. */
   file: string
+  /** The target it was compiled for (on Vercel, wrapped as on node). */
+  target: Target
   ttl: number
   /** The pragma's tags, as written (`post:{slug}`). */
   tags: string[]
@@ -242,7 +244,7 @@ function emitModule(page: Page, data: PageData | undefined, isr: VercelIsr | und
   if (fnInputs.length > 0) edits.insert(program.body[0]!.start!, fnInputs.map(functionConstant).join(''))
   for (const input of fnInputs) wrapFunction(edits, input)
   const cachedFunctions = fnInputs.map(({ site, version }) => {
-    const cached: CachedFunction = { name: site.name, file: relativeTo(page.path, page.options.root), ttl: site.pragma.ttl, tags: site.pragma.tags, version, pragma: { text: code.slice(site.pragma.start, site.pragma.end).trim(), line: source.locate(site.pragma.start).line } }
+    const cached: CachedFunction = { name: site.name, file: relativeTo(page.path, page.options.root), target: page.options.target, ttl: site.pragma.ttl, tags: site.pragma.tags, version, pragma: { text: code.slice(site.pragma.start, site.pragma.end).trim(), line: source.locate(site.pragma.start).line } }
     if (site.pragma.staleSeconds !== undefined) cached.staleSeconds = site.pragma.staleSeconds
     return cached
   })
