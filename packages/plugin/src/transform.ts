@@ -5,7 +5,7 @@ import { checkCachedFunction, checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { internalError, RevalidateError, SourceText } from './errors.js'
 import type { ImportResolver } from './app-modules.js'
-import { detectFramework, frameworkNamed, type FrameworkName, type VercelIsr } from './frameworks/index.js'
+import { detectFramework, frameworkNamed, isRouteFile, type FrameworkName, type VercelIsr } from './frameworks/index.js'
 import { checkAppRouterCaches } from './next-app-router.js'
 import type { Page } from './page.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
@@ -193,12 +193,17 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
 
 /**
  * The module's cached functions, and the page's pragma: the header's, unless it is the pragma of
- * the exported function below it (a module with no page data whose first statement exports a
- * function).
+ * the exported function below it (a module that is no route file, has no default export and no
+ * page data, and whose first statement exports a function).
  */
 function findFunctions(source: SourceText, program: Program, comments: readonly Comment[], header: Header, resolved: ResolvedOptions, path: string, scopes: Scopes) {
   const { pragma } = header
-  const headerIsFunctions = pragma !== null && exportsCacheableFunction(program.body[0], resolved.loaders) && !hasPageData(source, program, comments, pragma, resolved, path, scopes)
+  const headerIsFunctions =
+    pragma !== null &&
+    exportsCacheableFunction(program.body[0], resolved.loaders) &&
+    !isRouteFile(path) && // a route handler's `export async function GET`, a page's `generateStaticParams`: the page's pragma
+    !program.body.some((statement) => statement.type === 'ExportDefaultDeclaration') &&
+    !hasPageData(source, program, comments, pragma, resolved, path, scopes)
   const found = findCachedFunctions(program, comments, source, resolved.loaders, header.end, headerIsFunctions)
   return { ...found, pagePragma: headerIsFunctions ? null : pragma }
 }
