@@ -33,6 +33,7 @@ const BENCHMARKS = [
   ['cloudflare hit', './cloudflare-hit.mjs'],
   ['astro cache provider', './astro-cache.mjs'],
   ['next cache', './next-cache.mjs'],
+  ['cached function', './cached-function.mjs'],
 ]
 
 /**

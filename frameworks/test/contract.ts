@@ -8,6 +8,9 @@
 //   /__test/rename     ?slug=&title= renames a post behind the cache's back (POST)
 //   /__test/invalidate ?key= runs invalidate(key) from @revalidate/runtime in the server (POST)
 //                      (under another base where the framework does not route `__` paths)
+//   /__test/invalidate-tag ?tag= runs invalidateTag(tag) in the server (POST)
+//   /shared/a/:slug, /shared/b/:slug  two pages without a pragma that both call one function cached with
+//                      a pragma, `getSharedPost(slug)` (tags post:{slug}), from a module of the app
 import { spawnSync } from 'node:child_process'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -37,6 +40,7 @@ export interface RunningApp {
   calls(): Promise<Record<string, number>>
   rename(slug: string, title: string): Promise<void>
   invalidate(key: string): Promise<void>
+  invalidateTag(tag: string): Promise<void>
 }
 
 /** Builds and serves the app for the tests of one file; stops it after them. */
@@ -77,6 +81,7 @@ export function useApp(app: FrameworkApp): RunningApp {
     async calls() {
       return (await fetch(`${origin}${api}/calls`)).json() as Promise<Record<string, number>>
     },
+    invalidateTag: (tag) => post(`${api}/invalidate-tag?tag=${encodeURIComponent(tag)}`),
     rename: (slug, title) => post(`${api}/rename?slug=${encodeURIComponent(slug)}&title=${encodeURIComponent(title)}`),
     invalidate: (key) => post(`${api}/invalidate?key=${encodeURIComponent(key)}`),
   }
@@ -204,6 +209,41 @@ export function describeClientNavigation(app: FrameworkApp, running: RunningApp)
         await page.click('a.post-item:text-is("Hello")')
         await expect.poll(() => page.textContent('#post-title'), { message: round }).toContain('Hello')
         await page.close()
+      }
+    })
+  })
+}
+
+/**
+ * A function cached with a pragma in a module of the app, called by two pages: one fetch serves
+ * both, and `invalidateTag('post:<slug>')` in the server (the tag its pragma fills from the
+ * argument) brings the edit to both.
+ */
+export function describeCachedFunction(app: FrameworkApp, running: RunningApp): void {
+  describe(`${app.name}: one cached function shared by two pages`, () => {
+    const titleOf = async (path: string) => app.titleIn((await running.get(path)).body)
+    const shared = async () => (await running.calls()).shared ?? 0
+    const both = () => Promise.all([titleOf('/shared/a/world'), titleOf('/shared/b/world')])
+
+    it('one fetch serves both pages, and invalidateTag("post:<slug>") shows an edit on both', async () => {
+      await running.invalidateTag('post:world')
+      const before = await shared()
+      expect(await both()).toEqual(['World', 'World'])
+      expect(await shared()).toBe(before + 1)
+      expect(await both()).toEqual(['World', 'World'])
+      expect(await shared()).toBe(before + 1) // both served from the function's entry
+      await running.rename('world', 'World, edited')
+      try {
+        expect(await both()).toEqual(['World', 'World']) // cached: the edit went behind its back
+        await running.invalidateTag('post:world')
+        expect(await both()).toEqual(['World, edited', 'World, edited'])
+        expect(await shared()).toBe(before + 2)
+        await running.invalidateTag('post:hello') // another post's tag: this entry stays
+        expect(await both()).toEqual(['World, edited', 'World, edited'])
+        expect(await shared()).toBe(before + 2)
+      } finally {
+        await running.rename('world', 'World')
+        await running.invalidateTag('post:world')
       }
     })
   })

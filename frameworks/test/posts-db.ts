@@ -27,6 +27,8 @@ export const listPosts = () => counted('posts', () => [...state.posts.values()].
 export const findPost = (slug: string) => counted('post', () => state.posts.get(slug) ?? null)
 /** The same post, counted apart: the route with a 1-second ttl. */
 export const findFastPost = (slug: string) => counted('fast', () => state.posts.get(slug) ?? null)
+/** The same post, counted apart: what the function cached with a pragma (`getSharedPost`) loads. */
+export const findSharedPost = (slug: string) => counted('shared', () => state.posts.get(slug) ?? null)
 export const loaderCalls = () => ({ ...state.calls })
 
 export function renamePost(slug: string, title: string) {

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { packageBin } from '../../../test/processes.js'
-import { describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
+import { describeCachedFunction, describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
 
 const root = join(import.meta.dirname, '..')
 
@@ -19,10 +19,15 @@ const app: FrameworkApp = {
 const running = useApp(app)
 describeContract(app, running)
 describeClientNavigation(app, running)
+describeCachedFunction(app, running)
 
 describe('React Router 8: what the build prints', () => {
   it('lists the loaders as cached on the server only: the client build keeps no server-only loader', () => {
     expect(running.buildOutput).toMatch(/\[revalidate\] 3 cached page\(s\) in ssr:/)
     expect(running.buildOutput).not.toMatch(/cached page\(s\) in client/)
+  })
+
+  it('lists the function cached with a pragma in a module of the app', () => {
+    expect(running.buildOutput).toMatch(/\[revalidate\] 1 cached function\(s\) in ssr:\n {2}app\/cached-posts\.server\.ts#getSharedPost +300s +node/)
   })
 })

@@ -7,7 +7,7 @@ import { unflatten } from 'devalue'
 import { describe, expect, it } from 'vitest'
 import { chromiumIsAvailable, launchChromium } from '../../../test/chromium.js'
 import { packageBin } from '../../../test/processes.js'
-import { describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
+import { describeCachedFunction, describeClientNavigation, describeContract, useApp, type FrameworkApp } from '../../test/contract.js'
 
 const root = join(import.meta.dirname, '..')
 
@@ -30,6 +30,7 @@ function pageDataOf(body: string): { post?: { title: string } } | undefined {
 const running = useApp(app)
 describeContract(app, running)
 describeClientNavigation(app, running)
+describeCachedFunction(app, running)
 
 // SvelteKit reruns a load when a search param it read changes: the query-listed page keeps that on hits.
 describe.skipIf(!chromiumIsAvailable())('SvelteKit 3: query tracking in Chromium', () => {

@@ -22,6 +22,8 @@ import type { Page } from './page.js'
 import type { PageData } from './page-data.js'
 import type { Pragma } from './pragma.js'
 import type { Shape } from './shapes.js'
+import type { CachedFunctionSite } from './cached-functions.js'
+import { FUNCTION_SHARED, functionQueryRead, functionVisitorFix } from './function-errors.js'
 
 /** Why a per-visitor read is wrong: what is cached, and who gets it. Next.js caches the whole page. */
 function sharedOf(framework: Framework): string {
@@ -59,6 +61,18 @@ export function checkPageData(page: Page, data: PageData, resolveImport: ImportR
   reporter.checkQueryReads()
 }
 
+/**
+ * Checks that a function cached with a pragma reads nothing per visitor, with the same rules as
+ * page data: its arguments are plain data (what it is called with is the caller's), so what it
+ * can reach of the visitor is what it calls (`cookies()`, `getRequestEvent()`, a session helper).
+ */
+export function checkCachedFunction(page: Page, site: CachedFunctionSite, resolveImport: ImportResolver | undefined): void {
+  const { scopes, framework, options } = page
+  const modules = modulesOfPage(page, resolveImport)
+  const reporter = new Checks(modules, site.pragma, FUNCTION_SHARED, site.name)
+  new DataFlow({ framework, modules, reporter, requestBound: options.requestBound }).cachedFunction(site.fn, scopes.module)
+}
+
 interface QueryRead {
   node: Node
   /** The parameter name when the code names it (`searchParams.get('page')`, `{ page } = searchParams`). */
@@ -81,6 +95,8 @@ class Checks implements FlowReporter {
     readonly modules: AppModules,
     readonly pragma: Pragma,
     readonly shared: string,
+    /** The cached function checked, when it is one rather than page data: it has no query to list. */
+    readonly cachedFunction?: string,
   ) {
     this.source = modules.page.source
   }
@@ -94,6 +110,7 @@ class Checks implements FlowReporter {
       at.end!,
       `\`${code}\` reads ${shape.label}${path}, but ${shape.why ?? this.shared}.`,
       shape.fix ??
+        (this.cachedFunction !== undefined ? functionVisitorFix(this.cachedFunction, code) : undefined) ??
         `read it outside the cached data (in the component, or in a loader without the pragma), or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`,
     )
   }
@@ -113,6 +130,10 @@ class Checks implements FlowReporter {
   }
 
   queryRead(node: Node, name: string | undefined, via: readonly Node[]): void {
+    if (this.cachedFunction !== undefined) {
+      const { at, path } = this.#locate(node, via)
+      throw functionQueryRead(this.source, at, this.#snippet(at), path, this.cachedFunction)
+    }
     this.#reads.push({ node, name, via })
   }
 
@@ -129,12 +150,16 @@ class Checks implements FlowReporter {
       node.start!,
       node.end!,
       response.wraps
-        ? `The loader returns ${response.label}, ${response.wraps}, but a cached value must be data: a class instance no store can keep, and its status and headers would be replayed to every visitor.`
-        : `The loader returns ${response.label}, a Response, but a cached value must be data: a Response is not (and its body can be read only once, so the second visitor would get "Body is unusable").`,
+        ? `${this.#subject} returns ${response.label}, ${response.wraps}, but a cached value must be data: a class instance no store can keep, and its status and headers would be replayed to every visitor.`
+        : `${this.#subject} returns ${response.label}, a Response, but a cached value must be data: a Response is not (and its body can be read only once, so the second visitor would get "Body is unusable").`,
       response.throwIt
         ? `throw it instead (\`throw ${response.label.replace(/\(\)$/, '(...)')}\`): a thrown value is never cached. Or return plain data.`
         : 'return the plain data (`return { post }`) and build the response outside the cached loader; a redirect or an error can be thrown, which is never cached.',
     )
+  }
+
+  get #subject(): string {
+    return this.cachedFunction === undefined ? 'The loader' : `The cached function "${this.cachedFunction}"`
   }
 
   /** Every read of the query must be keyed: named reads listed in the pragma's `query`, and some list for the rest. */

@@ -41,6 +41,8 @@ export const DIAGNOSTICS = {
   RV108: error("A pragma above an Astro page's frontmatter"),
   RV109: error('A `#` line without a space'),
   RV110: error('A `#` pragma in a TanStack route file'),
+  RV111: error("`query` in a function's pragma"),
+  RV112: error('A tag that names no parameter'),
 
   RV201: error('A per-visitor read'),
   RV202: error("Other loads' data"),
@@ -50,6 +52,8 @@ export const DIAGNOSTICS = {
   RV206: error('A `revalidate-safe` comment without a reason, or misspelt'),
   RV207: error('The query string without query names'),
   RV208: error('A query parameter the pragma does not list'),
+  RV209: error('A cached function that takes the request'),
+  RV210: error('The query string in a cached function'),
 
   RV301: error('No page data'),
   RV302: error('Not one loader a pragma can wrap'),
@@ -62,6 +66,8 @@ export const DIAGNOSTICS = {
   RV309: error('A kind of file the pragma is not read in'),
   RV310: error('The page does not parse'),
   RV311: error('Code nested too deeply'),
+  RV312: error('A pragma on a function that is not exported'),
+  RV313: error('A pragma on an export that is not a function'),
 
   RV401: warning('A `#` pragma in a JavaScript or TypeScript file'),
   RV402: warning('A framework the pragma does not support'),

@@ -32,7 +32,7 @@ function revalidateLoader(this: LoaderContext, source: string, map: unknown): vo
         read: (file) => this.addDependency(file),
       })
       // The build's manifest and list of cached routes are made of these records (manifest.ts).
-      if (result !== null && compiledPagesDir) recordCompiledPage(compiledPagesDir, manifestRoute(result.page, this.resourcePath, this.rootContext))
+      if (result?.page !== undefined && compiledPagesDir) recordCompiledPage(compiledPagesDir, manifestRoute(result.page, this.resourcePath, this.rootContext))
       done(null, result ? result.code : source, result ? result.map : map)
     })
     .catch((error: Error) => done(forNext(error)))

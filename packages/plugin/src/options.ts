@@ -138,7 +138,7 @@ export function resolveOptions(options: TransformOptions = {}, names: Record<str
     runtime: validator.validateStringOption('runtime', options.runtime, `@revalidate/runtime/${target}`),
     requestBound: new Set(stringList('requestBound', options.requestBound) ?? DEFAULT_REQUEST_BOUND),
     resolveImport: importResolver(options.resolveImport),
-    root: validator.validateStringOption('root', options.root, process.cwd()).replaceAll('\\', '/'),
+    root: validator.validateStringOption('root', options.root, process.cwd()).replaceAll('\\', '/').replace(/(.)\/+$/, '$1'), // `/app/` is `/app`
     nextCacheComponents: validator.validateBooleanOption('nextCacheComponents', options.nextCacheComponents, false) === true,
   }
 }

@@ -207,9 +207,10 @@ export function pragmaBelowHeader(source: SourceText, start: number, end: number
 }
 
 /** A pragma comment anywhere but the header would be silently ignored: say so instead. */
-export function checkNoPragmaBelowHeader(comments: readonly BabelComment[], header: Header, source: SourceText): void {
+export function checkNoPragmaBelowHeader(comments: readonly BabelComment[], header: Header, source: SourceText, functionPragmas: ReadonlySet<number> = new Set()): void {
   for (const comment of comments) {
     if (comment.start === header.pragma?.start || comment.end! <= header.end) continue // header comments were read already
+    if (functionPragmas.has(comment.start!)) continue // a cached function's (cached-functions.ts)
     const error = pragmaBelowHeader(source, comment.start!, comment.end!, comment.value)
     if (error) throw error
   }
@@ -230,6 +231,18 @@ export function checkNoPragmaAboveFence(source: SourceText, fenceStart: number):
     'In an .astro page the pragma is the first line of the frontmatter; above the `---` fence it is page text, not code.',
     'move it below the opening `---`: `---\n// Pragma: revalidate 60\n...`.',
   )
+}
+
+/**
+ * A comment of the parsed module read as a pragma (one written right above an exported function,
+ * cached-functions.ts), with the grammar of the header's: null when it is no revalidate pragma.
+ */
+export function readPragmaOf(source: SourceText, comment: BabelComment): Pragma | null {
+  const start = comment.start!
+  const end = comment.end!
+  if (comment.type === 'CommentLine') return readPragmaComment(source, { start, end, textStart: start + 2, textEnd: end, hash: false })
+  const text = firstLineOfBlock(source.code, start + 2, end - 2)
+  return readPragmaComment(source, { start, end, textStart: text.start, textEnd: text.end, hash: false })
 }
 
 function readPragmaComment(source: SourceText, comment: Comment): Pragma | null {

@@ -1,19 +1,21 @@
-import type { Program } from '@babel/types'
-import { checkPageData } from './checks.js'
+import type { Comment, Program } from '@babel/types'
+import { exportsCacheableFunction, findCachedFunctions, type CachedFunctionSite } from './cached-functions.js'
+import { wrapFunction, functionConstant, type FunctionNames } from './wrap-function.js'
+import { checkCachedFunction, checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
 import { internalError, RevalidateError, SourceText } from './errors.js'
 import type { ImportResolver } from './app-modules.js'
-import { detectFramework, frameworkNamed, type FrameworkName, type VercelIsr } from './frameworks/index.js'
+import { detectFramework, frameworkNamed, isRouteFile, type FrameworkName, type VercelIsr } from './frameworks/index.js'
 import { checkAppRouterCaches } from './next-app-router.js'
 import type { Page } from './page.js'
 import { resolveOptions, type ResolvedOptions, type Target, type TransformOptions } from './options.js'
 import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
-import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Pragma } from './pragma.js'
+import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Header, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
 import { Scopes } from './scopes.js'
 import { checkHandover, handedToVercel, handToVercel, type Handover } from './vercel.js'
-import { versionOf } from './version.js'
+import { versionOf, versionOfFunction } from './version.js'
 import { pageConstant, wrapPageData, type RuntimeNames } from './wrap.js'
 
 export interface CachedPage {
@@ -42,10 +44,29 @@ export interface CachedPage {
   version?: string
 }
 
+/** A function cached with a pragma right above its `export` (docs/pragma.md, "On exported functions"). */
+export interface CachedFunction {
+  name: string
+  /** Its module, relative to the project root. */
+  file: string
+  /** The target it was compiled for (on Vercel, wrapped as on node). */
+  target: Target
+  ttl: number
+  /** The pragma's tags, as written (`post:{slug}`). */
+  tags: string[]
+  staleSeconds?: number
+  /** The hash of its code its entries carry. */
+  version: string
+  pragma: { text: string; line: number }
+}
+
 export interface TransformResult {
   code: string
   map: SourceMapV3
-  page: CachedPage
+  /** The page, when the module's header has a page's pragma. */
+  page?: CachedPage
+  /** The functions the module caches, in order (empty for a page alone). */
+  functions: CachedFunction[]
 }
 
 /**
@@ -129,9 +150,23 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   const header = readHeader(source, frontmatter?.start ?? 0)
   const file = parsePage(header.code, source, frontmatter)
   const { program } = file
-  checkNoPragmaBelowHeader(file.comments ?? [], header, source)
-  const { pragma } = header
-  if (pragma === null) return null
+  // Compiled already (a second pass): the header's pragma may now be above the runtime import.
+  if (wrappedAlready(program, resolved)) return null
+  const comments = file.comments ?? []
+  const scopes = new Scopes(program)
+  const cached = frontmatter === null ? findFunctions(source, program, comments, header, resolved, path, scopes) : { functions: [], claimed: new Set<number>(), pagePragma: header.pragma }
+  checkNoPragmaBelowHeader(comments, header, source, cached.claimed)
+  const pragma = cached.pagePragma
+  const { functions } = cached
+  if (pragma === null) {
+    if (functions.length === 0) return null
+    const page: Page = { id, path, source, program, comments, scopes, pragma: functions[0]!.pragma, framework: detectFramework(path, program), options: resolved, frontmatter: false }
+    return {
+      page,
+      check: (resolveImport) => checkFunctions(page, functions, resolveImport),
+      emit: () => emitModule(page, undefined, undefined, functions, header.code !== code),
+    }
+  }
   const detected = resolved.framework ? frameworkNamed(resolved.framework) : detectFramework(path, program)
   const framework = detected.variantFor?.(path) ?? detected
   // On Vercel, a framework with per-page ISR gets the page as it is; one without is wrapped as on node.
@@ -141,31 +176,92 @@ function readPage(source: SourceText, resolved: ResolvedOptions): PreparedPage |
   }
   if (isr !== undefined ? handedToVercel(program, pragma, source, ISR_NAME) : wrappedAlready(program, resolved)) return null
 
-  const page: Page = { id, path, source, program, comments: file.comments ?? [], scopes: new Scopes(program), pragma, framework, options: resolved, frontmatter: frontmatter !== null }
+  const page: Page = { id, path, source, program, comments, scopes, pragma, framework, options: resolved, frontmatter: frontmatter !== null }
   // The platform caches the rendered page, so a page that loads nothing of its own is fine there (Next.js).
   const data = findPageData(page, isr === 'next')
   return {
     page,
     check: (resolveImport) => {
       if (data !== undefined) checkPageData(page, data, resolveImport)
+      checkFunctions(page, functions, resolveImport)
       if (isr === undefined) return
       // Next caches a page handed over as route segment config only if nothing in it asks for the request.
       if (checkHandover({ program, pragma, source, options: resolved, data, isr }) === 'route segment config') checkAppRouterCaches(page, resolveImport)
     },
-    emit: () => emitPage(page, data, isr, header.code !== code),
+    emit: () => emitModule(page, data, isr, functions, header.code !== code),
   }
 }
 
-/** The page's code with its data wrapped (or handed to Vercel), and how it is cached. */
-function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, hashPragma: boolean): TransformResult {
-  const { id, path, source, program, pragma, framework, options: resolved } = page
+/**
+ * The module's cached functions, and the page's pragma: the header's, unless it is the pragma of
+ * the exported function below it (a module that is no route file, has no default export and no
+ * page data, and whose first statement exports a function).
+ */
+function findFunctions(source: SourceText, program: Program, comments: readonly Comment[], header: Header, resolved: ResolvedOptions, path: string, scopes: Scopes) {
+  const { pragma } = header
+  const headerIsFunctions =
+    pragma !== null &&
+    exportsCacheableFunction(program.body[0], resolved.loaders) &&
+    !isRouteFile(path) && // a route handler's `export async function GET`, a page's `generateStaticParams`: the page's pragma
+    !program.body.some((statement) => statement.type === 'ExportDefaultDeclaration') &&
+    !hasPageData(source, program, comments, pragma, resolved, path, scopes)
+  const found = findCachedFunctions(program, comments, source, resolved.loaders, header.end, headerIsFunctions)
+  return { ...found, pagePragma: headerIsFunctions ? null : pragma }
+}
+
+/** Whether the module has data a page's pragma would cache (a loader, a page function). */
+function hasPageData(source: SourceText, program: Program, comments: readonly Comment[], pragma: Pragma, resolved: ResolvedOptions, path: string, scopes: Scopes): boolean {
+  const framework = resolved.framework ? frameworkNamed(resolved.framework) : detectFramework(path, program)
+  const page: Page = { id: source.id, path, source, program, comments, scopes, pragma, framework, options: resolved, frontmatter: false }
+  try {
+    return findPageData(page, true) !== undefined
+  } catch {
+    return true // a page whose data is wrong: the page's error says so
+  }
+}
+
+function checkFunctions(page: Page, functions: readonly CachedFunctionSite[], resolveImport: ImportResolver | undefined): void {
+  for (const site of functions) checkCachedFunction(page, site, resolveImport)
+}
+
+/**
+ * The module's code with its page data wrapped (or handed to Vercel) and its cached functions
+ * wrapped, and how each is cached. `data` is undefined for a module that caches functions only.
+ */
+function emitModule(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, functions: readonly CachedFunctionSite[], hashPragma: boolean): TransformResult {
+  const { source, program } = page
   const { code } = source
   const names = runtimeNames(code)
-  const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const edits = new SourceEdits(code)
   // A shebang must be the first thing in a module; a byte order mark before it is dropped.
   if (code.charCodeAt(0) === 0xfeff && code.startsWith('#!', 1)) edits.replace(0, 1, '')
-  if (hashPragma) edits.replace(pragma.start, pragma.start + 2, '//')
+  if (hashPragma) {
+    const hashed = functions.length > 0 && data === undefined && isr === undefined ? functions[0]!.pragma : page.pragma
+    edits.replace(hashed.start, hashed.start + 2, '//')
+  }
+  const wrapsPage = data !== undefined || isr !== undefined
+  const runtime = runtimeOf(page.options)
+  const fnInputs = functions.map((site) => ({ site, module: moduleOf(page.path, page.options.root), version: versionOfFunction(page, site.fn), names: functionNames(names) }))
+  // The runtime import first, so it comes before anything else inserted at the first statement.
+  const pageWrapped = wrapsPage && isr === undefined
+  const imported = [...(pageWrapped ? [`cachePage as ${names.cachePage}`] : []), ...(functions.length > 0 ? [`cacheFunction as ${names.cacheFunction}`, `registerFunction as ${names.registerFunction}`] : [])]
+  const importStatement = imported.length > 0 ? `import { ${imported.join(', ')} } from ${JSON.stringify(runtime)}; ` : ''
+  const cachedPage = wrapsPage ? emitPage(page, data, isr, hashPragma, edits, names, importStatement) : (importStatement && edits.insert(program.body[0]!.start!, importStatement), undefined)
+  if (fnInputs.length > 0) edits.insert(program.body[0]!.start!, fnInputs.map(functionConstant).join(''))
+  for (const input of fnInputs) wrapFunction(edits, input)
+  const cachedFunctions = fnInputs.map(({ site, version }) => {
+    const cached: CachedFunction = { name: site.name, file: relativeTo(page.path, page.options.root), target: page.options.target, ttl: site.pragma.ttl, tags: site.pragma.tags, version, pragma: { text: code.slice(site.pragma.start, site.pragma.end).trim(), line: source.locate(site.pragma.start).line } }
+    if (site.pragma.staleSeconds !== undefined) cached.staleSeconds = site.pragma.staleSeconds
+    return cached
+  })
+  return { ...edits.apply(page.id), ...(cachedPage ? { page: cachedPage } : {}), functions: cachedFunctions }
+}
+
+/** The page's data wrapped (or handed to Vercel), and how it is cached. */
+function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, hashPragma: boolean, edits: SourceEdits, names: RuntimeNames, importStatement: string): CachedPage {
+  const { id, path, source, program, pragma, framework, options: resolved } = page
+  const { code } = source
+  const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const cached: CachedPage = {
     ttl: pragma.ttl,
     route,
@@ -181,16 +277,17 @@ function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undef
   if (pragma.staleSeconds !== undefined) cached.staleSeconds = pragma.staleSeconds
   if (isr !== undefined) {
     cached.vercel = handToVercel({ edits, program, pragma, source, options: resolved, data, isr, isrName: names.isr })
+    if (importStatement) edits.insert(program.body[0]!.start!, importStatement)
   } else {
     if (data === undefined) throw new Error('unreachable: page data is optional only where Vercel caches the page')
     const input = { data, pragma, route, version: versionOf(page, data), names, framework, module: moduleOf(path, resolved.root), typescript: isTypeScript(path) }
     cached.version = input.version
     // First, so it comes before anything else inserted at the first statement (the wrapper, moved declarations).
-    edits.insert(program.body[0]!.start!, runtimeImport(names, runtimeOf(resolved)) + pageConstant(input))
+    edits.insert(program.body[0]!.start!, importStatement + pageConstant(input))
     wrapPageData(edits, input)
     if (resolved.target === 'vercel') cached.vercel = 'wrapped'
   }
-  return { ...edits.apply(id), page: cached }
+  return cached
 }
 
 /**
@@ -218,14 +315,14 @@ function runtimeOf(resolved: ResolvedOptions): string {
 }
 
 /** Local names for the runtime's exports that no binding, string or comment of the page uses. */
-function runtimeNames(code: string): RuntimeNames {
+function runtimeNames(code: string): RuntimeNames & { prefix: string; cacheFunction: string; registerFunction: string } {
   let prefix = '__rv_'
   for (let n = 1; code.includes(prefix); n++) prefix = `__rv${n}_`
-  return { cachePage: `${prefix}cachePage`, page: `${prefix}page`, context: `${prefix}ctx`, isr: `${prefix}isr` }
+  return { prefix, cachePage: `${prefix}cachePage`, page: `${prefix}page`, context: `${prefix}ctx`, isr: `${prefix}isr`, cacheFunction: `${prefix}cacheFunction`, registerFunction: `${prefix}registerFunction` }
 }
 
-function runtimeImport(names: RuntimeNames, runtime: string): string {
-  return `import { cachePage as ${names.cachePage} } from ${JSON.stringify(runtime)}; `
+function functionNames(names: ReturnType<typeof runtimeNames>): FunctionNames {
+  return { cacheFunction: names.cacheFunction, registerFunction: names.registerFunction, prefix: names.prefix }
 }
 
 function relativeTo(path: string, root: string): string {
@@ -248,6 +345,6 @@ function wrappedAlready(program: Program, options: ResolvedOptions): boolean {
     (statement) =>
       statement.type === 'ImportDeclaration' &&
       statement.source.value === runtime &&
-      statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_cachePage$/.test(specifier.local.name)),
+      statement.specifiers.some((specifier) => specifier.type === 'ImportSpecifier' && /^__rv\d*_(cachePage|cacheFunction)$/.test(specifier.local.name)),
   )
 }

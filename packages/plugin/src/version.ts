@@ -32,11 +32,19 @@ export function versionOf(page: Page, data: PageData): string {
   return hash('sha256', versionInputs(page, data).join('\0'), 'hex').slice(0, 12)
 }
 
+/** The version of a function cached with a pragma: its code and what it references in the module, as a loader's. */
+export function versionOfFunction(page: Page, fn: Node): string {
+  return hash('sha256', codeInputs(page, [{ node: fn, scope: page.scopes.module }]).join('\0'), 'hex').slice(0, 12)
+}
+
 /** What the version hashes, in order: texts of the data code and of the declarations it reaches, and imported names. */
-export function versionInputs({ source: { code }, scopes }: Page, data: PageData): string[] {
+export function versionInputs(page: Page, data: PageData): string[] {
+  return codeInputs(page, dataCodeOf(data, page.scopes))
+}
+
+function codeInputs({ source: { code }, scopes }: Page, pending: Piece[]): string[] {
   const inputs: string[] = []
   const hashed: Node[] = []
-  const pending = dataCodeOf(data, scopes)
   const imports = new Set<Binding>()
   for (const { node } of pending) {
     inputs.push(code.slice(node.start!, node.end!))

@@ -26,7 +26,7 @@ import { writeBuildManifest } from './manifest.js'
 import { PRAGMA_HINT } from './pragma.js'
 import { pathOfId } from './route.js'
 import { checkRouteFilesForHashPragma, runsRouteGenerator } from './route-generator.js'
-import { transform, type CachedPage } from './transform.js'
+import { transform, type CachedFunction, type CachedPage } from './transform.js'
 import { scanRoutes, writeVercelOutput, type VercelOutputOptions } from './vercel-output.js'
 import { errorAtConfig, errorForVite, type ErrorPrinter } from './vite-errors.js'
 
@@ -96,6 +96,8 @@ export function targetFor(environment: Pick<Environment, 'config'> | undefined):
 /** What one environment's build has seen; dropped when that environment starts a new build (watch mode). */
 interface BuildState {
   cachedPages: Map<string, CachedPage>
+  /** The functions cached with a pragma, by file (the build lists them after the pages). */
+  cachedFunctions: Map<string, CachedFunction[]>
   /** The module ids each page was compiled as (`post.tsx`, `post.tsx?__react-router-build-client-route`). */
   moduleIds: Map<string, Set<string>>
   /** .astro pages compiled when loaded: what reaches the transform hook for them is Astro's output. */
@@ -130,7 +132,7 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
   const stateOf = (environment: Environment | undefined): BuildState => {
     const name = environment?.name ?? 'default'
     let state = builds.get(name)
-    if (state === undefined) builds.set(name, (state = { cachedPages: new Map(), moduleIds: new Map(), compiledOnLoad: new Set() }))
+    if (state === undefined) builds.set(name, (state = { cachedPages: new Map(), cachedFunctions: new Map(), moduleIds: new Map(), compiledOnLoad: new Set() }))
     return state
   }
 
@@ -167,10 +169,13 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
     }
     if (result === null) return null
     const state = stateOf(environment)
-    state.cachedPages.set(path, result.page)
-    state.moduleIds.set(path, (state.moduleIds.get(path) ?? new Set()).add(id))
-    // A dev server has no end of build: it names a `#` file when it first compiles it.
-    if (!isBuild) warnOfHashPragmas(environment, [result.page])
+    if (result.functions.length > 0) state.cachedFunctions.set(path, result.functions)
+    if (result.page !== undefined) {
+      state.cachedPages.set(path, result.page)
+      state.moduleIds.set(path, (state.moduleIds.get(path) ?? new Set()).add(id))
+      // A dev server has no end of build: it names a `#` file when it first compiles it.
+      if (!isBuild) warnOfHashPragmas(environment, [result.page])
+    }
     return { code: result.code, map: result.map }
   }
 
@@ -287,9 +292,10 @@ export default function revalidate(options: RevalidateVitePluginOptions = {}): P
       warnOfHashPragmas(this.environment, state.cachedPages.values())
       state.builtPages = new Map([...state.cachedPages].filter(([path, page]) => stillWrapped(this, page, state.moduleIds.get(path))))
       const pages = [...state.builtPages.values()]
-      if (pages.length === 0) return
       const entries = pages.map((page) => ({ route: page.route, ttl: page.ttl, how: describeTarget(page), component: page.component ? page.file : undefined }))
-      this.environment.logger.info(cachedPagesSummary(`cached page(s) in ${this.environment.name}`, entries))
+      if (entries.length > 0) this.environment.logger.info(cachedPagesSummary(`cached page(s) in ${this.environment.name}`, entries))
+      const functions = [...state.cachedFunctions.values()].flat().map((fn) => ({ route: `${fn.file}#${fn.name}`, ttl: fn.ttl, how: fn.target === 'vercel' ? 'vercel: wrapped as on node (no per-function ISR)' : fn.target }))
+      if (functions.length > 0) this.environment.logger.info(cachedPagesSummary(`cached function(s) in ${this.environment.name}`, functions))
     },
   }
 }

@@ -31,6 +31,6 @@ describe('a Next.js page below a dynamic segment', () => {
   })
 
   it('compiles a static route as before', () => {
-    expect(compile('app/about/page.jsx')()?.page.vercel).toBe('route segment config')
+    expect(compile('app/about/page.jsx')()?.page?.vercel).toBe('route segment config')
   })
 })

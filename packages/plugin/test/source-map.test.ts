@@ -56,6 +56,16 @@ describe('source maps', () => {
     }
   })
 
+  it('map the body of a function cached with a pragma back to where it was written', () => {
+    const module = "import { db } from './db'\n\n// Pragma: revalidate 5m tags post:{slug}\nexport async function getPost(slug) {\n  const post = await db.post(slug)\n  return post\n}\n\n// Pragma: revalidate 60\nexport const count = async () => db.count()\n"
+    const id = '/app/src/lib/posts.js'
+    const result = transform(module, id, { root: '/app' })!
+    const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)
+    for (const needle of ['db.post(slug)', 'return post', 'db.count()', 'export const count']) {
+      expect(originalPositionFor(map, positionOf(result.code, needle))).toMatchObject({ source: id, ...positionOf(module, needle) })
+    }
+  })
+
   it('is high resolution: every character of an unchanged line maps to itself', () => {
     const result = transform(page, '/app/src/routes/x.ts', { root: '/app' })!
     const map = new TraceMap(JSON.parse(JSON.stringify(result.map)) as never)

@@ -38,6 +38,25 @@ export const load = (({ params }) => {
   return { id: Number(params.id) }
 }) satisfies PageLoad
 `,
+  'cached-functions.ts': `type Post = { slug: string; kind: 'post' | 'page' }
+declare function load(slug: string): Promise<Post>
+// Pragma: revalidate 5m tags post:{slug}
+export async function getPost(slug: string, draft = false): Promise<Post> {
+  return draft ? { slug, kind: 'page' } : load(slug)
+}
+// Pragma: revalidate 5m tags list:{tag}
+export const listPosts = async ({ tag }: { tag: string }, ...more: number[]): Promise<Post[]> => [{ slug: tag + more.length, kind: 'post' }]
+// Pragma: revalidate 1m
+export function kinds(): readonly Post['kind'][] {
+  return ['post', 'page']
+}
+export async function useAll(): Promise<number> {
+  const post: Post = await getPost('a')
+  const lists: Post[] = await listPosts({ tag: 'x' }, 1, 2)
+  const all: readonly ('post' | 'page')[] = await kinds()
+  return post.slug.length + lists.length + all.length + getPost.length + listPosts.length
+}
+`,
   'page-function-typed-props.tsx': `// Pragma: revalidate 60
 type Props = { params: Promise<{ slug: string }> }
 declare function getPost(slug: string): Promise<{ title: string }>
@@ -93,5 +112,10 @@ describe('typed loaders after compiling', () => {
   it('still type-check, a synchronous loader with a declared return type included', () => {
     expect(compiled['sync-load-with-return-type.ts']).toContain('): Promise<Awaited<About>> {')
     expect(typeErrors(compiled)).toEqual([])
+  })
+
+  it('keep the names, arities and types of functions cached with a pragma', () => {
+    expect(compiled['cached-functions.ts']).toContain('__rv_cacheFunction(__rv_fn_getPost, [slug, draft]')
+    expect(compiled['cached-functions.ts']).toContain('kinds(): Promise<Awaited<readonly Post')
   })
 })

@@ -5,6 +5,8 @@ export { createCache, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STALE_SECONDS } from 
 export { DEFAULT_LOCK_SECONDS } from './stores/locks.js'
 export { DEFAULT_MAX_ENTRIES, MemoryStore, memoryStore, type MemoryStoreOptions } from './stores/memory-store.js'
 export { cachePage, type CompiledPage } from './page-cache.js'
+export { cacheFunction, key, registerFunction, type CompiledFunction } from './function-cache.js'
+export { MAX_FUNCTION_KEY_LENGTH, UNKEYABLE_ARGUMENT } from './function-key.js'
 export { isWholePageKey, pageKey, PART_SEPARATOR, type PageKeyOptions } from './page-key.js'
 export { replayReads, withReplayedReads, type Read, type Tracking, type TrackedValue } from './replay.js'
 export { eventTaps, type EventTap } from './event-taps.js'

@@ -20,7 +20,7 @@ export function isUncacheableValue(error: unknown): boolean {
 }
 
 /** Kept as they are and never walked into. */
-const LEAF_TAGS = new Set([
+export const LEAF_TAGS = new Set([
   'Number', 'String', 'Boolean', 'BigInt', 'Date', 'RegExp', 'URL', 'URLSearchParams',
   'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Float16Array', 'Int32Array',
   'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'DataView', 'ArrayBuffer',
@@ -35,7 +35,7 @@ const DENSE_WALK_LIMIT = 100_000
 const OBJECT_PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype).sort().join('\0')
 
 /** A plain object by the rule devalue uses, so both accept exactly the same objects. */
-function isPlainObject(object: object): boolean {
+export function isPlainObject(object: object): boolean {
   const proto = Object.getPrototypeOf(object) as object | null
   return (
     proto === Object.prototype ||
@@ -45,7 +45,7 @@ function isPlainObject(object: object): boolean {
   )
 }
 
-function tagOf(object: object): string {
+export function tagOf(object: object): string {
   return Object.prototype.toString.call(object).slice(8, -1)
 }
 

@@ -84,6 +84,12 @@ export class DataFlow {
     walkFunction(flow, fn, scope, new Frame(undefined, fn, [input], []), (node, shape) => flow.options.reporter.returned(node, shape))
   }
 
+  /** Walks a function cached with a pragma: its arguments are data, so only what it calls can read the visitor. */
+  cachedFunction(fn: FunctionNode, scope: Scope): void {
+    const flow = this.#flow
+    walkFunction(flow, fn, scope, new Frame(undefined, fn, [], []), (node, shape) => flow.options.reporter.returned(node, shape))
+  }
+
   /**
    * Walks a data section (statements of a page function, or a frontmatter) in `scope`; `fn` is
    * the page function whose first parameter is `input`, if any. The section's `returned`

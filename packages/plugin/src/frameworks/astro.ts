@@ -62,6 +62,7 @@ const page: Framework = {
   nestedLoaders: true,
   files: /\.astro$/,
   loaderInput: ASTRO,
+  requestTypes: ['APIContext', 'AstroGlobal', 'AstroCookies'],
   pageProps: ASTRO,
   globals: { Astro: ASTRO },
 }

@@ -32,6 +32,14 @@ for (const framework of FRAMEWORKS) {
   for (const [module, exports] of Object.entries(framework.modules ?? {})) MODULE_EXPORTS.set(module, { ...MODULE_EXPORTS.get(module), ...exports })
 }
 
+/** Type names that are the request or a framework's request context, whatever the module's framework. */
+export const REQUEST_TYPES: ReadonlySet<string> = new Set(FRAMEWORKS.flatMap((framework) => framework.requestTypes ?? []))
+
+/** Whether a file is a route (or page, layout, route handler) of a framework, by its path alone. */
+export function isRouteFile(path: string): boolean {
+  return FRAMEWORKS.some((framework) => framework.files?.test(path))
+}
+
 /** What an import means: `imported` is the export's name, or '*' for the namespace. */
 export function importedShape(source: string, imported: string): Shape | undefined {
   // `next/headers.js` is `next/headers` (Next has no export map; TypeScript's nodenext wants the extension).

@@ -69,6 +69,7 @@ export const next: Framework = {
   exports: ['getServerSideProps', 'getStaticProps'],
   imports: /^next(\/|$)/,
   loaderInput: SERVER_SIDE_CONTEXT,
+  requestTypes: ['NextRequest', 'NextApiRequest', 'GetServerSidePropsContext', 'GetStaticPropsContext', 'NextPageContext', 'IncomingMessage'],
   loaderInputs: { getStaticProps: STATIC_CONTEXT },
   pageProps: PAGE_PROPS,
   modules: {

@@ -30,6 +30,7 @@ export const qwik: Framework = {
   nestedLoaders: true,
   imports: /^(@builder\.io\/qwik-city|@qwik\.dev\/router)$/,
   loaderInput: REQUEST_EVENT,
+  requestTypes: ['RequestEvent', 'RequestEventBase', 'RequestEventLoader', 'RequestEventAction', 'RequestEventCommon'],
   pageProps: REQUEST_EVENT,
   loaderCalls: [{ from: /^(@builder\.io\/qwik-city|@qwik\.dev\/router)$/, name: 'routeLoader$', form: 'argument' }],
 }

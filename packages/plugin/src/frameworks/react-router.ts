@@ -45,6 +45,7 @@ export const reactRouter: Framework = {
   files: /\/app\/routes\/|\/app\/root\.[jt]sx?$/,
   imports: /^(react-router|react-router-dom|@react-router\/|@remix-run\/|@shopify\/(remix-oxygen|hydrogen))/,
   loaderInput: LOADER_ARGS,
+  requestTypes: ['LoaderFunctionArgs', 'ActionFunctionArgs', 'LoaderArgs', 'ActionArgs', 'ClientLoaderArgs', 'RouterContextProvider', 'AppLoadContext'],
   pageProps: LOADER_ARGS,
   modules: {
     ...Object.fromEntries(MODULES.map((module) => [module, RESPONSES])),

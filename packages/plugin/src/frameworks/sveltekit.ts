@@ -62,6 +62,7 @@ const page: Framework = {
   files: /\/\+(page|layout)(\.server)?\.[mc]?[jt]s$/,
   imports: /^(@sveltejs\/kit|\$app\/)/,
   loaderInput: EVENT,
+  requestTypes: ['RequestEvent', 'ServerLoadEvent', 'PageServerLoadEvent', 'LayoutServerLoadEvent', 'LoadEvent', 'Cookies'],
   pageProps: EVENT,
   modules: {
     '@sveltejs/kit': { error: throws('error()'), redirect: throws('redirect()'), json: respond('json()'), text: respond('text()') },

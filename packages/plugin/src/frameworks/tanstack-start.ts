@@ -61,6 +61,7 @@ export const tanstackStart: Framework = {
   nestedLoaders: true,
   imports: /^@tanstack\/(react|solid|vue)-(router|start)/,
   loaderInput: LOADER_CONTEXT,
+  requestTypes: ['LoaderFnContext'],
   pageProps: LOADER_CONTEXT,
   loaderCalls: [
     {

@@ -69,6 +69,11 @@ export interface Framework {
   exports?: readonly string[]
   /** The first argument of an exported loader (`loader`, `load`, ... or a `loaders` option name). */
   loaderInput: Shape
+  /**
+   * Type names of the request and of the framework's request context (`RequestEvent`,
+   * `LoaderFunctionArgs`): a parameter of a cached function typed as one is per visitor.
+   */
+  requestTypes?: readonly string[]
   /** The first argument of loaders with these export names, where it differs (Next's `getServerSideProps`). */
   loaderInputs?: Readonly<Record<string, Shape>>
   /** Loaders written as calls: TanStack Start's `createFileRoute(path)({ loader })`, Qwik's `routeLoader$(fn)`. */

@@ -37,5 +37,6 @@ export const vite: Framework = {
   name: 'vite',
   vercel: 'build-output',
   loaderInput: INPUT,
+  requestTypes: ['Request', 'IncomingMessage', 'FetchEvent'],
   pageProps: INPUT,
 }

@@ -60,6 +60,24 @@ describe('a pragma page on Cloudflare Workers', () => {
   })
 })
 
+describe('a function cached with a pragma on Cloudflare Workers', () => {
+  const headline = async (id: string) => (await (await worker.dispatchFetch(`http://blog.test/api/headline?id=${id}`)).json()) as { headlines: Array<{ id: string; fetch: number }>; key: string }
+
+  it('is wrapped for the cloudflare runtime: one fetch for concurrent callers, then hits; invalidateTag by the filled tag refetches', async () => {
+    expect(bundle).toMatch(/cacheFunction/)
+    const first = await headline('h1')
+    expect(first.key).toBe('fn:src/headlines#getHeadline:"h1"')
+    expect(first.headlines[0]).toEqual(first.headlines[1]) // two concurrent calls, one fetch
+    expect((await headline('h1')).headlines[0]).toEqual(first.headlines[0])
+    const other = await headline('h2')
+    expect(other.headlines[0]!.fetch).toBe(first.headlines[0]!.fetch + 1)
+    const invalidated = await worker.dispatchFetch('http://blog.test/api/invalidate-tag?tag=headline:h1', { method: 'POST' })
+    expect(invalidated.status).toBe(204)
+    expect((await headline('h1')).headlines[0]!.fetch).toBe(other.headlines[0]!.fetch + 1)
+    expect((await headline('h2')).headlines[0]).toEqual(other.headlines[0]) // another id's tag: kept
+  })
+})
+
 describe('the same Worker with the Durable Object coordinator bound as REVALIDATE', () => {
   let locations: Miniflare
   beforeAll(() => {

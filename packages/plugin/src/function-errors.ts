@@ -1,0 +1,79 @@
+/**
+ * Every compile error of a pragma written on an exported function (cached-functions.ts,
+ * checks.ts), in one place, each in the form of the page errors: what is wrong, then the fix.
+ * Each has its code in diagnostics.ts and its section in docs/diagnostics.md (a per-visitor read
+ * is RV201, as in a page).
+ */
+import type { Node } from '@babel/types'
+import type { RevalidateError, SourceText } from './errors.js'
+
+const FORMS = '`export async function getPost(slug) { ... }` or `export const getPost = async (slug) => ...`'
+
+/** A pragma above a function that is not exported: nothing outside the module could share its entries by name. */
+export function notExported(source: SourceText, at: Node, name: string): RevalidateError {
+  return source.error('RV312', at.start!, at.end!, `The pragma is on "${name}", which is not exported; a pragma caches an exported function (or, in the header, a page).`, `export it: ${FORMS.replaceAll('getPost', name)}.`)
+}
+
+/** A pragma above an export that is no function literal (`export const getPost = cached(load)`). */
+export function notAFunction(source: SourceText, at: Node, name: string): RevalidateError {
+  return source.error('RV313', at.start!, at.end!, `The pragma is on "${name}", which is not a function the pragma can wrap.`, `declare it as a function right below the pragma: ${FORMS.replaceAll('getPost', name)}.`)
+}
+
+/** `export const a = async () => ..., b = ...`: which one the pragma is on is not said. */
+export function severalDeclarators(source: SourceText, at: Node): RevalidateError {
+  return source.error('RV313', at.start!, at.end!, 'The pragma is on an `export const` that declares several names; it caches one function.', 'declare each function in a statement of its own, the pragma right above the one to cache.')
+}
+
+export function generator(source: SourceText, at: Node, name: string): RevalidateError {
+  return source.error('RV313', at.start!, at.end!, `The pragma is on "${name}", a generator function, which cannot be cached.`, 'return the data from a plain (async) function.')
+}
+
+/** `query` in a function's pragma: the function's arguments are its key, there is no query to list. */
+export function queryOption(source: SourceText, start: number, end: number, name: string): RevalidateError {
+  return source.error('RV111', start, end, `The option "query" is for pages; "${name}" is keyed by its arguments.`, `remove \`query …\` from the pragma, and pass what the function needs of the query as arguments: \`${name}(url.searchParams.get('page'))\`.`)
+}
+
+/** A tag's `{name}` that names no parameter. */
+export function unknownTagParameter(source: SourceText, start: number, end: number, tag: string, placeholder: string, fnName: string, params: readonly string[], guess: string | undefined): RevalidateError {
+  const known = params.length === 0 ? `"${fnName}" has no parameters` : `the parameters of "${fnName}" are ${params.map((param) => `\`${param}\``).join(', ')}`
+  return source.error(
+    'RV112',
+    start,
+    end,
+    `The tag "${tag}" reads \`{${placeholder}}\`, which names no parameter of "${fnName}"${guess ? `; did you mean \`{${guess}}\`?` : '.'}`,
+    `${known}: a tag is filled from the argument of that name (\`{slug}\`) or a field of it (\`{post.id}\`).`,
+  )
+}
+
+/** A tag whose braces do not hold a name (`post:{}`, `post:{a b}`, an unclosed `{`). */
+export function badTagPlaceholder(source: SourceText, start: number, end: number, tag: string): RevalidateError {
+  return source.error('RV112', start, end, `The tag "${tag}" has a \`{…}\` that is not a parameter name.`, 'write `{name}` for the argument of that name, or `{name.field}` for a field of it: `tags posts,post:{slug}`.')
+}
+
+/** A parameter typed as the request or a framework's request context: per visitor, and no data to key by. */
+export function requestParameter(source: SourceText, at: Node, fnName: string, param: string, type: string): RevalidateError {
+  return source.error(
+    'RV209',
+    at.start!,
+    at.end!,
+    `"${fnName}" takes \`${param}\`, ${type}: a cached function's arguments are its key, and a request carries the visitor's cookies and headers, which its result would be shared with every visitor under.`,
+    `pass only the fields the function needs (\`${fnName}(params.slug)\`, \`url.pathname\`), and read per-visitor data outside the cached function.`,
+  )
+}
+
+/** Why a per-visitor read in a cached function is wrong (checks.ts words the read). */
+export const FUNCTION_SHARED = "a cached function's result is shared with every caller, so one visitor's data would be served to all"
+
+/** A cached function that reads the query string, which it can only have reached through the request. */
+export function functionQueryRead(source: SourceText, at: Node, code: string, path: string, fnName: string): RevalidateError {
+  return source.error('RV210', at.start!, at.end!, `\`${code}\` reads the query string${path}, but "${fnName}" is keyed by its arguments only, so every query would get the first one's result.`, `pass the query values it needs as arguments: \`${fnName}(url.searchParams.get('page'))\`.`)
+}
+
+export function twoPragmas(source: SourceText, start: number, end: number, name: string): RevalidateError {
+  return source.error('RV105', start, end, `"${name}" has two pragmas; a function has one.`, 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
+}
+
+/** How to fix a per-visitor read in a cached function (the read itself is worded by checks.ts). */
+export function functionVisitorFix(fnName: string, code: string): string {
+  return `read it in the caller, outside the cached function, and pass "${fnName}" only what its result depends on; or remove the pragma. If it is the same for every visitor, say so right before it: \`/* revalidate-safe: <why> */ ${code}\`.`
+}
