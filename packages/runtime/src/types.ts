@@ -69,8 +69,9 @@ export interface CacheStore {
    * Optional: a lock shared by every instance, so only one of them fetches a key at a time. One
    * lock per fetch: resolves a token when this caller now holds the lock, `undefined` when
    * another holder has it. The store lets a lock expire by itself after `lockSeconds`. `version`
-   * is the fetch's (`RevalidateOptions.version`): a store that takes in another instance's value
-   * while it waits (the Cloudflare coordinator's fills) takes only a value of that version.
+   * is the fetch's (`RevalidateOptions.version`): fetches of two versions (a deploy's old and new
+   * code) do not wait for each other, and a store that takes in another instance's value while it
+   * waits (the Cloudflare coordinator's fills) takes only a value of that version.
    */
   acquireLock?(key: string, version?: string): Promise<string | undefined>
   /** Releases the lock `token` holds, and only that one: a lock taken since by another fetch stays. */

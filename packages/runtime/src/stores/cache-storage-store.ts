@@ -238,7 +238,7 @@ export class CacheStorageStore extends SharedStore {
    * release, after `lockSeconds`, or when the tab holding it closes. Without Web Locks every
    * caller gets a token: each tab fetches for itself (the coordinator still fetches once per tab).
    */
-  acquireLock(key: string): Promise<string | undefined> {
+  acquireLock(key: string, version?: string): Promise<string | undefined> {
     const bad = illFormedName('cacheStorageStore.acquireLock', 'key', key)
     if (bad) return Promise.reject(bad)
     const token = `${this.#id}:${++this.#lockCount}`
@@ -246,7 +246,8 @@ export class CacheStorageStore extends SharedStore {
     if (locks === undefined) return Promise.resolve(token)
     return new Promise((resolve, reject) => {
       locks
-        .request(`revalidate:${this.#cacheName}:${key}`, { ifAvailable: true }, (lock) => {
+        // One lock per key and version: a deploy's new code never waits for the old code's fetch.
+        .request(`revalidate:${this.#cacheName}:${key}${version === undefined ? '' : `\0${version}`}`, { ifAvailable: true }, (lock) => {
           if (lock === null) return resolve(undefined)
           return new Promise<void>((release) => {
             const timer = setTimeout(() => this.#release(token), timerDelay(this.lockSeconds * 1000))

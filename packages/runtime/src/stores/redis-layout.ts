@@ -60,8 +60,9 @@ export class RedisLayout {
     const tail = `}:${generation}:e`
     return { match: `${head.replace(/[*?[\]\\]/g, '\\$&')}*${tail}`, keyOf: (name) => name.slice(head.length, name.length - tail.length) }
   }
-  lock(key: string): string {
-    return `${this.#prefix}{k:${key}}:lock`
+  /** One fetch lock per key and version: a deploy's new code never waits for the old code's fetch. */
+  lock(key: string, version: string | undefined): string {
+    return version === undefined ? `${this.#prefix}{k:${key}}:lock` : `${this.#prefix}{k:${key}}:lock:${version}`
   }
   keyRecord(key: string): string {
     return `${this.#prefix}{k:${key}}:rec`

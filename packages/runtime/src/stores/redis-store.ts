@@ -181,6 +181,8 @@ export class RedisStore extends SharedStore {
   readonly #lockMs: number
   readonly #commandTimeoutMs: number
   readonly #instance = randomUUID()
+  /** The lock each token held here holds (its name has the fetch's version), until it is released. */
+  readonly #lockNames = new Map<string, string>()
   readonly #tagTimeListeners = new Set<(revalidations: Record<string, TagRevalidation>) => void>()
   /** Tag revalidation times recorded while Redis was unreachable, merged; recorded when it is back. */
   readonly #pendingTagTimes = new Map<string, TagRevalidation>()
@@ -696,15 +698,20 @@ export class RedisStore extends SharedStore {
     for (const listener of this.#tagTimeListeners) callSafely(() => listener(revalidations), () => {})
   }
 
-  async acquireLock(key: string): Promise<string | undefined> {
+  async acquireLock(key: string, version?: string): Promise<string | undefined> {
     const token = `${this.#instance}:${randomUUID()}`
+    const name = this.#layout.lock(key, version)
     // Unreachable Redis: nobody can coordinate, so this instance fetches on its own.
-    const won = await this.#attempt(() => this.#eval(ACQUIRE_LOCK, [this.#layout.lock(key)], [token, String(this.#lockMs)]), 1)
-    return won === 1 ? token : undefined
+    const won = await this.#attempt(() => this.#eval(ACQUIRE_LOCK, [name], [token, String(this.#lockMs)]), 1)
+    if (won !== 1) return undefined
+    this.#lockNames.set(token, name)
+    return token
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
-    await this.#attempt(() => this.#eval(RELEASE_LOCK, [this.#layout.lock(key)], [token]), 0)
+    const name = this.#lockNames.get(token) ?? this.#layout.lock(key, undefined)
+    this.#lockNames.delete(token)
+    await this.#attempt(() => this.#eval(RELEASE_LOCK, [name], [token]), 0)
   }
 
   /**

@@ -162,6 +162,19 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     expect(typeof (await s.acquireLock('k'))).toBe('string')
   })
 
+  it('a lock is per key and version: a deploy’s new code fetches while the old code’s fetch holds its lock, and each release frees only its own', async () => {
+    const s = store({ prefix: newPrefix() })
+    await s.ready()
+    const old = await s.acquireLock('k', 'v1')
+    expect(typeof old).toBe('string')
+    expect(await s.acquireLock('k', 'v1')).toBeUndefined() // the same version waits for it
+    const fresh = await s.acquireLock('k', 'v2')
+    expect(typeof fresh).toBe('string')
+    await s.releaseLock('k', old!)
+    expect(await s.acquireLock('k', 'v2')).toBeUndefined() // v2's lock is still held
+    expect(typeof (await s.acquireLock('k', 'v1'))).toBe('string')
+  })
+
   it('12. an entry holding a hostile BigInt (8 million digits) is a miss', async () => {
     const prefix = newPrefix()
     const s = store({ prefix, maxEntries: false, maxEntryBytes: 16 * 1024 * 1024 })
