@@ -119,8 +119,9 @@ async function usedMemory(redis) {
 }
 
 /**
- * KEYS: the shared tag's index. ARGV: prefix of entries, pattern of entries, pattern of page tags,
- * when the last write began (ms). One snapshot, in one script (Redis holds its clock still while a
+ * KEYS: the shared tag's index. ARGV: the store's prefix, pattern of entries, pattern of page tags'
+ * indexes, when the last write began (ms); an index's member `<generation>:<key>` names the entry
+ * `<prefix>{k:<key>}:<generation>:e` (docs/targets/redis.md, the key layout). One snapshot, in one script (Redis holds its clock still while a
  * script runs, so nothing expires between two of its counts): live entries; for the shared tag and
  * for all page tags, members, members whose entry is there, and members whose entry expired before
  * the last write (which every write trims: there should be none).
@@ -139,7 +140,9 @@ local function members(tagKey, counts)
   local scored = redis.call('zrange', tagKey, 0, -1, 'withscores')
   for i = 1, #scored, 2 do
     counts[1] = counts[1] + 1
-    if redis.call('exists', ARGV[1] .. scored[i]) == 1 then counts[2] = counts[2] + 1
+    local split = string.find(scored[i], ':', 1, true)
+    local entry = ARGV[1] .. '{k:' .. string.sub(scored[i], split + 1) .. '}:' .. string.sub(scored[i], 1, split - 1) .. ':e'
+    if redis.call('exists', entry) == 1 then counts[2] = counts[2] + 1
     elseif tonumber(scored[i + 1]) < lastWrite then counts[3] = counts[3] + 1 end
   end
 end
@@ -185,12 +188,17 @@ async function manyDistinctKeys(url) {
     clearInterval(sampler)
   }
   const seconds = (performance.now() - started) / 1000
-  const namespace = `${PREFIX}0:`
+  // The key layout's names (generation 0): entries, and tags' indexes.
+  const entryPattern = `${PREFIX}{k:*}:0:e`
+  const pageTagPattern = `${PREFIX}{t:page:*}:idx`
+  const sharedIndex = `${PREFIX}{t:posts}:idx`
   const [entries, sharedMembers, sharedLive, sharedOld, pageTags, pageMembers, pageLive, pageOld] = await redis.eval(SNAPSHOT_SCRIPT, {
-    keys: [`${namespace}t:posts`],
+    keys: [sharedIndex],
     // A write trims what expired before it began; a little earlier, for the clocks of two processes.
-    arguments: [`${namespace}e:`, `${namespace}e:*`, `${namespace}t:page:*`, String(lastWriteAt - 50)],
+    arguments: [PREFIX, entryPattern, pageTagPattern, String(lastWriteAt - 50)],
   })
+  // Entries written a moment ago are alive: none found means the names above are not the store's.
+  if (entries === 0) throw new Error(`no live entry matches ${entryPattern}: the counts would be of keys the store does not write`)
   const result = {
     seconds,
     entries,
@@ -201,9 +209,9 @@ async function manyDistinctKeys(url) {
     pageMembers,
     pageLive,
     pageOld,
-    entryBytes: await bytesOf(redis, `${namespace}e:*`, entries),
-    pageTagBytes: await bytesOf(redis, `${namespace}t:page:*`, pageTags),
-    sharedBytes: (await redis.memoryUsage(`${namespace}t:posts`, { SAMPLES: 0 })) ?? 0,
+    entryBytes: await bytesOf(redis, entryPattern, entries),
+    pageTagBytes: await bytesOf(redis, pageTagPattern, pageTags),
+    sharedBytes: (await redis.memoryUsage(sharedIndex, { SAMPLES: 0 })) ?? 0,
     usedAfter: (await usedMemory(redis)) - before,
     peak: peak - before,
   }
