@@ -1,11 +1,12 @@
 // What npm users get: the files each published package packs, source maps that point only at
 // what is shipped (or carry the sources inline), so a stack trace never names a missing file, and
-// the plugin's page of diagnostics, where each of its messages links.
+// the pages of docs/ each package ships, where its messages link.
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DIAGNOSTICS, DIAGNOSTICS_PAGE } from '../packages/plugin/src/diagnostics.js'
+import { docsLink } from '../packages/runtime/src/docs-link.js'
 
 const ROOT = join(import.meta.dirname, '..')
 const PACKAGES = ['runtime', 'plugin']
@@ -69,5 +70,35 @@ describe("@revalidate/plugin's page of diagnostics, as published", () => {
     for (const code of Object.keys(DIAGNOSTICS)) expect(copy, code).toContain(`<a id="${code.toLowerCase()}"></a>`)
     const relative = [...copy.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
     expect(relative.filter((target) => !files.includes(normalize(join(dirname(shipped), target))))).toEqual([])
+  })
+})
+
+describe("@revalidate/runtime's pages of docs, as published", () => {
+  const dir = join(ROOT, 'packages/runtime')
+  const files = packedFiles(dir)
+  // Every docsLink('<page>', '<heading>') of the runtime's source.
+  const sources = (readdirSync(join(dir, 'src'), { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'))
+  const calls = sources.flatMap((file) => [...readFileSync(join(dir, 'src', file), 'utf8').matchAll(/docsLink\('([^']+)'(?:, '([^']+)')?\)/g)])
+  const links = [...new Set(calls.map((match) => `docs/${match[1]}#${match[2] ?? ''}`))]
+
+  it('every page a message links to is packed, with the heading the link names', () => {
+    expect(links.length).toBeGreaterThanOrEqual(5)
+    for (const link of links) {
+      const [page, heading] = link.split('#') as [string, string]
+      expect(files, link).toContain(page)
+      if (heading === '') continue
+      // The anchor docsLink makes of the heading is the anchor of a heading of the page.
+      const anchorOf = (text: string) => docsLink('', text).split('#')[1]
+      const anchors = readFileSync(join(dir, page), 'utf8').split('\n').filter((line) => /^#{1,4} /.test(line)).map((line) => anchorOf(line.replace(/^#+ /, '')))
+      expect(anchors, link).toContain(anchorOf(heading))
+    }
+  })
+
+  it('a shipped page links only to pages the package ships', () => {
+    for (const page of files.filter((file) => file.startsWith('docs/'))) {
+      const text = readFileSync(join(dir, page), 'utf8')
+      const relative = [...text.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target))
+      expect(relative.filter((target) => !files.includes(normalize(join(dirname(page), target)))), page).toEqual([])
+    }
   })
 })

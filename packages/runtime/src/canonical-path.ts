@@ -13,6 +13,7 @@
  * lone UTF-16 surrogate, escapes whose bytes are not UTF-8 (`%FF`, `%ED%A0%BD`): a page key is
  * well-formed Unicode once decoded, like every key (docs/runtime.md, "Keys and tags are well-formed Unicode").
  */
+import { docsLink } from './docs-link.js'
 
 /** Characters a path segment holds as they are: unreserved, sub-delims, ":" and "@". */
 const PCHAR = /^[\w\-.~!$&'()*+,;=:@]$/
@@ -22,7 +23,7 @@ const UNRESERVED = /^[\w\-.~]$/
 const HEX_PAIR = /^[\dA-Fa-f]{2}$/
 
 function refuse(caller: string, path: string, why: string): TypeError {
-  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See docs/runtime.md, "Keys".`)
+  return new TypeError(`${caller}: the path ${JSON.stringify(path)} ${why}; no page of this site has it, so it is not cached. See ${docsLink('runtime.md', 'Keys')}.`)
 }
 
 /** `segment` with every escape in its one spelling and every character a URL may not hold raw escaped. */

@@ -17,6 +17,7 @@ import { withRevalidate } from './default-cache.js'
 import { argumentName, functionKey, functionKeyPrefix, type KeyedFunction } from './function-key.js'
 import type { RevalidateOptions } from './types.js'
 import { checkedAlready, checkedOnce, markedChecked, notWellFormed } from './validate.js'
+import { docsLink } from './docs-link.js'
 
 export interface CompiledFunction extends KeyedFunction {
   ttl: number
@@ -91,7 +92,7 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
       const where = `argument ${argumentName(fn, index)}${part.slice(1).map((field) => `.${field}`).join('')}`
       throw new TypeError(
         `${fn.name}(): a tag of its pragma reads ${where}, which is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}; ` +
-          'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see docs/pragma.md, "On exported functions".',
+          'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see ' + docsLink('pragma.md', 'On exported functions') + '.',
       )
     }
     // A lone surrogate in a string argument: its key is well-formed (JSON escapes it), a tag would not be.
@@ -179,7 +180,7 @@ export function key<F extends (...args: never[]) => unknown>(fn: F, ...args: Par
     const name = typeof fn === 'function' && fn.name ? fn.name : String(fn)
     throw new TypeError(
       `key(): ${name} is not a function cached with a pragma in a module the plugin compiled. Write \`// Pragma: revalidate <ttl>\` right above its \`export\`, ` +
-        'or invalidate the key you gave withRevalidate; see docs/pragma.md, "On exported functions".',
+        'or invalidate the key you gave withRevalidate; see ' + docsLink('pragma.md', 'On exported functions') + '.',
     )
   }
   return functionKey(found.info, planOf(found.info).prefix, found.keyer(...(args as unknown[])))

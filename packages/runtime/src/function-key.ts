@@ -14,6 +14,7 @@
  */
 import { sha256Hex } from './sha256.js'
 import { isPlainObject, LEAF_TAGS, tagOf } from './value-model.js'
+import { docsLink } from './docs-link.js'
 
 /** Past this many characters, a key's arguments part is replaced by its hash. */
 export const MAX_FUNCTION_KEY_LENGTH = 512
@@ -64,7 +65,7 @@ function unkeyable(fn: KeyedFunction, index: number, path: string, what: string)
     `${fn.name}(): argument ${argumentName(fn, index)}${path ? ` at ${path}` : ''} is ${what}, which cannot be part of a cache key. ` +
       'The arguments of a function cached with a pragma are its key, so they must be data (strings, numbers, booleans, BigInt, ' +
       'plain objects, arrays, Date, Map, Set, RegExp, URL, typed arrays). Pass the fields the function needs instead (`getPost(post.slug)`, not `getPost(post)`); ' +
-      'see docs/pragma.md, "On exported functions".',
+      `see ${docsLink('pragma.md', 'On exported functions')}.`,
   )
   return Object.assign(error, { code: UNKEYABLE_ARGUMENT })
 }

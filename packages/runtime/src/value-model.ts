@@ -11,6 +11,7 @@
  * deep-freezes what it keeps: every caller of a key shares one object, so a request that mutates
  * it would change what every later request sees; frozen, the mutation throws where it is written.
  */
+import { docsLink } from './docs-link.js'
 
 /** The `code` of the TypeError for a value no store can keep. */
 export const UNCACHEABLE_VALUE = 'ERR_REVALIDATE_UNCACHEABLE_VALUE'
@@ -93,7 +94,7 @@ function uncacheable(key: string | undefined, step: Step, what: string): TypeErr
     `${key === undefined ? 'This value' : `The value for "${key}"`} cannot be cached: ${what} at value${pathOf(step)}. Cached values are data ` +
       '(plain objects, arrays, strings, numbers, BigInt, Date, Map, Set, RegExp, URL, typed arrays), the same on every ' +
       'store (memory, Redis, Cloudflare). Return plain data instead, e.g. { ...post } for a class instance. ' +
-      'See docs/runtime.md, "Values".',
+      `See ${docsLink('runtime.md', 'Values')}.`,
   )
   return Object.assign(error, { code: UNCACHEABLE_VALUE })
 }
@@ -135,7 +136,7 @@ function freeze(object: object, tag: string): void {
       value: () => {
         throw new TypeError(
           `Cannot ${name}() a cached ${tag}: every caller of its key shares it. Copy it first (new ${tag}(value)). ` +
-            'Cached values are frozen outside production; see docs/runtime.md, "Values".',
+            'Cached values are frozen outside production; see ' + docsLink('runtime.md', 'Values') + '.',
         )
       },
     })

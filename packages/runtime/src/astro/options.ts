@@ -5,6 +5,7 @@
  * so a mistake stops `astro build` with a message, and by the provider, for a config written by hand.
  */
 import type { RedisStoreOptions } from '../stores/redis-store.js'
+import { docsLink } from '../docs-link.js'
 
 /** How the query string enters a page's cache key; the same options as Astro's `memoryCache()`. */
 export interface QueryOptions {
@@ -80,7 +81,7 @@ export function checkProviderOptions(options: unknown, where: string): Revalidat
       throw new TypeError(`${where}: redis must be a redis:// or rediss:// URL, or the Redis store's options with one as url, got ${JSON.stringify(redis)}`)
     }
     if (isPlainRecord(redis) && 'client' in redis) {
-      throw new TypeError(`${where}: redis.client cannot go through astro.config (Astro writes the config into the build as JSON); give a url, or configure() the runtime with your own store (docs/frameworks/astro.md)`)
+      throw new TypeError(`${where}: redis.client cannot go through astro.config (Astro writes the config into the build as JSON); give a url, or configure() the runtime with your own store (${docsLink('frameworks/astro.md')})`)
     }
   }
   if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && (maxEntries as number) >= 1)) {

@@ -22,6 +22,7 @@
 import type { AcquireReply, Change, Check, CoordinatorNamespace, CoordinatorRpc, Fill, InvalidationKind, ReleaseFill, SyncReply } from './coordinator-protocol.js'
 import { shardOf } from './shard.js'
 import type { Invalidation } from '../types.js'
+import { docsLink } from '../docs-link.js'
 
 /** Names (keys and tags) whose invalidation times an isolate keeps before starting over. */
 const MAX_LOG = 10_000
@@ -389,7 +390,7 @@ export class CoordinatorClient {
     if (typeof stub.sync !== 'function') {
       throw new TypeError(
         'The coordinator binding answers no RPC: bind it to RevalidateCoordinator (exported by @revalidate/runtime/cloudflare) ' +
-          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See docs/targets/cloudflare.md.',
+          'and set compatibility_date to 2024-04-03 or later (Workers RPC). See ' + docsLink('targets/cloudflare.md') + '.',
       )
     }
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -36,6 +36,7 @@ import { deserializeEntry, storedLifetimeSeconds } from '../serialize.js'
 import { SharedStore, type RemoteEntry, type WriteOutcome } from '../stores/shared-store.js'
 import type { CacheEntry, Invalidation } from '../types.js'
 import { refuseIllFormed } from '../validate.js'
+import { docsLink } from '../docs-link.js'
 
 export interface CloudflareStoreOptions {
   /**
@@ -318,7 +319,7 @@ async function everyPart(...parts: Array<() => Promise<unknown>>): Promise<void>
 function checkSyncSeconds(syncSeconds: number): number {
   if (typeof syncSeconds === 'number' && Number.isFinite(syncSeconds) && syncSeconds >= 0) return syncSeconds
   throw new TypeError(
-    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See docs/targets/cloudflare.md.`,
+    `cloudflareStore: syncSeconds must be a finite number of seconds, 0 or more (0 checks on every read), got ${String(syncSeconds)}. See ${docsLink('targets/cloudflare.md')}.`,
   )
 }
 

@@ -21,6 +21,7 @@
 import { MemoryStore } from './memory-store.js'
 import { deserializeEntry, serializeEntry, storedLifetimeSeconds } from '../serialize.js'
 import type { CacheEntry, CacheStore, MaybePromise } from '../types.js'
+import { docsLink } from '../docs-link.js'
 
 /** The part of Vercel's Runtime Cache (`getCache()` from @vercel/functions) this store uses. */
 export interface RuntimeCacheLike {
@@ -121,7 +122,7 @@ export class VercelStore implements CacheStore {
       throw new Error(
         `${call}: the deployment at ${url.origin} did not regenerate the page (status ${response.status}, ` +
           `x-vercel-cache: ${cacheStatus ?? 'absent'}; Vercel answers REVALIDATED when the bypass token matches ` +
-          'the one the build wrote into the page\'s prerender config). See docs/targets/vercel.md, "On-demand revalidation".',
+          'the one the build wrote into the page\'s prerender config). See ' + docsLink('targets/vercel.md', 'On-demand revalidation') + '.',
       )
     }
   }
