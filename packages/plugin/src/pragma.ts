@@ -203,7 +203,13 @@ function namesRevalidate(word: string): boolean {
  */
 export function pragmaBelowHeader(source: SourceText, start: number, end: number, text: string): RevalidateError | undefined {
   if (revalidatePragmaIn(text) === undefined) return undefined
-  return source.error('RV106', start, end, 'A pragma must be in the header of the module, before its first statement.', 'move it to the top of the file (only comments and directives such as "use client" may come before it).')
+  return source.error(
+    'RV106',
+    start,
+    end,
+    "A pragma must be in the header of the module, before its first statement, or right above an exported function that is not a page's loader.",
+    'move it to the top of the file (only comments and directives such as "use client" may come before it); a function named as a loader (`loader`, `load`, `getServerSideProps`, ...) is the page\'s, and its pragma goes in the header.',
+  )
 }
 
 /** A pragma comment anywhere but the header would be silently ignored: say so instead. */
