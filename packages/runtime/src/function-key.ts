@@ -13,7 +13,7 @@
  * naming the argument and the path in it, before anything is fetched.
  */
 import { sha256Hex } from './sha256.js'
-import { isPlainObject, LEAF_TAGS, tagOf } from './value-model.js'
+import { hasSymbolKeys, isPlainObject, LEAF_TAGS, tagOf } from './value-model.js'
 
 /** Past this many characters, a key's arguments part is replaced by its hash. */
 export const MAX_FUNCTION_KEY_LENGTH = 512
@@ -116,6 +116,8 @@ function encodeArgument(fn: KeyedFunction, index: number, arg: unknown): string 
         const what = tag === 'Request' || tag === 'Response' ? `a ${tag}` : typeof name === 'string' && name !== '' ? `a ${name} instance` : 'an object with a prototype of its own'
         throw unkeyable(fn, index, path, what)
       }
+      // Object.keys skips symbol keys: `{ [s]: 1 }` would be the key of `{}`.
+      if (hasSymbolKeys(object)) throw unkeyable(fn, index, path, 'an object with symbol keys')
       const record = object as Record<string, unknown>
       const fields = Object.keys(record)
         .filter((key) => record[key] !== undefined)

@@ -82,6 +82,10 @@ describe('the key of a call', () => {
       [[cyclic], /argument "a" at \.self is a cycle/],
       [[new Request('https://a.example/')], /argument "a" is a Request/],
       [[Promise.resolve(1)], /argument "a" is a promise \(await it first\)/],
+      // Object.keys skips symbol keys: keyed, `{ [s]: 1 }` would share `{}`'s entry.
+      [['x', { tag: { [Symbol('s')]: 1 } }], /argument "b" at \.tag is an object with symbol keys/],
+      // A Symbol.toStringTag of the code's own makes no Date, URL or Array of an object.
+      [[new (class Stamp { get [Symbol.toStringTag]() { return 'Date' } })()], /argument "a" is a Stamp instance/],
     ]
     for (const [args, message] of cases) {
       let error: unknown
@@ -94,6 +98,16 @@ describe('the key of a call', () => {
       expect((error as Error).message).toMatch(message)
       expect((error as { code?: string }).code).toBe(UNKEYABLE_ARGUMENT)
     }
+  })
+
+  it('never gives two different arguments one key, whatever Symbol.toStringTag they claim', () => {
+    const claimsArray = Object.defineProperty({ length: 1, 0: 'a' }, Symbol.toStringTag, { value: 'Array' })
+    expect(keyOf(claimsArray)).toBe('fn:m#f:{"0":"a","length":1}')
+    expect(keyOf(['a'])).toBe('fn:m#f:["a"]')
+    const claimsUrl = Object.defineProperty({ href: 'https://a.example/' }, Symbol.toStringTag, { value: 'URL' })
+    expect(keyOf(claimsUrl)).not.toBe(keyOf(new URL('https://a.example/')))
+    class Posts extends Map<string, number> {}
+    expect(keyOf(new Posts([['a', 1]]))).toBe(keyOf(new Map([['a', 1]]))) // a Map by the engine, subclass or not
   })
 
   it('rejects the call, and fetches nothing, when an argument cannot be keyed', async () => {
@@ -175,6 +189,13 @@ describe('cacheFunction', () => {
     expect(calls).toHaveLength(2)
     await expect(getPost('a', { author: { id: {} } })).rejects.toThrow(/a tag of its pragma reads argument "options"\.author\.id, which is an object/)
     expect(calls).toHaveLength(2)
+  })
+
+  it('rejects a call whose tag would not be well-formed Unicode, naming the argument and the field the tag reads', async () => {
+    const { getPost, calls } = compiledGetPost()
+    await expect(getPost('\ud800')).rejects.toThrow(/getPost\(\): the tag filled from argument "slug" must be well-formed Unicode/)
+    await expect(getPost('a', { author: { id: 'x\udc00' } })).rejects.toThrow(/the tag filled from argument "options"\.author\.id must be well-formed Unicode/)
+    expect(calls).toEqual([])
   })
 
   it('fences a fetch that an invalidation overtook: its value is not cached', async () => {
