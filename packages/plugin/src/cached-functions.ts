@@ -73,8 +73,11 @@ export function findCachedFunctions(
   const pragmaComments = comments.filter((comment) => PRAGMA_HINT.test(comment.value))
   let previousEnd = 0
   let next = 0
+  // The pragmas above a TypeScript overload signature: the implementation below the signatures gets them.
+  let carried: Array<{ comment: Comment; pragma: Pragma }> = []
   for (const statement of program.body) {
-    const above: Array<{ comment: Comment; pragma: Pragma }> = []
+    const above = carried
+    carried = []
     for (; next < pragmaComments.length && pragmaComments[next]!.start! < statement.start!; next++) {
       const comment = pragmaComments[next]!
       if (comment.start! < previousEnd) continue // inside the previous statement
@@ -84,9 +87,14 @@ export function findCachedFunctions(
     }
     previousEnd = statement.end!
     if (above.length === 0) continue
+    if (isOverloadSignature(statement)) {
+      carried = above
+      continue
+    }
+    refuseUnnamedExport(statement, source)
     const declared = declaredBy(statement, source)
     if (declared === undefined || loaders.includes(declared.name)) continue // a stray pragma: the header's error says it
-    if (!declared.exported) throw errors.notExported(source, declared.at, declared.name)
+    if (!declared.exported) throw errors.notExported(source, declared.at, declared.name, exportListOf(program, source, declared.name))
     if (declared.fn === undefined) throw errors.notAFunction(source, declared.at, declared.name)
     if (above.length > 1) throw errors.twoPragmas(source, above[1]!.comment.start!, above[1]!.comment.end!, declared.name)
     const [{ comment, pragma }] = above as [{ comment: Comment; pragma: Pragma }]
@@ -109,6 +117,39 @@ export function findCachedFunctions(
   }
   return { functions, claimed }
 }
+
+/** `export function f(a: string): Promise<Post>`, a signature of the overloaded function declared below it. */
+export function isOverloadSignature(statement: Statement): boolean {
+  const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+  return declaration?.type === 'TSDeclareFunction' && declaration.declare !== true
+}
+
+/** An export the pragma cannot cache by name: a default export, an export list, an ambient declaration. */
+function refuseUnnamedExport(statement: Statement, source: SourceText): void {
+  if (statement.type === 'ExportDefaultDeclaration') {
+    const { declaration } = statement
+    const local = declaration.type === 'FunctionDeclaration' ? declaration.id?.name : undefined
+    if (unwrapFunction(declaration) !== undefined) throw errors.defaultExport(source, statement.start!, source.code.lastIndexOf('default', declaration.start!) + 'default'.length, local)
+    return
+  }
+  if (statement.type !== 'ExportNamedDeclaration') return
+  if (statement.declaration == null) {
+    const [first] = statement.specifiers
+    const name = first?.exported.type === 'Identifier' ? first.exported.name : 'getPost'
+    throw errors.exportList(source, statement, textOf(source, statement), name)
+  }
+  if (statement.declaration.type === 'TSDeclareFunction' && statement.declaration.id) throw errors.noBody(source, statement.declaration.id, statement.declaration.id.name)
+}
+
+/** The `export { … }` statement that exports a local name, as written, if one does. */
+function exportListOf(program: Program, source: SourceText, name: string): string | undefined {
+  const list = program.body.find(
+    (statement) => statement.type === 'ExportNamedDeclaration' && statement.declaration == null && statement.source == null && statement.specifiers.some((specifier) => specifier.type === 'ExportSpecifier' && specifier.local.name === name),
+  )
+  return list && textOf(source, list)
+}
+
+const textOf = (source: SourceText, node: Node) => source.code.slice(node.start!, node.end!).replace(/\s+/g, ' ').replace(/;$/, '')
 
 /** Whether a top-level statement exports a function a pragma above it may cache (not a loader). */
 export function exportsCacheableFunction(statement: Statement | undefined, loaders: readonly string[]): boolean {

@@ -68,6 +68,7 @@ export const DIAGNOSTICS = {
   RV311: error('Code nested too deeply'),
   RV312: error('A pragma on a function that is not exported'),
   RV313: error('A pragma on an export that is not a function'),
+  RV314: error('A pragma on a default export'),
 
   RV401: warning('A `#` pragma in a JavaScript or TypeScript file'),
   RV402: warning('A framework the pragma does not support'),

@@ -9,9 +9,26 @@ import type { RevalidateError, SourceText } from './errors.js'
 
 const FORMS = '`export async function getPost(slug) { ... }` or `export const getPost = async (slug) => ...`'
 
-/** A pragma above a function that is not exported: nothing outside the module could share its entries by name. */
-export function notExported(source: SourceText, at: Node, name: string): RevalidateError {
-  return source.error('RV312', at.start!, at.end!, `The pragma is on "${name}", which is not exported; a pragma caches an exported function (or, in the header, a page).`, `export it: ${FORMS.replaceAll('getPost', name)}.`)
+/** A pragma above a function that is not exported where it is declared: its key is the name of that export. */
+export function notExported(source: SourceText, at: Node, name: string, exportList: string | undefined): RevalidateError {
+  const what = exportList === undefined ? 'which is not exported' : `which is declared without \`export\` (\`${exportList}\` exports it further down)`
+  return source.error('RV312', at.start!, at.end!, `The pragma is on "${name}", ${what}; a pragma caches a function exported where it is declared (or, in the header, a page).`, `export it there: ${FORMS.replaceAll('getPost', name)}.`)
+}
+
+/** `export default async function`: a cached function's key and `key()` go by its exported name. */
+export function defaultExport(source: SourceText, start: number, end: number, local: string | undefined): RevalidateError {
+  const name = local ?? 'getPost'
+  return source.error('RV314', start, end, "The pragma is on the module's default export; a cached function is keyed by its exported name, and a default export has none of its own.", `export it by name below the pragma, then make that the default: \`export async function ${name}(…) { … }\` and \`export default ${name}\`.`)
+}
+
+/** `export { getPost }` below a pragma: a list declares no function to wrap. */
+export function exportList(source: SourceText, at: Node, text: string, name: string): RevalidateError {
+  return source.error('RV313', at.start!, at.end!, `The pragma is on \`${text}\`, an export list, which is not a function the pragma can wrap.`, `put the pragma right above the function's declaration and export it there: ${FORMS.replaceAll('getPost', name)}.`)
+}
+
+/** `export declare function getPost(...)`: an ambient declaration has no body to cache. */
+export function noBody(source: SourceText, at: Node, name: string): RevalidateError {
+  return source.error('RV313', at.start!, at.end!, `The pragma is on "${name}", a declaration without a body, which is not a function the pragma can wrap.`, `put the pragma above the module that implements "${name}", right above its \`export\`.`)
 }
 
 /** A pragma above an export that is no function literal (`export const getPost = cached(load)`). */

@@ -1,5 +1,5 @@
 import type { Comment, Program } from '@babel/types'
-import { exportsCacheableFunction, findCachedFunctions, type CachedFunctionSite } from './cached-functions.js'
+import { exportsCacheableFunction, findCachedFunctions, isOverloadSignature, type CachedFunctionSite } from './cached-functions.js'
 import { wrapFunction, functionConstant, type FunctionNames } from './wrap-function.js'
 import { checkCachedFunction, checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
@@ -201,7 +201,7 @@ function findFunctions(source: SourceText, program: Program, comments: readonly 
   const { pragma } = header
   const headerIsFunctions =
     pragma !== null &&
-    exportsCacheableFunction(program.body[0], resolved.loaders) &&
+    exportsCacheableFunction(program.body.find((statement) => !isOverloadSignature(statement)), resolved.loaders) &&
     !isRouteFile(path) && // a route handler's `export async function GET`, a page's `generateStaticParams`: the page's pragma
     !program.body.some((statement) => statement.type === 'ExportDefaultDeclaration') &&
     !hasPageData(source, program, comments, pragma, resolved, path, scopes)
