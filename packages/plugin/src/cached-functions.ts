@@ -103,7 +103,7 @@ export function findCachedFunctions(
       const at = source.code.slice(pragma.start, pragma.end).search(/\bquery\b/)
       throw errors.queryOption(source, pragma.start + Math.max(0, at), pragma.start + Math.max(0, at) + 5, declared.name)
     }
-    const parameters = parametersOf(declared.fn)
+    const parameters = parametersOf(declared.fn, source.code)
     checkParameterTypes(declared.fn, declared.name, source)
     claimed.add(comment.start!)
     functions.push({
@@ -170,11 +170,31 @@ interface Parameters {
   names: string[]
   /** Each name a tag may read: the argument's place, and fields of it for a destructured one. */
   paths: Map<string, string>
+  /** The destructured names with a default (`{ page = 1 }`), and the default as written. */
+  defaults: Map<string, string>
 }
 
-function parametersOf(fn: DataFunction): Parameters {
+function parametersOf(fn: DataFunction, code: string): Parameters {
   const names: string[] = []
   const paths = new Map<string, string>()
+  const defaults = new Map<string, string>()
+  // `({ slug, author: by, post: { id } })`: `{slug}` is the argument's `slug`, `{by}` its `author`, `{id}` its `post.id`.
+  // A name below a default (`{ post: { id } = { id: 1 } }`) has it too.
+  const destructure = (pattern: Node, path: string, above: string | undefined) => {
+    if (pattern.type !== 'ObjectPattern') return
+    for (const property of pattern.properties) {
+      if (property.type !== 'ObjectProperty' || property.computed || property.key.type !== 'Identifier') continue
+      const withDefault = property.value.type === 'AssignmentPattern' ? code.slice(property.value.start!, property.value.end!) : above
+      const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value
+      const at = `${path}.${property.key.name}`
+      if (value.type !== 'Identifier') {
+        destructure(value, at, withDefault)
+        continue
+      }
+      paths.set(value.name, at)
+      if (withDefault !== undefined) defaults.set(value.name, withDefault)
+    }
+  }
   runtimeParams(fn).forEach((param, index) => {
     const target = param.type === 'AssignmentPattern' ? param.left : param.type === 'RestElement' ? param.argument : param
     if (target.type === 'Identifier') {
@@ -183,15 +203,9 @@ function parametersOf(fn: DataFunction): Parameters {
       return
     }
     names.push('')
-    if (target.type !== 'ObjectPattern') return
-    // `({ slug, author: by })`: `{slug}` is the argument's `slug`, `{by}` its `author`.
-    for (const property of target.properties) {
-      if (property.type !== 'ObjectProperty' || property.computed || property.key.type !== 'Identifier') continue
-      const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value
-      if (value.type === 'Identifier') paths.set(value.name, `${index}.${property.key.name}`)
-    }
+    destructure(target, String(index), undefined)
   })
-  return { names, paths }
+  return { names, paths, defaults }
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g
@@ -209,6 +223,9 @@ function placedTag(tag: string, pragma: Pragma, parameters: Parameters, fnName: 
       const known = [...parameters.paths.keys()]
       throw errors.unknownTagParameter(source, ...at(offset, whole.length), tag, inner, fnName, known, closest(name, known))
     }
+    // The runtime fills a tag from the argument as passed, where a destructured default is not applied.
+    const withDefault = parameters.defaults.get(name)
+    if (withDefault !== undefined) throw errors.tagReadsDefault(source, ...at(offset, whole.length), tag, inner, withDefault, fnName)
     return `{${[place, ...fields].join('.')}}`
   })
   if (/[{}]/.test(placed.replace(/\{\d+(?:\.[\w$]+)*\}/g, ''))) throw errors.badTagPlaceholder(source, ...at(0, tag.length), tag)

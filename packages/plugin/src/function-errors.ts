@@ -52,13 +52,24 @@ export function queryOption(source: SourceText, start: number, end: number, name
 
 /** A tag's `{name}` that names no parameter. */
 export function unknownTagParameter(source: SourceText, start: number, end: number, tag: string, placeholder: string, fnName: string, params: readonly string[], guess: string | undefined): RevalidateError {
-  const known = params.length === 0 ? `"${fnName}" has no parameters` : `the parameters of "${fnName}" are ${params.map((param) => `\`${param}\``).join(', ')}`
+  const known = params.length === 0 ? `"${fnName}" has no parameter a tag can name` : `the parameters of "${fnName}" are ${params.map((param) => `\`${param}\``).join(', ')}`
   return source.error(
     'RV112',
     start,
     end,
     `The tag "${tag}" reads \`{${placeholder}}\`, which names no parameter of "${fnName}"${guess ? `; did you mean \`{${guess}}\`?` : '.'}`,
     `${known}: a tag is filled from the argument of that name (\`{slug}\`) or a field of it (\`{post.id}\`).`,
+  )
+}
+
+/** A tag reading a destructured name with a default: the argument as passed may not have it, and the tag would be left off. */
+export function tagReadsDefault(source: SourceText, start: number, end: number, tag: string, placeholder: string, withDefault: string, fnName: string): RevalidateError {
+  return source.error(
+    'RV112',
+    start,
+    end,
+    `The tag "${tag}" reads \`{${placeholder}}\`, a destructured name with a default (\`${withDefault}\`): a tag is filled from the argument as passed, so a call that leaves it out gets no tag while the function reads the default, and invalidating the default's tag would not reach it.`,
+    `pass the value at every call, or make it a parameter of its own, whose default applies before the tag is filled: \`${fnName}(${withDefault}, …)\`.`,
   )
 }
 
