@@ -18,6 +18,12 @@ import { hasSymbolKeys, isPlainObject, LEAF_TAGS, tagOf } from './value-model.js
 /** Past this many characters, a key's arguments part is replaced by its hash. */
 export const MAX_FUNCTION_KEY_LENGTH = 512
 
+/**
+ * The longest array an argument may hold. An array's length need not be memory (`new Array(2 ** 32 - 1)`
+ * is a few bytes) while its key text is as long as it: past this, a TypeError, not a stall or a crash.
+ */
+export const MAX_KEYED_ARRAY_LENGTH = 100_000
+
 /** The `code` of the TypeError for an argument that cannot be part of a key. */
 export const UNKEYABLE_ARGUMENT = 'ERR_REVALIDATE_UNKEYABLE_ARGUMENT'
 
@@ -101,6 +107,7 @@ function encodeArgument(fn: KeyedFunction, index: number, arg: unknown): string 
     try {
       if (tag === 'Array') {
         const array = object as unknown[]
+        if (array.length > MAX_KEYED_ARRAY_LENGTH) throw unkeyable(fn, index, path, `an array of ${array.length} elements (a key takes ${MAX_KEYED_ARRAY_LENGTH} at most)`)
         return `[${Array.from({ length: array.length }, (_, i) => encode(array[i], `${path}[${i}]`)).join(',')}]`
       }
       if (tag === 'Map' || tag === 'Set') {

@@ -84,6 +84,8 @@ describe('the key of a call', () => {
       [[Promise.resolve(1)], /argument "a" is a promise \(await it first\)/],
       // Object.keys skips symbol keys: keyed, `{ [s]: 1 }` would share `{}`'s entry.
       [['x', { tag: { [Symbol('s')]: 1 } }], /argument "b" at \.tag is an object with symbol keys/],
+      // A length that is no memory: its key text would crash the process (out of memory), not hash.
+      [['x', { ids: new Array(2 ** 32 - 1) }], /argument "b" at \.ids is an array of 4294967295 elements \(a key takes 100000 at most\)/],
       // A Symbol.toStringTag of the code's own makes no Date, URL or Array of an object.
       [[new (class Stamp { get [Symbol.toStringTag]() { return 'Date' } })()], /argument "a" is a Stamp instance/],
     ]
