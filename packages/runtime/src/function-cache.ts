@@ -74,7 +74,7 @@ function parseTag(tag: string): TagTemplate {
 
 /**
  * A tag with its placeholders filled from the call's arguments; undefined when one reads nothing
- * (an optional argument left out, a field it does not have): the entry goes without that tag.
+ * (an optional argument left out, a field it does not have) or it is empty: the entry goes without that tag.
  */
 function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown>): string | undefined {
   let text = ''
@@ -98,7 +98,8 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
     if (typeof value === 'string' && !value.isWellFormed()) throw notWellFormed(`${fn.name}()`, `the tag filled from ${where}`, value)
     text += String(value)
   }
-  return text
+  // `{slug}` alone filled with '': a tag is a non-empty string (invalidateTag('') is refused), so none.
+  return text === '' ? undefined : text
 }
 
 function filledTags(fn: CompiledFunction, tags: readonly TagTemplate[], args: ArrayLike<unknown>): string[] {

@@ -14,12 +14,13 @@ import {
   invalidateTag,
   key,
   MAX_FUNCTION_KEY_LENGTH,
+  MemoryStore,
   registerFunction,
   UNKEYABLE_ARGUMENT,
   type CacheEvent,
   type CompiledFunction,
 } from '../src/index.js'
-import { deferred, manualClock } from './helpers.js'
+import { deferred, manualClock, storeOver } from './helpers.js'
 
 let events: CacheEvent[]
 let clock: ReturnType<typeof manualClock>
@@ -191,6 +192,18 @@ describe('cacheFunction', () => {
     expect(calls).toHaveLength(2)
     await expect(getPost('a', { author: { id: {} } })).rejects.toThrow(/a tag of its pragma reads argument "options"\.author\.id, which is an object/)
     expect(calls).toHaveLength(2)
+  })
+
+  it('leaves out a tag filled to nothing: a tag is a non-empty string', async () => {
+    const info: CompiledFunction = { module: 'm', name: 'bySlug', params: ['slug'], ttl: 60, version: 'v', tags: ['{0}', 'posts'] }
+    const tagsOf = new Map<string, readonly string[] | undefined>()
+    const memory = new MemoryStore()
+    const store = storeOver(memory, { set: (key, entry) => (tagsOf.set(key, entry.tags), memory.set(key, entry)) })
+    configure({ now: clock.now, onEvent: (event) => events.push(event), store })
+    await cacheFunction(info, [''], async () => 1)
+    await cacheFunction(info, ['a'], async () => 2)
+    expect(tagsOf.get('fn:m#bySlug:""')).toEqual(['posts'])
+    expect(tagsOf.get('fn:m#bySlug:"a"')).toEqual(['a', 'posts'])
   })
 
   it('rejects a call whose tag would not be well-formed Unicode, naming the argument and the field the tag reads', async () => {
