@@ -21,6 +21,7 @@ import * as errors from './function-errors.js'
 import { unwrapFunction } from './module-exports.js'
 import type { DataFunction } from './page-data.js'
 import { PRAGMA_HINT, readPragmaOf, type Pragma } from './pragma.js'
+import { SKIP, walk } from './walk.js'
 
 export interface CachedFunctionSite {
   name: string
@@ -105,6 +106,7 @@ export function findCachedFunctions(
     }
     const parameters = parametersOf(declared.fn, source.code)
     checkParameterTypes(declared.fn, declared.name, source)
+    checkNoThis(declared.fn, declared.name, source)
     claimed.add(comment.start!)
     functions.push({
       name: declared.name,
@@ -243,4 +245,16 @@ function checkParameterTypes(fn: DataFunction, fnName: string, source: SourceTex
     const text = source.code.slice(target.start!, annotation.start!).replace(/[\s:?]+$/, '')
     throw errors.requestParameter(source, target, fnName, text, `a \`${source.code.slice(annotation.start!, annotation.end!)}\``)
   }
+}
+
+/** Where `this` is another one than the cached function's: a function of its own, a class member. */
+const OWN_THIS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod', 'ClassProperty', 'ClassPrivateProperty', 'ClassAccessorProperty', 'StaticBlock'])
+
+/** `this` in a cached function (not an arrow's, which is the module's): what it is called on is no part of its key. */
+function checkNoThis(fn: DataFunction, fnName: string, source: SourceText): void {
+  if (fn.type === 'ArrowFunctionExpression') return
+  walk(fn.body, undefined, (node) => {
+    if (node.type === 'ThisExpression') throw errors.readsThis(source, node, fnName)
+    return OWN_THIS.has(node.type) ? SKIP : undefined
+  })
 }

@@ -54,6 +54,7 @@ export const DIAGNOSTICS = {
   RV208: error('A query parameter the pragma does not list'),
   RV209: error('A cached function that takes the request'),
   RV210: error('The query string in a cached function'),
+  RV211: error('A cached function that reads `this`'),
 
   RV301: error('No page data'),
   RV302: error('Not one loader a pragma can wrap'),

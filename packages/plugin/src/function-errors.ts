@@ -92,6 +92,11 @@ export function requestParameter(source: SourceText, at: Node, fnName: string, p
 /** Why a per-visitor read in a cached function is wrong (checks.ts words the read). */
 export const FUNCTION_SHARED = "a cached function's result is shared with every caller, so one visitor's data would be served to all"
 
+/** `this` in a cached function: `posts.getPost('a')` and `drafts.getPost('a')` would share one entry. */
+export function readsThis(source: SourceText, at: Node, fnName: string): RevalidateError {
+  return source.error('RV211', at.start!, at.end!, `"${fnName}" reads \`this\`, which is no part of its key: its calls on two objects with the same arguments would share one entry, the first one's.`, `pass what it needs of \`this\` as an argument instead, or remove the pragma.`)
+}
+
 /** A cached function that reads the query string, which it can only have reached through the request. */
 export function functionQueryRead(source: SourceText, at: Node, code: string, path: string, fnName: string): RevalidateError {
   return source.error('RV210', at.start!, at.end!, `\`${code}\` reads the query string${path}, but "${fnName}" is keyed by its arguments only, so every query would get the first one's result.`, `pass the query values it needs as arguments: \`${fnName}(url.searchParams.get('page'))\`.`)
