@@ -13,6 +13,7 @@ import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Header, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
+import { posix } from 'node:path'
 import { Scopes } from './scopes.js'
 import { checkHandover, handedToVercel, handToVercel, type Handover } from './vercel.js'
 import { versionOf, versionOfFunction } from './version.js'
@@ -326,7 +327,11 @@ function functionNames(names: ReturnType<typeof runtimeNames>): FunctionNames {
 }
 
 function relativeTo(path: string, root: string): string {
-  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
+  if (path.startsWith(`${root}/`)) return path.slice(root.length + 1)
+  // Outside the root (another package of the workspace): `../shared/posts.ts`, the same on every
+  // machine, and never the path of a module inside the root (`/shared/posts.ts` is not `shared/posts.ts`).
+  if (path.startsWith('/') && root.startsWith('/')) return posix.relative(root, path)
+  return path.replace(/^\/+/, '')
 }
 
 /** The page's module, below the project root and without its extension: the part of its key. */
