@@ -45,6 +45,12 @@ function compiledGetPost() {
   return { getPost, calls }
 }
 
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy
+}
+
 const keyOf = (...args: unknown[]) => {
   const info: CompiledFunction = { module: 'm', name: 'f', params: ['a', 'b'], ttl: 60, version: 'v' }
   const f = (..._args: unknown[]) => undefined
@@ -87,6 +93,10 @@ describe('the key of a call', () => {
       [['x', { tag: { [Symbol('s')]: 1 } }], /argument "b" at \.tag is an object with symbol keys/],
       // A length that is no memory: its key text would crash the process (out of memory), not hash.
       [['x', { ids: new Array(2 ** 32 - 1) }], /argument "b" at \.ids is an array of 4294967295 elements \(a key takes 100000 at most\)/],
+      // What throws when it is read: named, with the place it threw.
+      [['x', { post: { get title(): string { throw new Error('not loaded') } } }], /argument "b" at \.post\.title is a value that throws when it is read \(not loaded\)/],
+      [[new Proxy(new Map([['a', 1]]), {})], /argument "a" is a value that throws when it is read \(Method Map\.prototype\.entries called on incompatible receiver/],
+      [[revoked()], /argument "a" is a value that throws when it is read \(Cannot perform 'get' on a proxy that has been revoked\)/],
       // A Symbol.toStringTag of the code's own makes no Date, URL or Array of an object.
       [[new (class Stamp { get [Symbol.toStringTag]() { return 'Date' } })()], /argument "a" is a Stamp instance/],
     ]
