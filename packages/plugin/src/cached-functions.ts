@@ -234,6 +234,17 @@ function placedTag(tag: string, pragma: Pragma, parameters: Parameters, fnName: 
   return placed
 }
 
+/** A page's tags are kept as written: a `{name}` in one, which only a function's pragma fills, would never match. */
+export function refusePageTagPlaceholders(pragma: Pragma, source: SourceText): void {
+  for (const tag of pragma.tags) {
+    const brace = tag.search(/[{}]/)
+    if (brace === -1) continue
+    const tagStart = source.code.indexOf(tag, pragma.start)
+    const [start, end] = tagStart === -1 ? [pragma.start, pragma.end] : [tagStart, tagStart + tag.length]
+    throw errors.pageTagPlaceholder(source, start, end, tag)
+  }
+}
+
 /** A parameter typed as the request or a request context would key the cache by a visitor's request. */
 function checkParameterTypes(fn: DataFunction, fnName: string, source: SourceText): void {
   for (const param of runtimeParams(fn)) {

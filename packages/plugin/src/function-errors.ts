@@ -73,6 +73,17 @@ export function tagReadsDefault(source: SourceText, start: number, end: number, 
   )
 }
 
+/** `tags post:{slug}` in a page's pragma: kept as the literal text, so `invalidateTag('post:hello')` would not reach the page. */
+export function pageTagPlaceholder(source: SourceText, start: number, end: number, tag: string): RevalidateError {
+  return source.error(
+    'RV112',
+    start,
+    end,
+    `The tag "${tag}" is on a page, whose tags are kept as written: only a function's pragma fills \`{name}\` from its arguments, so no invalidation of a filled tag would reach this page.`,
+    "invalidate the page by its key, which each of its entries carries as a tag (`invalidate('page:/posts/hello')`), or cache the data in a function whose pragma fills the tag (`// Pragma: revalidate 5m tags post:{slug}` above `export async function getPost(slug)`) and call it from the loader.",
+  )
+}
+
 /** A tag whose braces do not hold a name (`post:{}`, `post:{a b}`, an unclosed `{`). */
 export function badTagPlaceholder(source: SourceText, start: number, end: number, tag: string): RevalidateError {
   return source.error('RV112', start, end, `The tag "${tag}" has a \`{…}\` that is not a parameter name.`, 'write `{name}` for the argument of that name, or `{name.field}` for a field of it: `tags posts,post:{slug}`.')

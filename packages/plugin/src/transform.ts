@@ -1,5 +1,5 @@
 import type { Comment, Program } from '@babel/types'
-import { exportsCacheableFunction, findCachedFunctions, isOverloadSignature, type CachedFunctionSite } from './cached-functions.js'
+import { exportsCacheableFunction, findCachedFunctions, isOverloadSignature, refusePageTagPlaceholders, type CachedFunctionSite } from './cached-functions.js'
 import { wrapFunction, functionConstant, type FunctionNames } from './wrap-function.js'
 import { checkCachedFunction, checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
@@ -262,6 +262,7 @@ function emitModule(page: Page, data: PageData | undefined, isr: VercelIsr | und
 function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, hashPragma: boolean, edits: SourceEdits, names: RuntimeNames, importStatement: string): CachedPage {
   const { id, path, source, program, pragma, framework, options: resolved } = page
   const { code } = source
+  refusePageTagPlaceholders(pragma, source)
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const cached: CachedPage = {
     ttl: pragma.ttl,
