@@ -84,7 +84,10 @@ export function findCachedFunctions(
       if (comment.start! < previousEnd) continue // inside the previous statement
       if (comment.end! <= headerEnd && !headerIsFunctions) continue // the page's
       const pragma = readPragmaOf(source, comment)
-      if (pragma !== null) above.push({ comment, pragma })
+      if (pragma === null) continue
+      // `export async function f() { ... } // Pragma: ...` reads as f's, but would cache the function below.
+      if (previousEnd > 0 && !source.code.slice(previousEnd, comment.start!).includes('\n')) throw errors.trailingPragma(source, comment.start!, comment.end!)
+      above.push({ comment, pragma })
     }
     previousEnd = statement.end!
     if (above.length === 0) continue

@@ -113,6 +113,11 @@ export function functionQueryRead(source: SourceText, at: Node, code: string, pa
   return source.error('RV210', at.start!, at.end!, `\`${code}\` reads the query string${path}, but "${fnName}" is keyed by its arguments only, so every query would get the first one's result.`, `pass the query values it needs as arguments: \`${fnName}(url.searchParams.get('page'))\`.`)
 }
 
+/** A pragma after a statement on its line: it reads as that statement's, but the one below would be cached. */
+export function trailingPragma(source: SourceText, start: number, end: number): RevalidateError {
+  return source.error('RV106', start, end, 'A pragma at the end of a line caches nothing there: a pragma caches the function on the lines right below it.', 'write it on a line of its own, right above the `export` of the function to cache.')
+}
+
 export function twoPragmas(source: SourceText, start: number, end: number, name: string): RevalidateError {
   return source.error('RV105', start, end, `"${name}" has two pragmas; a function has one.`, 'merge them into one line, e.g. `// Pragma: revalidate 60 tags posts`.')
 }
