@@ -66,9 +66,18 @@ export function tagOf(object: object): string {
   if (!KIND_TAGS.has(tag)) return tag
   for (let at: object | null = object; at !== null; at = Object.getPrototypeOf(at) as object | null) {
     // The tag came from the first `Symbol.toStringTag` on the chain; none means the engine's own (Array, Date, ...).
-    if (Object.hasOwn(at, Symbol.toStringTag)) return ENGINE_TAG_HOLDERS.has(at) ? tag : 'Object'
+    if (Object.hasOwn(at, Symbol.toStringTag)) return at !== object && isEngineTagHolder(at) ? tag : 'Object'
   }
   return tag
+}
+
+const NATIVE_CODE = /\{\s*\[native code\]\s*\}$/
+
+/** This realm's prototype of a kind, or another realm's (a `vm` context, Jest's `Buffer`): one whose constructor is the engine's. */
+function isEngineTagHolder(prototype: object): boolean {
+  if (ENGINE_TAG_HOLDERS.has(prototype)) return true
+  const constructor = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value as unknown
+  return typeof constructor === 'function' && NATIVE_CODE.test(Function.prototype.toString.call(constructor))
 }
 
 /** Whether a plain object has a symbol key `Object.keys` would skip: data with a part no text or store keeps. */
