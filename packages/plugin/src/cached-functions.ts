@@ -21,6 +21,7 @@ import * as errors from './function-errors.js'
 import { unwrapFunction } from './module-exports.js'
 import type { DataFunction } from './page-data.js'
 import { PRAGMA_HINT, readPragmaOf, type Pragma } from './pragma.js'
+import { SKIP, walk } from './walk.js'
 
 export interface CachedFunctionSite {
   name: string
@@ -73,20 +74,31 @@ export function findCachedFunctions(
   const pragmaComments = comments.filter((comment) => PRAGMA_HINT.test(comment.value))
   let previousEnd = 0
   let next = 0
+  // The pragmas above a TypeScript overload signature: the implementation below the signatures gets them.
+  let carried: Array<{ comment: Comment; pragma: Pragma }> = []
   for (const statement of program.body) {
-    const above: Array<{ comment: Comment; pragma: Pragma }> = []
+    const above = carried
+    carried = []
     for (; next < pragmaComments.length && pragmaComments[next]!.start! < statement.start!; next++) {
       const comment = pragmaComments[next]!
       if (comment.start! < previousEnd) continue // inside the previous statement
       if (comment.end! <= headerEnd && !headerIsFunctions) continue // the page's
       const pragma = readPragmaOf(source, comment)
-      if (pragma !== null) above.push({ comment, pragma })
+      if (pragma === null) continue
+      // `export async function f() { ... } // Pragma: ...` reads as f's, but would cache the function below.
+      if (previousEnd > 0 && !source.code.slice(previousEnd, comment.start!).includes('\n')) throw errors.trailingPragma(source, comment.start!, comment.end!)
+      above.push({ comment, pragma })
     }
     previousEnd = statement.end!
     if (above.length === 0) continue
+    if (isOverloadSignature(statement)) {
+      carried = above
+      continue
+    }
+    refuseUnnamedExport(statement, source)
     const declared = declaredBy(statement, source)
     if (declared === undefined || loaders.includes(declared.name)) continue // a stray pragma: the header's error says it
-    if (!declared.exported) throw errors.notExported(source, declared.at, declared.name)
+    if (!declared.exported) throw errors.notExported(source, declared.at, declared.name, exportListOf(program, source, declared.name))
     if (declared.fn === undefined) throw errors.notAFunction(source, declared.at, declared.name)
     if (above.length > 1) throw errors.twoPragmas(source, above[1]!.comment.start!, above[1]!.comment.end!, declared.name)
     const [{ comment, pragma }] = above as [{ comment: Comment; pragma: Pragma }]
@@ -95,8 +107,9 @@ export function findCachedFunctions(
       const at = source.code.slice(pragma.start, pragma.end).search(/\bquery\b/)
       throw errors.queryOption(source, pragma.start + Math.max(0, at), pragma.start + Math.max(0, at) + 5, declared.name)
     }
-    const parameters = parametersOf(declared.fn)
+    const parameters = parametersOf(declared.fn, source.code)
     checkParameterTypes(declared.fn, declared.name, source)
+    checkNoThis(declared.fn, declared.name, source)
     claimed.add(comment.start!)
     functions.push({
       name: declared.name,
@@ -109,6 +122,39 @@ export function findCachedFunctions(
   }
   return { functions, claimed }
 }
+
+/** `export function f(a: string): Promise<Post>`, a signature of the overloaded function declared below it. */
+export function isOverloadSignature(statement: Statement): boolean {
+  const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+  return declaration?.type === 'TSDeclareFunction' && declaration.declare !== true
+}
+
+/** An export the pragma cannot cache by name: a default export, an export list, an ambient declaration. */
+function refuseUnnamedExport(statement: Statement, source: SourceText): void {
+  if (statement.type === 'ExportDefaultDeclaration') {
+    const { declaration } = statement
+    const local = declaration.type === 'FunctionDeclaration' ? declaration.id?.name : undefined
+    if (unwrapFunction(declaration) !== undefined) throw errors.defaultExport(source, statement.start!, source.code.lastIndexOf('default', declaration.start!) + 'default'.length, local)
+    return
+  }
+  if (statement.type !== 'ExportNamedDeclaration') return
+  if (statement.declaration == null) {
+    const [first] = statement.specifiers
+    const name = first?.exported.type === 'Identifier' ? first.exported.name : 'getPost'
+    throw errors.exportList(source, statement, textOf(source, statement), name)
+  }
+  if (statement.declaration.type === 'TSDeclareFunction' && statement.declaration.id) throw errors.noBody(source, statement.declaration.id, statement.declaration.id.name)
+}
+
+/** The `export { … }` statement that exports a local name, as written, if one does. */
+function exportListOf(program: Program, source: SourceText, name: string): string | undefined {
+  const list = program.body.find(
+    (statement) => statement.type === 'ExportNamedDeclaration' && statement.declaration == null && statement.source == null && statement.specifiers.some((specifier) => specifier.type === 'ExportSpecifier' && specifier.local.name === name),
+  )
+  return list && textOf(source, list)
+}
+
+const textOf = (source: SourceText, node: Node) => source.code.slice(node.start!, node.end!).replace(/\s+/g, ' ').replace(/;$/, '')
 
 /** Whether a top-level statement exports a function a pragma above it may cache (not a loader). */
 export function exportsCacheableFunction(statement: Statement | undefined, loaders: readonly string[]): boolean {
@@ -129,11 +175,31 @@ interface Parameters {
   names: string[]
   /** Each name a tag may read: the argument's place, and fields of it for a destructured one. */
   paths: Map<string, string>
+  /** The destructured names with a default (`{ page = 1 }`), and the default as written. */
+  defaults: Map<string, string>
 }
 
-function parametersOf(fn: DataFunction): Parameters {
+function parametersOf(fn: DataFunction, code: string): Parameters {
   const names: string[] = []
   const paths = new Map<string, string>()
+  const defaults = new Map<string, string>()
+  // `({ slug, author: by, post: { id } })`: `{slug}` is the argument's `slug`, `{by}` its `author`, `{id}` its `post.id`.
+  // A name below a default (`{ post: { id } = { id: 1 } }`) has it too.
+  const destructure = (pattern: Node, path: string, above: string | undefined) => {
+    if (pattern.type !== 'ObjectPattern') return
+    for (const property of pattern.properties) {
+      if (property.type !== 'ObjectProperty' || property.computed || property.key.type !== 'Identifier') continue
+      const withDefault = property.value.type === 'AssignmentPattern' ? code.slice(property.value.start!, property.value.end!) : above
+      const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value
+      const at = `${path}.${property.key.name}`
+      if (value.type !== 'Identifier') {
+        destructure(value, at, withDefault)
+        continue
+      }
+      paths.set(value.name, at)
+      if (withDefault !== undefined) defaults.set(value.name, withDefault)
+    }
+  }
   runtimeParams(fn).forEach((param, index) => {
     const target = param.type === 'AssignmentPattern' ? param.left : param.type === 'RestElement' ? param.argument : param
     if (target.type === 'Identifier') {
@@ -142,15 +208,9 @@ function parametersOf(fn: DataFunction): Parameters {
       return
     }
     names.push('')
-    if (target.type !== 'ObjectPattern') return
-    // `({ slug, author: by })`: `{slug}` is the argument's `slug`, `{by}` its `author`.
-    for (const property of target.properties) {
-      if (property.type !== 'ObjectProperty' || property.computed || property.key.type !== 'Identifier') continue
-      const value = property.value.type === 'AssignmentPattern' ? property.value.left : property.value
-      if (value.type === 'Identifier') paths.set(value.name, `${index}.${property.key.name}`)
-    }
+    destructure(target, String(index), undefined)
   })
-  return { names, paths }
+  return { names, paths, defaults }
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g
@@ -168,10 +228,24 @@ function placedTag(tag: string, pragma: Pragma, parameters: Parameters, fnName: 
       const known = [...parameters.paths.keys()]
       throw errors.unknownTagParameter(source, ...at(offset, whole.length), tag, inner, fnName, known, closest(name, known))
     }
+    // The runtime fills a tag from the argument as passed, where a destructured default is not applied.
+    const withDefault = parameters.defaults.get(name)
+    if (withDefault !== undefined) throw errors.tagReadsDefault(source, ...at(offset, whole.length), tag, inner, withDefault, fnName)
     return `{${[place, ...fields].join('.')}}`
   })
   if (/[{}]/.test(placed.replace(/\{\d+(?:\.[\w$]+)*\}/g, ''))) throw errors.badTagPlaceholder(source, ...at(0, tag.length), tag)
   return placed
+}
+
+/** A page's tags are kept as written: a `{name}` in one, which only a function's pragma fills, would never match. */
+export function refusePageTagPlaceholders(pragma: Pragma, source: SourceText): void {
+  for (const tag of pragma.tags) {
+    const brace = tag.search(/[{}]/)
+    if (brace === -1) continue
+    const tagStart = source.code.indexOf(tag, pragma.start)
+    const [start, end] = tagStart === -1 ? [pragma.start, pragma.end] : [tagStart, tagStart + tag.length]
+    throw errors.pageTagPlaceholder(source, start, end, tag)
+  }
 }
 
 /** A parameter typed as the request or a request context would key the cache by a visitor's request. */
@@ -185,4 +259,16 @@ function checkParameterTypes(fn: DataFunction, fnName: string, source: SourceTex
     const text = source.code.slice(target.start!, annotation.start!).replace(/[\s:?]+$/, '')
     throw errors.requestParameter(source, target, fnName, text, `a \`${source.code.slice(annotation.start!, annotation.end!)}\``)
   }
+}
+
+/** Where `this` is another one than the cached function's: a function of its own, a class member. */
+const OWN_THIS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod', 'ClassProperty', 'ClassPrivateProperty', 'ClassAccessorProperty', 'StaticBlock'])
+
+/** `this` in a cached function (not an arrow's, which is the module's): what it is called on is no part of its key. */
+function checkNoThis(fn: DataFunction, fnName: string, source: SourceText): void {
+  if (fn.type === 'ArrowFunctionExpression') return
+  walk(fn.body, undefined, (node) => {
+    if (node.type === 'ThisExpression') throw errors.readsThis(source, node, fnName)
+    return OWN_THIS.has(node.type) ? SKIP : undefined
+  })
 }

@@ -54,6 +54,7 @@ export const DIAGNOSTICS = {
   RV208: error('A query parameter the pragma does not list'),
   RV209: error('A cached function that takes the request'),
   RV210: error('The query string in a cached function'),
+  RV211: error('A cached function that reads `this`'),
 
   RV301: error('No page data'),
   RV302: error('Not one loader a pragma can wrap'),
@@ -68,6 +69,7 @@ export const DIAGNOSTICS = {
   RV311: error('Code nested too deeply'),
   RV312: error('A pragma on a function that is not exported'),
   RV313: error('A pragma on an export that is not a function'),
+  RV314: error('A pragma on a default export'),
 
   RV401: warning('A `#` pragma in a JavaScript or TypeScript file'),
   RV402: warning('A framework the pragma does not support'),

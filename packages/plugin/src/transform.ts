@@ -1,5 +1,5 @@
 import type { Comment, Program } from '@babel/types'
-import { exportsCacheableFunction, findCachedFunctions, type CachedFunctionSite } from './cached-functions.js'
+import { exportsCacheableFunction, findCachedFunctions, isOverloadSignature, refusePageTagPlaceholders, type CachedFunctionSite } from './cached-functions.js'
 import { wrapFunction, functionConstant, type FunctionNames } from './wrap-function.js'
 import { checkCachedFunction, checkPageData } from './checks.js'
 import { SourceEdits, type SourceMapV3 } from './edits.js'
@@ -13,6 +13,7 @@ import { findPageData, type PageData } from './page-data.js'
 import { astroFrontmatter, parsePage } from './parse.js'
 import { checkNoPragmaAboveFence, checkNoPragmaBelowHeader, PRAGMA_HINT, readHeader, type Header, type Pragma } from './pragma.js'
 import { pathOfId, routeFromId } from './route.js'
+import { posix } from 'node:path'
 import { Scopes } from './scopes.js'
 import { checkHandover, handedToVercel, handToVercel, type Handover } from './vercel.js'
 import { versionOf, versionOfFunction } from './version.js'
@@ -201,7 +202,7 @@ function findFunctions(source: SourceText, program: Program, comments: readonly 
   const { pragma } = header
   const headerIsFunctions =
     pragma !== null &&
-    exportsCacheableFunction(program.body[0], resolved.loaders) &&
+    exportsCacheableFunction(program.body.find((statement) => !isOverloadSignature(statement)), resolved.loaders) &&
     !isRouteFile(path) && // a route handler's `export async function GET`, a page's `generateStaticParams`: the page's pragma
     !program.body.some((statement) => statement.type === 'ExportDefaultDeclaration') &&
     !hasPageData(source, program, comments, pragma, resolved, path, scopes)
@@ -261,6 +262,7 @@ function emitModule(page: Page, data: PageData | undefined, isr: VercelIsr | und
 function emitPage(page: Page, data: PageData | undefined, isr: VercelIsr | undefined, hashPragma: boolean, edits: SourceEdits, names: RuntimeNames, importStatement: string): CachedPage {
   const { id, path, source, program, pragma, framework, options: resolved } = page
   const { code } = source
+  refusePageTagPlaceholders(pragma, source)
   const route = (data?.kind === 'loader' && data.route) || routeFromId(id, resolved)
   const cached: CachedPage = {
     ttl: pragma.ttl,
@@ -326,7 +328,11 @@ function functionNames(names: ReturnType<typeof runtimeNames>): FunctionNames {
 }
 
 function relativeTo(path: string, root: string): string {
-  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path.replace(/^\/+/, '')
+  if (path.startsWith(`${root}/`)) return path.slice(root.length + 1)
+  // Outside the root (another package of the workspace): `../shared/posts.ts`, the same on every
+  // machine, and never the path of a module inside the root (`/shared/posts.ts` is not `shared/posts.ts`).
+  if (path.startsWith('/') && root.startsWith('/')) return posix.relative(root, path)
+  return path.replace(/^\/+/, '')
 }
 
 /** The page's module, below the project root and without its extension: the part of its key. */

@@ -14,10 +14,10 @@
  * `{0}` or `{0.id}` (the compiler turns the pragma's `{slug}` and `{post.id}` into these).
  */
 import { withRevalidate } from './default-cache.js'
+import { docsLink } from './docs-link.js'
 import { argumentName, functionKey, functionKeyPrefix, type KeyedFunction } from './function-key.js'
 import type { RevalidateOptions } from './types.js'
 import { checkedAlready, checkedOnce, markedChecked, notWellFormed } from './validate.js'
-import { docsLink } from './docs-link.js'
 
 export interface CompiledFunction extends KeyedFunction {
   ttl: number
@@ -75,7 +75,7 @@ function parseTag(tag: string): TagTemplate {
 
 /**
  * A tag with its placeholders filled from the call's arguments; undefined when one reads nothing
- * (an optional argument left out, a field it does not have): the entry goes without that tag.
+ * (an optional argument left out, a field it does not have) or it is empty: the entry goes without that tag.
  */
 function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown>): string | undefined {
   let text = ''
@@ -88,18 +88,19 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
     let value: unknown = args[index]
     for (let i = 1; i < part.length && value !== undefined && value !== null; i++) value = (value as Record<string, unknown>)[part[i] as string]
     if (value === undefined || value === null) return undefined
+    const where = `argument ${argumentName(fn, index)}${part.slice(1).map((field) => `.${field}`).join('')}`
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
-      const where = `argument ${argumentName(fn, index)}${part.slice(1).map((field) => `.${field}`).join('')}`
       throw new TypeError(
         `${fn.name}(): a tag of its pragma reads ${where}, which is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}; ` +
           'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see ' + docsLink('pragma.md', 'On exported functions') + '.',
       )
     }
     // A lone surrogate in a string argument: its key is well-formed (JSON escapes it), a tag would not be.
-    if (typeof value === 'string' && !value.isWellFormed()) throw notWellFormed(`${fn.name}()`, `the tag filled from argument ${argumentName(fn, index)}`, value)
+    if (typeof value === 'string' && !value.isWellFormed()) throw notWellFormed(`${fn.name}()`, `the tag filled from ${where}`, value)
     text += String(value)
   }
-  return text
+  // `{slug}` alone filled with '': a tag is a non-empty string (invalidateTag('') is refused), so none.
+  return text === '' ? undefined : text
 }
 
 function filledTags(fn: CompiledFunction, tags: readonly TagTemplate[], args: ArrayLike<unknown>): string[] {

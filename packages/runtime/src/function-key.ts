@@ -12,12 +12,18 @@
  * function, a class instance, a symbol, a promise) or has no finite text (a cycle) is a TypeError
  * naming the argument and the path in it, before anything is fetched.
  */
-import { sha256Hex } from './sha256.js'
-import { isPlainObject, LEAF_TAGS, tagOf } from './value-model.js'
 import { docsLink } from './docs-link.js'
+import { sha256Hex } from './sha256.js'
+import { hasSymbolKeys, isPlainObject, LEAF_TAGS, tagOf } from './value-model.js'
 
 /** Past this many characters, a key's arguments part is replaced by its hash. */
 export const MAX_FUNCTION_KEY_LENGTH = 512
+
+/**
+ * The longest array an argument may hold. An array's length need not be memory (`new Array(2 ** 32 - 1)`
+ * is a few bytes) while its key text is as long as it: past this, a TypeError, not a stall or a crash.
+ */
+export const MAX_KEYED_ARRAY_LENGTH = 100_000
 
 /** The `code` of the TypeError for an argument that cannot be part of a key. */
 export const UNKEYABLE_ARGUMENT = 'ERR_REVALIDATE_UNKEYABLE_ARGUMENT'
@@ -70,6 +76,12 @@ function unkeyable(fn: KeyedFunction, index: number, path: string, what: string)
   return Object.assign(error, { code: UNKEYABLE_ARGUMENT })
 }
 
+/** What reading an argument threw, as the TypeError of an argument that cannot be keyed, with the error as its cause. */
+function unreadable(fn: KeyedFunction, index: number, path: string, error: unknown): TypeError {
+  const message = error instanceof Error ? error.message : String(error)
+  return Object.assign(unkeyable(fn, index, path, `a value that throws when it is read (${message})`), { cause: error })
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 const propertyPath = (key: string) => (IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)
 
@@ -96,12 +108,13 @@ function encodeArgument(fn: KeyedFunction, index: number, arg: unknown): string 
     if (value === null) return 'null'
     const object = value as object
     if (ancestors.has(object)) throw unkeyable(fn, index, path, 'a cycle (an object that contains itself)')
-    if (typeof (object as { then?: unknown }).then === 'function') throw unkeyable(fn, index, path, 'a promise (await it first)')
-    const tag = tagOf(object)
     ancestors.add(object)
     try {
+      if (typeof (object as { then?: unknown }).then === 'function') throw unkeyable(fn, index, path, 'a promise (await it first)')
+      const tag = tagOf(object)
       if (tag === 'Array') {
         const array = object as unknown[]
+        if (array.length > MAX_KEYED_ARRAY_LENGTH) throw unkeyable(fn, index, path, `an array of ${array.length} elements (a key takes ${MAX_KEYED_ARRAY_LENGTH} at most)`)
         return `[${Array.from({ length: array.length }, (_, i) => encode(array[i], `${path}[${i}]`)).join(',')}]`
       }
       if (tag === 'Map' || tag === 'Set') {
@@ -117,12 +130,24 @@ function encodeArgument(fn: KeyedFunction, index: number, arg: unknown): string 
         const what = tag === 'Request' || tag === 'Response' ? `a ${tag}` : typeof name === 'string' && name !== '' ? `a ${name} instance` : 'an object with a prototype of its own'
         throw unkeyable(fn, index, path, what)
       }
+      // Object.keys skips symbol keys: `{ [s]: 1 }` would be the key of `{}`.
+      if (hasSymbolKeys(object)) throw unkeyable(fn, index, path, 'an object with symbol keys')
       const record = object as Record<string, unknown>
-      const fields = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort()
-        .map((key) => `${JSON.stringify(key)}:${encode(record[key], path + propertyPath(key))}`)
+      const fields: string[] = []
+      for (const key of Object.keys(record).sort()) {
+        const field = path + propertyPath(key)
+        let item
+        try {
+          item = record[key] // read once: a getter may give another value each time
+        } catch (error) {
+          throw unreadable(fn, index, field, error)
+        }
+        if (item !== undefined) fields.push(`${JSON.stringify(key)}:${encode(item, field)}`)
+      }
       return `{${fields.join(',')}}`
+    } catch (error) {
+      // A getter that throws, a revoked Proxy, a Proxy of a Map (whose methods refuse it).
+      throw (error as { code?: unknown } | null)?.code === UNKEYABLE_ARGUMENT ? error : unreadable(fn, index, path, error)
     } finally {
       ancestors.delete(object)
     }

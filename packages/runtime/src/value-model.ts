@@ -46,8 +46,44 @@ export function isPlainObject(object: object): boolean {
   )
 }
 
+/** The kinds the value model treats apart from plain objects: a tag that claims one must be the engine's. */
+const KIND_TAGS = new Set([...LEAF_TAGS, 'Array', 'Map', 'Set'])
+/** The prototypes whose own `Symbol.toStringTag` is the engine's (`Map.prototype`, `URL.prototype`, every typed array's). */
+const ENGINE_TAG_HOLDERS = new Set<unknown>(
+  [...KIND_TAGS, 'TypedArray'].map((name) => {
+    if (name === 'TypedArray') return Object.getPrototypeOf(Uint8Array.prototype) as unknown
+    const constructor = name.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], globalThis)
+    return (constructor as { prototype?: unknown } | undefined)?.prototype
+  }).filter((prototype) => prototype !== undefined),
+)
+
+/**
+ * What kind of object it is (`Map`, `Date`, `Uint8Array`, `Object`, ...). A `Symbol.toStringTag` of
+ * the code's own (a field, a class's getter) does not make an object a Map or an Array: it is then an
+ * `Object`, so `{ [Symbol.toStringTag]: 'Array', length: 1, 0: 'a' }` is never taken for `['a']`.
+ */
 export function tagOf(object: object): string {
-  return Object.prototype.toString.call(object).slice(8, -1)
+  const tag = Object.prototype.toString.call(object).slice(8, -1)
+  if (!KIND_TAGS.has(tag)) return tag
+  for (let at: object | null = object; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    // The tag came from the first `Symbol.toStringTag` on the chain; none means the engine's own (Array, Date, ...).
+    if (Object.hasOwn(at, Symbol.toStringTag)) return at !== object && isEngineTagHolder(at) ? tag : 'Object'
+  }
+  return tag
+}
+
+const NATIVE_CODE = /\{\s*\[native code\]\s*\}$/
+
+/** This realm's prototype of a kind, or another realm's (a `vm` context, Jest's `Buffer`): one whose constructor is the engine's. */
+function isEngineTagHolder(prototype: object): boolean {
+  if (ENGINE_TAG_HOLDERS.has(prototype)) return true
+  const constructor = Object.getOwnPropertyDescriptor(prototype, 'constructor')?.value as unknown
+  return typeof constructor === 'function' && NATIVE_CODE.test(Function.prototype.toString.call(constructor))
+}
+
+/** Whether a plain object has a symbol key `Object.keys` would skip: data with a part no text or store keeps. */
+export function hasSymbolKeys(object: object): boolean {
+  return Object.getOwnPropertySymbols(object).some((symbol) => Object.getOwnPropertyDescriptor(object, symbol)?.enumerable)
 }
 
 /** A step of the walk: the value, and how it was reached (for the path in an error). */
@@ -82,9 +118,7 @@ function refusal(value: unknown): string | undefined {
     const name = (object as { constructor?: { name?: unknown } }).constructor?.name
     return typeof name === 'string' && name !== '' ? `a ${name} instance` : 'an object with a prototype of its own'
   }
-  if (Object.getOwnPropertySymbols(object).some((symbol) => Object.getOwnPropertyDescriptor(object, symbol)?.enumerable)) {
-    return 'an object with symbol keys'
-  }
+  if (hasSymbolKeys(object)) return 'an object with symbol keys'
   if (Object.hasOwn(object, '__proto__')) return 'an object with an own "__proto__" key'
   return undefined
 }

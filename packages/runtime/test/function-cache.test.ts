@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { runInNewContext } from 'node:vm'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { transform } from '../../plugin/src/index.js'
 import {
@@ -14,12 +15,13 @@ import {
   invalidateTag,
   key,
   MAX_FUNCTION_KEY_LENGTH,
+  MemoryStore,
   registerFunction,
   UNKEYABLE_ARGUMENT,
   type CacheEvent,
   type CompiledFunction,
 } from '../src/index.js'
-import { deferred, manualClock } from './helpers.js'
+import { deferred, manualClock, storeOver } from './helpers.js'
 
 let events: CacheEvent[]
 let clock: ReturnType<typeof manualClock>
@@ -42,6 +44,12 @@ function compiledGetPost() {
   }
   registerFunction(getPost, getPostInfo, (slug, options = {}) => [slug, options])
   return { getPost, calls }
+}
+
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  return proxy
 }
 
 const keyOf = (...args: unknown[]) => {
@@ -82,6 +90,16 @@ describe('the key of a call', () => {
       [[cyclic], /argument "a" at \.self is a cycle/],
       [[new Request('https://a.example/')], /argument "a" is a Request/],
       [[Promise.resolve(1)], /argument "a" is a promise \(await it first\)/],
+      // Object.keys skips symbol keys: keyed, `{ [s]: 1 }` would share `{}`'s entry.
+      [['x', { tag: { [Symbol('s')]: 1 } }], /argument "b" at \.tag is an object with symbol keys/],
+      // A length that is no memory: its key text would crash the process (out of memory), not hash.
+      [['x', { ids: new Array(2 ** 32 - 1) }], /argument "b" at \.ids is an array of 4294967295 elements \(a key takes 100000 at most\)/],
+      // What throws when it is read: named, with the place it threw.
+      [['x', { post: { get title(): string { throw new Error('not loaded') } } }], /argument "b" at \.post\.title is a value that throws when it is read \(not loaded\)/],
+      [[new Proxy(new Map([['a', 1]]), {})], /argument "a" is a value that throws when it is read \(Method Map\.prototype\.entries called on incompatible receiver/],
+      [[revoked()], /argument "a" is a value that throws when it is read \(Cannot perform 'get' on a proxy that has been revoked\)/],
+      // A Symbol.toStringTag of the code's own makes no Date, URL or Array of an object.
+      [[new (class Stamp { get [Symbol.toStringTag]() { return 'Date' } })()], /argument "a" is a Stamp instance/],
     ]
     for (const [args, message] of cases) {
       let error: unknown
@@ -94,6 +112,19 @@ describe('the key of a call', () => {
       expect((error as Error).message).toMatch(message)
       expect((error as { code?: string }).code).toBe(UNKEYABLE_ARGUMENT)
     }
+  })
+
+  it('never gives two different arguments one key, whatever Symbol.toStringTag they claim', () => {
+    const claimsArray = Object.defineProperty({ length: 1, 0: 'a' }, Symbol.toStringTag, { value: 'Array' })
+    expect(keyOf(claimsArray)).toBe('fn:m#f:{"0":"a","length":1}')
+    expect(keyOf(['a'])).toBe('fn:m#f:["a"]')
+    const claimsUrl = Object.defineProperty({ href: 'https://a.example/' }, Symbol.toStringTag, { value: 'URL' })
+    expect(keyOf(claimsUrl)).not.toBe(keyOf(new URL('https://a.example/')))
+    class Posts extends Map<string, number> {}
+    expect(keyOf(new Posts([['a', 1]]))).toBe(keyOf(new Map([['a', 1]]))) // a Map by the engine, subclass or not
+    // Another realm's (a vm context; Jest hands tests the outer realm's Buffer): the engine's too.
+    expect(keyOf(runInNewContext("new Map([['a', 1]])"))).toBe('fn:m#f:Map("a"=>1)')
+    expect(keyOf(runInNewContext('new Uint8Array([1, 255])'))).toBe('fn:m#f:Uint8Array(01ff)')
   })
 
   it('rejects the call, and fetches nothing, when an argument cannot be keyed', async () => {
@@ -175,6 +206,25 @@ describe('cacheFunction', () => {
     expect(calls).toHaveLength(2)
     await expect(getPost('a', { author: { id: {} } })).rejects.toThrow(/a tag of its pragma reads argument "options"\.author\.id, which is an object/)
     expect(calls).toHaveLength(2)
+  })
+
+  it('leaves out a tag filled to nothing: a tag is a non-empty string', async () => {
+    const info: CompiledFunction = { module: 'm', name: 'bySlug', params: ['slug'], ttl: 60, version: 'v', tags: ['{0}', 'posts'] }
+    const tagsOf = new Map<string, readonly string[] | undefined>()
+    const memory = new MemoryStore()
+    const store = storeOver(memory, { set: (key, entry) => (tagsOf.set(key, entry.tags), memory.set(key, entry)) })
+    configure({ now: clock.now, onEvent: (event) => events.push(event), store })
+    await cacheFunction(info, [''], async () => 1)
+    await cacheFunction(info, ['a'], async () => 2)
+    expect(tagsOf.get('fn:m#bySlug:""')).toEqual(['posts'])
+    expect(tagsOf.get('fn:m#bySlug:"a"')).toEqual(['a', 'posts'])
+  })
+
+  it('rejects a call whose tag would not be well-formed Unicode, naming the argument and the field the tag reads', async () => {
+    const { getPost, calls } = compiledGetPost()
+    await expect(getPost('\ud800')).rejects.toThrow(/getPost\(\): the tag filled from argument "slug" must be well-formed Unicode/)
+    await expect(getPost('a', { author: { id: 'x\udc00' } })).rejects.toThrow(/the tag filled from argument "options"\.author\.id must be well-formed Unicode/)
+    expect(calls).toEqual([])
   })
 
   it('fences a fetch that an invalidation overtook: its value is not cached', async () => {

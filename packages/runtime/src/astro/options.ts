@@ -4,8 +4,8 @@
  * is plain data. Checked twice with the same rules: by `revalidateCache()` when the config loads,
  * so a mistake stops `astro build` with a message, and by the provider, for a config written by hand.
  */
-import type { RedisStoreOptions } from '../stores/redis-store.js'
 import { docsLink } from '../docs-link.js'
+import type { RedisStoreOptions } from '../stores/redis-store.js'
 
 /** How the query string enters a page's cache key; the same options as Astro's `memoryCache()`. */
 export interface QueryOptions {

@@ -19,10 +19,10 @@
  * over): a read that finds a round on its way waits for it, then starts the next one itself if
  * its own question is still open.
  */
+import { docsLink } from '../docs-link.js'
 import type { AcquireReply, Change, Check, CoordinatorNamespace, CoordinatorRpc, Fill, InvalidationKind, ReleaseFill, SyncReply } from './coordinator-protocol.js'
 import { shardOf } from './shard.js'
 import type { Invalidation } from '../types.js'
-import { docsLink } from '../docs-link.js'
 
 /** Names (keys and tags) whose invalidation times an isolate keeps before starting over. */
 const MAX_LOG = 10_000

@@ -28,6 +28,7 @@
  * Keys and tags must be well-formed Unicode (validate.ts): one holding a lone surrogate is a
  * TypeError before anything is kept, here or on the coordinator.
  */
+import { docsLink } from '../docs-link.js'
 import { LocationMarkers } from './markers.js'
 import type { CoordinatorNamespace, Fill } from './coordinator-protocol.js'
 import { CoordinatorClient } from './coordinator-client.js'
@@ -36,7 +37,6 @@ import { deserializeEntry, storedLifetimeSeconds } from '../serialize.js'
 import { SharedStore, type RemoteEntry, type WriteOutcome } from '../stores/shared-store.js'
 import type { CacheEntry, Invalidation } from '../types.js'
 import { refuseIllFormed } from '../validate.js'
-import { docsLink } from '../docs-link.js'
 
 export interface CloudflareStoreOptions {
   /**

@@ -18,10 +18,10 @@
  * `invalidateTag` and `invalidateAll` reach those entries, not pages: the platform's page cache
  * has no tags to aim at.
  */
+import { docsLink } from '../docs-link.js'
 import { MemoryStore } from './memory-store.js'
 import { deserializeEntry, serializeEntry, storedLifetimeSeconds } from '../serialize.js'
 import type { CacheEntry, CacheStore, MaybePromise } from '../types.js'
-import { docsLink } from '../docs-link.js'
 
 /** The part of Vercel's Runtime Cache (`getCache()` from @vercel/functions) this store uses. */
 export interface RuntimeCacheLike {
