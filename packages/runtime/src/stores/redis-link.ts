@@ -67,6 +67,8 @@ export class RedisLink {
   #client: AnyRedisClient
   /** A cluster client has connected (it is open, for node-redis, from the moment it starts to); `false` once it failed to. */
   #connected: boolean | undefined
+  /** The connect and subscribe calls on their way on the current client (a replaced client is destroyed again once they end). */
+  #working = new Set<Promise<unknown>>()
 
   private constructor(client: AnyRedisClient, owned: boolean) {
     this.#client = client
@@ -129,7 +131,7 @@ export class RedisLink {
   async connect(): Promise<void> {
     const client = this.#client
     try {
-      await client.connect()
+      await this.#track(client.connect() as Promise<unknown>)
       if (client === this.#client) this.#connected = true
     } catch (error) {
       if (client === this.#client) this.#connected = false
@@ -165,21 +167,33 @@ export class RedisLink {
     if (!this.cluster) return undefined
     const old = this.#client as RedisClusterType
     const fresh = old.duplicate()
+    const working = [...this.#working]
     this.#client = fresh as AnyRedisClient
     this.#connected = undefined
+    this.#working = new Set()
     if (this.#owned) {
-      try {
-        old.destroy()
-      } catch {
-        // Closed already (node-redis throws for a second close): nothing left to let go.
-      }
+      destroyQuietly(old)
+      // A connection or subscription still on its way when the client was destroyed opens after it
+      // (node-redis finishes it): destroyed again once it ends, so no replaced client stays open.
+      if (working.length > 0) void Promise.allSettled(working).then(() => destroyQuietly(old))
     }
     this.#owned = true
     return fresh as AnyRedisClient
   }
 
   subscribe(channel: string, listener: (message: string) => void): Promise<void> {
-    return this.#client.subscribe(channel, listener)
+    return this.#track(this.#client.subscribe(channel, listener))
+  }
+
+  /** Notes `work` on the current client until it ends. */
+  #track<T>(work: Promise<T>): Promise<T> {
+    const working = this.#working
+    working.add(work)
+    void work.then(
+      () => working.delete(work),
+      () => working.delete(work),
+    )
+    return work
   }
 
   close(): Promise<void> {
@@ -204,5 +218,13 @@ function clusterOptions(cluster: RedisClusterOptions, settings: LinkSettings): R
       // client at a root node that died.
       socket: { connectTimeout: settings.connectTimeoutMs, reconnectStrategy: giveUpOnNode, ...(defaults.socket ?? {}) } as NonNullable<typeof defaults.socket>,
     },
+  }
+}
+
+function destroyQuietly(client: RedisClusterType): void {
+  try {
+    client.destroy()
+  } catch {
+    // Closed already (node-redis throws for a second close): nothing left to let go.
   }
 }
