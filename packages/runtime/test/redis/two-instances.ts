@@ -33,6 +33,9 @@ export function describeTwoInstances(redisName: string, connectedStore: (options
       const refreshA = countingFetcher(() => 'v2')
       expect(await cacheA.withRevalidate('k', 10, refreshA)).toBe('v1') // stale: A refreshes in the background
       await eventually(async () => expect(await cacheA.withRevalidate('k', 10, refreshA)).toBe('v2'))
+      // B has heard A's write (it lets its stale copy go): on a cluster the message crosses the bus
+      // to B's node a moment after A's write returns, and a read before it would refresh.
+      await eventually(() => expect(b.memoryUsage.entries).toBe(0))
       const refreshB = countingFetcher(() => 'v2 fetched again by b')
       await eventually(async () => expect(await cacheB.withRevalidate('k', 10, refreshB)).toBe('v2'))
       expect(refreshB.calls).toBe(0)
