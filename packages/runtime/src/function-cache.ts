@@ -88,19 +88,23 @@ function fillTag(fn: CompiledFunction, tag: TagTemplate, args: ArrayLike<unknown
     let value: unknown = args[index]
     for (let i = 1; i < part.length && value !== undefined && value !== null; i++) value = (value as Record<string, unknown>)[part[i] as string]
     if (value === undefined || value === null) return undefined
-    const where = `argument ${argumentName(fn, index)}${part.slice(1).map((field) => `.${field}`).join('')}`
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean') {
       throw new TypeError(
-        `${fn.name}(): a tag of its pragma reads ${where}, which is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}; ` +
+        `${fn.name}(): a tag of its pragma reads ${placeholderRead(fn, part)}, which is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}; ` +
           'a tag is filled with a string or a number. Pass it, or name a field that holds one (`{post.id}`); see ' + docsLink('pragma.md', 'On exported functions') + '.',
       )
     }
     // A lone surrogate in a string argument: its key is well-formed (JSON escapes it), a tag would not be.
-    if (typeof value === 'string' && !value.isWellFormed()) throw notWellFormed(`${fn.name}()`, `the tag filled from ${where}`, value)
+    if (typeof value === 'string' && !value.isWellFormed()) throw notWellFormed(`${fn.name}()`, `the tag filled from ${placeholderRead(fn, part)}`, value)
     text += String(value)
   }
   // `{slug}` alone filled with '': a tag is a non-empty string (invalidateTag('') is refused), so none.
   return text === '' ? undefined : text
+}
+
+/** What a placeholder reads, for an error: `argument "post".author.id`. Made only when one is thrown (a tag is filled on every call). */
+function placeholderRead(fn: CompiledFunction, [index, ...fields]: readonly [number, ...string[]]): string {
+  return `argument ${argumentName(fn, index)}${fields.map((field) => `.${field}`).join('')}`
 }
 
 function filledTags(fn: CompiledFunction, tags: readonly TagTemplate[], args: ArrayLike<unknown>): string[] {
