@@ -181,8 +181,6 @@ export class RedisStore extends SharedStore {
   readonly #lockMs: number
   readonly #commandTimeoutMs: number
   readonly #instance = randomUUID()
-  /** The lock each token held here holds (its name has the fetch's version), until it is released. */
-  readonly #lockNames = new Map<string, string>()
   readonly #tagTimeListeners = new Set<(revalidations: Record<string, TagRevalidation>) => void>()
   /** Tag revalidation times recorded while Redis was unreachable, merged; recorded when it is back. */
   readonly #pendingTagTimes = new Map<string, TagRevalidation>()
@@ -699,19 +697,15 @@ export class RedisStore extends SharedStore {
   }
 
   async acquireLock(key: string, version?: string): Promise<string | undefined> {
-    const token = `${this.#instance}:${randomUUID()}`
-    const name = this.#layout.lock(key, version)
+    // The token ends with the version whose lock it holds: its release finds that lock by it alone.
+    const token = `${this.#instance}:${randomUUID()}${version === undefined ? '' : `:${version}`}`
     // Unreachable Redis: nobody can coordinate, so this instance fetches on its own.
-    const won = await this.#attempt(() => this.#eval(ACQUIRE_LOCK, [name], [token, String(this.#lockMs)]), 1)
-    if (won !== 1) return undefined
-    this.#lockNames.set(token, name)
-    return token
+    const won = await this.#attempt(() => this.#eval(ACQUIRE_LOCK, [this.#layout.lock(key, version)], [token, String(this.#lockMs)]), 1)
+    return won === 1 ? token : undefined
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
-    const name = this.#lockNames.get(token) ?? this.#layout.lock(key, undefined)
-    this.#lockNames.delete(token)
-    await this.#attempt(() => this.#eval(RELEASE_LOCK, [name], [token]), 0)
+    await this.#attempt(() => this.#eval(RELEASE_LOCK, [this.#layout.lock(key, lockVersionOf(token))], [token]), 0)
   }
 
   /**
@@ -772,6 +766,12 @@ export class RedisStore extends SharedStore {
  */
 function isReply(error: unknown): boolean {
   return error instanceof ErrorReply && !/^(CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING)\b/.test(error.message)
+}
+
+/** The version a lock token of `acquireLock` was taken for: what follows its instance and its own id (two UUIDs, no colon in either). */
+function lockVersionOf(token: string): string | undefined {
+  const afterId = token.indexOf(':', token.indexOf(':') + 1)
+  return afterId === -1 ? undefined : token.slice(afterId + 1)
 }
 
 /** HGETALL's reply, as RESP2's flat list of fields and values, or as node-redis's object. */

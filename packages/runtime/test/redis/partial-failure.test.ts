@@ -173,6 +173,11 @@ describe.skipIf(!available)('the Redis store under partial failure', () => {
     await s.releaseLock('k', old!)
     expect(await s.acquireLock('k', 'v2')).toBeUndefined() // v2's lock is still held
     expect(typeof (await s.acquireLock('k', 'v1'))).toBe('string')
+    // A version with colons in it: its release still frees its own lock.
+    const colons = await s.acquireLock('k', 'a:b:c')
+    expect(await s.acquireLock('k', 'a:b:c')).toBeUndefined()
+    await s.releaseLock('k', colons!)
+    expect(typeof (await s.acquireLock('k', 'a:b:c'))).toBe('string')
   })
 
   it('12. an entry holding a hostile BigInt (8 million digits) is a miss', async () => {
